@@ -1,0 +1,312 @@
+//! The syntax tree: what the author wrote, in the order written, with a byte
+//! span on every node and every comment kept.
+//!
+//! Nothing here is validated beyond the grammar: dates, numbers and names are
+//! kept as written so that the checker can report every problem with its span,
+//! and a formatter can reproduce the file.
+
+use std::ops::Range;
+
+/// A byte range in a source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the span covers no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// The same span moved `by` bytes later.
+    pub fn shifted(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+
+    /// As a byte range.
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        miette::SourceSpan::new(span.start.into(), span.len())
+    }
+}
+
+/// A name as written, e.g. `functional`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A quoted string with its escapes resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The text between the quotes, unescaped.
+    pub value: String,
+    /// Where it is, quotes included.
+    pub span: Span,
+}
+
+/// A token kept exactly as written (a date, a number, a currency or exam code)
+/// for the checker to validate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// The source text of the token.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A comment, `#` or `//` to the end of the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment including its marker.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A parsed policy file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyFile {
+    /// The competency the file defines.
+    pub competency: Competency,
+    /// Every comment in the file, in source order.
+    pub comments: Vec<Comment>,
+}
+
+/// `competency ID "Title" { ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Competency {
+    /// The competency's identifier.
+    pub id: Ident,
+    /// Its published title.
+    pub title: Option<Text>,
+    /// Its items in source order.
+    pub items: Vec<Item>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// An item directly inside a competency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// `version "2017-06"`
+    Version(Text, Span),
+    /// `effective 2017-06-27`
+    Effective(Token, Span),
+    /// `source "https://..."`
+    Source(Text, Span),
+    /// `currency USD`
+    Currency(Token, Span),
+    /// `market developed "Developed markets"`
+    Market(Declaration),
+    /// `association dpor "Digital Partner of Record"`
+    Association(Declaration),
+    /// `tiers silver, gold`
+    Tiers(Vec<Ident>, Span),
+    /// `exam MB2-714 "Dynamics CRM Customer Service"`
+    Exam(ExamDecl),
+    /// `group functional = any of ...`
+    Group(GroupDecl),
+    /// `revenue crm = net_new from ... over trailing 12 months as dpor`
+    Revenue(RevenueDecl),
+    /// `option reseller "..." { ... }`
+    Option(OptionDecl),
+}
+
+/// A named entry with an optional title (markets, associations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    /// Its identifier.
+    pub id: Ident,
+    /// Its human title.
+    pub title: Option<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// An exam code, bare or quoted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExamCode {
+    /// The code as the author means it (quotes and escapes removed).
+    pub code: String,
+    /// Whether it was written in quotes.
+    pub quoted: bool,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `exam CODE "Title"`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExamDecl {
+    /// The exam's code.
+    pub code: ExamCode,
+    /// Its title.
+    pub title: Option<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `group NAME = any of CODE, CODE`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDecl {
+    /// The group's name.
+    pub name: Ident,
+    /// Its exams.
+    pub exams: Vec<ExamCode>,
+    /// The exam list (empty span after `of` if empty).
+    pub exams_span: Span,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `revenue NAME = TYPE from "P", "Q" over trailing N months as A or B`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevenueDecl {
+    /// The measure's name.
+    pub name: Ident,
+    /// The revenue type that counts, e.g. `net_new`.
+    pub revenue_type: Ident,
+    /// Products in scope.
+    pub products: Vec<Text>,
+    /// The window length in months, as written.
+    pub window_months: Token,
+    /// Partner-of-record kinds a line must carry (any one of them).
+    pub associations: Vec<Ident>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `option NAME "Title" { tier ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionDecl {
+    /// The option's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Text>,
+    /// Its tiers in source order.
+    pub tiers: Vec<TierDecl>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// `tier NAME { require ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierDecl {
+    /// The tier's name, from the ladder.
+    pub name: Ident,
+    /// Its requirements in source order.
+    pub requirements: Vec<Requirement>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// One `require` line or block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// `require MEASURE >= THRESHOLD`
+    Measure(MeasureRequirement),
+    /// `require distinct people { ROLE ... }`
+    People(PeopleRequirement),
+}
+
+/// `require crm >= { developed: 100_000 USD }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeasureRequirement {
+    /// The measure required.
+    pub measure: Ident,
+    /// The threshold(s).
+    pub threshold: Threshold,
+    /// The whole requirement.
+    pub span: Span,
+}
+
+/// The right-hand side of a measure requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// One amount for every market.
+    Everywhere(Money),
+    /// An amount per named market.
+    PerMarket(Vec<MarketThreshold>, Span),
+}
+
+/// `developed: 100_000 USD`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketThreshold {
+    /// The market.
+    pub market: Ident,
+    /// The amount.
+    pub amount: Money,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// An amount and currency as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Money {
+    /// The number, e.g. `100_000`.
+    pub number: Token,
+    /// The currency code, e.g. `USD`.
+    pub currency: Token,
+    /// The whole amount.
+    pub span: Span,
+}
+
+/// Whether the roles of a people requirement may share people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// `distinct`: every slot is a different person.
+    Distinct,
+    /// `shared`: one person may fill slots of several roles.
+    Shared,
+}
+
+/// `require distinct people { ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeopleRequirement {
+    /// Distinct or shared.
+    pub sharing: Sharing,
+    /// Where the `distinct`/`shared` word is.
+    pub sharing_span: Span,
+    /// The roles.
+    pub roles: Vec<Role>,
+    /// The whole requirement.
+    pub span: Span,
+}
+
+/// `2 people passing functional and deployment`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// The head count, as written.
+    pub count: Token,
+    /// The groups each of those people must satisfy.
+    pub groups: Vec<Ident>,
+    /// The whole role line.
+    pub span: Span,
+}

@@ -1,0 +1,342 @@
+//! Semantic errors in a policy: each a stable code, a label at the offending
+//! spot, and help that says how to fix it.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A policy that parses but does not make sense.
+#[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
+pub enum PolicyError {
+    /// A date that does not exist.
+    #[error("`{text}` is not a calendar date")]
+    #[diagnostic(
+        code(E0102),
+        help("write a real date as YYYY-MM-DD, e.g. `2017-06-27`")
+    )]
+    InvalidDate {
+        /// The date as written.
+        text: String,
+        /// Where.
+        #[label("no such day")]
+        span: SourceSpan,
+    },
+    /// Digit grouping or size of an amount is wrong.
+    #[error("`{text}` is not a well-formed amount")]
+    #[diagnostic(
+        code(E0103),
+        help("group digits in threes with `_` or `,` (not both), e.g. `100_000` or `100,000.50`")
+    )]
+    MalformedNumber {
+        /// The number as written.
+        text: String,
+        /// Where.
+        #[label("{reason}")]
+        span: SourceSpan,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two declarations with one name.
+    #[error("{kind} `{name}` is declared twice")]
+    #[diagnostic(code(E0200), help("remove one of them, or give it a different name"))]
+    Duplicate {
+        /// What kind of thing, e.g. "group".
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// The second declaration.
+        #[label("declared again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+    /// An exam code not in the catalog.
+    #[error("exam `{name}` is not in the exam catalog")]
+    #[diagnostic(code(E0201))]
+    UnknownExam {
+        /// The code as written.
+        name: String,
+        /// Where.
+        #[label("not in the catalog")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A group name that is not declared.
+    #[error("unknown group `{name}`")]
+    #[diagnostic(code(E0202))]
+    UnknownGroup {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no group has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A measure name that is not declared.
+    #[error("unknown measure `{name}`")]
+    #[diagnostic(code(E0203))]
+    UnknownMeasure {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no measure has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A market name that is not declared.
+    #[error("unknown market `{name}`")]
+    #[diagnostic(code(E0204))]
+    UnknownMarket {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no market has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A partner-of-record kind that is not declared.
+    #[error("unknown partner-of-record kind `{name}`")]
+    #[diagnostic(code(E0205))]
+    UnknownAssociation {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no association has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A tier that is not on the ladder.
+    #[error("tier `{name}` is not on the tier ladder")]
+    #[diagnostic(code(E0206))]
+    UnknownTier {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("not listed in `tiers`")]
+        span: SourceSpan,
+        /// Did-you-mean or how to add it.
+        #[help]
+        help: String,
+    },
+    /// Tiers of an option out of ladder order.
+    #[error("tier `{name}` comes after `{previous}` but ranks below it")]
+    #[diagnostic(
+        code(E0207),
+        help("list an option's tiers lowest first, in the order of the `tiers` line")
+    )]
+    TierOutOfOrder {
+        /// The misplaced tier.
+        name: String,
+        /// The tier before it.
+        previous: String,
+        /// The misplaced tier.
+        #[label("ranks below `{previous}`")]
+        span: SourceSpan,
+        /// The tier before it.
+        #[label("`{previous}` is here")]
+        previous_span: SourceSpan,
+    },
+    /// No `tiers` line.
+    #[error("competency `{name}` has no tier ladder")]
+    #[diagnostic(
+        code(E0208),
+        help("add a line such as `tiers silver, gold`, listing tiers lowest first")
+    )]
+    MissingTiers {
+        /// The competency.
+        name: String,
+        /// The competency's name.
+        #[label("declares no `tiers`")]
+        span: SourceSpan,
+    },
+    /// No option.
+    #[error("competency `{name}` has no option")]
+    #[diagnostic(
+        code(E0209),
+        help("add at least one `option NAME \"Title\" {{ tier ... }}` block")
+    )]
+    MissingOption {
+        /// The competency.
+        name: String,
+        /// The competency's name.
+        #[label("no way to reach a tier")]
+        span: SourceSpan,
+    },
+    /// A group with no exams.
+    #[error("group `{name}` has no exams")]
+    #[diagnostic(
+        code(E0300),
+        help("list its exams: `group {name} = any of CODE, CODE`")
+    )]
+    EmptyGroup {
+        /// The group.
+        name: String,
+        /// The empty list.
+        #[label("nobody could ever satisfy this group")]
+        span: SourceSpan,
+    },
+    /// A head count of zero or absurdly large.
+    #[error("a role needs a head count from 1 to {max}, not `{text}`")]
+    #[diagnostic(
+        code(E0301),
+        help(
+            "write how many people the role needs, e.g. `2 passing functional`; drop a role that needs nobody"
+        )
+    )]
+    BadCount {
+        /// The count as written.
+        text: String,
+        /// The largest count allowed.
+        max: u32,
+        /// Where.
+        #[label("not a usable head count")]
+        span: SourceSpan,
+    },
+    /// A threshold of zero or below.
+    #[error("a threshold must be above zero, not `{text}`")]
+    #[diagnostic(
+        code(E0302),
+        help("write the minimum amount the partner must reach, e.g. `100_000 USD`")
+    )]
+    BadThreshold {
+        /// The amount as written.
+        text: String,
+        /// Where.
+        #[label("every partner would meet this")]
+        span: SourceSpan,
+    },
+    /// A currency code that ISO 4217 does not define.
+    #[error("`{code}` is not an ISO 4217 currency code")]
+    #[diagnostic(code(E0303))]
+    UnknownCurrency {
+        /// The code as written.
+        code: String,
+        /// Where.
+        #[label("unknown currency")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// A threshold in another currency than the policy's.
+    #[error("threshold is in {currency} but the policy's currency is {policy_currency}")]
+    #[diagnostic(
+        code(E0304),
+        help("write every amount in {policy_currency}, the currency partner data is reported in")
+    )]
+    CurrencyMismatch {
+        /// The threshold's currency.
+        currency: String,
+        /// The policy's.
+        policy_currency: String,
+        /// The threshold's currency code.
+        #[label("not {policy_currency}")]
+        span: SourceSpan,
+        /// The policy's currency declaration.
+        #[label("the policy's currency")]
+        declared: SourceSpan,
+    },
+    /// Amounts but no `currency` line.
+    #[error("the policy has amounts but declares no currency")]
+    #[diagnostic(
+        code(E0305),
+        help("add `currency {currency}` to the competency header")
+    )]
+    MissingCurrency {
+        /// The currency the first amount uses.
+        currency: String,
+        /// The first amount.
+        #[label("an amount")]
+        span: SourceSpan,
+    },
+    /// A trailing window of zero or absurdly many months.
+    #[error("a trailing window needs 1 to {max} months, not `{text}`")]
+    #[diagnostic(
+        code(E0306),
+        help("write the window the program states, e.g. `over trailing 12 months`")
+    )]
+    BadWindow {
+        /// The months as written.
+        text: String,
+        /// The largest allowed.
+        max: u32,
+        /// Where.
+        #[label("not a usable window")]
+        span: SourceSpan,
+    },
+    /// A people requirement with no roles.
+    #[error("this people requirement has no roles")]
+    #[diagnostic(
+        code(E0307),
+        help("add a role such as `1 passing functional` inside the braces")
+    )]
+    EmptyPeople {
+        /// Where.
+        #[label("requires nobody")]
+        span: SourceSpan,
+    },
+    /// An option with no tiers.
+    #[error("option `{name}` has no tiers")]
+    #[diagnostic(
+        code(E0308),
+        help("add `tier NAME {{ require ... }}` blocks, lowest tier first")
+    )]
+    EmptyOption {
+        /// The option.
+        name: String,
+        /// Its name.
+        #[label("no tier to reach")]
+        span: SourceSpan,
+    },
+    /// A tier with no requirements.
+    #[error("tier `{name}` has no requirements")]
+    #[diagnostic(
+        code(E0309),
+        help(
+            "add what the tier requires, e.g. `require crm >= 100_000 USD`; a tier without requirements would be awarded to every partner"
+        )
+    )]
+    EmptyTier {
+        /// The tier.
+        name: String,
+        /// Its name.
+        #[label("every partner would meet this tier")]
+        span: SourceSpan,
+    },
+    /// More groups than the evaluator supports.
+    #[error("a policy may declare at most {max} groups")]
+    #[diagnostic(
+        code(E0311),
+        help("merge groups, or split the competency into several policies")
+    )]
+    TooManyGroups {
+        /// The limit.
+        max: usize,
+        /// The first group over the limit.
+        #[label("one group too many")]
+        span: SourceSpan,
+    },
+    /// `{ }` with no market in it.
+    #[error("this threshold names no market")]
+    #[diagnostic(
+        code(E0312),
+        help(
+            "give a threshold per market, e.g. `{{ developed: 100_000 USD }}`, or one for all markets, e.g. `100_000 USD`"
+        )
+    )]
+    EmptyThresholds {
+        /// Where.
+        #[label("no market listed")]
+        span: SourceSpan,
+    },
+}

@@ -1,0 +1,313 @@
+//! `rubric eval POLICY DATA... --as-of DATE`: evaluate every partner record
+//! and print a report. A bad record is reported where it is and the rest are
+//! still evaluated.
+
+use std::io::Write as _;
+
+use chrono::NaiveDate;
+use miette::NamedSource;
+use rubric::data::{DataError, Partner, Record, read};
+use rubric::eval::Evaluator;
+use rubric::report::{DecisionRecord, diagnostic::WithSource, human, json};
+use serde_json::value::RawValue;
+
+use super::{Exit, emit};
+
+/// Output formats of `rubric eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable report with ✓/✗, evidence and shortfalls.
+    Human,
+    /// One JSON document for the whole batch.
+    Json,
+    /// One JSON object per partner per line, in input order.
+    Jsonl,
+}
+
+/// Arguments of `rubric eval`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy file.
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+    /// Partner data files (`-` for stdin).
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<String>,
+    /// The date to evaluate at, YYYY-MM-DD. Defaults to today; give it for
+    /// reproducible runs.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    rubric::data::parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2017-06-30"))
+}
+
+/// Partners seen, by outcome, for the summary.
+#[derive(Default)]
+struct Tally {
+    by_tier: Vec<usize>,
+    no_tier: usize,
+    failed: usize,
+}
+
+/// Runs the evaluation.
+pub fn run(args: &Args) -> Exit {
+    let text = match std::fs::read_to_string(&args.policy) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot read `{}`: {err}", args.policy);
+            return Exit::Usage;
+        }
+    };
+    let policy = match rubric::load_policy(&text) {
+        Ok(policy) => policy,
+        Err(err) => {
+            let source = NamedSource::new(args.policy.clone(), text);
+            for diagnostic in err.diagnostics() {
+                emit(&WithSource::new(diagnostic, &source));
+            }
+            eprintln!(
+                "{}: the policy has errors; nothing was evaluated",
+                args.policy
+            );
+            return Exit::Invalid;
+        }
+    };
+    let as_of = args.as_of.unwrap_or_else(|| {
+        let today = chrono::Local::now().date_naive();
+        eprintln!("note: no --as-of given; evaluating as of today, {today}");
+        today
+    });
+    let evaluator = Evaluator::new(&policy, as_of);
+    let decision = DecisionRecord::new(&policy, &text, as_of);
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut exit = Exit::Success;
+    let mut tally = Tally {
+        by_tier: vec![0; policy.tiers.len()],
+        ..Tally::default()
+    };
+    let mut batch: Vec<Box<RawValue>> = Vec::new();
+
+    for path in &args.data {
+        let records = match read::records(path) {
+            Ok(records) => records,
+            Err(err) => {
+                emit(&err);
+                exit = exit.max(Exit::Usage);
+                continue;
+            }
+        };
+        for framed in records {
+            let framed = match framed {
+                Ok(framed) => framed,
+                Err(err) => {
+                    emit(&err);
+                    exit = exit.max(Exit::Usage);
+                    break;
+                }
+            };
+            let line = match framed {
+                Ok(record) => one_record(&evaluator, &record, args.format, &decision, &mut tally),
+                Err(err) => {
+                    emit(&err);
+                    tally.failed += 1;
+                    failure_line(None, &[err], args.format, &decision)
+                }
+            };
+            if line.failed {
+                exit = exit.max(Exit::Invalid);
+            }
+            let written = match (args.format, line.text) {
+                (Format::Json, Output::Json(raw)) => {
+                    batch.push(raw);
+                    Ok(())
+                }
+                (_, Output::Json(raw)) => writeln!(out, "{}", raw.get()),
+                (_, Output::Text(text)) => writeln!(out, "{text}"),
+            };
+            if written.is_err() {
+                // stdout closed (e.g. piped into `head`): stop quietly.
+                return exit;
+            }
+        }
+    }
+
+    let summary = summary(&policy, &tally);
+    let finished = match args.format {
+        Format::Human => writeln!(out, "{}", summary.text),
+        Format::Jsonl => Ok(()),
+        Format::Json => {
+            let document = BatchDocument {
+                decision: &decision,
+                partners: &batch,
+                summary: &summary.json,
+            };
+            serde_json::to_writer_pretty(&mut out, &document)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+    };
+    if finished.and_then(|()| out.flush()).is_err() {
+        return exit;
+    }
+    exit
+}
+
+enum Output {
+    Json(Box<RawValue>),
+    Text(String),
+}
+
+struct Line {
+    text: Output,
+    failed: bool,
+}
+
+fn one_record(
+    evaluator: &Evaluator<'_>,
+    record: &Record,
+    format: Format,
+    decision: &DecisionRecord,
+    tally: &mut Tally,
+) -> Line {
+    let policy = evaluator.policy();
+    let outcome = Partner::parse(record).and_then(|partner| {
+        let outcome = evaluator.evaluate(&partner)?;
+        Ok(render(policy, &partner, &outcome, format, decision))
+    });
+    match outcome {
+        Ok((text, tier)) => {
+            match tier.and_then(|t| tally.by_tier.get_mut(t)) {
+                Some(n) => *n += 1,
+                None => tally.no_tier += 1,
+            }
+            Line {
+                text,
+                failed: false,
+            }
+        }
+        Err(errors) => {
+            for err in &errors {
+                emit(err);
+            }
+            tally.failed += 1;
+            failure_line(rubric::data::peek_id(record), &errors, format, decision)
+        }
+    }
+}
+
+fn render(
+    policy: &rubric::model::Policy,
+    partner: &Partner<'_>,
+    outcome: &rubric::eval::PartnerOutcome,
+    format: Format,
+    decision: &DecisionRecord,
+) -> (Output, Option<usize>) {
+    let tier = outcome.tier.map(|t| t.0);
+    let text = match format {
+        Format::Human => Output::Text(human::partner(policy, partner, outcome)),
+        Format::Jsonl => to_raw(&json::evaluated(policy, partner, outcome, Some(decision))),
+        Format::Json => to_raw(&json::evaluated(policy, partner, outcome, None)),
+    };
+    (text, tier)
+}
+
+fn failure_line(
+    partner: Option<&RawValue>,
+    errors: &[DataError],
+    format: Format,
+    decision: &DecisionRecord,
+) -> Line {
+    let text = match format {
+        Format::Human => {
+            let who =
+                partner.map_or_else(|| "record".to_owned(), |id| format!("partner {}", id.get()));
+            let where_ = errors.first().map(|e| {
+                let (file, line, column) = e.location();
+                format!(" at {file}:{line}:{column}")
+            });
+            Output::Text(format!(
+                "{who}{}: not evaluated: {} data error{} (see stderr)\n",
+                where_.unwrap_or_default(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ))
+        }
+        Format::Jsonl => to_raw(&json::failed(partner, errors, Some(decision))),
+        Format::Json => to_raw(&json::failed(partner, errors, None)),
+    };
+    Line { text, failed: true }
+}
+
+fn to_raw<T: serde::Serialize>(value: &T) -> Output {
+    match serde_json::value::to_raw_value(value) {
+        Ok(raw) => Output::Json(raw),
+        Err(err) => Output::Text(format!("{{\"error\": {:?}}}", err.to_string())),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct BatchDocument<'a> {
+    decision: &'a DecisionRecord,
+    partners: &'a [Box<RawValue>],
+    summary: &'a SummaryJson,
+}
+
+#[derive(serde::Serialize)]
+struct SummaryJson {
+    evaluated: usize,
+    not_evaluated: usize,
+    tiers: std::collections::BTreeMap<String, usize>,
+    no_tier: usize,
+}
+
+struct Summary {
+    text: String,
+    json: SummaryJson,
+}
+
+fn summary(policy: &rubric::model::Policy, tally: &Tally) -> Summary {
+    let evaluated: usize = tally.by_tier.iter().sum::<usize>() + tally.no_tier;
+    let mut parts: Vec<String> = policy
+        .tiers
+        .iter()
+        .zip(&tally.by_tier)
+        .rev()
+        .map(|(t, n)| format!("{n} {}", t.id))
+        .collect();
+    parts.push(format!("{} no tier", tally.no_tier));
+    let mut text = format!(
+        "evaluated {evaluated} partner{}: {}",
+        if evaluated == 1 { "" } else { "s" },
+        parts.join(", ")
+    );
+    if tally.failed > 0 {
+        text.push_str(&format!(
+            "; {} record{} not evaluated",
+            tally.failed,
+            if tally.failed == 1 { "" } else { "s" }
+        ));
+    }
+    let tiers = policy
+        .tiers
+        .iter()
+        .zip(&tally.by_tier)
+        .map(|(t, n)| (t.id.clone(), *n))
+        .collect();
+    Summary {
+        text,
+        json: SummaryJson {
+            evaluated,
+            not_evaluated: tally.failed,
+            tiers,
+            no_tier: tally.no_tier,
+        },
+    }
+}

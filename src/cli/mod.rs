@@ -1,0 +1,60 @@
+//! Command-line interface: argument definitions and one module per
+//! subcommand. Only this layer prints; diagnostics go to stderr, results to
+//! stdout.
+
+pub mod check;
+pub mod eval;
+
+use std::io::IsTerminal as _;
+
+use clap::{Parser, Subcommand};
+use rubric::report::diagnostic::Style;
+
+/// Exit codes, documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// Everything checked or evaluated cleanly.
+    Success = 0,
+    /// A policy has errors, or a data record could not be evaluated.
+    Invalid = 1,
+    /// Bad usage or a file that cannot be read.
+    Usage = 2,
+}
+
+/// Rubric: check and run partner-program competency policies.
+#[derive(Debug, Parser)]
+#[command(name = "rubric", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and validate policy files.
+    #[command(
+        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies/*.policy\n\nExit codes: 0 clean, 1 errors found, 2 usage or I/O error."
+    )]
+    Check(check::Args),
+    /// Evaluate partners against a policy at an as-of date.
+    #[command(
+        after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."
+    )]
+    Eval(eval::Args),
+}
+
+/// How to render diagnostics on stderr: colour only on a terminal without `NO_COLOR`.
+pub fn stderr_style() -> Style {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    Style { color, width: 100 }
+}
+
+/// Writes a rendered diagnostic to stderr.
+pub fn emit(diagnostic: &dyn miette::Diagnostic) {
+    eprint!(
+        "{}",
+        rubric::report::diagnostic::render(diagnostic, stderr_style())
+    );
+}

@@ -1,0 +1,371 @@
+//! Partner data: reading files of partner records (one JSON object, a JSON
+//! array, or JSON Lines), typed deserialisation that borrows from the input,
+//! and validation of each record with spans for diagnostics.
+//!
+//! Reading ([`read`]) only frames records; parsing ([`Partner::parse`]) is
+//! per record, so one bad record never loses the others.
+
+mod error;
+pub mod read;
+mod source;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+pub use error::DataError;
+pub use source::{DataSource, Record};
+
+use crate::ast::Span;
+
+/// A partner record as it appears in the JSON; unknown fields are ignored.
+#[derive(Deserialize)]
+#[serde(rename = "partner record")]
+struct PartnerJson<'a> {
+    #[serde(borrow)]
+    id: &'a RawValue,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    market: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    people: Option<Vec<PersonJson<'a>>>,
+    #[serde(borrow, default)]
+    revenue: Option<Vec<RevenueJson<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct PersonJson<'a> {
+    #[serde(borrow)]
+    id: &'a RawValue,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    exams: Option<Vec<ExamJson<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct ExamJson<'a> {
+    #[serde(borrow)]
+    code: Cow<'a, str>,
+    #[serde(borrow)]
+    passed: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct RevenueJson<'a> {
+    #[serde(borrow, default)]
+    customer: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    product: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    amount: &'a RawValue,
+    #[serde(borrow)]
+    currency: Cow<'a, str>,
+    #[serde(borrow)]
+    date: Cow<'a, str>,
+    #[serde(borrow, default)]
+    associations: Option<Vec<Cow<'a, str>>>,
+}
+
+/// An identifier from the data (a partner's or a person's): a JSON string or
+/// number, kept as written so that reports echo it exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct Id<'a> {
+    raw: &'a RawValue,
+}
+
+impl<'a> Id<'a> {
+    /// The identifier as JSON, exactly as in the input.
+    pub fn json(&self) -> &'a RawValue {
+        self.raw
+    }
+
+    /// The identifier as text: a string's contents, or a number's digits.
+    pub fn text(&self) -> Cow<'a, str> {
+        let raw = self.raw.get();
+        if raw.starts_with('"') {
+            serde_json::from_str::<Cow<'a, str>>(raw).unwrap_or(Cow::Borrowed(raw))
+        } else {
+            Cow::Borrowed(raw)
+        }
+    }
+}
+
+/// A validated partner, borrowing its strings from the record text.
+#[derive(Debug)]
+pub struct Partner<'a> {
+    /// The record it was read from, for diagnostics.
+    pub record: &'a Record,
+    /// Its identifier.
+    pub id: Id<'a>,
+    /// Its name.
+    pub name: Option<Cow<'a, str>>,
+    /// Its market, e.g. `developed`.
+    pub market: Option<Cow<'a, str>>,
+    /// Its employees.
+    pub people: Vec<Person<'a>>,
+    /// Its revenue lines.
+    pub revenue: Vec<RevenueLine<'a>>,
+}
+
+/// An employee of a partner.
+#[derive(Debug)]
+pub struct Person<'a> {
+    /// Identifier, unique within the partner.
+    pub id: Id<'a>,
+    /// Name.
+    pub name: Option<Cow<'a, str>>,
+    /// Credentials passed (exams, assessments, certifications).
+    pub exams: Vec<ExamPass<'a>>,
+}
+
+/// A credential a person passed.
+#[derive(Debug)]
+pub struct ExamPass<'a> {
+    /// The code as written in the data.
+    pub code: Cow<'a, str>,
+    /// The date it was passed.
+    pub passed: NaiveDate,
+}
+
+/// One revenue line.
+#[derive(Debug)]
+pub struct RevenueLine<'a> {
+    /// The customer.
+    pub customer: Option<Cow<'a, str>>,
+    /// The product sold.
+    pub product: Cow<'a, str>,
+    /// Its type, e.g. `net_new` or `renewal`.
+    pub kind: Cow<'a, str>,
+    /// The amount, exact; negative for credits.
+    pub amount: Decimal,
+    /// Its currency code.
+    pub currency: Cow<'a, str>,
+    /// Where the currency is written, within the record.
+    pub currency_span: Span,
+    /// The date of the line.
+    pub date: NaiveDate,
+    /// Partner-of-record kinds held for the line, e.g. `dpor`.
+    pub associations: Vec<Cow<'a, str>>,
+}
+
+/// Where `part`, a slice of `whole`, starts within it.
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start + part.len() <= whole.len()).then_some(start)
+}
+
+#[expect(
+    clippy::ptr_arg,
+    reason = "whether the value is borrowed tells whether it has a place in the record"
+)]
+/// The span of a borrowed string value within the record, quotes included;
+/// an escaped (owned) value falls back to `fallback`.
+fn string_span(whole: &str, value: &Cow<'_, str>, fallback: Span) -> Span {
+    match value {
+        Cow::Borrowed(s) => match offset_in(whole, s) {
+            Some(start) if start > 0 => Span::new(start - 1, start + s.len() + 1),
+            _ => fallback,
+        },
+        Cow::Owned(_) => fallback,
+    }
+}
+
+fn raw_span(whole: &str, raw: &RawValue) -> Span {
+    let text = raw.get();
+    offset_in(whole, text).map_or(Span::new(0, 0), |s| Span::new(s, s + text.len()))
+}
+
+/// Parses a date from the data: exactly `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Parses an amount from its JSON text, a number or a string, exactly.
+pub fn parse_amount(json: &str) -> Option<Decimal> {
+    let text = match json.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?.trim(),
+        None => json,
+    };
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+    {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+fn id_of<'a>(
+    raw: &'a RawValue,
+    text: &str,
+    record: &Record,
+    errors: &mut Vec<DataError>,
+    what: &str,
+) -> Id<'a> {
+    let first = raw.get().as_bytes().first().copied().unwrap_or(b' ');
+    if !(first == b'"' || first == b'-' || first.is_ascii_digit()) {
+        errors.push(DataError::invalid(
+            record,
+            raw_span(text, raw),
+            format!(
+                "{what} `id` must be a string or a number, not `{}`",
+                raw.get()
+            ),
+        ));
+    }
+    Id { raw }
+}
+
+impl<'a> Partner<'a> {
+    /// Parses and validates one record, returning every problem found in it.
+    pub fn parse(record: &'a Record) -> Result<Partner<'a>, Vec<DataError>> {
+        let text = record.text();
+        let json: PartnerJson<'a> =
+            serde_json::from_str(text).map_err(|e| vec![DataError::from_serde(record, &e)])?;
+        let mut errors = Vec::new();
+        let whole = Span::new(0, 0);
+        let id = id_of(json.id, text, record, &mut errors, "a partner's");
+
+        let mut people = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for person in json.people.unwrap_or_default() {
+            let person_id = id_of(person.id, text, record, &mut errors, "a person's");
+            let span = raw_span(text, person.id);
+            if let Some(first) = seen.insert(person.id.get(), span) {
+                errors.push(DataError::duplicate_person(
+                    record,
+                    span,
+                    first,
+                    &person_id.text(),
+                ));
+            }
+            let mut exams = Vec::new();
+            for exam in person.exams.unwrap_or_default() {
+                match parse_date(&exam.passed) {
+                    Some(passed) => exams.push(ExamPass {
+                        code: exam.code,
+                        passed,
+                    }),
+                    None => errors.push(DataError::bad_date(
+                        record,
+                        string_span(text, &exam.passed, whole),
+                        &exam.passed,
+                    )),
+                }
+            }
+            people.push(Person {
+                id: person_id,
+                name: person.name,
+                exams,
+            });
+        }
+
+        let mut revenue = Vec::new();
+        for line in json.revenue.unwrap_or_default() {
+            let amount = parse_amount(line.amount.get());
+            if amount.is_none() {
+                errors.push(DataError::bad_amount(
+                    record,
+                    raw_span(text, line.amount),
+                    line.amount.get(),
+                ));
+            }
+            let date = parse_date(&line.date);
+            if date.is_none() {
+                errors.push(DataError::bad_date(
+                    record,
+                    string_span(text, &line.date, whole),
+                    &line.date,
+                ));
+            }
+            if let (Some(amount), Some(date)) = (amount, date) {
+                revenue.push(RevenueLine {
+                    currency_span: string_span(text, &line.currency, whole),
+                    customer: line.customer,
+                    product: line.product,
+                    kind: line.kind,
+                    amount,
+                    currency: line.currency,
+                    date,
+                    associations: line.associations.unwrap_or_default(),
+                });
+            }
+        }
+
+        if errors.is_empty() {
+            Ok(Partner {
+                record,
+                id,
+                name: json.name,
+                market: json.market,
+                people,
+                revenue,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The `id` of a record that may be otherwise invalid, for reporting it.
+pub fn peek_id(record: &Record) -> Option<&RawValue> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<IdOnly<'_>>(record.text()).ok()?.id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_from_numbers_and_strings() {
+        assert_eq!(parse_amount("33333.33"), Some(Decimal::new(3_333_333, 2)));
+        assert_eq!(
+            parse_amount("\"33333.33\""),
+            Some(Decimal::new(3_333_333, 2))
+        );
+        assert_eq!(parse_amount("-500"), Some(Decimal::from(-500)));
+        assert_eq!(parse_amount("1e5"), Some(Decimal::from(100_000)));
+        assert_eq!(parse_amount("\"abc\""), None);
+        assert_eq!(parse_amount("true"), None);
+        assert_eq!(parse_amount("null"), None);
+    }
+
+    #[test]
+    fn dates_must_be_real_and_exactly_shaped() {
+        assert!(parse_date("2017-06-30").is_some());
+        assert!(parse_date("2016-02-29").is_some());
+        assert!(parse_date("2017-02-29").is_none());
+        assert!(parse_date("2017-6-30").is_none());
+        assert!(parse_date("2017-06-30T00:00").is_none());
+    }
+}

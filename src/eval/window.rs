@@ -1,0 +1,61 @@
+//! Trailing windows of months ending at the as-of date.
+
+use chrono::{Months, NaiveDate};
+
+/// The dates `d` with `start < d <= end`: a trailing window of whole months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Exclusive lower bound: the as-of date `months` months earlier.
+    pub start: NaiveDate,
+    /// Inclusive upper bound: the as-of date.
+    pub end: NaiveDate,
+}
+
+impl Window {
+    /// The trailing `months` months ending at `as_of`. The start is the same
+    /// day `months` months earlier, clamped to the end of a shorter month
+    /// (29 February less one year is 28 February).
+    pub fn trailing(as_of: NaiveDate, months: u32) -> Window {
+        let start = as_of
+            .checked_sub_months(Months::new(months))
+            .unwrap_or(NaiveDate::MIN);
+        Window { start, end: as_of }
+    }
+
+    /// Whether `date` lies in the window.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start < date && date <= self.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn twelve_months_excludes_the_day_a_year_before_and_includes_the_as_of_date() {
+        let w = Window::trailing(d("2017-06-30"), 12);
+        assert!(!w.contains(d("2016-06-30")));
+        assert!(w.contains(d("2016-07-01")));
+        assert!(w.contains(d("2017-06-30")));
+        assert!(!w.contains(d("2017-07-01")));
+    }
+
+    #[test]
+    fn leap_day_less_a_year_is_the_last_of_february() {
+        let w = Window::trailing(d("2016-02-29"), 12);
+        assert_eq!(w.start, d("2015-02-28"));
+        assert!(!w.contains(d("2015-02-28")));
+        assert!(w.contains(d("2015-03-01")));
+    }
+
+    #[test]
+    fn shorter_months_clamp() {
+        assert_eq!(Window::trailing(d("2017-03-31"), 1).start, d("2017-02-28"));
+        assert_eq!(Window::trailing(d("2017-05-31"), 3).start, d("2017-02-28"));
+    }
+}

@@ -1,0 +1,17 @@
+//! The `rubric` command: parses arguments, dispatches to a subcommand and maps
+//! its outcome to an exit code. All logic lives in the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let exit = match args.command {
+        cli::Command::Check(args) => cli::check::run(&args),
+        cli::Command::Eval(args) => cli::eval::run(&args),
+    };
+    ExitCode::from(exit as u8)
+}

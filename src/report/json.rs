@@ -1,0 +1,324 @@
+//! Machine-readable results: one JSON object per partner (`jsonl`), or one
+//! document for the batch (`json`). Amounts are strings, exact.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::{DecisionRecord, amount_text};
+use crate::data::{DataError, Partner};
+use crate::eval::{Exclusion, PartnerOutcome, RequirementOutcome};
+use crate::model::Policy;
+
+/// The result for one partner.
+#[derive(Serialize)]
+pub struct PartnerResult<'a> {
+    /// The partner's id, as in the input; `null` when the record had none.
+    pub partner: Option<&'a RawValue>,
+    /// Its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    /// Its market, as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<&'a str>,
+    /// `evaluated`, or `error` when the record could not be evaluated.
+    pub status: &'static str,
+    /// The highest tier met, or `null`.
+    pub tier: Option<&'a str>,
+    /// Each option's outcome.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionResult<'a>>,
+    /// Why the record could not be evaluated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorResult>,
+    /// What the decision was made under; omitted inside a `json` batch, which
+    /// carries it once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<&'a DecisionRecord>,
+}
+
+/// One option's outcome.
+#[derive(Serialize)]
+pub struct OptionResult<'a> {
+    /// Its name.
+    pub option: &'a str,
+    /// The highest tier met in it.
+    pub tier: Option<&'a str>,
+    /// Each tier, lowest first.
+    pub tiers: Vec<TierResult<'a>>,
+}
+
+/// One tier's outcome.
+#[derive(Serialize)]
+pub struct TierResult<'a> {
+    /// Its name.
+    pub tier: &'a str,
+    /// Whether all its requirements are met.
+    pub met: bool,
+    /// Each requirement.
+    pub requirements: Vec<RequirementResult<'a>>,
+}
+
+/// One requirement's outcome.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequirementResult<'a> {
+    /// A revenue threshold.
+    Revenue {
+        /// The measure's name.
+        measure: &'a str,
+        /// Whether it is met.
+        met: bool,
+        /// The partner's market, when the threshold depends on it.
+        market: Option<&'a str>,
+        /// The partner's total.
+        actual: String,
+        /// The threshold, `null` when the policy sets none for the market.
+        required: Option<String>,
+        /// What is missing (`"0.00"` when met).
+        shortfall: Option<String>,
+        /// The currency.
+        currency: Option<&'a str>,
+        /// Why there is no threshold, when there is none.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// How many revenue lines counted and why the others did not.
+        lines: LineCounts,
+    },
+    /// Roles filled by people.
+    People {
+        /// Whether every role is filled.
+        met: bool,
+        /// Whether roles needed different people.
+        distinct: bool,
+        /// Slots in all.
+        required: u64,
+        /// Slots filled.
+        filled: u64,
+        /// Each role.
+        roles: Vec<RoleResult<'a>>,
+    },
+}
+
+/// Revenue lines by what happened to them.
+#[derive(Serialize)]
+pub struct LineCounts {
+    /// Counted towards the total.
+    pub counted: usize,
+    /// Another revenue type.
+    pub other_type: usize,
+    /// A product out of scope.
+    pub other_product: usize,
+    /// Dated outside the window.
+    pub outside_window: usize,
+    /// Without the required partner-of-record association.
+    pub not_partner_of_record: usize,
+}
+
+/// One role's outcome.
+#[derive(Serialize)]
+pub struct RoleResult<'a> {
+    /// The role as written, e.g. `1 passing functional and deployment`.
+    pub role: String,
+    /// Head count.
+    pub required: u32,
+    /// People who satisfy the role's groups.
+    pub qualified: usize,
+    /// Slots left empty.
+    pub shortfall: u32,
+    /// Who fills it.
+    pub people: Vec<PersonRef<'a>>,
+}
+
+/// A person named in a result.
+#[derive(Serialize)]
+pub struct PersonRef<'a> {
+    /// Their id, as in the input.
+    pub id: &'a RawValue,
+    /// Their name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+}
+
+/// A data error in a result.
+#[derive(Serialize)]
+pub struct ErrorResult {
+    /// The diagnostic code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// The data file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl ErrorResult {
+    /// The machine form of a data error.
+    pub fn from_error(error: &DataError) -> Self {
+        use miette::Diagnostic;
+        let (file, line, column) = error.location();
+        ErrorResult {
+            code: error.code().map(|c| c.to_string()).unwrap_or_default(),
+            message: error.to_string(),
+            file: file.to_owned(),
+            line,
+            column,
+        }
+    }
+}
+
+fn tier_name(policy: &Policy, tier: Option<crate::model::TierLevelId>) -> Option<&str> {
+    tier.and_then(|t| policy.tiers.get(t.0))
+        .map(|t| t.id.as_str())
+}
+
+/// The result object for an evaluated partner.
+pub fn evaluated<'a>(
+    policy: &'a Policy,
+    partner: &'a Partner<'a>,
+    outcome: &PartnerOutcome,
+    decision: Option<&'a DecisionRecord>,
+) -> PartnerResult<'a> {
+    let options = policy
+        .options
+        .iter()
+        .zip(&outcome.options)
+        .map(|(option, o)| OptionResult {
+            option: &option.name,
+            tier: tier_name(policy, o.tier),
+            tiers: option
+                .tiers
+                .iter()
+                .zip(&o.tiers)
+                .map(|(tier, t)| TierResult {
+                    tier: tier_name(policy, Some(t.level)).unwrap_or(""),
+                    met: t.met,
+                    requirements: tier
+                        .requirements
+                        .iter()
+                        .zip(&t.requirements)
+                        .map(|(req, r)| requirement(policy, partner, outcome, req, r))
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    PartnerResult {
+        partner: Some(partner.id.json()),
+        name: partner.name.as_deref(),
+        market: partner.market.as_deref(),
+        status: "evaluated",
+        tier: tier_name(policy, outcome.tier),
+        options,
+        errors: Vec::new(),
+        decision,
+    }
+}
+
+fn requirement<'a>(
+    policy: &'a Policy,
+    partner: &'a Partner<'a>,
+    outcome: &PartnerOutcome,
+    req: &'a crate::model::Requirement,
+    result: &RequirementOutcome,
+) -> RequirementResult<'a> {
+    match (req, result) {
+        (crate::model::Requirement::Revenue(req), RequirementOutcome::Revenue(r)) => {
+            let totals = outcome.measures.get(r.measure.0);
+            let excluded = |why: Exclusion| {
+                totals
+                    .and_then(|t| t.excluded.get(why as usize).copied())
+                    .unwrap_or(0)
+            };
+            let per_market = matches!(req.thresholds, crate::model::Thresholds::PerMarket(_));
+            RequirementResult::Revenue {
+                measure: policy
+                    .measures
+                    .get(r.measure.0)
+                    .map_or("", |m| m.name.as_str()),
+                met: r.met,
+                market: if per_market {
+                    partner.market.as_deref()
+                } else {
+                    None
+                },
+                actual: amount_text(r.actual),
+                required: r.required.map(amount_text),
+                shortfall: r.shortfall.map(amount_text),
+                currency: policy.currency.as_deref(),
+                note: r
+                    .required
+                    .is_none()
+                    .then(|| super::no_threshold_note(partner.market.as_deref())),
+                lines: LineCounts {
+                    counted: totals.map_or(0, |t| t.counted.len()),
+                    other_type: excluded(Exclusion::OtherType),
+                    other_product: excluded(Exclusion::OtherProduct),
+                    outside_window: excluded(Exclusion::OutsideWindow),
+                    not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
+                },
+            }
+        }
+        (crate::model::Requirement::People(req), RequirementOutcome::People(p)) => {
+            let roles: Vec<RoleResult<'a>> = req
+                .roles
+                .iter()
+                .enumerate()
+                .map(|(i, role)| {
+                    let filled = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
+                    RoleResult {
+                        role: policy.describe_role(role),
+                        required: role.count,
+                        qualified: p.assignment.qualified.get(i).copied().unwrap_or(0),
+                        shortfall: role
+                            .count
+                            .saturating_sub(u32::try_from(filled.len()).unwrap_or(u32::MAX)),
+                        people: filled
+                            .iter()
+                            .filter_map(|&k| partner.people.get(k))
+                            .map(|person| PersonRef {
+                                id: person.id.json(),
+                                name: person.name.as_deref(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            RequirementResult::People {
+                met: p.met,
+                distinct: p.distinct,
+                required: req.roles.iter().map(|r| u64::from(r.count)).sum(),
+                filled: roles.iter().map(|r| r.people.len() as u64).sum(),
+                roles,
+            }
+        }
+        // The outcome is built from the same requirement list, so kinds agree.
+        _ => RequirementResult::People {
+            met: false,
+            distinct: false,
+            required: 0,
+            filled: 0,
+            roles: Vec::new(),
+        },
+    }
+}
+
+/// The result object for a record that could not be evaluated.
+pub fn failed<'a>(
+    partner: Option<&'a RawValue>,
+    errors: &[DataError],
+    decision: Option<&'a DecisionRecord>,
+) -> PartnerResult<'a> {
+    PartnerResult {
+        partner,
+        name: None,
+        market: None,
+        status: "error",
+        tier: None,
+        options: Vec::new(),
+        errors: errors.iter().map(ErrorResult::from_error).collect(),
+        decision,
+    }
+}

@@ -1,0 +1,355 @@
+//! Lowering: one function per construct, from pest pairs to [`crate::ast`].
+//!
+//! The grammar guarantees each pair's shape; a [`Children`] cursor still
+//! checks it and turns a mismatch into an internal error, never a panic.
+
+use pest::iterators::Pair;
+
+use super::{Rule, SyntaxError};
+use crate::ast::*;
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+/// The children of a pair, comments skipped (they are collected separately).
+struct Children<'i> {
+    inner: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
+    parent: Span,
+}
+
+impl<'i> Children<'i> {
+    fn of(pair: Pair<'i, Rule>) -> Self {
+        let parent = span_of(&pair);
+        Children {
+            inner: pair.into_inner().peekable(),
+            parent,
+        }
+    }
+
+    fn skip_comments(&mut self) {
+        while self
+            .inner
+            .next_if(|p| p.as_rule() == Rule::COMMENT)
+            .is_some()
+        {}
+    }
+
+    /// The next child, which must be `rule`.
+    fn expect(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
+        self.skip_comments();
+        match self.inner.next() {
+            Some(pair) if pair.as_rule() == rule => Ok(pair),
+            Some(pair) => Err(SyntaxError::internal(
+                pair.as_span().start(),
+                &format!("expected {rule:?}, found {:?}", pair.as_rule()),
+            )),
+            None => Err(SyntaxError::internal(
+                self.parent.end,
+                &format!("missing {rule:?}"),
+            )),
+        }
+    }
+
+    /// The next child if it is `rule`.
+    fn optional(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        self.skip_comments();
+        self.inner.next_if(|p| p.as_rule() == rule)
+    }
+
+    /// Every remaining child that is not a comment.
+    fn rest(mut self) -> impl Iterator<Item = Pair<'i, Rule>> {
+        self.skip_comments();
+        self.inner.filter(|p| p.as_rule() != Rule::COMMENT)
+    }
+}
+
+pub(super) fn policy_file(pair: Pair<'_, Rule>) -> Result<PolicyFile> {
+    let comments = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .map(|p| Comment {
+            text: p.as_str().trim_end().to_owned(),
+            span: span_of(&p),
+        })
+        .collect();
+    let mut children = Children::of(pair);
+    let competency = competency(children.expect(Rule::competency)?)?;
+    Ok(PolicyFile {
+        competency,
+        comments,
+    })
+}
+
+fn competency(pair: Pair<'_, Rule>) -> Result<Competency> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let id = ident(children.expect(Rule::ident)?);
+    let title = children.optional(Rule::title).map(title).transpose()?;
+    let items = children.rest().map(item).collect::<Result<Vec<_>>>()?;
+    Ok(Competency {
+        id,
+        title,
+        items,
+        span,
+    })
+}
+
+fn item(pair: Pair<'_, Rule>) -> Result<Item> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut children = Children::of(pair);
+    Ok(match rule {
+        Rule::version_decl => Item::Version(string(children.expect(Rule::string)?)?, span),
+        Rule::effective_decl => Item::Effective(token(children.expect(Rule::date)?), span),
+        Rule::source_decl => Item::Source(string(children.expect(Rule::string)?)?, span),
+        Rule::currency_decl => Item::Currency(token(children.expect(Rule::currency_code)?), span),
+        Rule::market_decl => Item::Market(declaration(children, span)?),
+        Rule::association_decl => Item::Association(declaration(children, span)?),
+        Rule::tiers_decl => Item::Tiers(children.rest().map(ident).collect(), span),
+        Rule::exam_decl => {
+            let code = exam_code(children.expect(Rule::exam_code)?)?;
+            let title = children.optional(Rule::title).map(title).transpose()?;
+            Item::Exam(ExamDecl { code, title, span })
+        }
+        Rule::group_decl => {
+            let name = ident(children.expect(Rule::ident)?);
+            children.expect(Rule::any_kw)?;
+            children.expect(Rule::of_kw)?;
+            let list = children.expect(Rule::exam_list)?;
+            let exams_span = span_of(&list);
+            let exams = Children::of(list)
+                .rest()
+                .map(exam_code)
+                .collect::<Result<_>>()?;
+            Item::Group(GroupDecl {
+                name,
+                exams,
+                exams_span,
+                span,
+            })
+        }
+        Rule::revenue_decl => Item::Revenue(revenue(children, span)?),
+        Rule::option_decl => {
+            let name = ident(children.expect(Rule::ident)?);
+            let title = children.optional(Rule::title).map(title).transpose()?;
+            let tiers = children.rest().map(tier).collect::<Result<_>>()?;
+            Item::Option(OptionDecl {
+                name,
+                title,
+                tiers,
+                span,
+            })
+        }
+        other => {
+            return Err(SyntaxError::internal(
+                span.start,
+                &format!("unexpected {other:?}"),
+            ));
+        }
+    })
+}
+
+fn declaration(mut children: Children<'_>, span: Span) -> Result<Declaration> {
+    let id = ident(children.expect(Rule::ident)?);
+    let title = children.optional(Rule::title).map(title).transpose()?;
+    Ok(Declaration { id, title, span })
+}
+
+fn revenue(mut children: Children<'_>, span: Span) -> Result<RevenueDecl> {
+    let name = ident(children.expect(Rule::ident)?);
+    let revenue_type =
+        ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
+    children.expect(Rule::from_kw)?;
+    let products = Children::of(children.expect(Rule::product_list)?)
+        .rest()
+        .map(string)
+        .collect::<Result<_>>()?;
+    children.expect(Rule::over_kw)?;
+    let mut window = Children::of(children.expect(Rule::window)?);
+    window.expect(Rule::trailing_kw)?;
+    let window_months = token(window.expect(Rule::integer)?);
+    let associations = match children.optional(Rule::association_clause) {
+        Some(clause) => Children::of(clause).rest().map(ident).collect(),
+        None => Vec::new(),
+    };
+    Ok(RevenueDecl {
+        name,
+        revenue_type,
+        products,
+        window_months,
+        associations,
+        span,
+    })
+}
+
+fn tier(pair: Pair<'_, Rule>) -> Result<TierDecl> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let name = ident(children.expect(Rule::ident)?);
+    let requirements = children.rest().map(requirement).collect::<Result<_>>()?;
+    Ok(TierDecl {
+        name,
+        requirements,
+        span,
+    })
+}
+
+fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut children = Children::of(pair);
+    match rule {
+        Rule::measure_requirement => {
+            let measure = ident(children.expect(Rule::ident)?);
+            children.expect(Rule::at_least)?;
+            let threshold = match children.optional(Rule::money) {
+                Some(m) => Threshold::Everywhere(money(m)?),
+                None => {
+                    let map = children.expect(Rule::market_thresholds)?;
+                    let map_span = span_of(&map);
+                    let entries = Children::of(map)
+                        .rest()
+                        .map(market_threshold)
+                        .collect::<Result<_>>()?;
+                    Threshold::PerMarket(entries, map_span)
+                }
+            };
+            Ok(Requirement::Measure(MeasureRequirement {
+                measure,
+                threshold,
+                span,
+            }))
+        }
+        Rule::people_requirement => {
+            let sharing_pair = children.expect(Rule::sharing)?;
+            let sharing_span = span_of(&sharing_pair);
+            let sharing = match sharing_pair.as_str() {
+                "shared" => Sharing::Shared,
+                _ => Sharing::Distinct,
+            };
+            children.expect(Rule::people_kw)?;
+            let roles = children.rest().map(role).collect::<Result<_>>()?;
+            Ok(Requirement::People(PeopleRequirement {
+                sharing,
+                sharing_span,
+                roles,
+                span,
+            }))
+        }
+        other => Err(SyntaxError::internal(
+            span.start,
+            &format!("unexpected {other:?}"),
+        )),
+    }
+}
+
+fn market_threshold(pair: Pair<'_, Rule>) -> Result<MarketThreshold> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let market = ident(children.expect(Rule::ident)?);
+    let amount = money(children.expect(Rule::money)?)?;
+    Ok(MarketThreshold {
+        market,
+        amount,
+        span,
+    })
+}
+
+fn money(pair: Pair<'_, Rule>) -> Result<Money> {
+    let span = span_of(&pair);
+    let mut number = None;
+    let mut currency = None;
+    for child in Children::of(pair).rest() {
+        match child.as_rule() {
+            Rule::number => number = Some(token(child)),
+            Rule::currency_code => currency = Some(token(child)),
+            _ => {}
+        }
+    }
+    match (number, currency) {
+        (Some(number), Some(currency)) => Ok(Money {
+            number,
+            currency,
+            span,
+        }),
+        _ => Err(SyntaxError::internal(
+            span.start,
+            "an amount without number or currency",
+        )),
+    }
+}
+
+fn role(pair: Pair<'_, Rule>) -> Result<Role> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let count = token(children.expect(Rule::integer)?);
+    let groups = children
+        .rest()
+        .filter(|p| p.as_rule() == Rule::group_ref)
+        .map(|p| Children::of(p).expect(Rule::ident).map(ident))
+        .collect::<Result<_>>()?;
+    Ok(Role {
+        count,
+        groups,
+        span,
+    })
+}
+
+fn exam_code(pair: Pair<'_, Rule>) -> Result<ExamCode> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    if let Some(bare) = children.optional(Rule::bare_code) {
+        return Ok(ExamCode {
+            code: bare.as_str().to_owned(),
+            quoted: false,
+            span,
+        });
+    }
+    let text = string(children.expect(Rule::string)?)?;
+    Ok(ExamCode {
+        code: text.value,
+        quoted: true,
+        span,
+    })
+}
+
+fn ident(pair: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_owned(),
+        span: span_of(&pair),
+    }
+}
+
+fn token(pair: Pair<'_, Rule>) -> Token {
+    Token {
+        text: pair.as_str().to_owned(),
+        span: span_of(&pair),
+    }
+}
+
+fn title(pair: Pair<'_, Rule>) -> Result<Text> {
+    string(Children::of(pair).expect(Rule::string)?)
+}
+
+fn string(pair: Pair<'_, Rule>) -> Result<Text> {
+    let span = span_of(&pair);
+    let inner = Children::of(pair).expect(Rule::string_inner)?;
+    // The grammar admits only `\"` and `\\` as escapes: drop each escaping backslash.
+    let mut value = String::with_capacity(inner.as_str().len());
+    let mut escaped = false;
+    for c in inner.as_str().chars() {
+        if c == '\\' && !escaped {
+            escaped = true;
+            continue;
+        }
+        escaped = false;
+        value.push(c);
+    }
+    Ok(Text { value, span })
+}
