@@ -313,6 +313,21 @@ pub enum PolicyError {
         #[label("every partner would meet this tier")]
         span: SourceSpan,
     },
+    /// More roles in one requirement than the evaluator supports.
+    #[error("a people requirement may have at most {max} roles")]
+    #[diagnostic(
+        code(E0310),
+        help(
+            "split the roles over several `require` blocks, or merge roles that need the same groups"
+        )
+    )]
+    TooManyRoles {
+        /// The limit.
+        max: usize,
+        /// The first role over the limit.
+        #[label("one role too many")]
+        span: SourceSpan,
+    },
     /// More groups than the evaluator supports.
     #[error("a policy may declare at most {max} groups")]
     #[diagnostic(

@@ -17,6 +17,9 @@ use crate::model::*;
 /// The most groups a policy may declare: the evaluator keeps a person's groups
 /// as bits of a `u64`.
 pub const MAX_GROUPS: usize = 64;
+/// The most roles in one people requirement: the evaluator keeps the roles a
+/// person qualifies for as bits.
+pub const MAX_ROLES: usize = 64;
 /// The largest head count of a role.
 pub const MAX_COUNT: u32 = 100_000;
 /// The longest trailing window, in months.

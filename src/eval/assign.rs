@@ -62,12 +62,12 @@ pub fn assign(roles: &[RoleSlots], people: &[u64], distinct: bool) -> Assignment
     }
 
     // Classes: people grouped by the set of roles they qualify for.
-    let mut class_of_signature: std::collections::HashMap<u128, usize> =
+    let mut class_of_signature: std::collections::HashMap<u64, usize> =
         std::collections::HashMap::new();
-    let mut classes: Vec<(u128, Vec<usize>)> = Vec::new();
+    let mut classes: Vec<(u64, Vec<usize>)> = Vec::new();
     for (i, person) in people.iter().enumerate() {
-        let mut signature = 0u128;
-        for (r, role) in roles.iter().enumerate().take(128) {
+        let mut signature = 0u64;
+        for (r, role) in roles.iter().enumerate().take(64) {
             if qualifies(*person, role) {
                 signature |= 1 << r;
             }
@@ -92,7 +92,7 @@ pub fn assign(roles: &[RoleSlots], people: &[u64], distinct: bool) -> Assignment
     for (r, role) in roles.iter().enumerate() {
         net.add_edge(0, role_node(r), u64::from(role.count));
         for (c, (signature, _)) in classes.iter().enumerate() {
-            if r < 128 && signature & (1 << r) != 0 {
+            if r < 64 && signature & (1 << r) != 0 {
                 let e = net.add_edge(role_node(r), class_node(c), u64::MAX);
                 role_class_edges.push((r, c, e));
             }

@@ -21,8 +21,9 @@ mod grammar {
     pub(crate) struct PolicyParser;
 }
 
-/// How deep the parser may recurse, so hostile input cannot exhaust the stack.
-const CALL_LIMIT: usize = 5_000_000;
+/// How many rule calls one parse may make, so hostile input cannot keep the
+/// parser busy without bound (a real policy needs a few thousand).
+const CALL_LIMIT: usize = 20_000_000;
 
 /// Parses policy source text into a syntax tree.
 ///
