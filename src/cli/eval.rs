@@ -227,8 +227,10 @@ fn failure_line(
 ) -> Line {
     let text = match format {
         Format::Human => {
-            let who =
-                partner.map_or_else(|| "record".to_owned(), |id| format!("partner {}", id.get()));
+            let who = partner.map_or_else(
+                || "record".to_owned(),
+                |id| format!("partner {}", rubric::data::Id::from_json(id).text()),
+            );
             let where_ = errors.first().map(|e| {
                 let (file, line, column) = e.location();
                 format!(" at {file}:{line}:{column}")

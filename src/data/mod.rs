@@ -82,6 +82,11 @@ pub struct Id<'a> {
 }
 
 impl<'a> Id<'a> {
+    /// An identifier from its JSON.
+    pub fn from_json(raw: &'a RawValue) -> Self {
+        Id { raw }
+    }
+
     /// The identifier as JSON, exactly as in the input.
     pub fn json(&self) -> &'a RawValue {
         self.raw

@@ -63,7 +63,11 @@ impl SyntaxError {
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
+        // At the end of the file, point just after the last text rather than
+        // past trailing blank lines, where a reader would see nothing.
         let at = at.min(source.len());
+        let at_end = source.get(at..).is_none_or(|rest| rest.trim().is_empty());
+        let at = if at_end { source.trim_end().len() } else { at };
         let positives = match &err.variant {
             ErrorVariant::ParsingError { positives, .. } => positives.clone(),
             ErrorVariant::CustomError { .. } => {
@@ -101,7 +105,11 @@ impl SyntaxError {
         }
         let phrases = summarize(phrases);
         let expected = join_or(&phrases);
-        let (found, found_len) = found_at(source, at);
+        let (found, found_len) = if at_end {
+            ("the end of the file".to_owned(), 0)
+        } else {
+            found_at(source, at)
+        };
         let help = help_for(&phrases, source, at);
         SyntaxError::Unexpected {
             label: format!("expected {expected} here"),
@@ -160,8 +168,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::group_decl => "`group`",
         Rule::revenue_decl => "`revenue`",
         Rule::option_decl => "`option`",
-        Rule::tier_decl => "a tier",
-        Rule::measure_requirement | Rule::people_requirement => "a requirement",
+        Rule::tier_decl => "`tier`",
+        Rule::measure_requirement | Rule::people_requirement => "`require`",
         Rule::revenue_type => "a revenue type such as `net_new`",
         Rule::product_list => "a product name in quotes",
         Rule::window => "`trailing N months`",
@@ -173,16 +181,34 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::sharing => "`distinct` or `shared`",
         Rule::role => "a role such as `1 passing functional`",
         Rule::group_ref => "a group name",
-        Rule::any_kw => "`any`",
-        Rule::of_kw => "`of`",
-        Rule::from_kw => "`from`",
-        Rule::over_kw => "`over`",
-        Rule::trailing_kw => "`trailing`",
-        Rule::months_kw => "`months`",
-        Rule::people_kw => "`people`",
-        Rule::person_kw => "`person`",
-        Rule::passing_kw => "`passing`",
-        Rule::and_kw => "`and`",
+        Rule::kw_competency => "`competency`",
+        Rule::kw_version => "`version`",
+        Rule::kw_effective => "`effective`",
+        Rule::kw_source => "`source`",
+        Rule::kw_currency => "`currency`",
+        Rule::kw_market => "`market`",
+        Rule::kw_association => "`association`",
+        Rule::kw_tiers => "`tiers`",
+        Rule::kw_exam => "`exam`",
+        Rule::kw_group => "`group`",
+        Rule::kw_revenue => "`revenue`",
+        Rule::kw_option => "`option`",
+        Rule::kw_tier => "`tier`",
+        Rule::kw_require => "`require`",
+        Rule::kw_distinct => "`distinct`",
+        Rule::kw_shared => "`shared`",
+        Rule::kw_as => "`as`",
+        Rule::kw_or => "`or`",
+        Rule::kw_any => "`any`",
+        Rule::kw_of => "`of`",
+        Rule::kw_from => "`from`",
+        Rule::kw_over => "`over`",
+        Rule::kw_trailing => "`trailing`",
+        Rule::kw_months => "`months`",
+        Rule::kw_people => "`people`",
+        Rule::kw_person => "`person`",
+        Rule::kw_passing => "`passing`",
+        Rule::kw_and => "`and`",
         Rule::ident => "a name",
         Rule::exam_code | Rule::bare_code | Rule::exam_list => "an exam code",
         Rule::title | Rule::string => "a quoted string",

@@ -10,12 +10,47 @@ use crate::ast::*;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
+/// Comments and keywords: pairs that lowering never reads.
+fn is_noise(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::COMMENT
+            | Rule::kw_competency
+            | Rule::kw_version
+            | Rule::kw_effective
+            | Rule::kw_source
+            | Rule::kw_currency
+            | Rule::kw_market
+            | Rule::kw_association
+            | Rule::kw_tiers
+            | Rule::kw_exam
+            | Rule::kw_group
+            | Rule::kw_revenue
+            | Rule::kw_option
+            | Rule::kw_tier
+            | Rule::kw_require
+            | Rule::kw_as
+            | Rule::kw_or
+            | Rule::kw_any
+            | Rule::kw_of
+            | Rule::kw_from
+            | Rule::kw_over
+            | Rule::kw_trailing
+            | Rule::kw_months
+            | Rule::kw_people
+            | Rule::kw_person
+            | Rule::kw_passing
+            | Rule::kw_and
+    )
+}
+
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
     Span::new(span.start(), span.end())
 }
 
-/// The children of a pair, comments skipped (they are collected separately).
+/// The children of a pair, with comments (collected separately) and keywords
+/// (which carry no meaning once parsed) skipped.
 struct Children<'i> {
     inner: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
     parent: Span,
@@ -30,17 +65,13 @@ impl<'i> Children<'i> {
         }
     }
 
-    fn skip_comments(&mut self) {
-        while self
-            .inner
-            .next_if(|p| p.as_rule() == Rule::COMMENT)
-            .is_some()
-        {}
+    fn skip_noise(&mut self) {
+        while self.inner.next_if(|p| is_noise(p.as_rule())).is_some() {}
     }
 
     /// The next child, which must be `rule`.
     fn expect(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
-        self.skip_comments();
+        self.skip_noise();
         match self.inner.next() {
             Some(pair) if pair.as_rule() == rule => Ok(pair),
             Some(pair) => Err(SyntaxError::internal(
@@ -56,14 +87,14 @@ impl<'i> Children<'i> {
 
     /// The next child if it is `rule`.
     fn optional(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
-        self.skip_comments();
+        self.skip_noise();
         self.inner.next_if(|p| p.as_rule() == rule)
     }
 
     /// Every remaining child that is not a comment.
     fn rest(mut self) -> impl Iterator<Item = Pair<'i, Rule>> {
-        self.skip_comments();
-        self.inner.filter(|p| p.as_rule() != Rule::COMMENT)
+        self.skip_noise();
+        self.inner.filter(|p| !is_noise(p.as_rule()))
     }
 }
 
@@ -119,8 +150,6 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::group_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            children.expect(Rule::any_kw)?;
-            children.expect(Rule::of_kw)?;
             let list = children.expect(Rule::exam_list)?;
             let exams_span = span_of(&list);
             let exams = Children::of(list)
@@ -165,14 +194,11 @@ fn revenue(mut children: Children<'_>, span: Span) -> Result<RevenueDecl> {
     let name = ident(children.expect(Rule::ident)?);
     let revenue_type =
         ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
-    children.expect(Rule::from_kw)?;
     let products = Children::of(children.expect(Rule::product_list)?)
         .rest()
         .map(string)
         .collect::<Result<_>>()?;
-    children.expect(Rule::over_kw)?;
     let mut window = Children::of(children.expect(Rule::window)?);
-    window.expect(Rule::trailing_kw)?;
     let window_months = token(window.expect(Rule::integer)?);
     let associations = match children.optional(Rule::association_clause) {
         Some(clause) => Children::of(clause).rest().map(ident).collect(),
@@ -233,7 +259,6 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
                 "shared" => Sharing::Shared,
                 _ => Sharing::Distinct,
             };
-            children.expect(Rule::people_kw)?;
             let roles = children.rest().map(role).collect::<Result<_>>()?;
             Ok(Requirement::People(PeopleRequirement {
                 sharing,

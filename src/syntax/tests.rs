@@ -1,2 +1,142 @@
-//! Grammar rules, tested one by one with `parses_to!`-style checks on the
-//! spans pest produces.
+//! Grammar rules, tested one by one on the text each must (or must not)
+//! consume whole, and lowering tested on the tree it builds.
+
+use pest::Parser as _;
+
+use super::{PolicyParser, Rule, parse};
+use crate::ast::{Item, Requirement, Sharing, Span, Threshold};
+
+/// Whether `rule` matches all of `text`.
+fn whole(rule: Rule, text: &str) -> bool {
+    PolicyParser::parse(rule, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .is_some_and(|pair| pair.as_span().end() == text.len())
+}
+
+#[test]
+fn amounts_take_underscores_commas_and_cents() {
+    for text in ["100000", "100_000", "100,000", "1,234,567.89", "-5"] {
+        assert!(whole(Rule::number, text), "{text}");
+    }
+    assert!(!whole(Rule::number, "100,"));
+}
+
+#[test]
+fn money_reads_either_way_round() {
+    assert!(whole(Rule::money, "100_000 USD"));
+    assert!(whole(Rule::money, "USD 100_000"));
+    assert!(!whole(Rule::money, "100_000"));
+}
+
+#[test]
+fn exam_codes_may_be_bare_or_quoted() {
+    for text in ["MB2-714", "70-532", "AZ_900.1", "\"MCSA: Linux on Azure\""] {
+        assert!(whole(Rule::exam_code, text), "{text}");
+    }
+    assert!(!whole(Rule::exam_code, "-714"));
+}
+
+#[test]
+fn a_role_may_name_its_people() {
+    for text in [
+        "1 passing functional",
+        "1 person passing functional and deployment",
+        "2 people passing customization",
+    ] {
+        assert!(whole(Rule::role, text), "{text}");
+    }
+    assert!(!whole(Rule::role, "1 functional"));
+}
+
+#[test]
+fn group_names_cannot_be_and_or_or() {
+    assert!(!whole(Rule::group_ref, "and"));
+    assert!(whole(Rule::group_ref, "android"));
+}
+
+#[test]
+fn at_least_has_three_spellings() {
+    for text in [">=", "≥", "at least"] {
+        assert!(whole(Rule::at_least, text), "{text}");
+    }
+}
+
+#[test]
+fn strings_keep_utf8_and_unescape_quotes() {
+    let file = parse("competency k \"클라우드 \\\"CRM\\\" 역량\" { tiers silver }").unwrap();
+    assert_eq!(
+        file.competency.title.unwrap().value,
+        "클라우드 \"CRM\" 역량"
+    );
+}
+
+#[test]
+fn every_comment_is_kept_with_its_span() {
+    let source = "# head\ncompetency k { // trailing\n  tiers silver # after\n}\n";
+    let file = parse(source).unwrap();
+    let texts: Vec<&str> = file.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["# head", "// trailing", "# after"]);
+    for comment in &file.comments {
+        assert_eq!(&source[comment.span.range()], comment.text);
+    }
+}
+
+#[test]
+fn lowering_keeps_spans_of_names() {
+    let source = "competency k { tiers silver, gold option o { tier gold { require shared people { 2 passing a and b } } } }";
+    let file = parse(source).unwrap();
+    let Some(Item::Option(option)) = file.competency.items.get(1) else {
+        panic!("no option")
+    };
+    let tier = &option.tiers[0];
+    assert_eq!(&source[tier.name.span.range()], "gold");
+    let Requirement::People(people) = &tier.requirements[0] else {
+        panic!("not people")
+    };
+    assert_eq!(people.sharing, Sharing::Shared);
+    let role = &people.roles[0];
+    assert_eq!(role.count.text, "2");
+    let groups: Vec<&str> = role
+        .groups
+        .iter()
+        .map(|g| &source[g.span.range()])
+        .collect();
+    assert_eq!(groups, ["a", "b"]);
+}
+
+#[test]
+fn thresholds_per_market_or_everywhere() {
+    let source = "competency k { tiers s option o { tier s { require m >= { developed: 1 USD, developing: 2 USD, } require m at least USD 5 } } }";
+    let file = parse(source).unwrap();
+    let Some(Item::Option(option)) = file.competency.items.get(1) else {
+        panic!("no option")
+    };
+    let reqs = &option.tiers[0].requirements;
+    let Requirement::Measure(per_market) = &reqs[0] else {
+        panic!()
+    };
+    let Threshold::PerMarket(entries, _) = &per_market.threshold else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 2);
+    let Requirement::Measure(everywhere) = &reqs[1] else {
+        panic!()
+    };
+    let Threshold::Everywhere(money) = &everywhere.threshold else {
+        panic!()
+    };
+    assert_eq!(money.number.text, "5");
+    assert_eq!(
+        money.currency.span,
+        Span::new(
+            source.find("USD 5").unwrap(),
+            source.find("USD 5").unwrap() + 3
+        )
+    );
+}
+
+#[test]
+fn keywords_must_be_separate_words() {
+    assert!(parse("competency k { tierssilver }").is_err());
+}
