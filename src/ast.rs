@@ -128,14 +128,16 @@ pub enum Item {
     Market(Declaration),
     /// `association dpor "Digital Partner of Record"`
     Association(Declaration),
+    /// `attribute surface_hub_reseller "Authorized Surface Hub reseller"`
+    Attribute(Declaration),
     /// `tiers silver, gold`
     Tiers(Vec<Ident>, Span),
     /// `exam MB2-714 "Dynamics CRM Customer Service"`
     Exam(ExamDecl),
     /// `group functional = any of ...`
     Group(GroupDecl),
-    /// `revenue crm = net_new from ... over trailing 12 months as dpor`
-    Revenue(RevenueDecl),
+    /// `revenue ...`, `usage ...` or `measure ...`
+    Measure(MeasureDecl),
     /// `option reseller "..." { ... }`
     Option(OptionDecl),
 }
@@ -162,45 +164,109 @@ pub struct ExamCode {
     pub span: Span,
 }
 
-/// `exam CODE "Title"`
+/// What kind of credential a catalog entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// `exam`
+    Exam,
+    /// `assessment`
+    Assessment,
+    /// `certification`
+    Certification,
+}
+
+/// `exam CODE "Title" available from DATE retires DATE accepted until DATE`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExamDecl {
+    /// Exam, assessment or certification.
+    pub kind: CredentialKind,
     /// The exam's code.
     pub code: ExamCode,
     /// Its title.
     pub title: Option<Text>,
+    /// `available from DATE`: passes dated earlier are not accepted.
+    pub available_from: Option<Token>,
+    /// `retires DATE`: passes dated later are not accepted.
+    pub retires: Option<Token>,
+    /// `accepted until DATE`: the end of the grace period after retirement.
+    pub accepted_until: Option<Token>,
     /// The whole declaration.
     pub span: Span,
 }
 
-/// `group NAME = any of CODE, CODE`
+/// Whether a group needs one member or all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    /// `any of`: one member suffices.
+    Any,
+    /// `all of`: every member is needed.
+    All,
+}
+
+/// `group NAME = any of CODE, CODE` or `group NAME = all of CODE, GROUP`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupDecl {
     /// The group's name.
     pub name: Ident,
-    /// Its exams.
+    /// `any` or `all`.
+    pub quantifier: Quantifier,
+    /// Its members: exam codes or names of other groups.
     pub exams: Vec<ExamCode>,
-    /// The exam list (empty span after `of` if empty).
+    /// The member list (empty span after `of` if empty).
     pub exams_span: Span,
     /// The whole declaration.
     pub span: Span,
 }
 
-/// `revenue NAME = TYPE from "P", "Q" over trailing N months as A or B`
+/// A named measure.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevenueDecl {
+pub struct MeasureDecl {
     /// The measure's name.
     pub name: Ident,
-    /// The revenue type that counts, e.g. `net_new`.
-    pub revenue_type: Ident,
+    /// What it measures.
+    pub body: MeasureBody,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// What a measure measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeasureBody {
+    /// `revenue NAME = TYPE from ...`: the sum of matching revenue amounts.
+    Revenue {
+        /// The revenue type that counts, e.g. `net_new`.
+        revenue_type: Ident,
+        /// Which lines count.
+        filter: LineFilter,
+    },
+    /// `usage NAME = [sum|max] METRIC from ...`: matching usage quantities.
+    Usage {
+        /// `max`, or `sum` (also when absent).
+        aggregate: Option<Token>,
+        /// The usage metric that counts, e.g. `deployed_seats`.
+        metric: Ident,
+        /// Which lines count.
+        filter: LineFilter,
+    },
+    /// `measure NAME = distinct customers of MEASURE`
+    DistinctCustomers {
+        /// The measure whose lines are looked at.
+        of: Ident,
+    },
+}
+
+/// `from "P", "Q" over trailing N months as A or B, paid only`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineFilter {
     /// Products in scope.
     pub products: Vec<Text>,
     /// The window length in months, as written.
     pub window_months: Token,
     /// Partner-of-record kinds a line must carry (any one of them).
     pub associations: Vec<Ident>,
-    /// The whole declaration.
-    pub span: Span,
+    /// Where `paid only` is written, if it is.
+    pub paid_only: Option<Span>,
 }
 
 /// `option NAME "Title" { tier ... }`
@@ -234,6 +300,19 @@ pub enum Requirement {
     Measure(MeasureRequirement),
     /// `require distinct people { ROLE ... }`
     People(PeopleRequirement),
+    /// `require attribute NAME`
+    Attribute(Ident, Span),
+    /// `require either { ... } or { ... }`
+    Either(Vec<Branch>, Span),
+}
+
+/// One alternative of `require either`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branch {
+    /// Its requirements, all of which must hold.
+    pub requirements: Vec<Requirement>,
+    /// The braces and what is inside.
+    pub span: Span,
 }
 
 /// `require crm >= { developed: 100_000 USD }`
@@ -241,6 +320,8 @@ pub enum Requirement {
 pub struct MeasureRequirement {
     /// The measure required.
     pub measure: Ident,
+    /// Where `per month` is written, if it is.
+    pub per_month: Option<Span>,
     /// The threshold(s).
     pub threshold: Threshold,
     /// The whole requirement.
@@ -251,7 +332,7 @@ pub struct MeasureRequirement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Threshold {
     /// One amount for every market.
-    Everywhere(Money),
+    Everywhere(Amount),
     /// An amount per named market.
     PerMarket(Vec<MarketThreshold>, Span),
 }
@@ -262,18 +343,18 @@ pub struct MarketThreshold {
     /// The market.
     pub market: Ident,
     /// The amount.
-    pub amount: Money,
+    pub amount: Amount,
     /// The whole entry.
     pub span: Span,
 }
 
-/// An amount and currency as written.
+/// An amount as written: money with its currency, or a plain count.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Money {
+pub struct Amount {
     /// The number, e.g. `100_000`.
     pub number: Token,
-    /// The currency code, e.g. `USD`.
-    pub currency: Token,
+    /// The currency code, e.g. `USD`; `None` for a count.
+    pub currency: Option<Token>,
     /// The whole amount.
     pub span: Span,
 }

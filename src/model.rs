@@ -29,6 +29,8 @@ index_type! {
     GroupId,
     /// Index into [`Policy::measures`].
     MeasureId,
+    /// Index into [`Policy::attributes`].
+    AttributeId,
 }
 
 /// A checked competency policy.
@@ -50,14 +52,16 @@ pub struct Policy {
     pub markets: Vec<Market>,
     /// Partner-of-record kinds.
     pub associations: Vec<Association>,
+    /// Facts about a partner that requirements can name.
+    pub attributes: Vec<Attribute>,
     /// The tier ladder, lowest first.
     pub tiers: Vec<TierLevel>,
-    /// The exam catalog (any credential: exam, assessment, certification).
+    /// The credential catalog (exams, assessments, certifications).
     pub exams: Vec<Exam>,
-    /// Named exam groups.
+    /// Named exam groups, in declaration order (acyclic).
     pub groups: Vec<ExamGroup>,
-    /// Named revenue measures.
-    pub measures: Vec<RevenueMeasure>,
+    /// Named measures, in declaration order.
+    pub measures: Vec<Measure>,
     /// Alternative paths to the competency.
     pub options: Vec<CompetencyOption>,
 }
@@ -76,9 +80,20 @@ pub struct Market {
 /// A partner-of-record kind, e.g. `dpor`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Association {
-    /// Identifier as matched against a revenue line's `associations`.
+    /// Identifier as matched against a line's `associations`.
     pub id: String,
     /// Human title, e.g. "Digital Partner of Record".
+    pub title: Option<String>,
+    /// Declaration.
+    pub span: Span,
+}
+
+/// A fact about a partner, e.g. `surface_hub_reseller`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribute {
+    /// Identifier as matched against the partner's `attributes`.
+    pub id: String,
+    /// Human title.
     pub title: Option<String>,
     /// Declaration.
     pub span: Span,
@@ -93,43 +108,152 @@ pub struct TierLevel {
     pub span: Span,
 }
 
+pub use crate::ast::CredentialKind;
+
 /// A catalog entry: an exam, assessment or certification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exam {
     /// The code as written in the catalog, e.g. `MB2-714`.
     pub code: String,
+    /// Exam, assessment or certification.
+    pub kind: CredentialKind,
     /// Its title.
     pub title: Option<String>,
+    /// Passes dated before this are not accepted.
+    pub available_from: Option<NaiveDate>,
+    /// Passes dated after this are not accepted.
+    pub retires: Option<NaiveDate>,
+    /// The last as-of date at which passes still count: the end of the
+    /// grace period, or the retirement date when there is none.
+    pub accepted_until: Option<NaiveDate>,
     /// Declaration.
     pub span: Span,
 }
 
-/// `group NAME = any of ...`: satisfied by a pass of any member exam.
+/// Whether a pass of an exam counts at an as-of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassStatus {
+    /// It counts.
+    Counts,
+    /// Passed after the as-of date: not yet.
+    AfterAsOf,
+    /// Dated before the exam became available: a data problem, flagged.
+    BeforeAvailable,
+    /// Dated after the exam retired: a data problem, flagged.
+    AfterRetirement,
+    /// A valid pass, but the exam is no longer accepted at the as-of date.
+    NoLongerAccepted,
+}
+
+impl Exam {
+    /// Whether a pass dated `passed` counts at `as_of`.
+    pub fn pass_status(&self, passed: NaiveDate, as_of: NaiveDate) -> PassStatus {
+        if self.available_from.is_some_and(|from| passed < from) {
+            PassStatus::BeforeAvailable
+        } else if self.retires.is_some_and(|retired| passed > retired) {
+            PassStatus::AfterRetirement
+        } else if passed > as_of {
+            PassStatus::AfterAsOf
+        } else if self.accepted_until.is_some_and(|until| as_of > until) {
+            PassStatus::NoLongerAccepted
+        } else {
+            PassStatus::Counts
+        }
+    }
+}
+
+/// Whether a group needs one member or all of them.
+pub use crate::ast::Quantifier;
+
+/// `group NAME = any of ...` / `all of ...`: a condition on one person's
+/// credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExamGroup {
     /// Its name.
     pub name: String,
-    /// Member exams.
-    pub exams: Vec<ExamId>,
+    /// `any` or `all`.
+    pub quantifier: Quantifier,
+    /// Member exams and groups (never, through any chain, itself).
+    pub members: Vec<GroupMember>,
     /// Declaration.
     pub span: Span,
 }
 
-/// A sum of revenue lines that pass a filter, over a trailing window.
+/// A member of a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupMember {
+    /// A catalog entry.
+    Exam(ExamId),
+    /// Another group.
+    Group(GroupId),
+}
+
+/// A named measure of a partner's business.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevenueMeasure {
+pub struct Measure {
     /// Its name.
     pub name: String,
-    /// The revenue type that counts, e.g. `net_new`.
-    pub revenue_type: String,
-    /// Products in scope, as written.
-    pub products: Vec<String>,
-    /// Length of the trailing window in months.
+    /// What it measures.
+    pub kind: MeasureKind,
+    /// Its window in months (for a derived measure, its base's).
     pub window_months: u32,
-    /// A line counts only if it carries one of these; empty means no condition.
-    pub associations: Vec<AssociationId>,
     /// Declaration.
     pub span: Span,
+}
+
+/// What a measure measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeasureKind {
+    /// The sum of matching revenue amounts: money.
+    Revenue {
+        /// The revenue type that counts, e.g. `net_new`.
+        revenue_type: String,
+        /// Which lines count.
+        filter: LineFilter,
+    },
+    /// Matching usage quantities, summed or at their largest: a count.
+    Usage {
+        /// How quantities combine.
+        aggregate: Aggregate,
+        /// The metric that counts, e.g. `deployed_seats`.
+        metric: String,
+        /// Which lines count.
+        filter: LineFilter,
+    },
+    /// The number of different customers among the lines another measure
+    /// counts: a count.
+    DistinctCustomers {
+        /// The revenue or usage measure whose lines are looked at.
+        of: MeasureId,
+    },
+}
+
+impl Measure {
+    /// Whether the measure is money (thresholds carry a currency) or a count.
+    pub fn is_money(&self) -> bool {
+        matches!(self.kind, MeasureKind::Revenue { .. })
+    }
+}
+
+/// How usage quantities combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// Their sum.
+    Sum,
+    /// The largest.
+    Max,
+}
+
+/// Which lines a revenue or usage measure counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineFilter {
+    /// Products in scope, as written.
+    pub products: Vec<String>,
+    /// A line counts only if it carries one of these; empty means no condition.
+    pub associations: Vec<AssociationId>,
+    /// Only lines marked `paid` count.
+    pub paid_only: bool,
 }
 
 /// An alternative path to the competency.
@@ -160,64 +284,78 @@ pub struct Tier {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Requirement {
     /// A measure at or above a threshold.
-    Revenue(RevenueRequirement),
+    Measure(MeasureRequirement),
     /// Roles filled by people who passed exams.
     People(PeopleRequirement),
+    /// The partner has an attribute.
+    Attribute(AttributeId, Span),
+    /// Alternatives: met when every requirement of one branch is.
+    Either(Vec<Branch>, Span),
+}
+
+/// One alternative of an `either` requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branch {
+    /// Its requirements, all of which must hold.
+    pub requirements: Vec<Requirement>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 impl Requirement {
     /// Where the requirement is written.
     pub fn span(&self) -> Span {
         match self {
-            Requirement::Revenue(r) => r.span,
+            Requirement::Measure(r) => r.span,
             Requirement::People(p) => p.span,
+            Requirement::Attribute(_, span) | Requirement::Either(_, span) => *span,
         }
     }
 }
 
-/// `require MEASURE >= THRESHOLDS`
+/// `require MEASURE [per month] >= THRESHOLDS`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevenueRequirement {
+pub struct MeasureRequirement {
     /// The measure.
     pub measure: MeasureId,
+    /// Compare the measure divided by its window's months.
+    pub per_month: bool,
     /// Which threshold applies to which market.
     pub thresholds: Thresholds,
     /// Where the requirement is written.
     pub span: Span,
 }
 
-/// The threshold of a revenue requirement.
+/// The threshold of a measure requirement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Thresholds {
     /// One amount for every market.
-    Everywhere(Money),
+    Everywhere(Threshold),
     /// One amount per listed market; other markets have none.
-    PerMarket(Vec<(MarketId, Money)>),
+    PerMarket(Vec<(MarketId, Threshold)>),
 }
 
 impl Thresholds {
     /// The threshold for a market (`None`: the partner's market is unknown
     /// to the policy or not given).
-    pub fn for_market(&self, market: Option<MarketId>) -> Option<&Money> {
+    pub fn for_market(&self, market: Option<MarketId>) -> Option<&Threshold> {
         match self {
-            Thresholds::Everywhere(money) => Some(money),
+            Thresholds::Everywhere(threshold) => Some(threshold),
             Thresholds::PerMarket(list) => {
                 let market = market?;
-                list.iter()
-                    .find(|(m, _)| *m == market)
-                    .map(|(_, money)| money)
+                list.iter().find(|(m, _)| *m == market).map(|(_, t)| t)
             }
         }
     }
 }
 
-/// An exact amount in a currency.
+/// An exact threshold: money in a currency, or a count.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Money {
+pub struct Threshold {
     /// The amount.
     pub amount: Decimal,
-    /// ISO 4217 code.
-    pub currency: String,
+    /// ISO 4217 code, for money.
+    pub currency: Option<String>,
     /// Where it is written.
     pub span: Span,
 }

@@ -115,6 +115,19 @@ pub enum PolicyError {
         #[help]
         help: String,
     },
+    /// An attribute that is not declared.
+    #[error("unknown attribute `{name}`")]
+    #[diagnostic(code(E0210))]
+    UnknownAttribute {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no attribute has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
     /// A tier that is not on the ladder.
     #[error("tier `{name}` is not on the tier ladder")]
     #[diagnostic(code(E0206))]
@@ -339,6 +352,83 @@ pub enum PolicyError {
         max: usize,
         /// The first group over the limit.
         #[label("one group too many")]
+        span: SourceSpan,
+    },
+    /// A group that contains itself through its members.
+    #[error("group `{name}` contains itself")]
+    #[diagnostic(
+        code(E0313),
+        help(
+            "a group's members are exams or other groups; follow the chain {cycle} and remove one link"
+        )
+    )]
+    CyclicGroup {
+        /// The group.
+        name: String,
+        /// The chain of groups, e.g. `a → b → a`.
+        cycle: String,
+        /// The member that closes the cycle.
+        #[label("leads back to `{name}`")]
+        span: SourceSpan,
+    },
+    /// Money compared with a count, or a count with money.
+    #[error("measure `{measure}` is {unit}, but this threshold is {given}")]
+    #[diagnostic(code(E0314))]
+    UnitMismatch {
+        /// The measure.
+        measure: String,
+        /// What the measure is: "money" or "a count".
+        unit: &'static str,
+        /// What the threshold is.
+        given: &'static str,
+        /// The threshold.
+        #[label("not {unit}")]
+        span: SourceSpan,
+        /// How to write it.
+        #[help]
+        help: String,
+    },
+    /// Availability, retirement and grace dates out of order.
+    #[error("the dates of `{code}` are out of order: {reason}")]
+    #[diagnostic(
+        code(E0315),
+        help(
+            "an exam is available first, retires later, and is accepted until a date on or after its retirement"
+        )
+    )]
+    ExamDatesOutOfOrder {
+        /// The exam.
+        code: String,
+        /// Which dates clash.
+        reason: String,
+        /// The later-written date.
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+    /// `distinct customers of` a measure that has no lines of its own.
+    #[error("`distinct customers of` needs a revenue or usage measure, and `{name}` is not one")]
+    #[diagnostic(
+        code(E0316),
+        help("count the customers of the revenue or usage measure that `{name}` is built on")
+    )]
+    CustomersOfDerived {
+        /// The measure named.
+        name: String,
+        /// Where.
+        #[label("has no lines of its own")]
+        span: SourceSpan,
+    },
+    /// An `either` branch with nothing in it.
+    #[error("this alternative has no requirements")]
+    #[diagnostic(
+        code(E0317),
+        help(
+            "put at least one `require ...` inside the braces; an empty alternative would be met by every partner"
+        )
+    )]
+    EmptyBranch {
+        /// The branch.
+        #[label("every partner would meet this")]
         span: SourceSpan,
     },
     /// `{ }` with no market in it.

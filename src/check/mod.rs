@@ -94,8 +94,18 @@ impl Names {
         true
     }
 
+    /// Declares a case-insensitive name (markets, associations, attributes).
+    fn declare_ci(&mut self, id: &ast::Ident, errors: &mut Vec<PolicyError>) -> bool {
+        self.declare(id.name.to_lowercase(), &id.name, id.span, errors)
+    }
+
     fn get(&self, key: &str) -> Option<usize> {
         self.index.get(key).map(|(i, _)| *i)
+    }
+
+    /// Whether the declaration of `key` at `span` is the one indexed (not a duplicate).
+    fn is_declaration(&self, key: &str, span: Span) -> bool {
+        self.index.get(key).is_some_and(|(_, s)| *s == span)
     }
 
     /// "did you mean `x`?" for the closest declared name, if close enough.
@@ -131,19 +141,23 @@ impl Checker {
             currency: None,
             markets: Vec::new(),
             associations: Vec::new(),
+            attributes: Vec::new(),
             tiers: Vec::new(),
             exams: Vec::new(),
             groups: Vec::new(),
             measures: Vec::new(),
             options: Vec::new(),
         };
+        let mut names = Scope {
+            markets: Names::new("market"),
+            associations: Names::new("association"),
+            attributes: Names::new("attribute"),
+            tiers: Names::new("tier"),
+            exams: Names::new("exam"),
+            groups: Names::new("group"),
+            measures: Names::new("measure"),
+        };
         let mut header = Names::new("header item");
-        let mut markets = Names::new("market");
-        let mut associations = Names::new("association");
-        let mut tiers = Names::new("tier");
-        let mut exams = Names::new("exam");
-        let mut groups = Names::new("group");
-        let mut measures = Names::new("measure");
         let mut options = Names::new("option");
         let mut currency_span = None;
 
@@ -172,29 +186,28 @@ impl Checker {
                     }
                 }
                 ast::Item::Market(d) => {
-                    if markets.declare(
-                        d.id.name.to_lowercase(),
-                        &d.id.name,
-                        d.id.span,
-                        &mut self.errors,
-                    ) {
+                    if names.markets.declare_ci(&d.id, &mut self.errors) {
                         policy.markets.push(Market {
                             id: d.id.name.clone(),
-                            title: d.title.as_ref().map(|t| t.value.clone()),
+                            title: title_of(d),
                             span: d.span,
                         });
                     }
                 }
                 ast::Item::Association(d) => {
-                    if associations.declare(
-                        d.id.name.to_lowercase(),
-                        &d.id.name,
-                        d.id.span,
-                        &mut self.errors,
-                    ) {
+                    if names.associations.declare_ci(&d.id, &mut self.errors) {
                         policy.associations.push(Association {
                             id: d.id.name.clone(),
-                            title: d.title.as_ref().map(|t| t.value.clone()),
+                            title: title_of(d),
+                            span: d.span,
+                        });
+                    }
+                }
+                ast::Item::Attribute(d) => {
+                    if names.attributes.declare_ci(&d.id, &mut self.errors) {
+                        policy.attributes.push(Attribute {
+                            id: d.id.name.clone(),
+                            title: title_of(d),
                             span: d.span,
                         });
                     }
@@ -202,7 +215,12 @@ impl Checker {
                 ast::Item::Tiers(list, span) => {
                     if header.declare("tiers".into(), "tiers", *span, &mut self.errors) {
                         for t in list {
-                            if tiers.declare(t.name.clone(), &t.name, t.span, &mut self.errors) {
+                            if names.tiers.declare(
+                                t.name.clone(),
+                                &t.name,
+                                t.span,
+                                &mut self.errors,
+                            ) {
                                 policy.tiers.push(TierLevel {
                                     id: t.name.clone(),
                                     span: t.span,
@@ -212,21 +230,17 @@ impl Checker {
                     }
                 }
                 ast::Item::Exam(e) => {
-                    if exams.declare(
-                        exam_key(&e.code.code),
-                        &e.code.code,
-                        e.code.span,
-                        &mut self.errors,
-                    ) {
-                        policy.exams.push(Exam {
-                            code: e.code.code.clone(),
-                            title: e.title.as_ref().map(|t| t.value.clone()),
-                            span: e.span,
-                        });
+                    let key = exam_key(&e.code.code);
+                    if names
+                        .exams
+                        .declare(key, &e.code.code, e.code.span, &mut self.errors)
+                    {
+                        let exam = self.exam(e);
+                        policy.exams.push(exam);
                     }
                 }
                 ast::Item::Group(g) => {
-                    if groups.declare(
+                    if names.groups.declare(
                         g.name.name.clone(),
                         &g.name.name,
                         g.name.span,
@@ -240,16 +254,17 @@ impl Checker {
                         }
                         policy.groups.push(ExamGroup {
                             name: g.name.name.clone(),
-                            exams: Vec::new(),
+                            quantifier: g.quantifier,
+                            members: Vec::new(),
                             span: g.span,
                         });
                     }
                 }
-                ast::Item::Revenue(r) => {
-                    measures.declare(
-                        r.name.name.clone(),
-                        &r.name.name,
-                        r.name.span,
+                ast::Item::Measure(m) => {
+                    names.measures.declare(
+                        m.name.name.clone(),
+                        &m.name.name,
+                        m.name.span,
                         &mut self.errors,
                     );
                 }
@@ -264,45 +279,57 @@ impl Checker {
             }
         }
 
-        // Group members and measures refer to the catalog and associations.
-        for item in &c.items {
-            match item {
-                ast::Item::Group(g) => {
-                    let members = self.group_members(g, &exams);
-                    if let Some(i) = groups.get(&g.name.name)
-                        && let Some(group) = policy.groups.get_mut(i)
-                        && group.span == g.span
-                    {
-                        group.exams = members;
-                    }
+        // Group members and measures refer to the declarations above.
+        let declared_groups: Vec<&ast::GroupDecl> = c
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Group(g) => Some(g),
+                _ => None,
+            })
+            .filter(|g| names.groups.is_declaration(&g.name.name, g.name.span))
+            .collect();
+        for (group, decl) in policy.groups.iter_mut().zip(&declared_groups) {
+            group.members = self.group_members(decl, &names);
+        }
+        self.group_cycles(&policy.groups, &declared_groups);
+
+        let declared_measures: Vec<&ast::MeasureDecl> = c
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Measure(m) => Some(m),
+                _ => None,
+            })
+            .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
+            .collect();
+        // Revenue and usage measures first; a derived measure needs its base's window.
+        let mut measures: Vec<Option<Measure>> = declared_measures
+            .iter()
+            .map(|m| self.lines_measure(m, &names))
+            .collect();
+        for (i, decl) in declared_measures.iter().enumerate() {
+            if let ast::MeasureBody::DistinctCustomers { of } = &decl.body {
+                let derived = self.derived_measure(decl, of, &names, &declared_measures, &measures);
+                if let Some(slot) = measures.get_mut(i) {
+                    *slot = derived;
                 }
-                ast::Item::Revenue(r) => {
-                    if let Some(measure) = self.measure(r, &associations) {
-                        if measures.get(&r.name.name) == Some(policy.measures.len()) {
-                            policy.measures.push(measure);
-                        }
-                    }
-                }
-                _ => {}
             }
         }
+        // INVARIANT: a measure is left out only after an error was reported,
+        // so indices into `policy.measures` are only used by a valid policy.
+        policy.measures = measures.into_iter().flatten().collect();
 
-        if policy.tiers.is_empty() && !c.items.iter().any(|i| matches!(i, ast::Item::Tiers(..))) {
+        if !c.items.iter().any(|i| matches!(i, ast::Item::Tiers(..))) {
             self.errors.push(PolicyError::MissingTiers {
                 name: c.id.name.clone(),
                 span: sp(c.id.span),
             });
         }
-        let mut first_amount: Option<&ast::Money> = None;
+        let mut amounts = Vec::new();
         for item in &c.items {
             if let ast::Item::Option(o) = item {
-                let refs = Refs {
-                    tiers: &tiers,
-                    groups: &groups,
-                    measures: &measures,
-                    markets: &markets,
-                };
-                let option = self.option(o, &refs, &mut first_amount);
+                let option = self.option(o, &names, &policy, &mut amounts);
                 if options.get(&o.name.name) == Some(policy.options.len()) {
                     policy.options.push(option);
                 }
@@ -314,42 +341,83 @@ impl Checker {
                 span: sp(c.id.span),
             });
         }
-
-        self.amount_currencies(&policy, first_amount, currency_span, c);
+        self.amount_currencies(&policy, &amounts, currency_span);
         policy
+    }
+
+    fn exam(&mut self, e: &ast::ExamDecl) -> Exam {
+        let available_from = e.available_from.as_ref().and_then(|t| self.date(t));
+        let retires = e.retires.as_ref().and_then(|t| self.date(t));
+        let grace = e.accepted_until.as_ref().and_then(|t| self.date(t));
+        let mut out_of_order = |reason: &str, token: Option<&ast::Token>| {
+            if let Some(token) = token {
+                self.errors.push(PolicyError::ExamDatesOutOfOrder {
+                    code: e.code.code.clone(),
+                    reason: reason.to_owned(),
+                    span: sp(token.span),
+                });
+            }
+        };
+        if let (Some(from), Some(retired)) = (available_from, retires)
+            && retired < from
+        {
+            out_of_order("it retires before it is available", e.retires.as_ref());
+        }
+        if let (Some(retired), Some(until)) = (retires, grace)
+            && until < retired
+        {
+            out_of_order(
+                "it is accepted until a date before it retires",
+                e.accepted_until.as_ref(),
+            );
+        }
+        Exam {
+            code: e.code.code.clone(),
+            kind: e.kind,
+            title: e.title.as_ref().map(|t| t.value.clone()),
+            available_from,
+            retires,
+            accepted_until: grace.or(retires),
+            span: e.span,
+        }
     }
 
     fn amount_currencies(
         &mut self,
         policy: &Policy,
-        first_amount: Option<&ast::Money>,
+        amounts: &[&ast::Amount],
         currency_span: Option<Span>,
-        c: &ast::Competency,
     ) {
-        let Some(first) = first_amount else { return };
+        let Some((first, first_code)) = amounts
+            .iter()
+            .find_map(|a| a.currency.as_ref().map(|c| (a, c)))
+        else {
+            return;
+        };
         match (&policy.currency, currency_span) {
             (Some(currency), Some(declared)) => {
-                for money in amounts(c) {
-                    let code = money.currency.text.to_uppercase();
-                    if iso_currency::Currency::from_code(&code).is_some() && code != *currency {
+                for code in amounts.iter().filter_map(|a| a.currency.as_ref()) {
+                    let upper = code.text.to_uppercase();
+                    if iso_currency::Currency::from_code(&upper).is_some() && upper != *currency {
                         self.errors.push(PolicyError::CurrencyMismatch {
-                            currency: money.currency.text.clone(),
+                            currency: code.text.clone(),
                             policy_currency: currency.clone(),
-                            span: sp(money.currency.span),
+                            span: sp(code.span),
                             declared: sp(declared),
                         });
                     }
                 }
             }
-            _ if currency_span.is_none() => self.errors.push(PolicyError::MissingCurrency {
-                currency: first.currency.text.to_uppercase(),
+            (_, None) => self.errors.push(PolicyError::MissingCurrency {
+                currency: first_code.text.to_uppercase(),
                 span: sp(first.span),
             }),
-            _ => {}
+            // The currency line itself is wrong, and was reported.
+            (None, Some(_)) => {}
         }
     }
 
-    fn group_members(&mut self, g: &ast::GroupDecl, exams: &Names) -> Vec<ExamId> {
+    fn group_members(&mut self, g: &ast::GroupDecl, names: &Scope) -> Vec<GroupMember> {
         if g.exams.is_empty() {
             self.errors.push(PolicyError::EmptyGroup {
                 name: g.name.name.clone(),
@@ -358,11 +426,21 @@ impl Checker {
         }
         let mut members = Vec::new();
         for code in &g.exams {
-            match exams.get(&exam_key(&code.code)) {
-                Some(i) => members.push(ExamId(i)),
+            // A bare name that is a group is that group; anything else is an exam.
+            if !code.quoted
+                && let Some(i) = names.groups.get(&code.code)
+            {
+                members.push(GroupMember::Group(GroupId(i)));
+                continue;
+            }
+            match names.exams.get(&exam_key(&code.code)) {
+                Some(i) => members.push(GroupMember::Exam(ExamId(i))),
                 None => {
-                    let help = exams.suggest(&exam_key(&code.code)).unwrap_or_else(|| {
-                        format!("add it to the catalog: `exam {} \"Title\"`", code.code)
+                    let help = names.exams.suggest(&exam_key(&code.code)).unwrap_or_else(|| {
+                        format!(
+                            "add it to the catalog (`exam {} \"Title\"`), or declare a group of that name",
+                            code.code
+                        )
                     });
                     self.errors.push(PolicyError::UnknownExam {
                         name: code.code.clone(),
@@ -375,26 +453,73 @@ impl Checker {
         members
     }
 
-    fn measure(&mut self, r: &ast::RevenueDecl, associations: &Names) -> Option<RevenueMeasure> {
-        let window_months = match r.window_months.text.parse::<u32>() {
-            Ok(n) if (1..=MAX_WINDOW_MONTHS).contains(&n) => Some(n),
-            _ => {
-                self.errors.push(PolicyError::BadWindow {
-                    text: r.window_months.text.clone(),
-                    max: MAX_WINDOW_MONTHS,
-                    span: sp(r.window_months.span),
-                });
-                None
+    /// Reports each cycle of groups containing themselves, once, at the
+    /// first group of the cycle in declaration order.
+    fn group_cycles(&mut self, groups: &[ExamGroup], decls: &[&ast::GroupDecl]) {
+        for (start, group) in groups.iter().enumerate() {
+            // Depth-first search from `start` for a path back to it through
+            // groups declared after it (a cycle through an earlier group was
+            // reported from there).
+            let mut stack: Vec<Vec<usize>> = vec![vec![start]];
+            let mut seen = vec![false; groups.len()];
+            'search: while let Some(path) = stack.pop() {
+                let Some(&node) = path.last() else { continue };
+                let Some(current) = groups.get(node) else {
+                    continue;
+                };
+                for (m, member) in current.members.iter().enumerate() {
+                    let GroupMember::Group(next) = member else {
+                        continue;
+                    };
+                    if next.0 == start {
+                        let mut chain: Vec<&str> = path
+                            .iter()
+                            .filter_map(|&g| groups.get(g).map(|g| g.name.as_str()))
+                            .collect();
+                        chain.push(&group.name);
+                        let span = decls
+                            .get(node)
+                            .and_then(|d| d.exams.get(m))
+                            .map_or(group.span, |c| c.span);
+                        self.errors.push(PolicyError::CyclicGroup {
+                            name: group.name.clone(),
+                            cycle: chain.join(" → "),
+                            span: sp(span),
+                        });
+                        break 'search;
+                    }
+                    if next.0 > start
+                        && let Some(flag) = seen.get_mut(next.0)
+                        && !*flag
+                    {
+                        *flag = true;
+                        let mut longer = path.clone();
+                        longer.push(next.0);
+                        stack.push(longer);
+                    }
+                }
             }
+        }
+    }
+
+    /// A revenue or usage measure; `None` for derived measures (filled in
+    /// later) and for measures with errors (reported).
+    fn lines_measure(&mut self, m: &ast::MeasureDecl, names: &Scope) -> Option<Measure> {
+        let filter = match &m.body {
+            ast::MeasureBody::Revenue { filter, .. } | ast::MeasureBody::Usage { filter, .. } => {
+                filter
+            }
+            ast::MeasureBody::DistinctCustomers { .. } => return None,
         };
-        let mut ids = Vec::new();
-        for a in &r.associations {
-            match associations.get(&a.name.to_lowercase()) {
-                Some(i) => ids.push(AssociationId(i)),
+        let window_months = self.window(&filter.window_months);
+        let mut associations = Vec::new();
+        for a in &filter.associations {
+            match names.associations.get(&a.name.to_lowercase()) {
+                Some(i) => associations.push(AssociationId(i)),
                 None => self.errors.push(PolicyError::UnknownAssociation {
                     name: a.name.clone(),
                     span: sp(a.span),
-                    help: associations.suggest(&a.name).unwrap_or_else(|| {
+                    help: names.associations.suggest(&a.name).unwrap_or_else(|| {
                         format!(
                             "declare it in the competency: `association {} \"Title\"`",
                             a.name
@@ -403,21 +528,82 @@ impl Checker {
                 }),
             }
         }
-        Some(RevenueMeasure {
-            name: r.name.name.clone(),
-            revenue_type: r.revenue_type.name.clone(),
-            products: r.products.iter().map(|p| p.value.clone()).collect(),
+        let filter = LineFilter {
+            products: filter.products.iter().map(|p| p.value.clone()).collect(),
+            associations,
+            paid_only: filter.paid_only.is_some(),
+        };
+        let kind = match &m.body {
+            ast::MeasureBody::Revenue { revenue_type, .. } => MeasureKind::Revenue {
+                revenue_type: revenue_type.name.clone(),
+                filter,
+            },
+            ast::MeasureBody::Usage {
+                aggregate, metric, ..
+            } => MeasureKind::Usage {
+                aggregate: match aggregate.as_ref().map(|t| t.text.as_str()) {
+                    Some("max") => Aggregate::Max,
+                    _ => Aggregate::Sum,
+                },
+                metric: metric.name.clone(),
+                filter,
+            },
+            ast::MeasureBody::DistinctCustomers { .. } => return None,
+        };
+        Some(Measure {
+            name: m.name.name.clone(),
+            kind,
             window_months: window_months?,
-            associations: ids,
-            span: r.span,
+            span: m.span,
+        })
+    }
+
+    fn derived_measure(
+        &mut self,
+        m: &ast::MeasureDecl,
+        of: &ast::Ident,
+        names: &Scope,
+        decls: &[&ast::MeasureDecl],
+        measures: &[Option<Measure>],
+    ) -> Option<Measure> {
+        let Some(base) = names.measures.get(&of.name) else {
+            self.errors.push(PolicyError::UnknownMeasure {
+                name: of.name.clone(),
+                span: sp(of.span),
+                help: names.measures.suggest(&of.name).unwrap_or_else(|| {
+                    "name a `revenue` or `usage` measure declared in this competency".to_owned()
+                }),
+            });
+            return None;
+        };
+        if decls
+            .get(base)
+            .is_some_and(|d| matches!(d.body, ast::MeasureBody::DistinctCustomers { .. }))
+        {
+            self.errors.push(PolicyError::CustomersOfDerived {
+                name: of.name.clone(),
+                span: sp(of.span),
+            });
+            return None;
+        }
+        // A base with errors of its own yields nothing; its errors are reported.
+        let base_measure = measures.get(base)?.as_ref()?;
+        Some(Measure {
+            name: m.name.name.clone(),
+            kind: MeasureKind::DistinctCustomers {
+                of: MeasureId(base),
+            },
+            window_months: base_measure.window_months,
+            span: m.span,
         })
     }
 
     fn option<'a>(
         &mut self,
         o: &'a ast::OptionDecl,
-        refs: &Refs<'_>,
-        first_amount: &mut Option<&'a ast::Money>,
+        names: &Scope,
+        policy: &Policy,
+        amounts: &mut Vec<&'a ast::Amount>,
     ) -> CompetencyOption {
         if o.tiers.is_empty() {
             self.errors.push(PolicyError::EmptyOption {
@@ -435,9 +621,9 @@ impl Checker {
                 t.name.span,
                 &mut self.errors,
             );
-            let level = refs.tiers.get(&t.name.name);
+            let level = names.tiers.get(&t.name.name);
             if level.is_none() {
-                let help = refs.tiers.suggest(&t.name.name).unwrap_or_else(|| {
+                let help = names.tiers.suggest(&t.name.name).unwrap_or_else(|| {
                     format!(
                         "add `{}` to the `tiers` line, in its place from lowest to highest",
                         t.name.name
@@ -455,11 +641,7 @@ impl Checker {
                     span: sp(t.name.span),
                 });
             }
-            let requirements = t
-                .requirements
-                .iter()
-                .filter_map(|r| self.requirement(r, refs, first_amount))
-                .collect();
+            let requirements = self.requirements(&t.requirements, names, policy, amounts);
             if let Some(level) = level {
                 if let Some((prev_level, prev)) = previous
                     && fresh
@@ -488,74 +670,44 @@ impl Checker {
         }
     }
 
+    fn requirements<'a>(
+        &mut self,
+        list: &'a [ast::Requirement],
+        names: &Scope,
+        policy: &Policy,
+        amounts: &mut Vec<&'a ast::Amount>,
+    ) -> Vec<Requirement> {
+        list.iter()
+            .filter_map(|r| self.requirement(r, names, policy, amounts))
+            .collect()
+    }
+
     fn requirement<'a>(
         &mut self,
         r: &'a ast::Requirement,
-        refs: &Refs<'_>,
-        first_amount: &mut Option<&'a ast::Money>,
+        names: &Scope,
+        policy: &Policy,
+        amounts: &mut Vec<&'a ast::Amount>,
     ) -> Option<Requirement> {
         match r {
-            ast::Requirement::Measure(m) => {
-                let measure = refs.measures.get(&m.measure.name);
-                if measure.is_none() {
-                    self.errors.push(PolicyError::UnknownMeasure {
-                        name: m.measure.name.clone(),
-                        span: sp(m.measure.span),
-                        help: refs.measures.suggest(&m.measure.name).unwrap_or_else(|| {
-                            format!("declare it: `revenue {} = net_new from \"Product\" over trailing 12 months`", m.measure.name)
-                        }),
-                    });
-                }
-                let thresholds = match &m.threshold {
-                    ast::Threshold::Everywhere(money) => {
-                        first_amount.get_or_insert(money);
-                        Thresholds::Everywhere(self.money(money)?)
-                    }
-                    ast::Threshold::PerMarket(entries, span) => {
-                        if entries.is_empty() {
-                            self.errors
-                                .push(PolicyError::EmptyThresholds { span: sp(*span) });
-                        }
-                        let mut seen = Names::new("market threshold");
-                        let mut list = Vec::new();
-                        for e in entries {
-                            first_amount.get_or_insert(&e.amount);
-                            let money = self.money(&e.amount);
-                            seen.declare(
-                                e.market.name.to_lowercase(),
-                                &e.market.name,
-                                e.market.span,
-                                &mut self.errors,
-                            );
-                            match refs.markets.get(&e.market.name.to_lowercase()) {
-                                Some(i) => list.extend(money.map(|m| (MarketId(i), m))),
-                                None => self.errors.push(PolicyError::UnknownMarket {
-                                    name: e.market.name.clone(),
-                                    span: sp(e.market.span),
-                                    help: refs.markets.suggest(&e.market.name).unwrap_or_else(|| {
-                                        format!("declare it in the competency: `market {} \"Title\"`", e.market.name)
-                                    }),
-                                }),
-                            }
-                        }
-                        Thresholds::PerMarket(list)
-                    }
-                };
-                Some(Requirement::Revenue(RevenueRequirement {
-                    measure: MeasureId(measure?),
-                    thresholds,
-                    span: m.span,
-                }))
-            }
+            ast::Requirement::Measure(m) => self
+                .measure_requirement(m, names, policy, amounts)
+                .map(Requirement::Measure),
             ast::Requirement::People(p) => {
                 if p.roles.is_empty() {
                     self.errors
                         .push(PolicyError::EmptyPeople { span: sp(p.span) });
                 }
+                if let Some(extra) = p.roles.get(MAX_ROLES) {
+                    self.errors.push(PolicyError::TooManyRoles {
+                        max: MAX_ROLES,
+                        span: sp(extra.span),
+                    });
+                }
                 let roles = p
                     .roles
                     .iter()
-                    .filter_map(|role| self.role(role, refs))
+                    .filter_map(|role| self.role(role, names))
                     .collect();
                 Some(Requirement::People(PeopleRequirement {
                     distinct: p.sharing == ast::Sharing::Distinct,
@@ -563,10 +715,140 @@ impl Checker {
                     span: p.span,
                 }))
             }
+            ast::Requirement::Attribute(name, span) => {
+                match names.attributes.get(&name.name.to_lowercase()) {
+                    Some(i) => Some(Requirement::Attribute(AttributeId(i), *span)),
+                    None => {
+                        self.errors.push(PolicyError::UnknownAttribute {
+                            name: name.name.clone(),
+                            span: sp(name.span),
+                            help: names.attributes.suggest(&name.name).unwrap_or_else(|| {
+                                format!(
+                                    "declare it in the competency: `attribute {} \"Title\"`",
+                                    name.name
+                                )
+                            }),
+                        });
+                        None
+                    }
+                }
+            }
+            ast::Requirement::Either(branches, span) => {
+                let branches = branches
+                    .iter()
+                    .map(|b| {
+                        if b.requirements.is_empty() {
+                            self.errors
+                                .push(PolicyError::EmptyBranch { span: sp(b.span) });
+                        }
+                        Branch {
+                            requirements: self.requirements(
+                                &b.requirements,
+                                names,
+                                policy,
+                                amounts,
+                            ),
+                            span: b.span,
+                        }
+                    })
+                    .collect();
+                Some(Requirement::Either(branches, *span))
+            }
         }
     }
 
-    fn role(&mut self, role: &ast::Role, refs: &Refs<'_>) -> Option<Role> {
+    fn measure_requirement<'a>(
+        &mut self,
+        m: &'a ast::MeasureRequirement,
+        names: &Scope,
+        policy: &Policy,
+        amounts: &mut Vec<&'a ast::Amount>,
+    ) -> Option<MeasureRequirement> {
+        let measure = names.measures.get(&m.measure.name);
+        if measure.is_none() {
+            self.errors.push(PolicyError::UnknownMeasure {
+                name: m.measure.name.clone(),
+                span: sp(m.measure.span),
+                help: names.measures.suggest(&m.measure.name).unwrap_or_else(|| {
+                    format!(
+                        "declare it: `revenue {} = net_new from \"Product\" over trailing 12 months`",
+                        m.measure.name
+                    )
+                }),
+            });
+        }
+        let is_money = measure
+            .and_then(|i| policy.measures.get(i))
+            .map(Measure::is_money);
+        let written: Vec<&'a ast::Amount> = match &m.threshold {
+            ast::Threshold::Everywhere(amount) => vec![amount],
+            ast::Threshold::PerMarket(entries, _) => entries.iter().map(|e| &e.amount).collect(),
+        };
+        for amount in written {
+            amounts.push(amount);
+            match (is_money, &amount.currency) {
+                (Some(true), None) => self.errors.push(PolicyError::UnitMismatch {
+                    measure: m.measure.name.clone(),
+                    unit: "money",
+                    given: "a plain number",
+                    span: sp(amount.span),
+                    help: format!(
+                        "write the currency after the amount, e.g. `{} {}`",
+                        amount.number.text,
+                        policy.currency.as_deref().unwrap_or("USD")
+                    ),
+                }),
+                (Some(false), Some(currency)) => self.errors.push(PolicyError::UnitMismatch {
+                    measure: m.measure.name.clone(),
+                    unit: "a count",
+                    given: "money",
+                    span: sp(amount.span),
+                    help: format!(
+                        "drop the currency `{}`: write a plain number, e.g. `{}`",
+                        currency.text, amount.number.text
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        let thresholds = match &m.threshold {
+            ast::Threshold::Everywhere(amount) => Thresholds::Everywhere(self.threshold(amount)?),
+            ast::Threshold::PerMarket(entries, span) => {
+                if entries.is_empty() {
+                    self.errors
+                        .push(PolicyError::EmptyThresholds { span: sp(*span) });
+                }
+                let mut seen = Names::new("market threshold");
+                let mut list = Vec::new();
+                for e in entries {
+                    let threshold = self.threshold(&e.amount);
+                    seen.declare_ci(&e.market, &mut self.errors);
+                    match names.markets.get(&e.market.name.to_lowercase()) {
+                        Some(i) => list.extend(threshold.map(|t| (MarketId(i), t))),
+                        None => self.errors.push(PolicyError::UnknownMarket {
+                            name: e.market.name.clone(),
+                            span: sp(e.market.span),
+                            help: names.markets.suggest(&e.market.name).unwrap_or_else(|| {
+                                format!(
+                                    "declare it in the competency: `market {} \"Title\"`",
+                                    e.market.name
+                                )
+                            }),
+                        }),
+                    }
+                }
+                Thresholds::PerMarket(list)
+            }
+        };
+        Some(MeasureRequirement {
+            measure: MeasureId(measure?),
+            per_month: m.per_month.is_some(),
+            thresholds,
+            span: m.span,
+        })
+    }
+
+    fn role(&mut self, role: &ast::Role, names: &Scope) -> Option<Role> {
         let count = match role.count.text.parse::<u32>() {
             Ok(n) if (1..=MAX_COUNT).contains(&n) => Some(n),
             _ => {
@@ -580,12 +862,12 @@ impl Checker {
         };
         let mut groups = Vec::new();
         for g in &role.groups {
-            match refs.groups.get(&g.name) {
+            match names.groups.get(&g.name) {
                 Some(i) => groups.push(GroupId(i)),
                 None => self.errors.push(PolicyError::UnknownGroup {
                     name: g.name.clone(),
                     span: sp(g.span),
-                    help: refs.groups.suggest(&g.name).unwrap_or_else(|| {
+                    help: names.groups.suggest(&g.name).unwrap_or_else(|| {
                         format!("declare it: `group {} = any of CODE, CODE`", g.name)
                     }),
                 }),
@@ -596,6 +878,20 @@ impl Checker {
             groups,
             span: role.span,
         })
+    }
+
+    fn window(&mut self, token: &ast::Token) -> Option<u32> {
+        match token.text.parse::<u32>() {
+            Ok(n) if (1..=MAX_WINDOW_MONTHS).contains(&n) => Some(n),
+            _ => {
+                self.errors.push(PolicyError::BadWindow {
+                    text: token.text.clone(),
+                    max: MAX_WINDOW_MONTHS,
+                    span: sp(token.span),
+                });
+                None
+            }
+        }
     }
 
     fn date(&mut self, token: &ast::Token) -> Option<NaiveDate> {
@@ -629,68 +925,50 @@ impl Checker {
         None
     }
 
-    fn money(&mut self, money: &ast::Money) -> Option<Money> {
-        let currency = self.currency(&money.currency);
-        let amount = self.amount(&money.number);
-        let amount = amount?;
-        if amount <= Decimal::ZERO {
+    fn threshold(&mut self, amount: &ast::Amount) -> Option<Threshold> {
+        let currency = match &amount.currency {
+            Some(code) => Some(self.currency(code)?),
+            None => None,
+        };
+        let value = match parse_amount(&amount.number.text) {
+            Ok(d) => d,
+            Err(reason) => {
+                self.errors.push(PolicyError::MalformedNumber {
+                    text: amount.number.text.clone(),
+                    span: sp(amount.number.span),
+                    reason: reason.to_owned(),
+                });
+                return None;
+            }
+        };
+        if value <= Decimal::ZERO {
             self.errors.push(PolicyError::BadThreshold {
-                text: money.number.text.clone(),
-                span: sp(money.number.span),
+                text: amount.number.text.clone(),
+                span: sp(amount.number.span),
             });
             return None;
         }
-        Some(Money {
-            amount,
-            currency: currency?,
-            span: money.span,
+        Some(Threshold {
+            amount: value,
+            currency,
+            span: amount.span,
         })
-    }
-
-    fn amount(&mut self, token: &ast::Token) -> Option<Decimal> {
-        match parse_amount(&token.text) {
-            Ok(d) => Some(d),
-            Err(reason) => {
-                self.errors.push(PolicyError::MalformedNumber {
-                    text: token.text.clone(),
-                    span: sp(token.span),
-                    reason: reason.to_owned(),
-                });
-                None
-            }
-        }
     }
 }
 
-/// Names a requirement may refer to.
-struct Refs<'n> {
-    tiers: &'n Names,
-    groups: &'n Names,
-    measures: &'n Names,
-    markets: &'n Names,
+/// The names of each kind a policy declares.
+struct Scope {
+    markets: Names,
+    associations: Names,
+    attributes: Names,
+    tiers: Names,
+    exams: Names,
+    groups: Names,
+    measures: Names,
 }
 
-/// Every amount written in the competency, in source order.
-fn amounts(c: &ast::Competency) -> impl Iterator<Item = &ast::Money> {
-    c.items
-        .iter()
-        .filter_map(|i| match i {
-            ast::Item::Option(o) => Some(o),
-            _ => None,
-        })
-        .flat_map(|o| &o.tiers)
-        .flat_map(|t| &t.requirements)
-        .flat_map(|r| -> Vec<&ast::Money> {
-            match r {
-                ast::Requirement::Measure(m) => match &m.threshold {
-                    ast::Threshold::Everywhere(money) => vec![money],
-                    ast::Threshold::PerMarket(entries, _) => {
-                        entries.iter().map(|e| &e.amount).collect()
-                    }
-                },
-                ast::Requirement::People(_) => Vec::new(),
-            }
-        })
+fn title_of(d: &ast::Declaration) -> Option<String> {
+    d.title.as_ref().map(|t| t.value.clone())
 }
 
 /// Parses an amount as written in a policy: digits grouped in threes by `_`

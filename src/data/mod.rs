@@ -36,6 +36,28 @@ struct PartnerJson<'a> {
     people: Option<Vec<PersonJson<'a>>>,
     #[serde(borrow, default)]
     revenue: Option<Vec<RevenueJson<'a>>>,
+    #[serde(borrow, default)]
+    usage: Option<Vec<UsageJson<'a>>>,
+    #[serde(borrow, default)]
+    attributes: Option<Vec<Cow<'a, str>>>,
+}
+
+#[derive(Deserialize)]
+struct UsageJson<'a> {
+    #[serde(borrow)]
+    metric: Cow<'a, str>,
+    #[serde(borrow)]
+    product: Cow<'a, str>,
+    #[serde(borrow)]
+    quantity: &'a RawValue,
+    #[serde(borrow)]
+    date: Cow<'a, str>,
+    #[serde(borrow, default)]
+    customer: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    associations: Option<Vec<Cow<'a, str>>>,
+    #[serde(default)]
+    paid: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +140,29 @@ pub struct Partner<'a> {
     pub people: Vec<Person<'a>>,
     /// Its revenue lines.
     pub revenue: Vec<RevenueLine<'a>>,
+    /// Its usage lines (seats, devices, consumption, active users).
+    pub usage: Vec<UsageLine<'a>>,
+    /// Facts about the partner, e.g. `surface_hub_reseller`.
+    pub attributes: Vec<Cow<'a, str>>,
+}
+
+/// One usage line: a quantity of a metric for a product on a date.
+#[derive(Debug)]
+pub struct UsageLine<'a> {
+    /// The metric, e.g. `deployed_seats`.
+    pub metric: Cow<'a, str>,
+    /// The product.
+    pub product: Cow<'a, str>,
+    /// The quantity, exact.
+    pub quantity: Decimal,
+    /// The date of the line.
+    pub date: NaiveDate,
+    /// The customer.
+    pub customer: Option<Cow<'a, str>>,
+    /// Partner-of-record kinds held for the line.
+    pub associations: Vec<Cow<'a, str>>,
+    /// Whether the line is paid (not a trial or free); `None` when not stated.
+    pub paid: Option<bool>,
 }
 
 /// An employee of a partner.
@@ -322,6 +367,37 @@ impl<'a> Partner<'a> {
             }
         }
 
+        let mut usage = Vec::new();
+        for line in json.usage.unwrap_or_default() {
+            let quantity = parse_amount(line.quantity.get());
+            if quantity.is_none() {
+                errors.push(DataError::bad_amount(
+                    record,
+                    raw_span(text, line.quantity),
+                    line.quantity.get(),
+                ));
+            }
+            let date = parse_date(&line.date);
+            if date.is_none() {
+                errors.push(DataError::bad_date(
+                    record,
+                    string_span(text, &line.date, whole),
+                    &line.date,
+                ));
+            }
+            if let (Some(quantity), Some(date)) = (quantity, date) {
+                usage.push(UsageLine {
+                    metric: line.metric,
+                    product: line.product,
+                    quantity,
+                    date,
+                    customer: line.customer,
+                    associations: line.associations.unwrap_or_default(),
+                    paid: line.paid,
+                });
+            }
+        }
+
         if errors.is_empty() {
             Ok(Partner {
                 record,
@@ -330,6 +406,8 @@ impl<'a> Partner<'a> {
                 market: json.market,
                 people,
                 revenue,
+                usage,
+                attributes: json.attributes.unwrap_or_default(),
             })
         } else {
             Err(errors)

@@ -54,7 +54,10 @@ pub fn records(
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         let file = File::open(Path::new(path)).map_err(fail)?;
-        return Ok(Box::new(JsonLines::new(path, BufReader::with_capacity(1 << 16, file))));
+        return Ok(Box::new(JsonLines::new(
+            path,
+            BufReader::with_capacity(1 << 16, file),
+        )));
     }
     let text = std::fs::read_to_string(path).map_err(fail)?;
     Ok(Box::new(whole_text(path, text).into_iter().map(Ok)))
@@ -232,8 +235,18 @@ pub fn whole_text(name: &str, text: String) -> Vec<Framed> {
     });
     let text = source.text.as_str();
     // A byte-order mark some editors write is not JSON: step over it.
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let first = text.get(bom..).unwrap_or("").trim_start().as_bytes().first().copied();
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let first = text
+        .get(bom..)
+        .unwrap_or("")
+        .trim_start()
+        .as_bytes()
+        .first()
+        .copied();
     let mut out = Vec::new();
     if first == Some(b'[') {
         match serde_json::from_str::<Vec<&RawValue>>(text.get(bom..).unwrap_or("")) {
@@ -248,7 +261,12 @@ pub fn whole_text(name: &str, text: String) -> Vec<Framed> {
                 }
             }
             Err(err) => {
-                let offset = bom + super::error::offset_of_line_column(text.get(bom..).unwrap_or(""), err.line(), err.column());
+                let offset = bom
+                    + super::error::offset_of_line_column(
+                        text.get(bom..).unwrap_or(""),
+                        err.line(),
+                        err.column(),
+                    );
                 out.push(Err(DataError::malformed_at(
                     &source,
                     offset.saturating_sub(1),

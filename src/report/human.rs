@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::{amount_grouped, no_threshold_note};
 use crate::data::Partner;
 use crate::eval::{Exclusion, PartnerOutcome, RequirementOutcome};
-use crate::model::{Policy, Requirement, Thresholds};
+use crate::model::{self, PassStatus, Policy, Requirement, Thresholds};
 
 fn mark(met: bool) -> &'static str {
     if met { "✓" } else { "✗" }
@@ -27,6 +27,23 @@ pub fn partner(policy: &Policy, partner: &Partner<'_>, outcome: &PartnerOutcome)
         let _ = write!(out, " (market {market})");
     }
     let _ = writeln!(out, ": {tier}");
+    for flag in &outcome.flags {
+        let person = partner.people.get(flag.person);
+        let exam = person.and_then(|p| p.exams.get(flag.exam));
+        if let (Some(person), Some(exam)) = (person, exam) {
+            let problem = match flag.status {
+                PassStatus::BeforeAvailable => "before the exam was available",
+                _ => "after the exam retired",
+            };
+            let _ = writeln!(
+                out,
+                "  ! {} passed {} on {}, {problem}: not counted",
+                person_label(person),
+                exam.code,
+                exam.passed
+            );
+        }
+    }
     for (option, o) in policy.options.iter().zip(&outcome.options) {
         let option_tier = o
             .tier
@@ -41,120 +58,208 @@ pub fn partner(policy: &Policy, partner: &Partner<'_>, outcome: &PartnerOutcome)
         for (tier, t) in option.tiers.iter().zip(&o.tiers) {
             let name = policy.tiers.get(t.level.0).map_or("", |l| l.id.as_str());
             let _ = writeln!(out, "    {} {name}", mark(t.met));
-            for (req, r) in tier.requirements.iter().zip(&t.requirements) {
-                requirement(&mut out, policy, partner, outcome, req, r);
-            }
+            let view = View {
+                policy,
+                partner,
+                outcome,
+            };
+            view.requirements(&mut out, 8, &tier.requirements, &t.requirements);
         }
     }
     out
 }
 
-fn requirement(
-    out: &mut String,
-    policy: &Policy,
-    partner: &Partner<'_>,
-    outcome: &PartnerOutcome,
-    req: &Requirement,
-    result: &RequirementOutcome,
-) {
-    let currency = policy.currency.as_deref().unwrap_or("");
-    match (req, result) {
-        (Requirement::Revenue(req), RequirementOutcome::Revenue(r)) => {
-            let measure = policy
-                .measures
-                .get(r.measure.0)
-                .map_or("", |m| m.name.as_str());
-            let actual = amount_grouped(r.actual);
-            let market = match (&req.thresholds, partner.market.as_deref()) {
-                (Thresholds::PerMarket(_), Some(m)) => format!(" ({m})"),
-                _ => String::new(),
-            };
-            let _ = match (r.required, r.shortfall) {
-                (Some(required), Some(short)) if !r.met => writeln!(
+fn person_label(person: &crate::data::Person<'_>) -> String {
+    match &person.name {
+        Some(name) => format!("{name} ({})", person.id.text()),
+        None => person.id.text().into_owned(),
+    }
+}
+
+/// What a requirement's rendering reads from.
+struct View<'v> {
+    policy: &'v Policy,
+    partner: &'v Partner<'v>,
+    outcome: &'v PartnerOutcome,
+}
+
+impl View<'_> {
+    fn requirements(
+        &self,
+        out: &mut String,
+        indent: usize,
+        list: &[Requirement],
+        results: &[RequirementOutcome],
+    ) {
+        for (req, r) in list.iter().zip(results) {
+            self.requirement(out, indent, req, r);
+        }
+    }
+
+    fn requirement(
+        &self,
+        out: &mut String,
+        indent: usize,
+        req: &Requirement,
+        result: &RequirementOutcome,
+    ) {
+        let pad = " ".repeat(indent);
+        let policy = self.policy;
+        match (req, result) {
+            (Requirement::Measure(req), RequirementOutcome::Measure(r)) => {
+                let Some(measure) = policy.measures.get(r.measure.0) else {
+                    return;
+                };
+                let unit = match (measure.is_money(), policy.currency.as_deref()) {
+                    (true, Some(currency)) => format!(" {currency}"),
+                    _ => String::new(),
+                };
+                let number = |d| {
+                    if measure.is_money() {
+                        amount_grouped(d)
+                    } else {
+                        count_grouped(d)
+                    }
+                };
+                let what = if r.per_month {
+                    format!("{} per month", measure.name)
+                } else {
+                    measure.name.clone()
+                };
+                let kind = match measure.kind {
+                    model::MeasureKind::Revenue { .. } => "revenue",
+                    model::MeasureKind::Usage { .. } => "usage",
+                    model::MeasureKind::DistinctCustomers { .. } => "customers",
+                };
+                let market = match (&req.thresholds, self.partner.market.as_deref()) {
+                    (Thresholds::PerMarket(_), Some(m)) => format!(" ({m})"),
+                    _ => String::new(),
+                };
+                let actual = number(r.actual);
+                let _ = match (r.required, r.shortfall) {
+                    (Some(required), Some(short)) if !r.met => writeln!(
+                        out,
+                        "{pad}✗ {kind} {what}: {actual}{unit} of {}{unit} required{market}: short by {}{unit}",
+                        number(required),
+                        number(short)
+                    ),
+                    (Some(required), _) => writeln!(
+                        out,
+                        "{pad}✓ {kind} {what}: {actual}{unit} of {}{unit} required{market}",
+                        number(required)
+                    ),
+                    (None, _) => writeln!(
+                        out,
+                        "{pad}✗ {kind} {what}: {actual}{unit}, but {}",
+                        no_threshold_note(self.partner.market.as_deref())
+                    ),
+                };
+                if let Some(totals) = self.outcome.measures.get(r.measure.0)
+                    && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })
+                {
+                    let reasons = [
+                        (Exclusion::OtherType, "other type"),
+                        (Exclusion::OtherProduct, "other product"),
+                        (Exclusion::OutsideWindow, "outside the window"),
+                        (Exclusion::NotPartnerOfRecord, "not partner of record"),
+                        (Exclusion::NotPaid, "not paid"),
+                    ];
+                    let excluded: Vec<String> = reasons
+                        .iter()
+                        .filter_map(|(why, text)| {
+                            let n = totals.excluded.get(*why as usize).copied().unwrap_or(0);
+                            (n > 0).then(|| format!("{n} {text}"))
+                        })
+                        .collect();
+                    let lines = totals.counted.len();
+                    let plural = if lines == 1 { "" } else { "s" };
+                    let _ = if excluded.is_empty() {
+                        writeln!(out, "{pad}    {lines} line{plural} counted")
+                    } else {
+                        writeln!(
+                            out,
+                            "{pad}    {lines} line{plural} counted; not counted: {}",
+                            excluded.join(", ")
+                        )
+                    };
+                }
+            }
+            (Requirement::People(req), RequirementOutcome::People(p)) => {
+                let required: u64 = req.roles.iter().map(|r| u64::from(r.count)).sum();
+                let filled: u64 = p.assignment.filled.iter().map(|f| f.len() as u64).sum();
+                let kind = if p.distinct {
+                    "distinct people"
+                } else {
+                    "people"
+                };
+                let _ = writeln!(
                     out,
-                    "        ✗ revenue {measure}: {actual} {currency} of {} {currency} required{market}: short by {} {currency}",
-                    amount_grouped(required),
-                    amount_grouped(short)
-                ),
-                (Some(required), _) => writeln!(
-                    out,
-                    "        ✓ revenue {measure}: {actual} {currency} of {} {currency} required{market}",
-                    amount_grouped(required)
-                ),
-                (None, _) => writeln!(
-                    out,
-                    "        ✗ revenue {measure}: {actual} {currency}, but {}",
-                    no_threshold_note(partner.market.as_deref())
-                ),
-            };
-            if let Some(totals) = outcome.measures.get(r.measure.0) {
-                let reasons = [
-                    (Exclusion::OtherType, "other type"),
-                    (Exclusion::OtherProduct, "other product"),
-                    (Exclusion::OutsideWindow, "outside the window"),
-                    (Exclusion::NotPartnerOfRecord, "not partner of record"),
-                ];
-                let excluded: Vec<String> = reasons
-                    .iter()
-                    .filter_map(|(why, text)| {
-                        let n = totals.excluded.get(*why as usize).copied().unwrap_or(0);
-                        (n > 0).then(|| format!("{n} {text}"))
-                    })
-                    .collect();
-                let lines = totals.counted.len();
-                let plural = if lines == 1 { "" } else { "s" };
-                let _ = if excluded.is_empty() {
-                    writeln!(out, "            {lines} line{plural} counted")
+                    "{pad}{} {kind}: {filled} of {required} filled",
+                    mark(p.met)
+                );
+                for (i, role) in req.roles.iter().enumerate() {
+                    let chosen = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
+                    let names: Vec<String> = chosen
+                        .iter()
+                        .filter_map(|&k| self.partner.people.get(k))
+                        .map(person_label)
+                        .collect();
+                    let missing = (role.count as usize).saturating_sub(chosen.len());
+                    let who = if names.is_empty() {
+                        "nobody".to_owned()
+                    } else {
+                        names.join(", ")
+                    };
+                    let _ = if missing == 0 {
+                        writeln!(out, "{pad}    ✓ {}: {who}", policy.describe_role(role))
+                    } else {
+                        let qualified = p.assignment.qualified.get(i).copied().unwrap_or(0);
+                        writeln!(
+                            out,
+                            "{pad}    ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
+                            policy.describe_role(role)
+                        )
+                    };
+                }
+            }
+            (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
+                let name = policy
+                    .attributes
+                    .get(attribute.0)
+                    .map_or("", |a| a.id.as_str());
+                let _ = if *met {
+                    writeln!(out, "{pad}✓ attribute {name}")
                 } else {
                     writeln!(
                         out,
-                        "            {lines} line{plural} counted; not counted: {}",
-                        excluded.join(", ")
+                        "{pad}✗ attribute {name}: not in the partner's attributes"
                     )
                 };
             }
-        }
-        (Requirement::People(req), RequirementOutcome::People(p)) => {
-            let required: u64 = req.roles.iter().map(|r| u64::from(r.count)).sum();
-            let filled: u64 = p.assignment.filled.iter().map(|f| f.len() as u64).sum();
-            let kind = if p.distinct {
-                "distinct people"
-            } else {
-                "people"
-            };
-            let _ = writeln!(
-                out,
-                "        {} {kind}: {filled} of {required} filled",
-                mark(p.met)
-            );
-            for (i, role) in req.roles.iter().enumerate() {
-                let chosen = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
-                let names: Vec<String> = chosen
-                    .iter()
-                    .filter_map(|&k| partner.people.get(k))
-                    .map(|person| match &person.name {
-                        Some(name) => format!("{name} ({})", person.id.text()),
-                        None => person.id.text().into_owned(),
-                    })
-                    .collect();
-                let missing = (role.count as usize).saturating_sub(chosen.len());
-                let who = if names.is_empty() {
-                    "nobody".to_owned()
-                } else {
-                    names.join(", ")
-                };
-                let _ = if missing == 0 {
-                    writeln!(out, "            ✓ {}: {who}", policy.describe_role(role))
-                } else {
-                    let qualified = p.assignment.qualified.get(i).copied().unwrap_or(0);
-                    writeln!(
-                        out,
-                        "            ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
-                        policy.describe_role(role)
-                    )
-                };
+            (
+                Requirement::Either(branches, _),
+                RequirementOutcome::Either {
+                    met,
+                    branches: results,
+                },
+            ) => {
+                let _ = writeln!(out, "{pad}{} either", mark(*met));
+                for (i, (branch, r)) in branches.iter().zip(results).enumerate() {
+                    let word = if i == 0 { "" } else { "or " };
+                    let _ = writeln!(out, "{pad}    {}{word}branch {}", mark(r.met), i + 1);
+                    self.requirements(out, indent + 8, &branch.requirements, &r.requirements);
+                }
             }
+            _ => {}
         }
-        _ => {}
+    }
+}
+
+/// A count for people: thousands separated, no trailing zeros.
+fn count_grouped(count: rust_decimal::Decimal) -> String {
+    let text = amount_grouped(count.round_dp(2));
+    match text.strip_suffix(".00") {
+        Some(whole) => whole.to_owned(),
+        None => text,
     }
 }

@@ -7,7 +7,8 @@ use serde_json::value::RawValue;
 use super::{DecisionRecord, amount_text};
 use crate::data::{DataError, Partner};
 use crate::eval::{Exclusion, PartnerOutcome, RequirementOutcome};
-use crate::model::Policy;
+use crate::model::{Policy, Requirement, Thresholds};
+use rust_decimal::Decimal;
 
 /// The result for one partner.
 #[derive(Serialize)]
@@ -27,6 +28,10 @@ pub struct PartnerResult<'a> {
     /// Each option's outcome.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<OptionResult<'a>>,
+    /// Credential passes in the data that cannot be right (dated before the
+    /// exam was available or after it retired); they do not count.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<FlagResult<'a>>,
     /// Why the record could not be evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorResult>,
@@ -62,26 +67,29 @@ pub struct TierResult<'a> {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RequirementResult<'a> {
-    /// A revenue threshold.
-    Revenue {
+    /// A measure threshold (revenue, usage, customers).
+    Measure {
         /// The measure's name.
         measure: &'a str,
         /// Whether it is met.
         met: bool,
         /// The partner's market, when the threshold depends on it.
         market: Option<&'a str>,
-        /// The partner's total.
+        /// The value compared (a monthly average with `per_month`).
         actual: String,
+        /// Whether `actual` is a monthly average.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        per_month: bool,
         /// The threshold, `null` when the policy sets none for the market.
         required: Option<String>,
         /// What is missing (`"0.00"` when met).
         shortfall: Option<String>,
-        /// The currency.
+        /// The currency, for money.
         currency: Option<&'a str>,
         /// Why there is no threshold, when there is none.
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
-        /// How many revenue lines counted and why the others did not.
+        /// How many lines counted and why the others did not.
         lines: LineCounts,
     },
     /// Roles filled by people.
@@ -97,6 +105,29 @@ pub enum RequirementResult<'a> {
         /// Each role.
         roles: Vec<RoleResult<'a>>,
     },
+    /// A partner attribute.
+    Attribute {
+        /// The attribute's name.
+        attribute: &'a str,
+        /// Whether the partner has it.
+        met: bool,
+    },
+    /// Alternatives: met when one branch is.
+    Either {
+        /// Whether some branch is met.
+        met: bool,
+        /// Each branch.
+        branches: Vec<BranchResult<'a>>,
+    },
+}
+
+/// One branch of `either`.
+#[derive(Serialize)]
+pub struct BranchResult<'a> {
+    /// Whether all its requirements are met.
+    pub met: bool,
+    /// Each requirement.
+    pub requirements: Vec<RequirementResult<'a>>,
 }
 
 /// Revenue lines by what happened to them.
@@ -112,6 +143,8 @@ pub struct LineCounts {
     pub outside_window: usize,
     /// Without the required partner-of-record association.
     pub not_partner_of_record: usize,
+    /// Not marked paid, where only paid lines count.
+    pub not_paid: usize,
 }
 
 /// One role's outcome.
@@ -137,6 +170,19 @@ pub struct PersonRef<'a> {
     /// Their name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
+}
+
+/// A flagged credential pass.
+#[derive(Serialize)]
+pub struct FlagResult<'a> {
+    /// The person's id.
+    pub person: &'a RawValue,
+    /// The code as in the data.
+    pub exam: &'a str,
+    /// The pass date.
+    pub passed: String,
+    /// What is wrong: `before_available` or `after_retirement`.
+    pub problem: crate::model::PassStatus,
 }
 
 /// A data error in a result.
@@ -195,12 +241,13 @@ pub fn evaluated<'a>(
                 .map(|(tier, t)| TierResult {
                     tier: tier_name(policy, Some(t.level)).unwrap_or(""),
                     met: t.met,
-                    requirements: tier
-                        .requirements
-                        .iter()
-                        .zip(&t.requirements)
-                        .map(|(req, r)| requirement(policy, partner, outcome, req, r))
-                        .collect(),
+                    requirements: requirements(
+                        policy,
+                        partner,
+                        outcome,
+                        &tier.requirements,
+                        &t.requirements,
+                    ),
                 })
                 .collect(),
         })
@@ -212,42 +259,79 @@ pub fn evaluated<'a>(
         status: "evaluated",
         tier: tier_name(policy, outcome.tier),
         options,
+        flags: outcome
+            .flags
+            .iter()
+            .filter_map(|flag| {
+                let person = partner.people.get(flag.person)?;
+                let exam = person.exams.get(flag.exam)?;
+                Some(FlagResult {
+                    person: person.id.json(),
+                    exam: &exam.code,
+                    passed: exam.passed.to_string(),
+                    problem: flag.status,
+                })
+            })
+            .collect(),
         errors: Vec::new(),
         decision,
     }
+}
+
+fn requirements<'a>(
+    policy: &'a Policy,
+    partner: &'a Partner<'a>,
+    outcome: &PartnerOutcome,
+    list: &'a [Requirement],
+    results: &[RequirementOutcome],
+) -> Vec<RequirementResult<'a>> {
+    list.iter()
+        .zip(results)
+        .filter_map(|(req, r)| requirement(policy, partner, outcome, req, r))
+        .collect()
 }
 
 fn requirement<'a>(
     policy: &'a Policy,
     partner: &'a Partner<'a>,
     outcome: &PartnerOutcome,
-    req: &'a crate::model::Requirement,
+    req: &'a Requirement,
     result: &RequirementOutcome,
-) -> RequirementResult<'a> {
-    match (req, result) {
-        (crate::model::Requirement::Revenue(req), RequirementOutcome::Revenue(r)) => {
+) -> Option<RequirementResult<'a>> {
+    Some(match (req, result) {
+        (Requirement::Measure(req), RequirementOutcome::Measure(r)) => {
+            let measure = policy.measures.get(r.measure.0)?;
             let totals = outcome.measures.get(r.measure.0);
             let excluded = |why: Exclusion| {
                 totals
                     .and_then(|t| t.excluded.get(why as usize).copied())
                     .unwrap_or(0)
             };
-            let per_market = matches!(req.thresholds, crate::model::Thresholds::PerMarket(_));
-            RequirementResult::Revenue {
-                measure: policy
-                    .measures
-                    .get(r.measure.0)
-                    .map_or("", |m| m.name.as_str()),
+            let per_market = matches!(req.thresholds, Thresholds::PerMarket(_));
+            let number = |d| {
+                if measure.is_money() {
+                    amount_text(d)
+                } else {
+                    count_text(d)
+                }
+            };
+            RequirementResult::Measure {
+                measure: &measure.name,
                 met: r.met,
                 market: if per_market {
                     partner.market.as_deref()
                 } else {
                     None
                 },
-                actual: amount_text(r.actual),
-                required: r.required.map(amount_text),
-                shortfall: r.shortfall.map(amount_text),
-                currency: policy.currency.as_deref(),
+                actual: number(r.actual),
+                per_month: r.per_month,
+                required: r.required.map(number),
+                shortfall: r.shortfall.map(number),
+                currency: if measure.is_money() {
+                    policy.currency.as_deref()
+                } else {
+                    None
+                },
                 note: r
                     .required
                     .is_none()
@@ -258,10 +342,11 @@ fn requirement<'a>(
                     other_product: excluded(Exclusion::OtherProduct),
                     outside_window: excluded(Exclusion::OutsideWindow),
                     not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
+                    not_paid: excluded(Exclusion::NotPaid),
                 },
             }
         }
-        (crate::model::Requirement::People(req), RequirementOutcome::People(p)) => {
+        (Requirement::People(req), RequirementOutcome::People(p)) => {
             let roles: Vec<RoleResult<'a>> = req
                 .roles
                 .iter()
@@ -294,15 +379,43 @@ fn requirement<'a>(
                 roles,
             }
         }
-        // The outcome is built from the same requirement list, so kinds agree.
-        _ => RequirementResult::People {
-            met: false,
-            distinct: false,
-            required: 0,
-            filled: 0,
-            roles: Vec::new(),
+        (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
+            RequirementResult::Attribute {
+                attribute: &policy.attributes.get(attribute.0)?.id,
+                met: *met,
+            }
+        }
+        (
+            Requirement::Either(branches, _),
+            RequirementOutcome::Either {
+                met,
+                branches: results,
+            },
+        ) => RequirementResult::Either {
+            met: *met,
+            branches: branches
+                .iter()
+                .zip(results)
+                .map(|(b, r)| BranchResult {
+                    met: r.met,
+                    requirements: requirements(
+                        policy,
+                        partner,
+                        outcome,
+                        &b.requirements,
+                        &r.requirements,
+                    ),
+                })
+                .collect(),
         },
-    }
+        // Outcomes are built from the same requirement list, so kinds agree.
+        _ => return None,
+    })
+}
+
+/// A count for machine output: normalised, no trailing zeros.
+fn count_text(count: Decimal) -> String {
+    count.normalize().to_string()
 }
 
 /// The result object for a record that could not be evaluated.
@@ -318,6 +431,7 @@ pub fn failed<'a>(
         status: "error",
         tier: None,
         options: Vec::new(),
+        flags: Vec::new(),
         errors: errors.iter().map(ErrorResult::from_error).collect(),
         decision,
     }

@@ -122,7 +122,7 @@ impl SyntaxError {
 }
 
 /// Item keywords of a competency: when most are expected, name the class instead.
-const ITEM_KEYWORDS: [&str; 11] = [
+const ITEM_KEYWORDS: [&str; 16] = [
     "`version`",
     "`effective`",
     "`source`",
@@ -134,6 +134,11 @@ const ITEM_KEYWORDS: [&str; 11] = [
     "`group`",
     "`revenue`",
     "`option`",
+    "`usage`",
+    "`measure`",
+    "`attribute`",
+    "`assessment`",
+    "`certification`",
 ];
 
 fn summarize(phrases: Vec<String>) -> Vec<String> {
@@ -167,6 +172,38 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::exam_decl => "`exam`",
         Rule::group_decl => "`group`",
         Rule::revenue_decl => "`revenue`",
+        Rule::usage_decl => "`usage`",
+        Rule::derived_decl => "`measure`",
+        Rule::attribute_decl => "`attribute`",
+        Rule::credential_kind => "`exam`, `assessment` or `certification`",
+        Rule::available_from => "`available from`",
+        Rule::retirement => "`retires`",
+        Rule::quantifier => "`any` or `all`",
+        Rule::aggregate => "`sum` or `max`",
+        Rule::usage_metric => "a usage metric such as `deployed_seats`",
+        Rule::paid_only => "`paid only`",
+        Rule::per_month => "`per month`",
+        Rule::amount => "an amount such as `100_000 USD` or `250`",
+        Rule::attribute_requirement | Rule::either_requirement => "`require`",
+        Rule::branch => "`{`",
+        Rule::kw_assessment => "`assessment`",
+        Rule::kw_certification => "`certification`",
+        Rule::kw_available => "`available`",
+        Rule::kw_retires => "`retires`",
+        Rule::kw_accepted => "`accepted`",
+        Rule::kw_until => "`until`",
+        Rule::kw_all => "`all`",
+        Rule::kw_usage => "`usage`",
+        Rule::kw_sum => "`sum`",
+        Rule::kw_max => "`max`",
+        Rule::kw_measure => "`measure`",
+        Rule::kw_customers => "`customers`",
+        Rule::kw_paid => "`paid`",
+        Rule::kw_only => "`only`",
+        Rule::kw_per => "`per`",
+        Rule::kw_month => "`month`",
+        Rule::kw_attribute => "`attribute`",
+        Rule::kw_either => "`either`",
         Rule::option_decl => "`option`",
         Rule::tier_decl => "`tier`",
         Rule::measure_requirement | Rule::people_requirement => "`require`",
@@ -177,7 +214,6 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::at_least => "`>=`",
         Rule::market_thresholds => "a threshold per market such as `{ developed: 100_000 USD }`",
         Rule::market_threshold => "a market and its threshold",
-        Rule::money => "an amount with its currency such as `100_000 USD`",
         Rule::sharing => "`distinct` or `shared`",
         Rule::role => "a role such as `1 passing functional`",
         Rule::group_ref => "a group name",
@@ -221,6 +257,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::policy
         | Rule::competency_item
         | Rule::requirement
+        | Rule::line_filter
+        | Rule::line_condition
         | Rule::ident_char
         | Rule::COMMENT
         | Rule::WHITESPACE => return None,
@@ -271,10 +309,11 @@ fn help_for(expected: &[String], source: &str, at: usize) -> Option<String> {
                 .to_owned(),
         );
     }
-    if wants("an amount with its currency such as `100_000 USD`")
-        || wants("a currency code such as `USD`")
-    {
-        return Some("write an amount with its currency, e.g. `100_000 USD`".to_owned());
+    if wants("an amount such as `100_000 USD` or `250`") {
+        return Some(
+            "write an amount with its currency, e.g. `100_000 USD`, or a count, e.g. `250`"
+                .to_owned(),
+        );
     }
     None
 }

@@ -41,6 +41,19 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_person
             | Rule::kw_passing
             | Rule::kw_and
+            | Rule::kw_available
+            | Rule::kw_retires
+            | Rule::kw_accepted
+            | Rule::kw_until
+            | Rule::kw_usage
+            | Rule::kw_measure
+            | Rule::kw_customers
+            | Rule::kw_paid
+            | Rule::kw_only
+            | Rule::kw_per
+            | Rule::kw_month
+            | Rule::kw_attribute
+            | Rule::kw_either
     )
 }
 
@@ -142,14 +155,15 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::currency_decl => Item::Currency(token(children.expect(Rule::currency_code)?), span),
         Rule::market_decl => Item::Market(declaration(children, span)?),
         Rule::association_decl => Item::Association(declaration(children, span)?),
+        Rule::attribute_decl => Item::Attribute(declaration(children, span)?),
         Rule::tiers_decl => Item::Tiers(children.rest().map(ident).collect(), span),
-        Rule::exam_decl => {
-            let code = exam_code(children.expect(Rule::exam_code)?)?;
-            let title = children.optional(Rule::title).map(title).transpose()?;
-            Item::Exam(ExamDecl { code, title, span })
-        }
+        Rule::exam_decl => Item::Exam(exam(children, span)?),
         Rule::group_decl => {
             let name = ident(children.expect(Rule::ident)?);
+            let quantifier = match children.expect(Rule::quantifier)?.as_str() {
+                "all" => Quantifier::All,
+                _ => Quantifier::Any,
+            };
             let list = children.expect(Rule::exam_list)?;
             let exams_span = span_of(&list);
             let exams = Children::of(list)
@@ -158,12 +172,54 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 .collect::<Result<_>>()?;
             Item::Group(GroupDecl {
                 name,
+                quantifier,
                 exams,
                 exams_span,
                 span,
             })
         }
-        Rule::revenue_decl => Item::Revenue(revenue(children, span)?),
+        Rule::revenue_decl => {
+            let name = ident(children.expect(Rule::ident)?);
+            let revenue_type =
+                ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
+            let filter = line_filter(children)?;
+            Item::Measure(MeasureDecl {
+                name,
+                body: MeasureBody::Revenue {
+                    revenue_type,
+                    filter,
+                },
+                span,
+            })
+        }
+        Rule::usage_decl => {
+            let name = ident(children.expect(Rule::ident)?);
+            let aggregate = children.optional(Rule::aggregate).map(token);
+            let metric =
+                ident(Children::of(children.expect(Rule::usage_metric)?).expect(Rule::ident)?);
+            let filter = line_filter(children)?;
+            Item::Measure(MeasureDecl {
+                name,
+                body: MeasureBody::Usage {
+                    aggregate,
+                    metric,
+                    filter,
+                },
+                span,
+            })
+        }
+        Rule::derived_decl => {
+            let name = ident(children.expect(Rule::ident)?);
+            // `distinct` is the only keyword lowering keeps (it means something
+            // in people requirements); here it is fixed syntax.
+            children.optional(Rule::kw_distinct);
+            let of = ident(children.expect(Rule::ident)?);
+            Item::Measure(MeasureDecl {
+                name,
+                body: MeasureBody::DistinctCustomers { of },
+                span,
+            })
+        }
         Rule::option_decl => {
             let name = ident(children.expect(Rule::ident)?);
             let title = children.optional(Rule::title).map(title).transpose()?;
@@ -190,28 +246,66 @@ fn declaration(mut children: Children<'_>, span: Span) -> Result<Declaration> {
     Ok(Declaration { id, title, span })
 }
 
-fn revenue(mut children: Children<'_>, span: Span) -> Result<RevenueDecl> {
-    let name = ident(children.expect(Rule::ident)?);
-    let revenue_type =
-        ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
+fn exam(mut children: Children<'_>, span: Span) -> Result<ExamDecl> {
+    let kind = match children.expect(Rule::credential_kind)?.as_str() {
+        "assessment" => CredentialKind::Assessment,
+        "certification" => CredentialKind::Certification,
+        _ => CredentialKind::Exam,
+    };
+    let code = exam_code(children.expect(Rule::exam_code)?)?;
+    let title = children.optional(Rule::title).map(title).transpose()?;
+    let mut decl = ExamDecl {
+        kind,
+        code,
+        title,
+        available_from: None,
+        retires: None,
+        accepted_until: None,
+        span,
+    };
+    for clause in children.rest() {
+        let rule = clause.as_rule();
+        let mut dates = Children::of(clause)
+            .rest()
+            .filter(|p| p.as_rule() == Rule::date)
+            .map(token);
+        match rule {
+            Rule::available_from => decl.available_from = dates.next(),
+            Rule::retirement => {
+                decl.retires = dates.next();
+                decl.accepted_until = dates.next();
+            }
+            _ => {}
+        }
+    }
+    Ok(decl)
+}
+
+fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
     let products = Children::of(children.expect(Rule::product_list)?)
         .rest()
         .map(string)
         .collect::<Result<_>>()?;
     let mut window = Children::of(children.expect(Rule::window)?);
     let window_months = token(window.expect(Rule::integer)?);
-    let associations = match children.optional(Rule::association_clause) {
-        Some(clause) => Children::of(clause).rest().map(ident).collect(),
-        None => Vec::new(),
-    };
-    Ok(RevenueDecl {
-        name,
-        revenue_type,
+    let mut filter = LineFilter {
         products,
         window_months,
-        associations,
-        span,
-    })
+        associations: Vec::new(),
+        paid_only: None,
+    };
+    for condition in children.rest() {
+        match condition.as_rule() {
+            Rule::association_clause => {
+                filter
+                    .associations
+                    .extend(Children::of(condition).rest().map(ident));
+            }
+            Rule::paid_only => filter.paid_only = Some(span_of(&condition)),
+            _ => {}
+        }
+    }
+    Ok(filter)
 }
 
 fn tier(pair: Pair<'_, Rule>) -> Result<TierDecl> {
@@ -233,9 +327,10 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
     match rule {
         Rule::measure_requirement => {
             let measure = ident(children.expect(Rule::ident)?);
+            let per_month = children.optional(Rule::per_month).map(|p| span_of(&p));
             children.expect(Rule::at_least)?;
-            let threshold = match children.optional(Rule::money) {
-                Some(m) => Threshold::Everywhere(money(m)?),
+            let threshold = match children.optional(Rule::amount) {
+                Some(m) => Threshold::Everywhere(amount(m)?),
                 None => {
                     let map = children.expect(Rule::market_thresholds)?;
                     let map_span = span_of(&map);
@@ -248,6 +343,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
             };
             Ok(Requirement::Measure(MeasureRequirement {
                 measure,
+                per_month,
                 threshold,
                 span,
             }))
@@ -267,6 +363,24 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
                 span,
             }))
         }
+        Rule::attribute_requirement => Ok(Requirement::Attribute(
+            ident(children.expect(Rule::ident)?),
+            span,
+        )),
+        Rule::either_requirement => {
+            let branches = children
+                .rest()
+                .map(|branch| {
+                    let span = span_of(&branch);
+                    let requirements = Children::of(branch)
+                        .rest()
+                        .map(requirement)
+                        .collect::<Result<_>>()?;
+                    Ok(Branch { requirements, span })
+                })
+                .collect::<Result<_>>()?;
+            Ok(Requirement::Either(branches, span))
+        }
         other => Err(SyntaxError::internal(
             span.start,
             &format!("unexpected {other:?}"),
@@ -278,7 +392,7 @@ fn market_threshold(pair: Pair<'_, Rule>) -> Result<MarketThreshold> {
     let span = span_of(&pair);
     let mut children = Children::of(pair);
     let market = ident(children.expect(Rule::ident)?);
-    let amount = money(children.expect(Rule::money)?)?;
+    let amount = amount(children.expect(Rule::amount)?)?;
     Ok(MarketThreshold {
         market,
         amount,
@@ -286,7 +400,7 @@ fn market_threshold(pair: Pair<'_, Rule>) -> Result<MarketThreshold> {
     })
 }
 
-fn money(pair: Pair<'_, Rule>) -> Result<Money> {
+fn amount(pair: Pair<'_, Rule>) -> Result<Amount> {
     let span = span_of(&pair);
     let mut number = None;
     let mut currency = None;
@@ -297,15 +411,15 @@ fn money(pair: Pair<'_, Rule>) -> Result<Money> {
             _ => {}
         }
     }
-    match (number, currency) {
-        (Some(number), Some(currency)) => Ok(Money {
+    match number {
+        Some(number) => Ok(Amount {
             number,
             currency,
             span,
         }),
-        _ => Err(SyntaxError::internal(
+        None => Err(SyntaxError::internal(
             span.start,
-            "an amount without number or currency",
+            "an amount without a number",
         )),
     }
 }

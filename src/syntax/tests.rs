@@ -23,10 +23,67 @@ fn amounts_take_underscores_commas_and_cents() {
 }
 
 #[test]
-fn money_reads_either_way_round() {
-    assert!(whole(Rule::money, "100_000 USD"));
-    assert!(whole(Rule::money, "USD 100_000"));
-    assert!(!whole(Rule::money, "100_000"));
+fn amounts_are_money_either_way_round_or_plain_counts() {
+    assert!(whole(Rule::amount, "100_000 USD"));
+    assert!(whole(Rule::amount, "USD 100_000"));
+    assert!(whole(Rule::amount, "250"));
+    assert!(!whole(Rule::amount, "USD"));
+}
+
+#[test]
+fn credentials_carry_kind_and_dates() {
+    for text in [
+        "exam MB2-714",
+        "assessment \"Technical Assessment for Cloud Platform\"",
+        "certification \"MCSA: Linux on Azure\" available from 2016-01-01",
+        "exam 70-534 \"Architecting Azure\" retires 2017-12-31 accepted until 2018-12-31",
+    ] {
+        assert!(whole(Rule::exam_decl, text), "{text}");
+    }
+}
+
+#[test]
+fn groups_are_any_or_all_of_members() {
+    assert!(whole(Rule::group_decl, "group bi = all of 70-767, 70-768"));
+    assert!(whole(
+        Rule::group_decl,
+        "group focus = any of bi, advanced, big_data"
+    ));
+    assert!(!whole(Rule::group_decl, "group focus = some of bi"));
+}
+
+#[test]
+fn measures_over_usage_and_customers() {
+    for text in [
+        "usage seats = deployed_seats from \"Power BI\" over trailing 12 months as por, paid only",
+        "usage peak = max active_users from \"Office 365\" over trailing 3 months",
+    ] {
+        assert!(whole(Rule::usage_decl, text), "{text}");
+    }
+    assert!(whole(
+        Rule::derived_decl,
+        "measure new_customers = distinct customers of crm"
+    ));
+}
+
+#[test]
+fn requirements_name_attributes_alternatives_and_monthly_averages() {
+    assert!(whole(
+        Rule::attribute_requirement,
+        "require attribute surface_hub_reseller"
+    ));
+    assert!(whole(
+        Rule::measure_requirement,
+        "require devices per month >= 4"
+    ));
+    assert!(whole(
+        Rule::either_requirement,
+        "require either { require distinct people { 2 passing a } } or { require shared people { 2 passing b } }"
+    ));
+    assert!(!whole(
+        Rule::either_requirement,
+        "require either { require attribute x }"
+    ));
 }
 
 #[test]
@@ -127,8 +184,9 @@ fn thresholds_per_market_or_everywhere() {
         panic!()
     };
     assert_eq!(money.number.text, "5");
+    let currency = money.currency.as_ref().unwrap();
     assert_eq!(
-        money.currency.span,
+        currency.span,
         Span::new(
             source.find("USD 5").unwrap(),
             source.find("USD 5").unwrap() + 3
