@@ -53,6 +53,8 @@ struct Tally {
     by_tier: Vec<usize>,
     no_tier: usize,
     failed: usize,
+    /// People seen so far, to report one listed under two partners.
+    people: rubric::data::PeopleSeen,
 }
 
 /// Runs the evaluation.
@@ -180,7 +182,13 @@ fn one_record(
     let policy = evaluator.policy();
     let outcome = Partner::parse(record).and_then(|partner| {
         let outcome = evaluator.evaluate(&partner)?;
-        Ok(render(policy, &partner, &outcome, format, decision))
+        let warnings = tally.people.add(&partner);
+        for warning in &warnings {
+            emit(warning);
+        }
+        Ok(render(
+            policy, &partner, &outcome, &warnings, format, decision,
+        ))
     });
     match outcome {
         Ok((text, tier)) => {
@@ -207,14 +215,26 @@ fn render(
     policy: &rubric::model::Policy,
     partner: &Partner<'_>,
     outcome: &rubric::eval::PartnerOutcome,
+    warnings: &[DataError],
     format: Format,
     decision: &DecisionRecord,
 ) -> (Output, Option<usize>) {
     let tier = outcome.tier.map(|t| t.0);
+    let machine = |decision| {
+        let mut result = json::evaluated(policy, partner, outcome, decision);
+        result.warnings = warnings.iter().map(json::ErrorResult::from_error).collect();
+        to_raw(&result)
+    };
     let text = match format {
-        Format::Human => Output::Text(human::partner(policy, partner, outcome)),
-        Format::Jsonl => to_raw(&json::evaluated(policy, partner, outcome, Some(decision))),
-        Format::Json => to_raw(&json::evaluated(policy, partner, outcome, None)),
+        Format::Human => {
+            let mut text = human::partner(policy, partner, outcome);
+            for warning in warnings {
+                text.push_str(&format!("  ! {warning}\n"));
+            }
+            Output::Text(text)
+        }
+        Format::Jsonl => machine(Some(decision)),
+        Format::Json => machine(None),
     };
     (text, tier)
 }

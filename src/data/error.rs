@@ -94,6 +94,26 @@ pub enum DataError {
         #[label("not {expected}")]
         span: SourceSpan,
     },
+    /// A person listed under two partners in one batch: the program counts a
+    /// person for one partner at a time.
+    #[error("person `{id}` is also listed under partner `{other}`")]
+    #[diagnostic(
+        code(E0407),
+        severity(Warning),
+        help("a person counts for one partner at a time; remove them from one of the partners")
+    )]
+    PersonInTwoPartners {
+        /// The person's id.
+        id: String,
+        /// The partner that listed them first.
+        other: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The second listing.
+        #[label("already listed under partner `{other}`")]
+        span: SourceSpan,
+    },
     /// Two people of one partner with the same id.
     #[error("person `{id}` appears twice in this partner")]
     #[diagnostic(
@@ -128,7 +148,8 @@ impl DataError {
             | DataError::BadDate { source_code, .. }
             | DataError::BadAmount { source_code, .. }
             | DataError::CurrencyMismatch { source_code, .. }
-            | DataError::DuplicatePerson { source_code, .. } => source_code,
+            | DataError::DuplicatePerson { source_code, .. }
+            | DataError::PersonInTwoPartners { source_code, .. } => source_code,
         }
     }
 
@@ -140,7 +161,8 @@ impl DataError {
             | DataError::BadDate { span, .. }
             | DataError::BadAmount { span, .. }
             | DataError::CurrencyMismatch { span, .. }
-            | DataError::DuplicatePerson { span, .. } => *span,
+            | DataError::DuplicatePerson { span, .. }
+            | DataError::PersonInTwoPartners { span, .. } => *span,
         }
     }
 

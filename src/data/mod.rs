@@ -415,6 +415,45 @@ impl<'a> Partner<'a> {
     }
 }
 
+/// The people seen so far in a batch, to report a person listed under two
+/// partners (the program counts a person for one partner at a time).
+#[derive(Debug, Default)]
+pub struct PeopleSeen {
+    partner_of: HashMap<Box<str>, Box<str>>,
+}
+
+impl PeopleSeen {
+    /// Records the partner's people; returns a warning for each person
+    /// already listed under another partner.
+    pub fn add(&mut self, partner: &Partner<'_>) -> Vec<DataError> {
+        let text = partner.record.text();
+        let partner_id = partner.id.text();
+        let mut warnings = Vec::new();
+        for person in &partner.people {
+            let id = person.id.text();
+            match self.partner_of.get(id.as_ref()) {
+                Some(other) if **other != *partner_id => {
+                    warnings.push(DataError::PersonInTwoPartners {
+                        id: id.into_owned(),
+                        other: other.to_string(),
+                        source_code: partner.record.source.clone(),
+                        span: partner
+                            .record
+                            .to_source(raw_span(text, person.id.json()))
+                            .into(),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    self.partner_of
+                        .insert(id.into(), partner_id.as_ref().into());
+                }
+            }
+        }
+        warnings
+    }
+}
+
 /// The `id` of a record that may be otherwise invalid, for reporting it.
 pub fn peek_id(record: &Record) -> Option<&RawValue> {
     #[derive(Deserialize)]

@@ -35,6 +35,10 @@ pub struct PartnerResult<'a> {
     /// Why the record could not be evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorResult>,
+    /// Problems that did not stop evaluation, e.g. a person also listed
+    /// under another partner.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ErrorResult>,
     /// What the decision was made under; omitted inside a `json` batch, which
     /// carries it once.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -274,6 +278,7 @@ pub fn evaluated<'a>(
             })
             .collect(),
         errors: Vec::new(),
+        warnings: Vec::new(),
         decision,
     }
 }
@@ -433,6 +438,7 @@ pub fn failed<'a>(
         options: Vec::new(),
         flags: Vec::new(),
         errors: errors.iter().map(ErrorResult::from_error).collect(),
+        warnings: Vec::new(),
         decision,
     }
 }
