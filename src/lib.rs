@@ -21,6 +21,7 @@ pub mod check;
 pub mod data;
 pub mod eval;
 pub mod model;
+pub mod policy_test;
 pub mod report;
 pub mod syntax;
 

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let exit = match args.command {
         cli::Command::Check(args) => cli::check::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
+        cli::Command::Test(args) => cli::test::run(&args),
     };
     ExitCode::from(exit as u8)
 }

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod test;
 
 use std::io::IsTerminal as _;
 
@@ -43,6 +44,9 @@ pub enum Command {
         after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."
     )]
     Eval(eval::Args),
+    /// Run policy tests (`*.tests.toml`), with optional coverage.
+    #[command(after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error.")]
+    Test(test::Args),
 }
 
 /// How to render diagnostics on stderr: colour only on a terminal without `NO_COLOR`.

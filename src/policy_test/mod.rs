@@ -1,0 +1,580 @@
+//! Policy tests: cases written beside a policy in a `NAME.tests.toml` file,
+//! each a partner, an as-of date and the tier it must reach (optionally also
+//! requirements expected met or unmet, and exact shortfalls); running them
+//! through the evaluator; and coverage of every requirement, role and market
+//! threshold.
+//!
+//! ```toml
+//! policy = "cloud_crm.policy"      # default: the file name less `.tests.toml`
+//! as_of = "2017-06-30"             # default for every case
+//!
+//! [[case]]
+//! name = "exactly 100,000 of net new revenue reaches silver"
+//! expect = "silver"                # a tier, or "none"
+//! unmet = ["gold/crm", "gold/people"]
+//! shortfall = { "gold/crm" = "200000" }
+//! partner = { id = "P-1", market = "developed", revenue = [ ... ], people = [ ... ] }
+//! ```
+//!
+//! `partner` may also be a string holding the partner's JSON, as exported.
+
+mod error;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use error::TestFileError;
+
+use crate::ast::Span;
+use crate::data::{Partner, read};
+use crate::eval::{Evaluator, PartnerOutcome, RequirementOutcome};
+use crate::model::{Policy, Requirement, Thresholds};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToml {
+    policy: Option<Spanned<String>>,
+    as_of: Option<Spanned<toml::Value>>,
+    #[serde(default, rename = "case")]
+    cases: Vec<Spanned<CaseToml>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseToml {
+    name: Spanned<String>,
+    as_of: Option<Spanned<toml::Value>>,
+    expect: Spanned<String>,
+    #[serde(default)]
+    met: Vec<Spanned<String>>,
+    #[serde(default)]
+    unmet: Vec<Spanned<String>>,
+    #[serde(default)]
+    shortfall: Option<Spanned<toml::Table>>,
+    partner: Spanned<toml::Value>,
+}
+
+/// A parsed test file.
+#[derive(Clone, Debug)]
+pub struct TestFile {
+    /// The policy file named by the test file (relative to it), if any.
+    pub policy: Option<String>,
+    /// Its cases, in file order.
+    pub cases: Vec<Case>,
+}
+
+/// One test case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// What it checks, in words.
+    pub name: String,
+    /// The whole case in the test file.
+    pub span: Span,
+    /// The date to evaluate at.
+    pub as_of: NaiveDate,
+    /// The expected tier, `None` for no tier.
+    pub expect_tier: Option<String>,
+    /// Where `expect` is written.
+    pub expect_span: Span,
+    /// Requirements expected met, by label.
+    pub met: Vec<(String, Span)>,
+    /// Requirements expected unmet, by label.
+    pub unmet: Vec<(String, Span)>,
+    /// Expected exact shortfalls, by label.
+    pub shortfall: Vec<(String, Decimal, Span)>,
+    /// The partner as JSON text.
+    pub partner_json: String,
+    /// Where the partner is written.
+    pub partner_span: Span,
+}
+
+fn span_of<T>(s: &Spanned<T>) -> Span {
+    let r = s.span();
+    Span::new(r.start, r.end)
+}
+
+fn date_of(value: &Spanned<toml::Value>) -> Result<NaiveDate, TestFileError> {
+    let text = scalar_text(value.get_ref());
+    crate::data::parse_date(&text).ok_or_else(|| TestFileError::BadDate {
+        text,
+        span: span_of(value).into(),
+    })
+}
+
+/// Parses a test file's text.
+pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
+    let file: FileToml = toml::from_str(source).map_err(|e| {
+        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        vec![TestFileError::Malformed {
+            message: e.message().to_owned(),
+            span: span.into(),
+        }]
+    })?;
+    let mut errors = Vec::new();
+    let default_as_of = match &file.as_of {
+        Some(v) => date_of(v).map_err(|e| errors.push(e)).ok(),
+        None => None,
+    };
+    let mut cases = Vec::new();
+    for spanned in &file.cases {
+        let case = spanned.get_ref();
+        let as_of = match (&case.as_of, default_as_of) {
+            (Some(v), _) => date_of(v).map_err(|e| errors.push(e)).ok(),
+            (None, Some(d)) => Some(d),
+            (None, None) => {
+                errors.push(TestFileError::MissingAsOf {
+                    name: case.name.get_ref().clone(),
+                    span: span_of(&case.name).into(),
+                });
+                None
+            }
+        };
+        let mut shortfall = Vec::new();
+        if let Some(table) = &case.shortfall {
+            for (label, value) in table.get_ref() {
+                let text = scalar_text(value);
+                match crate::data::parse_amount(&text) {
+                    Some(d) => shortfall.push((label.clone(), d, span_of(table))),
+                    None => errors.push(TestFileError::BadAmount {
+                        text,
+                        span: span_of(table).into(),
+                    }),
+                }
+            }
+        }
+        let partner_json = match case.partner.get_ref() {
+            toml::Value::String(json) => json.clone(),
+            value => serde_json::to_string(&JsonOf(value)).unwrap_or_default(),
+        };
+        let expect = case.expect.get_ref();
+        let Some(as_of) = as_of else { continue };
+        cases.push(Case {
+            name: case.name.get_ref().clone(),
+            span: span_of(spanned),
+            as_of,
+            expect_tier: (expect != "none").then(|| expect.clone()),
+            expect_span: span_of(&case.expect),
+            met: case.met.iter().map(|m| (m.get_ref().clone(), span_of(m))).collect(),
+            unmet: case.unmet.iter().map(|m| (m.get_ref().clone(), span_of(m))).collect(),
+            shortfall,
+            partner_json,
+            partner_span: span_of(&case.partner),
+        });
+    }
+    if errors.is_empty() {
+        Ok(TestFile {
+            policy: file.policy.map(Spanned::into_inner),
+            cases,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A scalar as text: strings as they are, numbers and dates as written.
+/// (A float prints as its shortest exact form, so `12400.5` stays `12400.5`.)
+fn scalar_text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => serde_json::to_string(&JsonOf(other)).unwrap_or_default(),
+    }
+}
+
+/// A TOML value written as JSON: dates become `YYYY-MM-DD` strings.
+struct JsonOf<'v>(&'v toml::Value);
+
+impl serde::Serialize for JsonOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            toml::Value::String(v) => s.serialize_str(v),
+            toml::Value::Integer(v) => s.serialize_i64(*v),
+            toml::Value::Float(v) => s.serialize_f64(*v),
+            toml::Value::Boolean(v) => s.serialize_bool(*v),
+            toml::Value::Datetime(v) => s.serialize_str(&v.to_string()),
+            toml::Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&JsonOf(item))?;
+                }
+                seq.end()
+            }
+            toml::Value::Table(table) => {
+                let mut map = s.serialize_map(Some(table.len()))?;
+                for (k, v) in table {
+                    map.serialize_entry(k, &JsonOf(v))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// A requirement of a policy, with the label test files name it by.
+#[derive(Clone, Debug)]
+pub struct LabeledRequirement {
+    /// `OPTION/TIER/NAME`, e.g. `reseller/gold/crm`; inside `either`,
+    /// `.../either/2/people`.
+    pub label: String,
+    /// Index of the option.
+    pub option: usize,
+    /// Index of the tier in the option.
+    pub tier: usize,
+    /// Indices from the tier's requirement list down (through either branches:
+    /// requirement, branch, requirement, ...).
+    pub path: Vec<usize>,
+    /// Where the requirement is written.
+    pub span: Span,
+}
+
+/// Every requirement of a policy, labelled.
+pub fn labeled_requirements(policy: &Policy) -> Vec<LabeledRequirement> {
+    let mut out = Vec::new();
+    for (o, option) in policy.options.iter().enumerate() {
+        for (t, tier) in option.tiers.iter().enumerate() {
+            let tier_name = policy.tiers.get(tier.level.0).map_or("", |l| l.id.as_str());
+            let prefix = format!("{}/{tier_name}", option.name);
+            label_list(policy, &tier.requirements, &prefix, o, t, &[], &mut out);
+        }
+    }
+    out
+}
+
+fn label_list(
+    policy: &Policy,
+    list: &[Requirement],
+    prefix: &str,
+    option: usize,
+    tier: usize,
+    path: &[usize],
+    out: &mut Vec<LabeledRequirement>,
+) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, req) in list.iter().enumerate() {
+        let base = match req {
+            Requirement::Measure(m) => {
+                let name = policy.measures.get(m.measure.0).map_or("", |m| m.name.as_str());
+                if m.per_month { format!("{name} per month") } else { name.to_owned() }
+            }
+            Requirement::People(_) => "people".to_owned(),
+            Requirement::Attribute(a, _) => format!(
+                "attribute {}",
+                policy.attributes.get(a.0).map_or("", |a| a.id.as_str())
+            ),
+            Requirement::Either(..) => "either".to_owned(),
+        };
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let name = if *n == 1 { base } else { format!("{base} {n}") };
+        let label = format!("{prefix}/{name}");
+        let mut here = path.to_vec();
+        here.push(i);
+        if let Requirement::Either(branches, _) = req {
+            for (b, branch) in branches.iter().enumerate() {
+                let mut inner = here.clone();
+                inner.push(b);
+                let branch_prefix = format!("{label}/{}", b + 1);
+                label_list(policy, &branch.requirements, &branch_prefix, option, tier, &inner, out);
+            }
+        }
+        out.push(LabeledRequirement {
+            label,
+            option,
+            tier,
+            path: here,
+            span: req.span(),
+        });
+    }
+}
+
+/// Finds a labelled requirement by a label as written in a test file: the
+/// full `OPTION/TIER/NAME`, or `TIER/NAME` when the policy has one option.
+pub fn find_label<'l>(
+    policy: &Policy,
+    labels: &'l [LabeledRequirement],
+    wanted: &str,
+) -> Option<&'l LabeledRequirement> {
+    labels.iter().find(|l| l.label == wanted).or_else(|| {
+        let only = policy.options.first().filter(|_| policy.options.len() == 1)?;
+        let full = format!("{}/{wanted}", only.name);
+        labels.iter().find(|l| l.label == full)
+    })
+}
+
+/// The outcome of a labelled requirement.
+pub fn outcome_of<'o>(
+    outcome: &'o PartnerOutcome,
+    label: &LabeledRequirement,
+) -> Option<&'o RequirementOutcome> {
+    let tier = outcome.options.get(label.option)?.tiers.get(label.tier)?;
+    let mut list = &tier.requirements;
+    let mut path = label.path.iter();
+    let mut current = list.get(*path.next()?)?;
+    while let Some(&branch) = path.next() {
+        let RequirementOutcome::Either { branches, .. } = current else {
+            return None;
+        };
+        list = &branches.get(branch)?.requirements;
+        current = list.get(*path.next()?)?;
+    }
+    Some(current)
+}
+
+/// The result of one case.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// Where the case is in the test file.
+    pub span: Span,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// What differed, one line each, e.g. "expected tier gold, got silver".
+    pub differences: Vec<String>,
+    /// The evaluation, when the partner data was valid.
+    pub outcome: Option<PartnerOutcome>,
+    /// The partner's market as the policy knows it.
+    pub market: Option<crate::model::MarketId>,
+}
+
+/// Checks that every tier and label a test file names exists in the policy.
+pub fn validate(file: &TestFile, policy: &Policy) -> Vec<TestFileError> {
+    let labels = labeled_requirements(policy);
+    let mut errors = Vec::new();
+    let tier_names: Vec<&str> = policy.tiers.iter().map(|t| t.id.as_str()).collect();
+    for case in &file.cases {
+        if let Some(tier) = &case.expect_tier
+            && !tier_names.contains(&tier.as_str())
+        {
+            errors.push(TestFileError::UnknownTier {
+                name: tier.clone(),
+                span: case.expect_span.into(),
+                help: format!("write one of {}, or \"none\"", tier_names.join(", ")),
+            });
+        }
+        let named = case
+            .met
+            .iter()
+            .chain(&case.unmet)
+            .map(|(l, s)| (l, *s))
+            .chain(case.shortfall.iter().map(|(l, _, s)| (l, *s)));
+        for (label, span) in named {
+            if find_label(policy, &labels, label).is_none() {
+                let known: Vec<&str> = labels.iter().map(|l| l.label.as_str()).collect();
+                // With one option, suggest the short form the author is using.
+                let short_prefix = policy
+                    .options
+                    .first()
+                    .filter(|_| policy.options.len() == 1)
+                    .map(|o| format!("{}/", o.name));
+                let candidates: Vec<&str> = known
+                    .iter()
+                    .map(|l| match &short_prefix {
+                        Some(p) if !label.starts_with(p.as_str()) => l.strip_prefix(p.as_str()).unwrap_or(l),
+                        _ => l,
+                    })
+                    .collect();
+                let closest = candidates
+                    .iter()
+                    .map(|c| (strsim::levenshtein(label, c), *c))
+                    .filter(|(d, _)| *d <= 3)
+                    .min_by_key(|(d, _)| *d);
+                let help = match closest {
+                    Some((_, c)) => format!("did you mean `{c}`?"),
+                    None => format!("requirements are named {}", known.join(", ")),
+                };
+                errors.push(TestFileError::UnknownRequirement {
+                    name: label.clone(),
+                    span: span.into(),
+                    help,
+                });
+            }
+        }
+    }
+    errors
+}
+
+/// Runs every case of a validated test file.
+pub fn run(file: &TestFile, policy: &Policy) -> Vec<CaseResult> {
+    let labels = labeled_requirements(policy);
+    file.cases
+        .iter()
+        .map(|case| run_case(case, policy, &labels))
+        .collect()
+}
+
+fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> CaseResult {
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        span: case.span,
+        passed: false,
+        differences: Vec::new(),
+        outcome: None,
+        market: None,
+    };
+    let framed = read::whole_text("partner", case.partner_json.clone());
+    let record = match framed.into_iter().next() {
+        Some(Ok(record)) => record,
+        Some(Err(err)) => {
+            result.differences.push(format!("the partner is not valid JSON: {err}"));
+            return result;
+        }
+        None => {
+            result.differences.push("the case has no partner".to_owned());
+            return result;
+        }
+    };
+    let evaluator = Evaluator::new(policy, case.as_of);
+    let outcome = Partner::parse(&record).and_then(|partner| evaluator.evaluate(&partner));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(errors) => {
+            for err in errors {
+                result.differences.push(format!("partner data error: {err}"));
+            }
+            return result;
+        }
+    };
+    let actual = outcome.tier.and_then(|t| policy.tiers.get(t.0)).map(|t| t.id.clone());
+    if actual != case.expect_tier {
+        result.differences.push(format!(
+            "expected tier {}, got {}",
+            case.expect_tier.as_deref().unwrap_or("none"),
+            actual.as_deref().unwrap_or("none")
+        ));
+    }
+    for (wanted, expected_met) in case
+        .met
+        .iter()
+        .map(|(l, _)| (l, true))
+        .chain(case.unmet.iter().map(|(l, _)| (l, false)))
+    {
+        let got = find_label(policy, labels, wanted).and_then(|l| outcome_of(&outcome, l));
+        match got {
+            Some(r) if r.met() == expected_met => {}
+            Some(_) => result.differences.push(format!(
+                "expected `{wanted}` {}, but it is {}",
+                if expected_met { "met" } else { "unmet" },
+                if expected_met { "unmet" } else { "met" }
+            )),
+            None => result.differences.push(format!("no requirement `{wanted}`")),
+        }
+    }
+    for (wanted, expected, _) in &case.shortfall {
+        let got = find_label(policy, labels, wanted).and_then(|l| outcome_of(&outcome, l));
+        match got {
+            Some(RequirementOutcome::Measure(m)) if m.shortfall == Some(*expected) => {}
+            Some(RequirementOutcome::Measure(m)) => result.differences.push(format!(
+                "expected `{wanted}` short by {expected}, but it is short by {}",
+                m.shortfall.map_or_else(|| "an undefined amount (no threshold for the market)".to_owned(), |s| s.normalize().to_string())
+            )),
+            _ => result
+                .differences
+                .push(format!("`{wanted}` is not a measure requirement, so it has no shortfall")),
+        }
+    }
+    result.passed = result.differences.is_empty();
+    result.market = outcome.market;
+    result.outcome = Some(outcome);
+    result
+}
+
+/// One thing coverage tracks: a requirement, a role, or a market's threshold.
+#[derive(Clone, Debug)]
+pub struct CoverageItem {
+    /// What it is, e.g. `reseller/gold/people role 1 passing customization`.
+    pub label: String,
+    /// Where it is written in the policy.
+    pub span: Span,
+    /// Some case saw it met.
+    pub met: bool,
+    /// Some case saw it unmet.
+    pub unmet: bool,
+}
+
+impl CoverageItem {
+    /// Whether cases exercised it both ways.
+    pub fn covered(&self) -> bool {
+        self.met && self.unmet
+    }
+}
+
+/// Which requirements, roles and market thresholds the cases exercised met
+/// and unmet.
+pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Vec<CoverageItem> {
+    let labels = labeled_requirements(policy);
+    let mut items = Vec::new();
+    for label in &labels {
+        let Some(req) = requirement_at(policy, label) else { continue };
+        let outcomes: Vec<(&RequirementOutcome, Option<crate::model::MarketId>)> = results
+            .iter()
+            .filter_map(|r| Some((outcome_of(r.outcome.as_ref()?, label)?, r.market)))
+            .collect();
+        items.push(CoverageItem {
+            label: label.label.clone(),
+            span: label.span,
+            met: outcomes.iter().any(|(o, _)| o.met()),
+            unmet: outcomes.iter().any(|(o, _)| !o.met()),
+        });
+        match req {
+            Requirement::People(p) => {
+                for (i, role) in p.roles.iter().enumerate() {
+                    let filled = |o: &RequirementOutcome| match o {
+                        RequirementOutcome::People(p) => p
+                            .assignment
+                            .filled
+                            .get(i)
+                            .is_some_and(|f| f.len() >= role.count as usize),
+                        _ => false,
+                    };
+                    items.push(CoverageItem {
+                        label: format!("{} role `{}`", label.label, policy.describe_role(role)),
+                        span: role.span,
+                        met: outcomes.iter().any(|(o, _)| filled(o)),
+                        unmet: outcomes.iter().any(|(o, _)| !filled(o)),
+                    });
+                }
+            }
+            Requirement::Measure(m) => {
+                if let Thresholds::PerMarket(list) = &m.thresholds {
+                    for (market, threshold) in list {
+                        let here: Vec<bool> = outcomes
+                            .iter()
+                            .filter(|(_, mk)| *mk == Some(*market))
+                            .map(|(o, _)| o.met())
+                            .collect();
+                        let name = policy.markets.get(market.0).map_or("", |m| m.id.as_str());
+                        items.push(CoverageItem {
+                            label: format!("{} in market {name}", label.label),
+                            span: threshold.span,
+                            met: here.iter().any(|m| *m),
+                            unmet: here.iter().any(|m| !*m),
+                        });
+                    }
+                }
+            }
+            Requirement::Attribute(..) | Requirement::Either(..) => {}
+        }
+    }
+    items
+}
+
+fn requirement_at<'p>(policy: &'p Policy, label: &LabeledRequirement) -> Option<&'p Requirement> {
+    let tier = policy.options.get(label.option)?.tiers.get(label.tier)?;
+    let mut path = label.path.iter();
+    let mut current = tier.requirements.get(*path.next()?)?;
+    while let Some(&branch) = path.next() {
+        let Requirement::Either(branches, _) = current else {
+            return None;
+        };
+        current = branches.get(branch)?.requirements.get(*path.next()?)?;
+    }
+    Some(current)
+}
