@@ -45,7 +45,9 @@ pub enum Command {
     )]
     Eval(eval::Args),
     /// Run policy tests (`*.tests.toml`), with optional coverage.
-    #[command(after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error.")]
+    #[command(
+        after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
+    )]
     Test(test::Args),
 }
 

@@ -52,7 +52,10 @@ pub fn run(args: &Args) -> Exit {
         }
     }
     if files.is_empty() {
-        eprintln!("error: no `*.tests.toml` files under {}", args.paths.join(", "));
+        eprintln!(
+            "error: no `*.tests.toml` files under {}",
+            args.paths.join(", ")
+        );
         return Exit::Usage;
     }
     let mut exit = Exit::Success;
@@ -74,7 +77,10 @@ pub fn run(args: &Args) -> Exit {
     let (passed, failed) = runs
         .iter()
         .flat_map(|r| &r.results)
-        .fold((0, 0), |(p, f), r| if r.passed { (p + 1, f) } else { (p, f + 1) });
+        .fold(
+            (0, 0),
+            |(p, f), r| if r.passed { (p + 1, f) } else { (p, f + 1) },
+        );
     match args.format {
         Format::Human if invalid > 0 => {
             println!("{passed} passed, {failed} failed; {invalid} test file(s) could not be run")
@@ -149,7 +155,11 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, E
     if args.format == Format::Human {
         println!("{shown} ({policy_shown})");
         for result in &results {
-            println!("  {} {}", if result.passed { "✓" } else { "✗" }, result.name);
+            println!(
+                "  {} {}",
+                if result.passed { "✓" } else { "✗" },
+                result.name
+            );
             for difference in &result.differences {
                 println!("      {difference}");
             }
@@ -168,7 +178,13 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, E
             exit = Exit::Invalid;
         }
     }
-    Ok((FileRun { path: shown, results }, exit))
+    Ok((
+        FileRun {
+            path: shown,
+            results,
+        },
+        exit,
+    ))
 }
 
 /// The policy a test file tests: named in it, or the file name less
@@ -206,7 +222,10 @@ fn print_coverage(items: &[CoverageItem], percent: f64, policy_shown: &str, poli
             _ => "never unmet",
         };
         let (line, column) = line_column(policy_text, item.span.start);
-        println!("    ✗ {} ({policy_shown}:{line}:{column}): {missing}", item.label);
+        println!(
+            "    ✗ {} ({policy_shown}:{line}:{column}): {missing}",
+            item.label
+        );
     }
 }
 

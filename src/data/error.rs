@@ -114,6 +114,22 @@ pub enum DataError {
         #[label("already listed under partner `{other}`")]
         span: SourceSpan,
     },
+    /// Amounts whose sum does not fit an exact decimal.
+    #[error("the amounts of partner `{partner}` add up beyond what can be summed exactly")]
+    #[diagnostic(
+        code(E0408),
+        help("check the amounts for misplaced digits; exact sums are limited to 28 digits")
+    )]
+    SumOverflow {
+        /// The partner's id.
+        partner: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The partner record.
+        #[label("amounts in this record overflow")]
+        span: SourceSpan,
+    },
     /// Two people of one partner with the same id.
     #[error("person `{id}` appears twice in this partner")]
     #[diagnostic(
@@ -149,7 +165,8 @@ impl DataError {
             | DataError::BadAmount { source_code, .. }
             | DataError::CurrencyMismatch { source_code, .. }
             | DataError::DuplicatePerson { source_code, .. }
-            | DataError::PersonInTwoPartners { source_code, .. } => source_code,
+            | DataError::PersonInTwoPartners { source_code, .. }
+            | DataError::SumOverflow { source_code, .. } => source_code,
         }
     }
 
@@ -162,7 +179,8 @@ impl DataError {
             | DataError::BadAmount { span, .. }
             | DataError::CurrencyMismatch { span, .. }
             | DataError::DuplicatePerson { span, .. }
-            | DataError::PersonInTwoPartners { span, .. } => *span,
+            | DataError::PersonInTwoPartners { span, .. }
+            | DataError::SumOverflow { span, .. } => *span,
         }
     }
 

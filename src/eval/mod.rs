@@ -269,7 +269,14 @@ impl<'p> Evaluator<'p> {
             }
         }
 
-        let measures = self.measure_totals(partner);
+        let measures = self.measure_totals(partner).ok_or_else(|| {
+            let record = partner.record;
+            vec![DataError::SumOverflow {
+                partner: partner.id.text().into_owned(),
+                source_code: record.source.clone(),
+                span: record.span.into(),
+            }]
+        })?;
         let market = partner.market.as_deref().and_then(|market| {
             self.policy
                 .markets
@@ -318,7 +325,8 @@ impl<'p> Evaluator<'p> {
         })
     }
 
-    fn measure_totals(&self, partner: &Partner<'_>) -> Vec<MeasureTotal> {
+    /// Every measure's value; `None` when a sum overflows.
+    fn measure_totals(&self, partner: &Partner<'_>) -> Option<Vec<MeasureTotal>> {
         let mut totals: Vec<MeasureTotal> = self
             .policy
             .measures
@@ -354,9 +362,9 @@ impl<'p> Evaluator<'p> {
                     });
                     self.sum_lines(lines, metric, filter, *window, *aggregate)
                 }
-                MeasureKind::DistinctCustomers { .. } => MeasureTotal::default(),
+                MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
             })
-            .collect();
+            .collect::<Option<_>>()?;
         // Derived measures read their base's counted lines, computed above.
         for (i, measure) in self.policy.measures.iter().enumerate() {
             let MeasureKind::DistinctCustomers { of } = measure.kind else {
@@ -392,9 +400,10 @@ impl<'p> Evaluator<'p> {
                 };
             }
         }
-        totals
+        Some(totals)
     }
 
+    /// The lines' total; `None` when the sum overflows.
     fn sum_lines<'l>(
         &self,
         lines: impl Iterator<Item = Line<'l>>,
@@ -402,13 +411,15 @@ impl<'p> Evaluator<'p> {
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
-    ) -> MeasureTotal {
+    ) -> Option<MeasureTotal> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
             match self.exclusion(&line, kind, filter, window) {
                 None => {
-                    out.total += line.value;
+                    if aggregate == Aggregate::Sum {
+                        out.total = out.total.checked_add(line.value)?;
+                    }
                     max = Some(max.map_or(line.value, |m| m.max(line.value)));
                     out.counted.push(i);
                 }
@@ -422,7 +433,7 @@ impl<'p> Evaluator<'p> {
         if aggregate == Aggregate::Max {
             out.total = max.unwrap_or(Decimal::ZERO);
         }
-        out
+        Some(out)
     }
 
     fn exclusion(
@@ -549,7 +560,12 @@ impl<'p> Evaluator<'p> {
                 };
                 let required = r.thresholds.for_market(facts.market).map(|t| t.amount);
                 let met = required.is_some_and(|t| actual >= t);
-                let shortfall = required.map(|t| (t - actual).max(Decimal::ZERO));
+                // A hugely negative total saturates the shortfall rather than overflow.
+                let shortfall = required.map(|t| {
+                    t.checked_sub(actual)
+                        .unwrap_or(Decimal::MAX)
+                        .max(Decimal::ZERO)
+                });
                 RequirementOutcome::Measure(MeasureOutcome {
                     measure: r.measure,
                     met,

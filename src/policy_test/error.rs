@@ -10,7 +10,9 @@ pub enum TestFileError {
     #[error("invalid test file: {message}")]
     #[diagnostic(
         code(E0500),
-        help("a test file has `policy`, `as_of` and `[[case]]` tables with `name`, `expect` and `partner`")
+        help(
+            "a test file has `policy`, `as_of` and `[[case]]` tables with `name`, `expect` and `partner`"
+        )
     )]
     Malformed {
         /// What the TOML reader said.
@@ -31,7 +33,10 @@ pub enum TestFileError {
     },
     /// A case without an as-of date, and no default.
     #[error("case `{name}` has no as-of date")]
-    #[diagnostic(code(E0502), help("add `as_of = \"YYYY-MM-DD\"` to the case, or once at the top of the file"))]
+    #[diagnostic(
+        code(E0502),
+        help("add `as_of = \"YYYY-MM-DD\"` to the case, or once at the top of the file")
+    )]
     MissingAsOf {
         /// The case.
         name: String,
@@ -67,7 +72,10 @@ pub enum TestFileError {
     },
     /// An expected shortfall that is not an amount.
     #[error("`{text}` is not an amount")]
-    #[diagnostic(code(E0505), help("write the shortfall as a string of digits, e.g. \"12400.50\""))]
+    #[diagnostic(
+        code(E0505),
+        help("write the shortfall as a string of digits, e.g. \"12400.50\"")
+    )]
     BadAmount {
         /// The value as written.
         text: String,

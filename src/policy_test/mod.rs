@@ -108,7 +108,9 @@ fn date_of(value: &Spanned<toml::Value>) -> Result<NaiveDate, TestFileError> {
 /// Parses a test file's text.
 pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
     let file: FileToml = toml::from_str(source).map_err(|e| {
-        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let span = e
+            .span()
+            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         vec![TestFileError::Malformed {
             message: e.message().to_owned(),
             span: span.into(),
@@ -158,8 +160,16 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
             as_of,
             expect_tier: (expect != "none").then(|| expect.clone()),
             expect_span: span_of(&case.expect),
-            met: case.met.iter().map(|m| (m.get_ref().clone(), span_of(m))).collect(),
-            unmet: case.unmet.iter().map(|m| (m.get_ref().clone(), span_of(m))).collect(),
+            met: case
+                .met
+                .iter()
+                .map(|m| (m.get_ref().clone(), span_of(m)))
+                .collect(),
+            unmet: case
+                .unmet
+                .iter()
+                .map(|m| (m.get_ref().clone(), span_of(m)))
+                .collect(),
             shortfall,
             partner_json,
             partner_span: span_of(&case.partner),
@@ -260,8 +270,15 @@ fn label_list(
     for (i, req) in list.iter().enumerate() {
         let base = match req {
             Requirement::Measure(m) => {
-                let name = policy.measures.get(m.measure.0).map_or("", |m| m.name.as_str());
-                if m.per_month { format!("{name} per month") } else { name.to_owned() }
+                let name = policy
+                    .measures
+                    .get(m.measure.0)
+                    .map_or("", |m| m.name.as_str());
+                if m.per_month {
+                    format!("{name} per month")
+                } else {
+                    name.to_owned()
+                }
             }
             Requirement::People(_) => "people".to_owned(),
             Requirement::Attribute(a, _) => format!(
@@ -281,7 +298,15 @@ fn label_list(
                 let mut inner = here.clone();
                 inner.push(b);
                 let branch_prefix = format!("{label}/{}", b + 1);
-                label_list(policy, &branch.requirements, &branch_prefix, option, tier, &inner, out);
+                label_list(
+                    policy,
+                    &branch.requirements,
+                    &branch_prefix,
+                    option,
+                    tier,
+                    &inner,
+                    out,
+                );
             }
         }
         out.push(LabeledRequirement {
@@ -302,7 +327,10 @@ pub fn find_label<'l>(
     wanted: &str,
 ) -> Option<&'l LabeledRequirement> {
     labels.iter().find(|l| l.label == wanted).or_else(|| {
-        let only = policy.options.first().filter(|_| policy.options.len() == 1)?;
+        let only = policy
+            .options
+            .first()
+            .filter(|_| policy.options.len() == 1)?;
         let full = format!("{}/{wanted}", only.name);
         labels.iter().find(|l| l.label == full)
     })
@@ -377,7 +405,9 @@ pub fn validate(file: &TestFile, policy: &Policy) -> Vec<TestFileError> {
                 let candidates: Vec<&str> = known
                     .iter()
                     .map(|l| match &short_prefix {
-                        Some(p) if !label.starts_with(p.as_str()) => l.strip_prefix(p.as_str()).unwrap_or(l),
+                        Some(p) if !label.starts_with(p.as_str()) => {
+                            l.strip_prefix(p.as_str()).unwrap_or(l)
+                        }
                         _ => l,
                     })
                     .collect();
@@ -423,11 +453,15 @@ fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> Case
     let record = match framed.into_iter().next() {
         Some(Ok(record)) => record,
         Some(Err(err)) => {
-            result.differences.push(format!("the partner is not valid JSON: {err}"));
+            result
+                .differences
+                .push(format!("the partner is not valid JSON: {err}"));
             return result;
         }
         None => {
-            result.differences.push("the case has no partner".to_owned());
+            result
+                .differences
+                .push("the case has no partner".to_owned());
             return result;
         }
     };
@@ -437,12 +471,17 @@ fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> Case
         Ok(outcome) => outcome,
         Err(errors) => {
             for err in errors {
-                result.differences.push(format!("partner data error: {err}"));
+                result
+                    .differences
+                    .push(format!("partner data error: {err}"));
             }
             return result;
         }
     };
-    let actual = outcome.tier.and_then(|t| policy.tiers.get(t.0)).map(|t| t.id.clone());
+    let actual = outcome
+        .tier
+        .and_then(|t| policy.tiers.get(t.0))
+        .map(|t| t.id.clone());
     if actual != case.expect_tier {
         result.differences.push(format!(
             "expected tier {}, got {}",
@@ -464,7 +503,9 @@ fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> Case
                 if expected_met { "met" } else { "unmet" },
                 if expected_met { "unmet" } else { "met" }
             )),
-            None => result.differences.push(format!("no requirement `{wanted}`")),
+            None => result
+                .differences
+                .push(format!("no requirement `{wanted}`")),
         }
     }
     for (wanted, expected, _) in &case.shortfall {
@@ -473,11 +514,14 @@ fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> Case
             Some(RequirementOutcome::Measure(m)) if m.shortfall == Some(*expected) => {}
             Some(RequirementOutcome::Measure(m)) => result.differences.push(format!(
                 "expected `{wanted}` short by {expected}, but it is short by {}",
-                m.shortfall.map_or_else(|| "an undefined amount (no threshold for the market)".to_owned(), |s| s.normalize().to_string())
+                m.shortfall.map_or_else(
+                    || "an undefined amount (no threshold for the market)".to_owned(),
+                    |s| s.normalize().to_string()
+                )
             )),
-            _ => result
-                .differences
-                .push(format!("`{wanted}` is not a measure requirement, so it has no shortfall")),
+            _ => result.differences.push(format!(
+                "`{wanted}` is not a measure requirement, so it has no shortfall"
+            )),
         }
     }
     result.passed = result.differences.is_empty();
@@ -512,7 +556,9 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Vec<CoverageItem> {
     let labels = labeled_requirements(policy);
     let mut items = Vec::new();
     for label in &labels {
-        let Some(req) = requirement_at(policy, label) else { continue };
+        let Some(req) = requirement_at(policy, label) else {
+            continue;
+        };
         let outcomes: Vec<(&RequirementOutcome, Option<crate::model::MarketId>)> = results
             .iter()
             .filter_map(|r| Some((outcome_of(r.outcome.as_ref()?, label)?, r.market)))
