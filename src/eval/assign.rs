@@ -41,7 +41,9 @@ impl Assignment {
 /// Assigns people (given as group masks) to roles. With `distinct`, nobody
 /// fills two slots and the number of filled slots is the largest possible;
 /// otherwise each role takes the first qualified people independently.
-/// Ties go to people earlier in the input, so results are reproducible.
+/// The result is deterministic: the same roles and people in the same order
+/// always give the same assignment; within a class of people who qualify for
+/// the same roles, earlier people are chosen first.
 pub fn assign(roles: &[RoleSlots], people: &[u64], distinct: bool) -> Assignment {
     let qualifies = |person: u64, role: &RoleSlots| person & role.groups == role.groups;
     let qualified: Vec<usize> = roles
