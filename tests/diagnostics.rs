@@ -1,0 +1,414 @@
+//! Every diagnostic code the library can emit, rendered as a user sees it.
+//!
+//! Each broken policy under `tests/diagnostics/policy/`, each piece of broken
+//! partner data under `tests/diagnostics/data/` (evaluated against
+//! `policies/cloud_crm.policy` as of 2017-06-30) and each broken policy test
+//! file under `tests/diagnostics/policy_test/` is one case, named after the
+//! code it triggers (`E0201_unknown_exam_typo.policy`). All the diagnostics of
+//! a case, rendered without colour at 80 columns, are one insta snapshot in
+//! the `snapshots/` folder beside it, and the case must raise the code it is
+//! named after. `every_code_has_a_fixture` reads the library's sources for
+//! `code(E....)`, so that no code ships without a case.
+//!
+//! Codes no fixture file can hold have tests of their own: E0101 (a policy too
+//! large to parse) on generated text, E0406 (a data file that cannot be read)
+//! on a missing path. E0199 (a bug in Rubric) cannot be triggered by input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use miette::{Diagnostic, NamedSource};
+use rubric::data::{Partner, PeopleSeen, read};
+use rubric::eval::Evaluator;
+use rubric::report::diagnostic::{Style, WithSource, render};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A bug in Rubric: no input can trigger it.
+const INTERNAL: &str = "E0199";
+/// A policy too large to parse: tested on generated text.
+const TOO_LARGE: &str = "E0101";
+/// A data file that cannot be read: tested on a missing path.
+const UNREADABLE: &str = "E0406";
+
+/// File name endings of fixtures, by kind.
+const POLICY_EXTENSIONS: &[&str] = &["policy"];
+const DATA_EXTENSIONS: &[&str] = &["json", "jsonl"];
+const POLICY_TEST_EXTENSIONS: &[&str] = &["toml"];
+
+/// The diagnostics of one case.
+struct Rendered {
+    /// The code of each diagnostic, in order.
+    codes: Vec<String>,
+    /// Every diagnostic rendered, separated by blank lines.
+    text: String,
+}
+
+impl Rendered {
+    fn new() -> Self {
+        Rendered {
+            codes: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    fn push(&mut self, diagnostic: &dyn Diagnostic) {
+        self.codes.push(
+            diagnostic
+                .code()
+                .map_or_else(String::new, |c| c.to_string()),
+        );
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(&render(diagnostic, Style::PLAIN));
+    }
+}
+
+fn fixture_dir(kind: &str) -> PathBuf {
+    Path::new(MANIFEST_DIR)
+        .join("tests")
+        .join("diagnostics")
+        .join(kind)
+}
+
+/// A fixture's text with line ends normalised, so that a checkout with CRLF
+/// line ends renders the same snapshots.
+fn read_fixture(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .replace("\r\n", "\n")
+}
+
+/// Only the file name, so that snapshots do not depend on the checkout's path.
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_str().unwrap().to_owned()
+}
+
+fn is_code(text: &str) -> bool {
+    text.len() == 5 && text.starts_with('E') && text[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The code a fixture is named after: `E0201_unknown_exam.policy` → `E0201`.
+fn code_of(name: &str) -> &str {
+    let code = name.split('_').next().unwrap();
+    assert!(
+        is_code(code),
+        "fixture `{name}` must be named CODE_slug, e.g. `E0201_unknown_exam.policy`"
+    );
+    code
+}
+
+/// The case raises the code it is named after, and its report shows it.
+fn assert_raises_code(name: &str, rendered: &Rendered) {
+    let code = code_of(name);
+    assert!(
+        rendered.codes.iter().any(|c| c == code) && rendered.text.contains(code),
+        "`{name}` should raise {code}, but raises {:?}:\n{}",
+        rendered.codes,
+        rendered.text
+    );
+}
+
+/// Every diagnostic of a broken policy.
+fn render_policy(name: &str, text: &str) -> Rendered {
+    let mut rendered = Rendered::new();
+    if let Err(err) = rubric::load_policy(text) {
+        let source = NamedSource::new(name, text.to_owned());
+        for diagnostic in err.diagnostics() {
+            rendered.push(&WithSource::new(diagnostic, &source));
+        }
+    }
+    rendered
+}
+
+#[test]
+fn policy_diagnostics() {
+    insta::with_settings!({
+        snapshot_path => "diagnostics/policy/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("diagnostics/policy/*.policy", |path| {
+            let name = file_name(path);
+            let rendered = render_policy(&name, &read_fixture(path));
+            assert_raises_code(&name, &rendered);
+            insta::assert_snapshot!(rendered.text);
+        });
+    });
+}
+
+/// The policy that partner data fixtures are evaluated against.
+fn cloud_crm() -> rubric::model::Policy {
+    let path = Path::new(MANIFEST_DIR).join("policies/cloud_crm.policy");
+    rubric::load_policy(&read_fixture(&path)).expect("policies/cloud_crm.policy is valid")
+}
+
+/// A data file framed into records the way `rubric eval` frames it: JSON
+/// Lines streamed, anything else read whole.
+fn frame(name: &str, text: String) -> Vec<read::Framed> {
+    if name.ends_with(".jsonl") {
+        read::JsonLines::new(name, text.as_bytes())
+            .map(|framed| framed.expect("reading from memory cannot fail"))
+            .collect()
+    } else {
+        read::whole_text(name, text)
+    }
+}
+
+/// Every diagnostic raised while framing, parsing and evaluating a data file,
+/// in the order `rubric eval` reports them: a person already listed under an
+/// earlier partner is a warning once the partner is evaluated.
+fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered {
+    let mut rendered = Rendered::new();
+    let mut people = PeopleSeen::default();
+    for framed in frame(name, text) {
+        let record = match framed {
+            Ok(record) => record,
+            Err(malformed) => {
+                rendered.push(&malformed);
+                continue;
+            }
+        };
+        let diagnostics = Partner::parse(&record).and_then(|partner| {
+            evaluator.evaluate(&partner)?;
+            Ok(people.add(&partner))
+        });
+        for diagnostic in diagnostics.unwrap_or_else(|errors| errors) {
+            rendered.push(&diagnostic);
+        }
+    }
+    rendered
+}
+
+#[test]
+fn data_diagnostics() {
+    let policy = cloud_crm();
+    let as_of = NaiveDate::from_ymd_opt(2017, 6, 30).unwrap();
+    let evaluator = Evaluator::new(&policy, as_of);
+    insta::with_settings!({
+        snapshot_path => "diagnostics/data/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => "evaluated against policies/cloud_crm.policy as of 2017-06-30",
+    }, {
+        insta::glob!("diagnostics/data/*.{json,jsonl}", |path| {
+            let name = file_name(path);
+            let rendered = render_data(&name, read_fixture(path), &evaluator);
+            assert_raises_code(&name, &rendered);
+            insta::assert_snapshot!(rendered.text);
+        });
+    });
+}
+
+/// Every diagnostic of a broken policy test file: reading it, then checking
+/// the tiers and requirement labels it names against the policy.
+fn render_policy_test(name: &str, text: &str, policy: &rubric::model::Policy) -> Rendered {
+    let errors = match rubric::policy_test::parse(text) {
+        Ok(file) => rubric::policy_test::validate(&file, policy),
+        Err(errors) => errors,
+    };
+    let source = NamedSource::new(name, text.to_owned());
+    let mut rendered = Rendered::new();
+    for error in &errors {
+        rendered.push(&WithSource::new(error, &source));
+    }
+    rendered
+}
+
+#[test]
+fn policy_test_diagnostics() {
+    let policy = cloud_crm();
+    insta::with_settings!({
+        snapshot_path => "diagnostics/policy_test/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => "checked against policies/cloud_crm.policy",
+    }, {
+        insta::glob!("diagnostics/policy_test/*.toml", |path| {
+            let name = file_name(path);
+            let rendered = render_policy_test(&name, &read_fixture(path), &policy);
+            assert_raises_code(&name, &rendered);
+            insta::assert_snapshot!(rendered.text);
+        });
+    });
+}
+
+/// E0406: a data file that cannot be read. The path is relative to the
+/// package root, where cargo runs tests, so the report is the same on every
+/// machine.
+#[test]
+fn unreadable_data_file() {
+    let Err(err) = read::records("tests/diagnostics/data/does_not_exist.json") else {
+        panic!("a missing data file should not be readable");
+    };
+    let mut rendered = Rendered::new();
+    rendered.push(&err);
+    assert_eq!(rendered.codes, [UNREADABLE]);
+    assert!(rendered.text.contains(UNREADABLE), "{}", rendered.text);
+    insta::with_settings!({
+        snapshot_path => "diagnostics/data/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("E0406_missing_file", rendered.text);
+    });
+}
+
+/// E0101: a policy so large that the parser gives up. Far too big for a
+/// fixture file, so it is generated: a real header, then a catalog of half a
+/// million exams (the parser's call budget runs out after about 160,000).
+/// Slow in a debug build: the parser makes its full budget of calls.
+#[test]
+fn policy_too_large_to_parse() {
+    let mut text = String::from(
+        "competency cloud_crm \"Cloud Customer Relationship Management\" {\n  currency USD\n  tiers silver, gold\n",
+    );
+    for i in 0..500_000 {
+        text.push_str(&format!("  exam MB2-{i} \"Dynamics CRM {i}\"\n"));
+    }
+    text.push_str("}\n");
+    let rendered = render_policy("generated.policy", &text);
+    assert_eq!(rendered.codes, [TOO_LARGE], "{}", rendered.text);
+    assert!(rendered.text.contains(TOO_LARGE), "{}", rendered.text);
+    // Where the parser stops depends on its call budget and on the grammar:
+    // mask the digits of the snippet so that the snapshot does not.
+    insta::with_settings!({
+        snapshot_path => "diagnostics/policy/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("E0101_generated", mask_digits_in_snippet(&rendered.text));
+    });
+}
+
+/// The report with every digit of its source snippet (line numbers, and the
+/// generated exam codes shown) replaced by `#`, keeping the layout.
+fn mask_digits_in_snippet(rendered: &str) -> String {
+    let mut out = String::new();
+    for line in rendered.lines() {
+        if line.contains('│') || line.contains("╭─[") {
+            out.extend(
+                line.chars()
+                    .map(|c| if c.is_ascii_digit() { '#' } else { c }),
+            );
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Codes the library's sources declare with `code(E....)`.
+fn declared_codes() -> BTreeSet<String> {
+    fn visit(dir: &Path, codes: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, codes);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, _) in text.match_indices("code(") {
+                    let rest = &text[i + "code(".len()..];
+                    if let Some(code) = rest.get(..5)
+                        && is_code(code)
+                        && rest[5..].starts_with(')')
+                    {
+                        codes.insert(code.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let mut codes = BTreeSet::new();
+    visit(&Path::new(MANIFEST_DIR).join("src"), &mut codes);
+    codes
+}
+
+/// Codes some fixture file is named after. Every file beside the snapshot
+/// folders must be a fixture the snapshot tests read.
+fn fixture_codes() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for (kind, extensions) in [
+        ("policy", POLICY_EXTENSIONS),
+        ("data", DATA_EXTENSIONS),
+        ("policy_test", POLICY_TEST_EXTENSIONS),
+    ] {
+        for entry in std::fs::read_dir(fixture_dir(kind)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let name = file_name(&path);
+            assert!(
+                path.extension()
+                    .is_some_and(|e| extensions.iter().any(|x| e == *x)),
+                "`{name}` in tests/diagnostics/{kind}/ is not read by any test: \
+                 fixtures there end in {extensions:?}"
+            );
+            codes.insert(code_of(&name).to_owned());
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let declared = declared_codes();
+    // Guard the scan itself: it must find the codes of every layer.
+    for code in [
+        "E0100", "E0102", "E0200", "E0312", "E0400", UNREADABLE, "E0500",
+    ] {
+        assert!(declared.contains(code), "the scan of src/ missed {code}");
+    }
+    let fixtures = fixture_codes();
+    let covered_elsewhere = [INTERNAL, TOO_LARGE, UNREADABLE];
+    let missing: Vec<&String> = declared
+        .iter()
+        .filter(|c| !covered_elsewhere.contains(&c.as_str()) && !fixtures.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes with no fixture under tests/diagnostics/: {missing:?}"
+    );
+    let unknown: Vec<&String> = fixtures.difference(&declared).collect();
+    assert!(
+        unknown.is_empty(),
+        "fixtures named after codes the library does not declare: {unknown:?}"
+    );
+}
+
+/// A snapshot whose fixture was renamed or removed would linger unchecked.
+#[test]
+fn every_snapshot_has_a_fixture() {
+    let generated = ["E0101_generated.snap", "E0406_missing_file.snap"];
+    for kind in ["policy", "data", "policy_test"] {
+        let dir = fixture_dir(kind);
+        // None yet: the snapshot tests are writing the first ones.
+        let Ok(entries) = std::fs::read_dir(dir.join("snapshots")) else {
+            continue;
+        };
+        for entry in entries {
+            let name = file_name(&entry.unwrap().path());
+            if generated.contains(&name.as_str()) || name.ends_with(".snap.new") {
+                continue;
+            }
+            let fixture = name
+                .split_once('@')
+                .and_then(|(_, rest)| rest.strip_suffix(".snap"))
+                .unwrap_or_else(|| panic!("unexpected snapshot `{name}` in {kind}/snapshots"));
+            assert!(
+                dir.join(fixture).is_file(),
+                "snapshot `{name}` has no fixture `{fixture}`: delete it"
+            );
+        }
+    }
+}
