@@ -386,6 +386,8 @@ pub struct PeopleRequirement {
 pub struct Role {
     /// The head count, as written.
     pub count: Token,
+    /// Whether `people`/`person` follows the count (`2 people passing ...`).
+    pub names_people: bool,
     /// The groups each of those people must satisfy.
     pub groups: Vec<Ident>,
     /// The whole role line.

@@ -20,6 +20,7 @@ pub mod ast;
 pub mod check;
 pub mod data;
 pub mod eval;
+pub mod format;
 pub mod model;
 pub mod policy_test;
 pub mod report;

@@ -22,10 +22,7 @@ pub enum PolicyError {
     },
     /// Digit grouping or size of an amount is wrong.
     #[error("`{text}` is not a well-formed amount")]
-    #[diagnostic(
-        code(E0103),
-        help("group digits in threes with `_` or `,` (not both), e.g. `100_000` or `100,000.50`")
-    )]
+    #[diagnostic(code(E0103))]
     MalformedNumber {
         /// The number as written.
         text: String,
@@ -34,6 +31,9 @@ pub enum PolicyError {
         span: SourceSpan,
         /// What is wrong with it.
         reason: String,
+        /// How to write it.
+        #[help]
+        help: String,
     },
     /// Two declarations with one name.
     #[error("{kind} `{name}` is declared twice")]
@@ -44,7 +44,7 @@ pub enum PolicyError {
         /// The name.
         name: String,
         /// The second declaration.
-        #[label("declared again here")]
+        #[label(primary, "declared again here")]
         span: SourceSpan,
         /// The first.
         #[label("first declared here")]
@@ -153,7 +153,7 @@ pub enum PolicyError {
         /// The tier before it.
         previous: String,
         /// The misplaced tier.
-        #[label("ranks below `{previous}`")]
+        #[label(primary, "ranks below `{previous}`")]
         span: SourceSpan,
         /// The tier before it.
         #[label("`{previous}` is here")]
@@ -228,8 +228,8 @@ pub enum PolicyError {
         #[label("every partner would meet this")]
         span: SourceSpan,
     },
-    /// A currency code that ISO 4217 does not define.
-    #[error("`{code}` is not an ISO 4217 currency code")]
+    /// A currency code that ISO 4217 does not define, or not in capitals.
+    #[error("`{code}` is not a currency code as ISO 4217 writes it")]
     #[diagnostic(code(E0303))]
     UnknownCurrency {
         /// The code as written.
@@ -253,7 +253,7 @@ pub enum PolicyError {
         /// The policy's.
         policy_currency: String,
         /// The threshold's currency code.
-        #[label("not {policy_currency}")]
+        #[label(primary, "not {policy_currency}")]
         span: SourceSpan,
         /// The policy's currency declaration.
         #[label("the policy's currency")]

@@ -60,7 +60,8 @@ struct Checker {
 struct Names {
     kind: &'static str,
     index: HashMap<String, (usize, Span)>,
-    order: Vec<String>,
+    /// Keys in declaration order, with the name as the author wrote it.
+    order: Vec<(String, String)>,
 }
 
 impl Names {
@@ -90,7 +91,7 @@ impl Names {
             return false;
         }
         self.index.insert(key.clone(), (self.order.len(), span));
-        self.order.push(key);
+        self.order.push((key, shown.to_owned()));
         true
     }
 
@@ -109,9 +110,27 @@ impl Names {
     }
 
     /// "did you mean `x`?" for the closest declared name, if close enough.
+    /// Compares keys (so exam codes match as the evaluator does) but shows
+    /// the name as declared.
     fn suggest(&self, wrong: &str) -> Option<String> {
-        closest(wrong, self.order.iter().map(String::as_str))
-            .map(|s| format!("did you mean `{s}`?"))
+        self.suggest_except(wrong, &[])
+    }
+
+    /// Like [`Names::suggest`], leaving out names already used nearby.
+    fn suggest_except(&self, wrong: &str, used: &[String]) -> Option<String> {
+        let key = closest(
+            wrong,
+            self.order
+                .iter()
+                .map(|(key, _)| key.as_str())
+                .filter(|key| !used.iter().any(|u| u == key)),
+        )?;
+        let shown = self
+            .order
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, shown)| shown)?;
+        Some(format!("did you mean `{shown}`?"))
     }
 }
 
@@ -421,7 +440,7 @@ impl Checker {
         if g.exams.is_empty() {
             self.errors.push(PolicyError::EmptyGroup {
                 name: g.name.name.clone(),
-                span: sp(g.exams_span.to(g.name.span)),
+                span: sp(g.span),
             });
         }
         let mut members = Vec::new();
@@ -622,7 +641,8 @@ impl Checker {
                 &mut self.errors,
             );
             let level = names.tiers.get(&t.name.name);
-            if level.is_none() {
+            // Without a ladder every tier is unknown; E0208 already says so.
+            if level.is_none() && !names.tiers.order.is_empty() {
                 let help = names.tiers.suggest(&t.name.name).unwrap_or_else(|| {
                     format!(
                         "add `{}` to the `tiers` line, in its place from lowest to highest",
@@ -820,6 +840,10 @@ impl Checker {
                 }
                 let mut seen = Names::new("market threshold");
                 let mut list = Vec::new();
+                let named: Vec<String> = entries
+                    .iter()
+                    .map(|e| e.market.name.to_lowercase())
+                    .collect();
                 for e in entries {
                     let threshold = self.threshold(&e.amount);
                     seen.declare_ci(&e.market, &mut self.errors);
@@ -828,12 +852,15 @@ impl Checker {
                         None => self.errors.push(PolicyError::UnknownMarket {
                             name: e.market.name.clone(),
                             span: sp(e.market.span),
-                            help: names.markets.suggest(&e.market.name).unwrap_or_else(|| {
-                                format!(
-                                    "declare it in the competency: `market {} \"Title\"`",
-                                    e.market.name
-                                )
-                            }),
+                            help: names
+                                .markets
+                                .suggest_except(&e.market.name, &named)
+                                .unwrap_or_else(|| {
+                                    format!(
+                                        "declare it in the competency: `market {} \"Title\"`",
+                                        e.market.name
+                                    )
+                                }),
                         }),
                     }
                 }
@@ -933,10 +960,16 @@ impl Checker {
         let value = match parse_amount(&amount.number.text) {
             Ok(d) => d,
             Err(reason) => {
+                let help = if reason.starts_with("too many") {
+                    "amounts have at most 28 significant digits".to_owned()
+                } else {
+                    "group digits in threes with `_` or `,` (not both), e.g. `100_000` or `100,000.50`".to_owned()
+                };
                 self.errors.push(PolicyError::MalformedNumber {
                     text: amount.number.text.clone(),
                     span: sp(amount.number.span),
                     reason: reason.to_owned(),
+                    help,
                 });
                 return None;
             }

@@ -143,7 +143,7 @@ pub enum DataError {
         #[source_code]
         source_code: Arc<DataSource>,
         /// The second entry.
-        #[label("second entry")]
+        #[label(primary, "second entry")]
         span: SourceSpan,
         /// The first.
         #[label("first entry")]
@@ -209,7 +209,7 @@ impl DataError {
 
     pub(crate) fn bad_amount(record: &Record, within: Span, value: &str) -> Self {
         DataError::BadAmount {
-            value: value.to_owned(),
+            value: value.trim_matches('"').to_owned(),
             source_code: record.source.clone(),
             span: at(record, within),
         }

@@ -23,14 +23,13 @@ pub type Framed = Result<Record, DataError>;
 
 /// An I/O failure reading a data file.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("cannot read `{path}`: {source}")]
+#[error("cannot read `{path}`: {cause}")]
 #[diagnostic(code(E0406), help("check that the file exists and is readable"))]
 pub struct ReadError {
     /// The path as given.
     pub path: String,
-    /// The I/O error.
-    #[source]
-    pub source: io::Error,
+    /// The I/O error, shown in the message.
+    pub cause: io::Error,
 }
 
 /// Records of one data file, in order. `path` `-` is stdin.
@@ -39,7 +38,7 @@ pub fn records(
 ) -> Result<Box<dyn Iterator<Item = Result<Framed, ReadError>>>, ReadError> {
     let fail = |source| ReadError {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     if path == "-" {
         let mut stdin = BufReader::with_capacity(1 << 16, io::stdin());
@@ -126,9 +125,9 @@ impl<R: BufRead> JsonLines<R> {
                 self.line_number += 1;
                 Ok(Some(line))
             }
-            Err(source) => Err(ReadError {
+            Err(cause) => Err(ReadError {
                 path: self.name.clone(),
-                source,
+                cause,
             }),
         }
     }

@@ -54,7 +54,7 @@ struct CaseToml {
     #[serde(default)]
     unmet: Vec<Spanned<String>>,
     #[serde(default)]
-    shortfall: Option<Spanned<toml::Table>>,
+    shortfall: Option<BTreeMap<String, Spanned<toml::Value>>>,
     partner: Spanned<toml::Value>,
 }
 
@@ -121,12 +121,15 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
         Some(v) => date_of(v).map_err(|e| errors.push(e)).ok(),
         None => None,
     };
+    // A default that is not a date was reported; don't also report each case.
+    let default_given = file.as_of.is_some();
     let mut cases = Vec::new();
     for spanned in &file.cases {
         let case = spanned.get_ref();
         let as_of = match (&case.as_of, default_as_of) {
             (Some(v), _) => date_of(v).map_err(|e| errors.push(e)).ok(),
             (None, Some(d)) => Some(d),
+            (None, None) if default_given => None,
             (None, None) => {
                 errors.push(TestFileError::MissingAsOf {
                     name: case.name.get_ref().clone(),
@@ -136,16 +139,14 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
             }
         };
         let mut shortfall = Vec::new();
-        if let Some(table) = &case.shortfall {
-            for (label, value) in table.get_ref() {
-                let text = scalar_text(value);
-                match crate::data::parse_amount(&text) {
-                    Some(d) => shortfall.push((label.clone(), d, span_of(table))),
-                    None => errors.push(TestFileError::BadAmount {
-                        text,
-                        span: span_of(table).into(),
-                    }),
-                }
+        for (label, value) in case.shortfall.iter().flatten() {
+            let text = scalar_text(value.get_ref());
+            match crate::data::parse_amount(&text) {
+                Some(d) => shortfall.push((label.clone(), d, span_of(value))),
+                None => errors.push(TestFileError::BadAmount {
+                    text,
+                    span: span_of(value).into(),
+                }),
             }
         }
         let partner_json = match case.partner.get_ref() {

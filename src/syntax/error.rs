@@ -96,13 +96,27 @@ impl SyntaxError {
                     || token.contains("..")
                     || matches!(
                         token.as_str(),
-                        "BUILTIN_RULE" | "#" | "//" | "\"" | "-" | "\\" | "\u{feff}"
+                        "BUILTIN_RULE" | "#" | "//" | "\"" | "-" | "\\" | "\u{feff}" | "_"
                     );
+                // Words that only start a phrase are named by the phrase.
+                let token = match token.as_str() {
+                    "at" => "at least".to_owned(),
+                    "per" => "per month".to_owned(),
+                    _ => token,
+                };
                 if !noise {
                     push(format!("`{token}`"));
                 }
             }
         }
+        // One phrase per alternative, so the list reads "`distinct`, `shared` or ...".
+        let phrases: Vec<String> = phrases
+            .into_iter()
+            .flat_map(|p| match p.as_str() {
+                "`distinct` or `shared`" => vec!["`distinct`".to_owned(), "`shared`".to_owned()],
+                _ => vec![p],
+            })
+            .collect();
         let phrases = summarize(phrases);
         let expected = join_or(&phrases);
         let (found, found_len) = if at_end {
@@ -110,7 +124,22 @@ impl SyntaxError {
         } else {
             found_at(source, at)
         };
-        let help = help_for(&phrases, source, at);
+        let help = help_for(&phrases, at_end);
+        // A quote that opens a string the line never closes.
+        if !at_end
+            && source.get(at..).is_some_and(|rest| rest.starts_with('"'))
+            && phrases.iter().any(|p| p == "a quoted string")
+        {
+            return SyntaxError::Unexpected {
+                expected: "a closing `\"`".to_owned(),
+                found: "the end of the line".to_owned(),
+                span: SourceSpan::new(at.into(), 1),
+                label: "this string is not closed on its line".to_owned(),
+                help: Some(
+                    "add the closing `\"`; a string cannot run over several lines".to_owned(),
+                ),
+            };
+        }
         SyntaxError::Unexpected {
             label: format!("expected {expected} here"),
             expected,
@@ -122,7 +151,7 @@ impl SyntaxError {
 }
 
 /// Item keywords of a competency: when most are expected, name the class instead.
-const ITEM_KEYWORDS: [&str; 16] = [
+const ITEM_KEYWORDS: [&str; 17] = [
     "`version`",
     "`effective`",
     "`source`",
@@ -139,6 +168,7 @@ const ITEM_KEYWORDS: [&str; 16] = [
     "`attribute`",
     "`assessment`",
     "`certification`",
+    "`exam`, `assessment` or `certification`",
 ];
 
 fn summarize(phrases: Vec<String>) -> Vec<String> {
@@ -200,7 +230,7 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_customers => "`customers`",
         Rule::kw_paid => "`paid`",
         Rule::kw_only => "`only`",
-        Rule::kw_per => "`per`",
+        Rule::kw_per => "`per month`",
         Rule::kw_month => "`month`",
         Rule::kw_attribute => "`attribute`",
         Rule::kw_either => "`either`",
@@ -258,6 +288,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         | Rule::competency_item
         | Rule::requirement
         | Rule::line_filter
+        | Rule::member
+        | Rule::item_keyword
         | Rule::line_condition
         | Rule::ident_char
         | Rule::COMMENT
@@ -294,16 +326,15 @@ fn found_at(source: &str, at: usize) -> (String, usize) {
     (format!("`{first}`"), first.len_utf8())
 }
 
-fn help_for(expected: &[String], source: &str, at: usize) -> Option<String> {
-    let rest = source.get(at..).unwrap_or("");
+fn help_for(expected: &[String], at_end: bool) -> Option<String> {
     let wants = |p: &str| expected.iter().any(|e| e == p);
-    if wants("`}`") && rest.is_empty() {
+    if wants("`}`") && at_end {
         return Some("a block is not closed: add the missing `}`".to_owned());
     }
     if wants("`passing`") {
         return Some("a role reads `COUNT passing GROUP and GROUP`, e.g. `1 passing functional and deployment`".to_owned());
     }
-    if wants("`distinct` or `shared`") {
+    if wants("`distinct`") && wants("`shared`") {
         return Some(
             "say whether the roles must be filled by different people: `require distinct people { ... }` or `require shared people { ... }`"
                 .to_owned(),

@@ -57,9 +57,30 @@ fn is_noise(rule: Rule) -> bool {
     )
 }
 
+/// The span of a pair without the whitespace and comments pest leaves at its
+/// end when an optional or repeated part after its last token did not match.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let (start, mut end) = (span.start(), span.end());
+    let text = span.as_str();
+    if !text.ends_with(|c: char| c.is_whitespace()) && !text.contains(['#', '/']) {
+        return Span::new(start, end);
+    }
+    let comments: Vec<(usize, usize)> = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .map(|p| (p.as_span().start(), p.as_span().end()))
+        .collect();
+    loop {
+        let kept = text.get(..end - start).unwrap_or("").trim_end();
+        end = start + kept.len();
+        match comments.iter().find(|(_, e)| *e == end) {
+            Some((s, _)) => end = *s,
+            None => return Span::new(start, end),
+        }
+    }
 }
 
 /// The children of a pair, with comments (collected separately) and keywords
@@ -426,6 +447,10 @@ fn amount(pair: Pair<'_, Rule>) -> Result<Amount> {
 
 fn role(pair: Pair<'_, Rule>) -> Result<Role> {
     let span = span_of(&pair);
+    let names_people = pair
+        .clone()
+        .into_inner()
+        .any(|p| matches!(p.as_rule(), Rule::kw_people | Rule::kw_person));
     let mut children = Children::of(pair);
     let count = token(children.expect(Rule::integer)?);
     let groups = children
@@ -435,6 +460,7 @@ fn role(pair: Pair<'_, Rule>) -> Result<Role> {
         .collect::<Result<_>>()?;
     Ok(Role {
         count,
+        names_people,
         groups,
         span,
     })
