@@ -480,6 +480,18 @@ impl Printer<'_> {
                         self.trailing(span.end);
                         continue;
                     }
+                    // One role with no comment inside reads best on one line.
+                    let comment_inside = self
+                        .comments
+                        .get(self.next_comment)
+                        .is_some_and(|c| c.span.start < span.end);
+                    if let [role] = p.roles.as_slice()
+                        && !comment_inside
+                    {
+                        self.out.push_str(&format!(" {} }}", role_text(role)));
+                        self.trailing(span.end);
+                        continue;
+                    }
                     let brace = self.after_brace(p.sharing_span.end);
                     self.trailing(brace);
                     for role in &p.roles {
@@ -519,6 +531,17 @@ impl Printer<'_> {
             }
         }
     }
+}
+
+/// `2 people passing a and b`; the noun agrees with the count.
+fn role_text(role: &Role) -> String {
+    let noun = match (role.names_people, role.count.text.as_str()) {
+        (false, _) => "",
+        (true, "1") => " person",
+        (true, _) => " people",
+    };
+    let groups: Vec<&str> = role.groups.iter().map(|g| g.name.as_str()).collect();
+    format!("{}{noun} passing {}", role.count.text, groups.join(" and "))
 }
 
 fn item_span(item: &Item) -> Span {

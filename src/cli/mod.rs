@@ -59,8 +59,7 @@ pub fn stderr_style() -> Style {
 
 /// Writes a rendered diagnostic to stderr.
 pub fn emit(diagnostic: &dyn miette::Diagnostic) {
-    eprint!(
-        "{}",
-        rubric::report::diagnostic::render(diagnostic, stderr_style())
-    );
+    let text = rubric::report::diagnostic::render(diagnostic, stderr_style());
+    // One blank line after each diagnostic, however miette ended it.
+    eprintln!("{}\n", text.trim_end());
 }

@@ -33,11 +33,85 @@ pub fn render(diagnostic: &dyn Diagnostic, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
+    let far = far_labels(diagnostic);
     let mut out = String::new();
-    if handler.render_report(&mut out, diagnostic).is_err() {
+    let rendered = if far.is_empty() {
+        handler.render_report(&mut out, diagnostic)
+    } else {
+        handler.render_report(&mut out, &WithoutSnippet { inner: diagnostic })
+    };
+    if rendered.is_err() {
         out = format!("{diagnostic}\n");
     }
+    for (place, label) in far {
+        out.push_str(&format!("  at {place}: {label}\n"));
+    }
     out
+}
+
+/// Labels further right than this are not drawn under their line: the
+/// snippet would be unreadable, and miette cannot pad that far.
+const MAX_DRAWN_COLUMN: usize = 1_000;
+
+/// `file:line:column` and text of each label too far right to draw; empty
+/// when every label can be drawn.
+fn far_labels(diagnostic: &dyn Diagnostic) -> Vec<(String, String)> {
+    let (Some(source), Some(labels)) = (diagnostic.source_code(), diagnostic.labels()) else {
+        return Vec::new();
+    };
+    let located: Vec<(usize, String, String)> = labels
+        .filter_map(|label| {
+            let contents = source.read_span(label.inner(), 0, 0).ok()?;
+            let name = contents.name().unwrap_or("<input>").to_owned();
+            // Sources differ in whether the contents start at the label or
+            // at the start of its line; either way this is the label's column.
+            let column =
+                contents.column() + label.offset().saturating_sub(contents.span().offset());
+            let place = format!("{name}:{}:{}", contents.line() + 1, column + 1);
+            Some((column, place, label.label().unwrap_or("here").to_owned()))
+        })
+        .collect();
+    if located
+        .iter()
+        .all(|(column, _, _)| *column <= MAX_DRAWN_COLUMN)
+    {
+        return Vec::new();
+    }
+    located
+        .into_iter()
+        .map(|(_, place, label)| (place, label))
+        .collect()
+}
+
+/// A diagnostic shown without its source snippet.
+struct WithoutSnippet<'a> {
+    inner: &'a dyn Diagnostic,
+}
+
+impl fmt::Debug for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.inner, f)
+    }
+}
+
+impl std::error::Error for WithoutSnippet<'_> {}
+
+impl Diagnostic for WithoutSnippet<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.help()
+    }
 }
 
 /// A diagnostic from the library with the policy text it points into.

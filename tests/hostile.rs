@@ -1,0 +1,770 @@
+//! Hostile input never panics the library: arbitrary or mutated policy text,
+//! arbitrary or mutated partner records, deep nesting, absurd amounts and
+//! mistyped ids all come back as errors (or results), never as a panic or a
+//! stack overflow.
+//!
+//! Partner data goes the way the CLI sends it: framed by
+//! `rubric::data::read::whole_text` (and streamed by `read::JsonLines`),
+//! parsed by `Partner::parse`, evaluated by `Evaluator::evaluate` against
+//! every shipped policy, then rendered (report or diagnostics). Mutated
+//! policies that still load are evaluated against the example data.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use rubric::data::{DataError, Partner, read};
+use rubric::eval::Evaluator;
+use rubric::model::Policy;
+use rubric::report::diagnostic::{Style, render};
+use rubric::report::{DecisionRecord, human, json};
+
+const POLICY_TEXT: &str = include_str!("../policies/cloud_crm.policy");
+
+/// Every policy in `policies/` that loads, Cloud CRM first, with its text.
+static POLICIES: LazyLock<Vec<(String, Policy)>> = LazyLock::new(|| {
+    let mut out = vec![(
+        POLICY_TEXT.to_owned(),
+        rubric::load_policy(POLICY_TEXT).expect("the shipped policy loads"),
+    )];
+    for (name, text) in shipped("policies", "policy") {
+        if !name.ends_with("cloud_crm.policy")
+            && let Ok(policy) = rubric::load_policy(&text)
+        {
+            out.push((text, policy));
+        }
+    }
+    out
+});
+
+/// The Cloud CRM policy.
+static POLICY: LazyLock<&'static Policy> = LazyLock::new(|| &POLICIES[0].1);
+
+/// The files of a directory of the crate with an extension, sorted by name,
+/// with their text.
+fn shipped(dir: &str, extension: &str) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == extension))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path.display().to_string(), text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Policy texts to mutate: every shipped policy.
+static POLICY_TEXTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    shipped("policies", "policy")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
+});
+
+/// Data to mutate: a record written here and every example data file.
+static DATA_TEXTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    std::iter::once(GOOD_RECORD.to_owned())
+        .chain(
+            shipped("examples", "jsonl")
+                .into_iter()
+                .map(|(_, text)| text),
+        )
+        .collect()
+});
+
+/// A record that exercises every field and every requirement.
+const GOOD_RECORD: &str = r#"{"id": "P-001", "name": "Contoso Ltd", "market": "developed", "people": [{"id": "E-1", "name": "Ana Silva", "exams": [{"code": "MB2-714", "passed": "2016-11-02"}, {"code": "MB2-710", "passed": "2016-12-01"}]}, {"id": 2, "name": "Bo Kim", "exams": [{"code": "mb2 713", "passed": "2017-01-10"}, {"code": "MB2-706", "passed": "2017-02-14"}]}, {"id": "E-3", "exams": [{"code": "MB2-712", "passed": "2016-05-20"}]}], "revenue": [{"customer": "Alpine Ski House", "product": "CRM Online", "type": "net_new", "amount": 150000, "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}, {"product": "Dynamics 365 Plan 1", "type": "net_new", "amount": "120000.50", "currency": "usd", "date": "2017-03-15", "associations": ["dpor"]}, {"product": "CRM Online", "type": "renewal", "amount": -5e3, "currency": "USD", "date": "2016-09-30"}], "usage": [{"metric": "deployed_seats", "product": "Office 365", "quantity": 250, "date": "2017-03-01", "customer": "A", "associations": ["cpor"], "paid": true}, {"metric": "active_users", "product": "Azure", "quantity": "12.5", "date": "2017-06-30"}], "attributes": ["surface_hub_reseller"], "unknown": {"nested": [1, 2, {"x": null}]}}"#;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2017, 6, 30).unwrap()
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Everything the CLI does with a data file, minus printing and rendering
+/// diagnostics: framed whole (as a `.json` file) and streamed (as `.jsonl`
+/// or stdin), each record parsed, evaluated against every shipped policy and
+/// reported. Returns the data errors of the whole-text framing evaluated
+/// against Cloud CRM.
+fn evaluate_data(text: &str) -> Vec<DataError> {
+    let whole = read::whole_text("x.json", text.to_owned());
+    let errors = evaluate_records(whole.into_iter(), false);
+    let streamed = read::JsonLines::new("x.jsonl", std::io::Cursor::new(text.as_bytes()))
+        .map(|framed| framed.expect("reading memory does not fail"));
+    let _ = evaluate_records(streamed, false);
+    errors
+}
+
+/// [`evaluate_data`], then each diagnostic rendered as the CLI would.
+fn run_data(text: &str) -> Vec<DataError> {
+    let whole = read::whole_text("x.json", text.to_owned());
+    let errors = evaluate_records(whole.into_iter(), true);
+    let streamed = read::JsonLines::new("x.jsonl", std::io::Cursor::new(text.as_bytes()))
+        .map(|framed| framed.expect("reading memory does not fail"));
+    let _ = evaluate_records(streamed, true);
+    errors
+}
+
+fn evaluate_records(
+    framed: impl Iterator<Item = read::Framed>,
+    render_errors: bool,
+) -> Vec<DataError> {
+    let evaluators: Vec<(Evaluator<'_>, DecisionRecord)> = POLICIES
+        .iter()
+        .map(|(text, policy)| {
+            (
+                Evaluator::new(policy, as_of()),
+                DecisionRecord::new(policy, text, as_of()),
+            )
+        })
+        .collect();
+    let mut seen = rubric::data::PeopleSeen::default();
+    let mut errors = Vec::new();
+    for framed in framed {
+        let record = match framed {
+            Ok(record) => record,
+            Err(err) => {
+                let _ = err.location();
+                errors.push(err);
+                continue;
+            }
+        };
+        let id = rubric::data::peek_id(&record);
+        let partner = match Partner::parse(&record) {
+            Ok(partner) => partner,
+            Err(failed) => {
+                let _ = serde_json::to_string(&json::failed(id, &failed, None));
+                errors.extend(failed);
+                continue;
+            }
+        };
+        errors.extend(seen.add(&partner));
+        for (i, (evaluator, decision)) in evaluators.iter().enumerate() {
+            let policy = evaluator.policy();
+            match evaluator.evaluate(&partner) {
+                Ok(outcome) => {
+                    let _ = human::partner(policy, &partner, &outcome);
+                    let _ = serde_json::to_string(&json::evaluated(
+                        policy,
+                        &partner,
+                        &outcome,
+                        Some(decision),
+                    ));
+                }
+                Err(failed) => {
+                    let _ = serde_json::to_string(&json::failed(id, &failed, Some(decision)));
+                    if i == 0 {
+                        errors.extend(failed);
+                    } else if render_errors {
+                        for err in &failed {
+                            let _ = render(err, Style::PLAIN);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for err in &errors {
+        let _ = err.location();
+        if render_errors {
+            let _ = render(err, Style::PLAIN);
+        }
+    }
+    errors
+}
+
+/// The diagnostic codes of data errors, e.g. `E0403`.
+fn codes(errors: &[DataError]) -> Vec<String> {
+    use miette::Diagnostic as _;
+    errors
+        .iter()
+        .map(|e| e.code().map(|c| c.to_string()).unwrap_or_default())
+        .collect()
+}
+
+/// One partner whose only revenue line has `amount` written as given.
+fn record_with_amount(amount: &str) -> String {
+    format!(
+        r#"{{"id": "P-1", "market": "developed", "revenue": [{{"product": "CRM Online", "type": "net_new", "amount": {amount}, "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}}]}}"#
+    )
+}
+
+/// An edit to some text: delete, insert or truncate at a position.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Delete { at: usize, len: usize },
+    Insert { at: usize, bytes: Vec<u8> },
+    Truncate { at: usize },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let interesting = prop::sample::select(
+        b"{}[]()\",:#/\\-_.0123456789eE \n\t\xff\xc3\xa9\xe2\x89\xa5\0"
+            .iter()
+            .map(|&b| vec![b])
+            .chain(
+                [
+                    &b"require "[..],
+                    b"distinct people",
+                    b"passing",
+                    b" and ",
+                    b"100_000",
+                    b"1,000,000,000,000,000,000,000,000,000,000",
+                    b"99999999999999999999999999999999",
+                    b"trailing 0 months",
+                    b"2017-02-29",
+                    b"USD",
+                    b"null",
+                    b"1e400",
+                    b"-0",
+                    b"\"\\u0000\"",
+                    b"\"\\ud800\"",
+                ]
+                .into_iter()
+                .map(<[u8]>::to_vec),
+            )
+            .collect::<Vec<_>>(),
+    );
+    prop_oneof![
+        (any::<usize>(), 1usize..16).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        (any::<usize>(), interesting).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        any::<usize>().prop_map(|at| Mutation::Truncate { at }),
+    ]
+}
+
+/// Applies mutations to `text`; invalid UTF-8 is replaced, as a reader of
+/// bytes would have to.
+fn mutate(text: &str, mutations: &[Mutation]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for m in mutations {
+        let n = bytes.len();
+        match m {
+            Mutation::Delete { at, len } if n > 0 => {
+                let at = at % n;
+                bytes.drain(at..(at + len).min(n));
+            }
+            Mutation::Delete { .. } => {}
+            Mutation::Insert { at, bytes: new } => {
+                let at = at % (n + 1);
+                bytes.splice(at..at, new.iter().copied());
+            }
+            Mutation::Truncate { at } => bytes.truncate(at % (n + 1)),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Evaluates every example record against `policy` and reports the results.
+fn evaluate_examples(policy: &Policy, text: &str) {
+    let evaluator = Evaluator::new(policy, as_of());
+    let decision = DecisionRecord::new(policy, text, as_of());
+    for data in DATA_TEXTS.iter() {
+        for framed in read::whole_text("x.json", data.clone()) {
+            let Ok(record) = framed else { continue };
+            let Ok(partner) = Partner::parse(&record) else {
+                continue;
+            };
+            match evaluator.evaluate(&partner) {
+                Ok(outcome) => {
+                    let _ = human::partner(policy, &partner, &outcome);
+                    let _ = serde_json::to_string(&json::evaluated(
+                        policy,
+                        &partner,
+                        &outcome,
+                        Some(&decision),
+                    ));
+                }
+                Err(errors) => {
+                    for err in &errors {
+                        let _ = render(err, Style::PLAIN);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- policies
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_text_never_panics_the_policy_loader(text in any::<String>()) {
+        let _ = rubric::load_policy(&text);
+    }
+
+    #[test]
+    fn policy_like_text_never_panics_the_policy_loader(
+        text in r#"(competency|tiers|exam|group|option|tier|require|distinct|people|passing|and|any|of|revenue|over|trailing|months|as|from|market|currency|USD|[a-z]{1,4}|MB2-7[0-9]{2}|[0-9_,.]{1,12}|"[^"]{0,6}"|[{}=,:>]|>=|≥| |\n|#.*\n){0,60}"#
+    ) {
+        let _ = rubric::load_policy(&text);
+    }
+
+    #[test]
+    fn mutated_policies_never_panic_the_loader(
+        seed in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let text = mutate(&POLICY_TEXTS[seed % POLICY_TEXTS.len()], &mutations);
+        match rubric::load_policy(&text) {
+            Err(err) => {
+                // Rendering each diagnostic against the text must not panic either.
+                let source = miette::NamedSource::new("mutated.policy", text.clone());
+                for diagnostic in err.diagnostics() {
+                    let with = rubric::report::diagnostic::WithSource::new(diagnostic, &source);
+                    let _ = render(&with, Style::PLAIN);
+                    let _ = rubric::report::diagnostic::location(diagnostic, &text);
+                }
+            }
+            // A mutation the checker accepts (another number, name or
+            // window) is a policy like any other: evaluate the examples.
+            Ok(policy) => evaluate_examples(&policy, &text),
+        }
+    }
+}
+
+#[test]
+fn the_shipped_policies_load() {
+    assert_eq!(POLICY.id, "cloud_crm");
+    assert_eq!(
+        POLICIES.len(),
+        POLICY_TEXTS.len(),
+        "every policy in policies/ loads"
+    );
+}
+
+#[test]
+fn the_shipped_examples_never_panic_the_data_path() {
+    for text in DATA_TEXTS.iter() {
+        let _ = run_data(text);
+    }
+}
+
+#[test]
+fn deeply_nested_policy_text_is_an_error() {
+    for text in [
+        "{".repeat(100_000),
+        format!("competency x {}", "{".repeat(100_000)),
+        format!(
+            "competency x {{ tiers silver option o {{ tier silver {{ {} }} }} }}",
+            "require distinct people { ".repeat(20_000)
+        ),
+        "(".repeat(100_000),
+    ] {
+        assert!(rubric::load_policy(&text).is_err());
+    }
+}
+
+#[test]
+fn huge_policy_numbers_are_errors() {
+    let policy = |count: &str, amount: &str, months: &str| {
+        format!(
+            "competency x {{ currency USD tiers silver exam A-1 group g = any of A-1 \
+             revenue r = net_new from \"p\" over trailing {months} months \
+             option o {{ tier silver {{ require r >= {amount} USD \
+             require distinct people {{ {count} passing g }} }} }} }}"
+        )
+    };
+    assert!(rubric::load_policy(&policy("1", "100", "12")).is_ok());
+    let huge = "99999999999999999999999999999999999999999999";
+    assert!(rubric::load_policy(&policy(huge, "100", "12")).is_err());
+    assert!(rubric::load_policy(&policy("1", huge, "12")).is_err());
+    assert!(rubric::load_policy(&policy("1", "100", huge)).is_err());
+    assert!(rubric::load_policy(&policy("4294967296", "100", "12")).is_err());
+}
+
+// ---------------------------------------------------------------- partner data
+
+/// Mutations that keep the record mostly JSON: values swapped for hostile ones.
+fn hostile_value() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "null",
+        "true",
+        "{}",
+        "[]",
+        "{\"a\": 1}",
+        "[1, 2]",
+        "0",
+        "-0",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "99999999999999999999999999999999999",
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000000001",
+        "\"\"",
+        "\"   \"",
+        "\"2017-02-29\"",
+        "\"9999-12-31\"",
+        "\"0000-01-01\"",
+        "\"+10000-01-01\"",
+        "\"USD\"",
+        "\"EUR\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "\"\u{feff}\"",
+        "\"é\u{301}\"",
+        "\"1e28\"",
+        "\"1e-28\"",
+        "\"-\"",
+        "\".\"",
+        "\"1e\"",
+        "\"e5\"",
+        "\"1..0\"",
+        "\"--1\"",
+        "\"+1\"",
+        "\"1e99999999999999999999\"",
+    ])
+}
+
+/// Replaces the `n`-th JSON scalar value (string, number, literal) of
+/// `record` with `value`.
+fn replace_nth_value(record: &str, n: usize, value: &str) -> String {
+    // Find value starts: after `:` or `[` or `,` (skipping spaces).
+    let bytes = record.as_bytes();
+    let mut starts = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut after_separator = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b':' | b'[' | b',' => after_separator = true,
+            b' ' => {}
+            b'"' => {
+                in_string = true;
+                if after_separator && bytes.get(i.wrapping_sub(2)) == Some(&b':') {
+                    starts.push(i);
+                }
+                after_separator = false;
+            }
+            b'-' | b'0'..=b'9' if after_separator => {
+                starts.push(i);
+                after_separator = false;
+            }
+            _ => after_separator = false,
+        }
+    }
+    let Some(&start) = starts.get(n % starts.len().max(1)) else {
+        return record.to_owned();
+    };
+    // The value ends at the next `,` `}` or `]` outside a string.
+    let rest = &record[start..];
+    let end = if rest.starts_with('"') {
+        let mut escaped = false;
+        rest.char_indices()
+            .skip(1)
+            .find(|&(_, c)| {
+                let close = !escaped && c == '"';
+                escaped = !escaped && c == '\\';
+                close
+            })
+            .map_or(rest.len(), |(i, _)| i + 1)
+    } else {
+        rest.find([',', '}', ']']).unwrap_or(rest.len())
+    };
+    format!("{}{value}{}", &record[..start], &rest[end..])
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_text_never_panics_the_data_path(text in any::<String>()) {
+        let _ = run_data(&text);
+    }
+
+    #[test]
+    fn json_like_text_never_panics_the_data_path(
+        text in r#"(\{|\}|\[|\]|,|:| |\n|"id"|"people"|"revenue"|"exams"|"amount"|"date"|"passed"|"code"|"currency"|"market"|"USD"|"2017-03-15"|-?[0-9]{1,40}(\.[0-9]{1,5})?(e-?[0-9]{1,4})?|null|true|"[^"\\]{0,5}"|\u{feff}){0,80}"#
+    ) {
+        let _ = run_data(&text);
+    }
+
+    #[test]
+    fn mutated_records_never_panic_the_data_path(
+        seed in any::<usize>(),
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let mutated = mutate(&DATA_TEXTS[seed % DATA_TEXTS.len()], &mutations);
+        // As it is, inside an array, or followed by a good record.
+        let _ = match (seed / DATA_TEXTS.len()) % 3 {
+            0 => run_data(&mutated),
+            1 => run_data(&format!("[{mutated}]")),
+            _ => run_data(&format!("{mutated}\n{GOOD_RECORD}\n")),
+        };
+    }
+
+    #[test]
+    fn hostile_values_in_records_never_panic_the_data_path(
+        edits in prop::collection::vec((any::<usize>(), hostile_value()), 1..4),
+        copies in 1usize..4,
+    ) {
+        let mut record = GOOD_RECORD.to_owned();
+        for (n, value) in edits {
+            record = replace_nth_value(&record, n, value);
+        }
+        let _ = run_data(&record);
+        let _ = run_data(&format!("[{}]", vec![record.as_str(); copies].join(",")));
+    }
+
+    #[test]
+    fn arbitrary_amounts_are_amounts_or_e0403(
+        amount in r#"-?[0-9]{0,40}(\.[0-9]{0,40})?([eE][-+]?[0-9]{0,6})?|"[-+0-9.eE ]{0,40}""#
+    ) {
+        let errors = run_data(&record_with_amount(&amount));
+        // Either it is JSON the record cannot take, or an amount, or E0403.
+        for code in codes(&errors) {
+            prop_assert!(
+                ["E0400", "E0401", "E0403"].contains(&code.as_str()),
+                "{} for amount {}", code, amount
+            );
+        }
+    }
+}
+
+#[test]
+fn the_good_record_is_evaluated() {
+    assert!(
+        run_data(GOOD_RECORD).is_empty(),
+        "{:?}",
+        run_data(GOOD_RECORD)
+    );
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+    // Rendering is left out here: these errors sit past column 65535, which
+    // `diagnostics_far_along_a_long_line_render` covers on its own.
+    let deep = "[".repeat(100_000);
+    assert_eq!(codes(&evaluate_data(&deep)), ["E0400"]);
+
+    let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(!evaluate_data(&closed).is_empty());
+
+    let objects = "{\"a\":".repeat(100_000);
+    assert_eq!(codes(&evaluate_data(&objects)), ["E0400"]);
+
+    // Deep nesting inside a record's fields, closed or not. Closed nesting
+    // in a field Rubric does not read is ignored like any unknown field.
+    for field in ["id", "name", "people", "revenue", "market", "unknown"] {
+        let record = format!(
+            "{{\"{field}\": {}{}, \"id\": 1}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let errors = evaluate_data(&record);
+        assert_eq!(
+            errors.is_empty(),
+            field == "unknown",
+            "{field}: {:?}",
+            codes(&errors)
+        );
+        let record = format!(
+            "[{{\"id\": 1, \"{field}\": {}}}]",
+            "{\"a\":".repeat(100_000)
+        );
+        assert!(!evaluate_data(&record).is_empty(), "{field}");
+    }
+
+    // Shallower nesting, whose diagnostics render on one screen-ish line.
+    assert_eq!(codes(&run_data(&"[".repeat(5_000))), ["E0400"]);
+    assert!(!run_data(&format!("{{\"id\": 1, \"people\": {}}}", "[".repeat(5_000))).is_empty());
+}
+
+#[test]
+fn diagnostics_far_along_a_long_line_render() {
+    // A JSON Lines record longer than 64 KiB (a partner with many revenue
+    // lines) with a bad amount at the end: the diagnostic's column is past
+    // 65535. Rendering it must not panic.
+    let line = r#"{"product": "CRM Online", "type": "net_new", "amount": 1, "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}"#;
+    let record = format!(
+        r#"{{"id": "BIG", "market": "developed", "revenue": [{}, {}]}}"#,
+        vec![line; 700].join(", "),
+        line.replace("\"amount\": 1", "\"amount\": \"bad\"")
+    );
+    assert!(record.len() > 70_000);
+    let errors = evaluate_data(&record);
+    assert_eq!(codes(&errors), ["E0403"]);
+    assert!(errors[0].location().2 > 65_535);
+    let text = render(&errors[0], Style::PLAIN);
+    assert!(text.contains("E0403"), "{text}");
+
+    // The same for malformed JSON and for a policy with a long line.
+    let errors = evaluate_data(&"[".repeat(100_000));
+    assert!(render(&errors[0], Style::PLAIN).contains("E0400"));
+
+    let policy = format!(
+        "competency x {{{}tiers silver option o {{ tier silver {{ require distinct people {{ 1 passing nope }} }} }} }}",
+        " ".repeat(70_000)
+    );
+    let err = rubric::load_policy(&policy).unwrap_err();
+    let source = miette::NamedSource::new("long.policy", policy.clone());
+    for diagnostic in err.diagnostics() {
+        let with = rubric::report::diagnostic::WithSource::new(diagnostic, &source);
+        assert!(!render(&with, Style::PLAIN).is_empty());
+    }
+}
+
+#[test]
+fn huge_amounts_are_e0403() {
+    for amount in [
+        "1e400",
+        "-1e400",
+        "99999999999999999999999999999999999",
+        "\"99999999999999999999999999999999999\"",
+        "79228162514264337593543950336",
+        "1e29",
+        "\"1e99999999999999999999\"",
+        "\"1e-99999999999999999999\"",
+    ] {
+        let errors = run_data(&record_with_amount(amount));
+        assert_eq!(codes(&errors), ["E0403"], "amount {amount}");
+    }
+}
+
+#[test]
+fn the_largest_amount_is_an_amount() {
+    let errors = run_data(&record_with_amount("79228162514264337593543950335"));
+    assert!(errors.is_empty(), "{:?}", codes(&errors));
+}
+
+#[test]
+fn amounts_that_overflow_when_summed_are_e0408_not_a_panic() {
+    // Each line is a valid amount; their sum is not representable.
+    let max = "79228162514264337593543950335";
+    let line = format!(
+        r#"{{"product": "CRM Online", "type": "net_new", "amount": {max}, "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}}"#
+    );
+    let record = format!(r#"{{"id": "P-1", "market": "developed", "revenue": [{line}, {line}]}}"#);
+    assert_eq!(codes(&run_data(&record)), ["E0408"]);
+
+    // Credits bring the sum back into range only after it overflowed: still
+    // an error, never a wrapped or panicking total.
+    let credit = line.replace(max, &format!("-{max}"));
+    let record =
+        format!(r#"{{"id": "P-1", "market": "developed", "revenue": [{line}, {line}, {credit}]}}"#);
+    assert_eq!(codes(&run_data(&record)), ["E0408"]);
+
+    // A sum that reaches the largest amount exactly is fine.
+    let record =
+        format!(r#"{{"id": "P-1", "market": "developed", "revenue": [{line}, {credit}, {line}]}}"#);
+    assert!(run_data(&record).is_empty());
+}
+
+#[test]
+fn a_shortfall_that_overflows_does_not_panic() {
+    // A total at the most negative amount: threshold minus total overflows.
+    let errors = run_data(&record_with_amount("-79228162514264337593543950335"));
+    assert!(errors.is_empty(), "{:?}", codes(&errors));
+}
+
+#[test]
+fn ids_that_are_objects_arrays_or_null_are_errors() {
+    for id in ["{}", "{\"a\": 1}", "null", "[]", "[1]", "true", "false"] {
+        let record = format!(r#"{{"id": {id}, "market": "developed"}}"#);
+        assert_eq!(codes(&run_data(&record)), ["E0401"], "partner id {id}");
+
+        let record = format!(r#"{{"id": "P-1", "people": [{{"id": {id}}}]}}"#);
+        assert_eq!(codes(&run_data(&record)), ["E0401"], "person id {id}");
+    }
+    // A missing id is an error too.
+    assert_eq!(codes(&run_data(r#"{"market": "developed"}"#)), ["E0401"]);
+    // Strings and numbers are ids.
+    for id in ["\"P-1\"", "7", "-1", "1.5", "1e3", "\"\""] {
+        let record = format!(r#"{{"id": {id}}}"#);
+        assert!(run_data(&record).is_empty(), "id {id}");
+    }
+}
+
+#[test]
+fn records_that_are_not_objects_are_errors() {
+    for text in ["1", "\"x\"", "null", "[1, \"x\", null, []]", "true"] {
+        assert!(!run_data(text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn extreme_dates_are_dates_or_e0402() {
+    for date in [
+        "0000-01-01",
+        "9999-12-31",
+        "2016-02-29",
+        "2017-02-29",
+        "2017-00-10",
+        "2017-12-32",
+    ] {
+        let record = format!(
+            r#"{{"id": 1, "people": [{{"id": 1, "exams": [{{"code": "MB2-714", "passed": "{date}"}}]}}], "revenue": [{{"product": "CRM Online", "type": "net_new", "amount": 1, "currency": "USD", "date": "{date}"}}]}}"#
+        );
+        for code in codes(&run_data(&record)) {
+            assert_eq!(code, "E0402", "date {date}");
+        }
+    }
+}
+
+#[test]
+fn extreme_as_of_dates_do_not_panic() {
+    for (_, policy) in POLICIES.iter() {
+        for as_of in [NaiveDate::MIN, NaiveDate::MAX] {
+            let evaluator = Evaluator::new(policy, as_of);
+            for text in DATA_TEXTS.iter() {
+                for framed in read::whole_text("x.json", text.clone()) {
+                    let Ok(record) = framed else { continue };
+                    if let Ok(partner) = Partner::parse(&record) {
+                        let _ = evaluator.evaluate(&partner);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn many_people_and_lines_stay_fast() {
+    let person = r#"{"id": "ID", "exams": [{"code": "MB2-714", "passed": "2016-01-01"}, {"code": "MB2-710", "passed": "2016-01-01"}]}"#;
+    let people: Vec<String> = (0..20_000)
+        .map(|i| person.replace("ID", &i.to_string()))
+        .collect();
+    let line = r#"{"product": "CRM Online", "type": "net_new", "amount": 1, "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}"#;
+    let record = format!(
+        r#"{{"id": 1, "market": "developed", "people": [{}], "revenue": [{}]}}"#,
+        people.join(","),
+        vec![line; 20_000].join(",")
+    );
+    let started = std::time::Instant::now();
+    assert!(run_data(&record).is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
