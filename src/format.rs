@@ -63,8 +63,12 @@ fn code(c: &ExamCode) -> String {
     }
 }
 
-/// `100,000.5` → `100_000.5`: digits grouped in threes with `_` from 1,000.
+/// `100,000.5` → `100_000.5`: digits grouped in threes with `_` from five
+/// digits. A malformed number is left as written, for the checker to report.
 fn number(text: &str) -> String {
+    if crate::check::parse_amount(text).is_err() {
+        return text.to_owned();
+    }
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text),
@@ -201,6 +205,20 @@ impl Printer<'_> {
                 _ => self.blank_line_before(start),
             };
             if separate {
+                // Comments right under the previous item (no blank line
+                // between) stay with it, above the separating blank line.
+                while let Some(comment) = self.comments.get(self.next_comment) {
+                    if previous.is_none()
+                        || comment.span.start >= item_span(item).start
+                        || self.blank_line_before(comment.span.start)
+                    {
+                        break;
+                    }
+                    self.indent(1);
+                    self.out.push_str(&comment.text);
+                    self.out.push('\n');
+                    self.next_comment += 1;
+                }
                 self.blank();
             }
             // Runs of like items are aligned together.
@@ -218,17 +236,20 @@ impl Printer<'_> {
         }
     }
 
-    /// Whether a blank line or comment separates two items of a run.
+    /// Whether a blank line separates `other` from the item before it, ending
+    /// a run (comment lines within a run keep it aligned).
     fn blank_between(&self, first: &Item, other: &Item) -> bool {
         let start = item_span(other).start;
         if start <= item_span(first).start {
             return false;
         }
-        self.blank_line_before(start)
-            || self
-                .comments
-                .iter()
-                .any(|c| c.span.start > item_span(first).start && c.span.start < start)
+        let first_comment = self
+            .comments
+            .iter()
+            .filter(|c| c.span.start > item_span(first).start && c.span.start < start)
+            .map(|c| c.span.start)
+            .min();
+        self.blank_line_before(first_comment.unwrap_or(start))
     }
 
     fn run(&mut self, run: &[Item]) {
@@ -267,6 +288,8 @@ impl Printer<'_> {
                 }
             }
             self.trailing(span.end);
+            // Comments inside an item printed on one line follow it.
+            self.leading(span.end, 1);
         }
     }
 
@@ -334,16 +357,30 @@ impl Printer<'_> {
             self.out.push_str(flat.trim_end());
             return;
         }
+        // Fill continuation lines, indented one level more than the group.
         self.out.push_str(&head);
         let last = members.len() - 1;
+        let mut line = String::new();
         for (i, member) in members.iter().enumerate() {
-            self.out.push('\n');
-            self.indent(2);
-            self.out.push_str(member);
-            if i < last {
-                self.out.push(',');
+            let piece = if i < last {
+                format!("{member},")
+            } else {
+                member.clone()
+            };
+            if !line.is_empty() && 4 + line.chars().count() + 1 + piece.chars().count() > WIDTH {
+                self.out.push('\n');
+                self.indent(2);
+                self.out.push_str(&line);
+                line.clear();
             }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&piece);
         }
+        self.out.push('\n');
+        self.indent(2);
+        self.out.push_str(&line);
     }
 
     fn measure(&mut self, m: &MeasureDecl) {
@@ -497,19 +534,9 @@ impl Printer<'_> {
                     for role in &p.roles {
                         self.leading(role.span.start, level + 1);
                         self.indent(level + 1);
-                        let noun = match (role.names_people, role.count.text.as_str()) {
-                            (false, _) => "",
-                            (true, "1") => " person",
-                            (true, _) => " people",
-                        };
-                        let groups: Vec<&str> =
-                            role.groups.iter().map(|g| g.name.as_str()).collect();
-                        self.out.push_str(&format!(
-                            "{}{noun} passing {}",
-                            role.count.text,
-                            groups.join(" and ")
-                        ));
+                        self.out.push_str(&role_text(role));
                         self.trailing(role.span.end);
+                        self.leading(role.span.end, level + 1);
                     }
                     self.close(p.span, level);
                 }
@@ -529,6 +556,8 @@ impl Printer<'_> {
                     self.trailing(span.end);
                 }
             }
+            // Comments inside a requirement printed on one line follow it.
+            self.leading(span.end, level);
         }
     }
 }

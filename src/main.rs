@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => cli::check::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
+        cli::Command::Fmt(args) => cli::fmt::run(&args),
     };
     ExitCode::from(exit as u8)
 }

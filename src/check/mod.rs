@@ -1006,7 +1006,7 @@ fn title_of(d: &ast::Declaration) -> Option<String> {
 
 /// Parses an amount as written in a policy: digits grouped in threes by `_`
 /// or `,` (one kind per number), an optional fraction, an optional sign.
-fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
+pub(crate) fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text),

@@ -7,7 +7,15 @@ use miette::NamedSource;
 use rubric::policy_test::{self, CaseResult, CoverageItem};
 use rubric::report::diagnostic::WithSource;
 
-use super::{Exit, emit};
+use super::{Exit, emit, files_under};
+
+/// Prints a line to stdout; a closed stdout (`| head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 /// Output formats of `rubric test`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,7 +54,7 @@ struct FileRun {
 pub fn run(args: &Args) -> Exit {
     let mut files = Vec::new();
     for path in &args.paths {
-        if let Err(err) = collect(Path::new(path), &mut files) {
+        if let Err(err) = files_under(Path::new(path), &is_test_file, &mut files) {
             eprintln!("error: cannot read `{path}`: {err}");
             return Exit::Usage;
         }
@@ -83,34 +91,15 @@ pub fn run(args: &Args) -> Exit {
         );
     match args.format {
         Format::Human if invalid > 0 => {
-            println!("{passed} passed, {failed} failed; {invalid} test file(s) could not be run")
+            say!("{passed} passed, {failed} failed; {invalid} test file(s) could not be run")
         }
-        Format::Human => println!("{passed} passed, {failed} failed"),
-        Format::Junit => println!("{}", junit(&runs)),
+        Format::Human => say!("{passed} passed, {failed} failed"),
+        Format::Junit => say!("{}", junit(&runs)),
     }
     if failed > 0 {
         exit = exit.max(Exit::Invalid);
     }
     exit
-}
-
-/// Adds `path` if it is a test file, or the test files under it.
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || is_test_file(&entry) {
-                collect(&entry, out)?;
-            }
-        }
-    } else {
-        std::fs::metadata(path)?;
-        out.push(path.to_path_buf());
-    }
-    Ok(())
 }
 
 fn is_test_file(path: &Path) -> bool {
@@ -153,15 +142,15 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, E
     let results = policy_test::run(&file, &policy);
     let mut exit = Exit::Success;
     if args.format == Format::Human {
-        println!("{shown} ({policy_shown})");
+        say!("{shown} ({policy_shown})");
         for result in &results {
-            println!(
+            say!(
                 "  {} {}",
                 if result.passed { "✓" } else { "✗" },
                 result.name
             );
             for difference in &result.differences {
-                println!("      {difference}");
+                say!("      {difference}");
             }
         }
     }
@@ -211,7 +200,7 @@ fn coverage_percent(items: &[CoverageItem]) -> f64 {
 
 fn print_coverage(items: &[CoverageItem], percent: f64, policy_shown: &str, policy_text: &str) {
     let covered = items.iter().filter(|i| i.covered()).count();
-    println!(
+    say!(
         "  coverage: {covered} of {} requirements, roles and market thresholds exercised both met and unmet ({percent:.1}%)",
         items.len()
     );
@@ -222,7 +211,7 @@ fn print_coverage(items: &[CoverageItem], percent: f64, policy_shown: &str, poli
             _ => "never unmet",
         };
         let (line, column) = line_column(policy_text, item.span.start);
-        println!(
+        say!(
             "    ✗ {} ({policy_shown}:{line}:{column}): {missing}",
             item.label
         );
