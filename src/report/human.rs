@@ -246,7 +246,7 @@ impl View<'_> {
                 let _ = writeln!(out, "{pad}{} either", mark(*met));
                 for (i, (branch, r)) in branches.iter().zip(results).enumerate() {
                     let word = if i == 0 { "" } else { "or " };
-                    let _ = writeln!(out, "{pad}    {}{word}branch {}", mark(r.met), i + 1);
+                    let _ = writeln!(out, "{pad}    {} {word}branch {}", mark(r.met), i + 1);
                     self.requirements(out, indent + 8, &branch.requirements, &r.requirements);
                 }
             }
