@@ -130,7 +130,8 @@ impl Printer<'_> {
     fn trailing(&mut self, after: usize) {
         if let Some(comment) = self.comments.get(self.next_comment) {
             let between = self.source.get(after..comment.span.start).unwrap_or("\n");
-            if comment.span.start >= after && !between.contains('\n') {
+            // Only a comment with nothing but spaces between it and `after`.
+            if comment.span.start >= after && between.trim().is_empty() && !between.contains('\n') {
                 self.out.push(' ');
                 self.out.push_str(&comment.text);
                 self.next_comment += 1;

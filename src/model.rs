@@ -181,7 +181,7 @@ pub struct ExamGroup {
 }
 
 /// A member of a group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GroupMember {
     /// A catalog entry.
     Exam(ExamId),

@@ -93,7 +93,9 @@ fn file_name(path: &Path) -> String {
 }
 
 fn is_code(text: &str) -> bool {
-    text.len() == 5 && text.starts_with('E') && text[1..].bytes().all(|b| b.is_ascii_digit())
+    text.len() == 5
+        && (text.starts_with('E') || text.starts_with('W'))
+        && text[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The code a fixture is named after: `E0201_unknown_exam.policy` → `E0201`.
@@ -120,13 +122,44 @@ fn assert_raises_code(name: &str, rendered: &Rendered) {
 /// Every diagnostic of a broken policy.
 fn render_policy(name: &str, text: &str) -> Rendered {
     let mut rendered = Rendered::new();
-    if let Err(err) = rubric::load_policy(text) {
-        let source = NamedSource::new(name, text.to_owned());
-        for diagnostic in err.diagnostics() {
-            rendered.push(&WithSource::new(diagnostic, &source));
+    let source = NamedSource::new(name, text.to_owned());
+    match rubric::load_policy(text) {
+        Err(err) => {
+            for diagnostic in err.diagnostics() {
+                rendered.push(&WithSource::new(diagnostic, &source));
+            }
+        }
+        // A valid policy: its lints, as `rubric check` reports them.
+        Ok(_) => {
+            let file = rubric::syntax::parse(text).unwrap();
+            let policy = rubric::check::check(&file).unwrap();
+            for warning in rubric::lint::lint(&file, &policy) {
+                rendered.push(&WithSource::new(&warning, &source));
+            }
         }
     }
     rendered
+}
+
+/// `rubric.toml` files with invalid lint settings.
+#[test]
+fn config_diagnostics() {
+    insta::with_settings!({
+        snapshot_path => "diagnostics/config/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("diagnostics/config/*.toml", |path| {
+            let name = file_name(path);
+            let text = read_fixture(path);
+            let mut rendered = Rendered::new();
+            if let Err(err) = rubric::lint::Levels::from_config(&text) {
+                rendered.push(&WithSource::new(&err, &NamedSource::new(name.clone(), text.clone())));
+            }
+            assert_raises_code(&name, &rendered);
+            insta::assert_snapshot!(rendered.text);
+        });
+    });
 }
 
 #[test]
@@ -341,6 +374,7 @@ fn fixture_codes() -> BTreeSet<String> {
         ("policy", POLICY_EXTENSIONS),
         ("data", DATA_EXTENSIONS),
         ("policy_test", POLICY_TEST_EXTENSIONS),
+        ("config", &["toml"]),
     ] {
         for entry in std::fs::read_dir(fixture_dir(kind)).unwrap() {
             let path = entry.unwrap().path();
@@ -390,7 +424,7 @@ fn every_code_has_a_fixture() {
 #[test]
 fn every_snapshot_has_a_fixture() {
     let generated = ["E0101_generated.snap", "E0406_missing_file.snap"];
-    for kind in ["policy", "data", "policy_test"] {
+    for kind in ["policy", "data", "policy_test", "config"] {
         let dir = fixture_dir(kind);
         // None yet: the snapshot tests are writing the first ones.
         let Ok(entries) = std::fs::read_dir(dir.join("snapshots")) else {

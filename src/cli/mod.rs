@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod explain;
 pub mod fmt;
 pub mod test;
 
@@ -37,7 +38,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate policy files.
     #[command(
-        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies/*.policy\n\nExit codes: 0 clean, 1 errors found, 2 usage or I/O error."
+        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]).\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
     )]
     Check(check::Args),
     /// Evaluate partners against a policy at an as-of date.
@@ -45,6 +46,9 @@ pub enum Command {
         after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."
     )]
     Eval(eval::Args),
+    /// Explain a diagnostic code, with an example that raises it and the fix.
+    #[command(after_help = "Examples:\n  rubric explain E0201\n  rubric explain W0100")]
+    Explain(explain::Args),
     /// Rewrite policy files in the canonical layout, keeping every comment.
     #[command(
         after_help = "Examples:\n  rubric fmt policies\n  rubric fmt --check policies\n  rubric fmt - < draft.policy > tidy.policy\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change under --check or cannot be parsed, 2 usage or I/O error."

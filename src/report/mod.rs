@@ -3,6 +3,7 @@
 //!
 //! Only this module turns outcomes into text; only the CLI prints it.
 
+pub mod check;
 pub mod diagnostic;
 pub mod human;
 pub mod json;

@@ -1,0 +1,2281 @@
+//! The long explanation of every diagnostic code, like `rustc --explain`.
+//!
+//! Each diagnostic Rubric prints carries a stable code (`E0201`, `W0103`).
+//! The message says what is wrong at one spot; the explanation here says what
+//! the rule is, why Rubric enforces it and how to fix it, in plain words for a
+//! program designer, with a small example that raises the code and the same
+//! example fixed.
+//!
+//! - Policy codes (`E01xx` to `E03xx`, and the `W01xx` warnings) come with
+//!   whole small policy files.
+//! - Partner data codes (`E04xx`) come with partner JSON as evaluated against
+//!   `policies/cloud_crm.policy` as of 2017-06-30.
+//! - Policy test file codes (`E05xx`) come with `*.tests.toml` files that test
+//!   `cloud_crm.policy`.
+//! - Lint settings codes (`E06xx`) come with `rubric.toml` files.
+//!
+//! `tests/explain.rs` checks that every code the library declares has an
+//! explanation, and that every `wrong` example raises exactly its code while
+//! the `right` one raises nothing.
+//!
+//! ```
+//! let e = rubric::explain::explain("e0201").unwrap();
+//! assert_eq!(e.code, "E0201");
+//! assert!(rubric::load_policy(e.right).is_ok());
+//! ```
+
+/// The long explanation of one diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explanation {
+    /// The code, e.g. `E0201`.
+    pub code: &'static str,
+    /// What the code means, in a few words, e.g. "unknown exam".
+    pub title: &'static str,
+    /// What the rule is, why Rubric enforces it and how to fix it: one
+    /// paragraph of plain sentences, not wrapped (wrap it to the terminal).
+    pub text: &'static str,
+    /// A small complete example that raises the code; empty when
+    /// [`Explanation::kind`] is [`ExampleKind::None`].
+    pub wrong: &'static str,
+    /// The same example fixed; empty when [`Explanation::kind`] is
+    /// [`ExampleKind::None`].
+    pub right: &'static str,
+    /// What the examples are.
+    pub kind: ExampleKind,
+}
+
+/// What the examples of an explanation are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// Whole policy files.
+    Policy,
+    /// Partner data, as JSON, evaluated against `policies/cloud_crm.policy`
+    /// as of 2017-06-30.
+    Data,
+    /// Policy test files (`*.tests.toml`) for `cloud_crm.policy`.
+    TestFile,
+    /// Lint settings: a project's `rubric.toml`.
+    Config,
+    /// No example: the code cannot be shown by a small file (a policy too
+    /// large to parse, a bug in Rubric, a data file that cannot be read).
+    None,
+}
+
+/// The explanation of `code`, written in any case (`e0201` finds `E0201`).
+pub fn explain(code: &str) -> Option<&'static Explanation> {
+    let code = code.trim();
+    EXPLANATIONS
+        .iter()
+        .find(|e| e.code.eq_ignore_ascii_case(code))
+}
+
+/// Every explanation, in code order.
+pub fn all() -> &'static [Explanation] {
+    EXPLANATIONS
+}
+
+static EXPLANATIONS: &[Explanation] = &[
+    // ---------------------------------------------------------------- E01xx
+    Explanation {
+        code: "E0100",
+        title: "syntax error",
+        text: "The policy does not follow Rubric's wording at the marked spot: Rubric \
+               expected one thing there (a keyword, a name, a number, a brace) and found \
+               another. A policy is read like a form with fixed wording, so a misspelled or \
+               capitalised keyword, a missing word such as `passing`, or a brace or quote \
+               that is never closed stops Rubric from understanding the sentence. The \
+               message says what was expected and what was found, and the help often shows \
+               the right wording. Keywords are lowercase whole words, titles are in double \
+               quotes on one line, and every `{` needs its `}`. Correct the marked spot and \
+               check the policy again.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0101",
+        title: "policy too large to parse",
+        text: "The policy is so large, or nested so deeply, that Rubric stopped reading it \
+               before its end. Rubric limits how much work reading one file may take, so \
+               that a runaway or machine-generated file cannot make the checker hang. A \
+               policy written by hand for one competency stays far below this limit: \
+               reaching it usually means the file was generated by mistake, or that many \
+               competencies or a huge exam catalog were pasted into one file. Keep one \
+               competency per policy file, and remove repeated or generated lines.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
+    Explanation {
+        code: "E0102",
+        title: "a date that does not exist",
+        text: "A date in the policy names a day the calendar does not have, such as 31 \
+               June, 29 February of a year that is not a leap year, or a month 13. Rubric \
+               checks every date because an effective, availability, retirement or grace \
+               date that does not exist cannot be compared with the dates of exam passes \
+               and revenue, and guessing the day meant could award a tier on the wrong day. \
+               Dates are written year, month, day as YYYY-MM-DD with leading zeros, e.g. \
+               `2017-06-27`. Correct the date to the real day the program means.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-31
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-30
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0103",
+        title: "a malformed amount",
+        text: "An amount in the policy is not written in a way Rubric can read with \
+               certainty. Digits may be grouped in threes with `_` or `,` (`100_000`, \
+               `100,000`), with cents after a point (`100,000.50`), but every group after \
+               the first must have exactly three digits and one amount must use one kind of \
+               separator. Rubric refuses groupings such as `1,00,000` or `10_00`, and \
+               amounts with more digits than it can hold exactly, because a misplaced \
+               separator often hides a missing or extra digit, and a threshold off by a \
+               factor of ten would award tiers wrongly. Write the amount as the program \
+               publishes it, grouped in threes.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 1,00,000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100,000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0199",
+        title: "internal error (a bug in Rubric)",
+        text: "Rubric met something it did not expect while reading a policy that follows \
+               the grammar. This is a bug in Rubric, not a mistake in the policy: no policy \
+               should ever cause it. Please report it together with the policy file, so that \
+               it can be fixed. Until it is, rewording the line the message points at may \
+               avoid the problem.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
+    // ---------------------------------------------------------------- E02xx
+    Explanation {
+        code: "E0200",
+        title: "a name declared twice",
+        text: "Two declarations share one name: two exams, groups, measures, markets, \
+               tiers or options with the same name, a market listed twice in one \
+               threshold, or a header line such as `currency` given twice. Names compare \
+               without regard to capitals, and exam codes also treat spaces, hyphens and \
+               underscores alike, so `MB2-714` and `mb2 714` are the same exam. Rubric \
+               refuses duplicates because a rule naming the thing could not tell which of \
+               the two is meant, and the two may disagree. The message points at both \
+               declarations. Remove one of them, merge them into one, or rename one if they \
+               really are different things.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714
+  group functional = any of MB2-713
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714, MB2-713
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0201",
+        title: "unknown exam",
+        text: "A group names an exam, assessment or certification that is not in the \
+               policy's catalog. Every credential a group lists must first be declared with \
+               `exam`, `assessment` or `certification`, so that a typo in a code cannot \
+               quietly create a requirement that nobody can ever meet. Codes compare without \
+               regard to capitals, spaces, hyphens and underscores, but a missing, extra or \
+               swapped character makes a different exam. The help suggests the closest code \
+               in the catalog when there is one. Correct the code, or add the exam to the \
+               catalog.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-741
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0202",
+        title: "unknown group",
+        text: "A role, or another group, names a group that the policy does not declare. \
+               A role says which groups each person must satisfy (`1 passing functional`), \
+               and a group may include other groups, so every name used must match a \
+               `group` declaration. Rubric refuses unknown names rather than treating them \
+               as groups nobody can satisfy, which would make the tier impossible without a \
+               word. The help suggests the closest declared name when there is one. Correct \
+               the name, or declare the group with `group NAME = any of ...`.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing fuctional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0203",
+        title: "unknown measure",
+        text: "A requirement, or a `distinct customers of` measure, names a measure the \
+               policy does not declare. Measures are declared once with `revenue`, `usage` \
+               or `measure`, giving the products, window and partner-of-record condition \
+               they count, and requirements then refer to them by name. Rubric refuses an \
+               unknown name because it cannot know which lines to count. The help suggests \
+               the closest declared name when there is one. Correct the name, or declare the \
+               measure.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm_revenue >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0204",
+        title: "unknown market",
+        text: "A threshold names a market that the policy does not declare. Markets are \
+               declared with `market NAME \"Title\"`, and a partner's `market` in the data \
+               is matched against those names. Rubric refuses an unknown market because a \
+               threshold for it could never apply to any partner, so partners in the market \
+               meant would silently miss the tier. The help suggests the closest declared \
+               market when there is one. Correct the name, or declare the market.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  market developed "Developed markets"
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= { develped: 100_000 USD }
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  market developed "Developed markets"
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= { developed: 100_000 USD }
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0205",
+        title: "unknown partner-of-record kind",
+        text: "A measure's `as ...` clause names a partner-of-record kind (an \
+               association) that the policy does not declare. Associations such as \
+               `dpor` are declared with `association NAME \"Title\"`, and revenue and usage \
+               lines list the ones they hold in their `associations`. Rubric refuses an \
+               unknown kind because no line could ever carry it, so the measure would \
+               always be zero. The help suggests the closest declared kind when there is \
+               one. Correct the name, or declare the association.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months as dpor
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  association dpor "Digital Partner of Record"
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months as dpor
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0206",
+        title: "unknown tier",
+        text: "An option has a tier that is not on the competency's tier ladder. The \
+               `tiers` line lists every tier the program awards, lowest first, and each \
+               option's `tier` blocks must use those names, so that Rubric knows which \
+               tier ranks higher when a partner meets several. A tier name that is not on \
+               the ladder is usually a typo or a tier added to an option but not to the \
+               ladder. The help suggests the closest tier on the ladder when there is one. \
+               Correct the name, or add the tier to the `tiers` line in its place.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier gold {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier gold {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0207",
+        title: "tiers out of ladder order",
+        text: "An option lists its tiers in a different order from the tier ladder: a \
+               tier comes after one that ranks above it. The `tiers` line lists tiers lowest \
+               first, and Rubric asks every option to follow the same order, so that a \
+               reader sees each option climb from its lowest tier to its highest, as the \
+               program's published rules do. A tier out of order often means the wrong tier \
+               name was written on a block. Reorder the option's tiers lowest first, or \
+               correct the names.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier gold {
+      require distinct people { 2 passing functional }
+    }
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require distinct people { 2 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0208",
+        title: "no tier ladder",
+        text: "The competency has no `tiers` line. The tier ladder lists every tier the \
+               program awards, lowest first (`tiers silver, gold`); Rubric needs it to \
+               know which tiers exist and, when a partner meets several, which one is \
+               highest. Without it no option's tiers can be understood. Add a `tiers` line \
+               to the competency, listing the tiers lowest first.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0209",
+        title: "no option",
+        text: "The competency has no `option` block, so there is no way for a partner to \
+               reach any tier. An option is one path to the competency (for example a \
+               reseller option), holding the tiers and what each of them requires; a \
+               competency needs at least one. Rubric refuses a policy without options \
+               because every partner would be reported as reaching no tier, whatever their \
+               data. Add an `option NAME \"Title\" { tier ... }` block with the program's \
+               requirements.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0210",
+        title: "unknown attribute",
+        text: "A `require attribute` names an attribute that the policy does not declare. \
+               Attributes are facts about a partner, such as being an authorized reseller, \
+               declared with `attribute NAME \"Title\"` and listed in the partner data's \
+               `attributes`. Rubric refuses an unknown attribute because it is usually a \
+               typo, and a requirement for a fact no partner can list would make the tier \
+               impossible. The help suggests the closest declared attribute when there is \
+               one. Correct the name, or declare the attribute.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require attribute authorized_reseller
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  attribute authorized_reseller "Authorized reseller"
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require attribute authorized_reseller
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    // ---------------------------------------------------------------- E03xx
+    Explanation {
+        code: "E0300",
+        title: "a group with no exams",
+        text: "A group lists no exams or other groups after `any of` or `all of`. A group \
+               is a condition on one person's credentials, and an empty one is a condition \
+               nobody could ever satisfy, so every role naming it could never be filled. \
+               This often happens when the list was left for later, or was put on the next \
+               line after a declaration keyword. List the group's exams after `any of` \
+               (one of them is enough) or `all of` (every one is needed), separated by \
+               commas.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0301",
+        title: "a head count of zero or absurdly large",
+        text: "A role asks for zero people, or for more people than any partner could \
+               have (the limit is 100,000). A role such as `2 passing functional` says how \
+               many different people must satisfy its groups; a role needing nobody is met \
+               by every partner and only hides a mistake, and an absurd count is almost \
+               always a typo. Write the number of people the program requires, or remove a \
+               role that needs nobody.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 0 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0302",
+        title: "a threshold of zero or below",
+        text: "A threshold is zero or negative. A requirement such as `require crm >= \
+               100_000 USD` asks a partner to reach at least that amount, and every partner \
+               reaches zero, so a threshold of zero or below is met by everyone and is \
+               almost always a mistake (a lost digit, or a placeholder never filled in). \
+               Write the minimum amount the program requires, or remove the requirement if \
+               the program sets none.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 0 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0303",
+        title: "not an ISO 4217 currency",
+        text: "A currency code is not one of the three-letter codes of the ISO 4217 \
+               standard, written in capitals as the standard writes it (`USD`, `EUR`, \
+               `JPY`). Rubric compares the policy's currency with the currency of every \
+               revenue line in the partner data, so it must be a real code, written the one \
+               standard way. The help says when the code is right but not in capitals. \
+               Write the currency's ISO 4217 code in capitals.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency usd
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0304",
+        title: "a threshold in another currency",
+        text: "A threshold is written in a different currency from the one the policy \
+               declares with its `currency` line. Rubric never converts currencies: \
+               partner revenue is summed in the policy's currency, and a threshold in \
+               another currency could not be compared with that sum without an exchange \
+               rate nobody agreed on. Write every amount in the policy's currency, \
+               converting it as the program states, or change the `currency` line if the \
+               whole program uses another currency.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 EUR
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0305",
+        title: "amounts but no currency line",
+        text: "The policy writes amounts of money but has no `currency` line. The \
+               `currency` line says which currency every amount in the policy and every \
+               revenue line in the partner data is in; without it Rubric cannot check that \
+               partner revenue is in the same currency as the thresholds. The help names \
+               the currency the first amount uses. Add `currency` with that ISO 4217 code \
+               to the competency's header.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0306",
+        title: "a window of zero or absurdly many months",
+        text: "A measure's window (`over trailing N months`) is zero months, or longer \
+               than 1,200 months (a hundred years). The window says how far back from the \
+               evaluation date revenue and usage lines count; a window of zero months \
+               counts nothing, so no partner could ever meet a threshold on it, and an \
+               absurdly long one is almost always a typo. Write the window the program \
+               states, e.g. `over trailing 12 months`.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 0 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0307",
+        title: "a people requirement with no roles",
+        text: "A `require distinct people { ... }` or `require shared people { ... }` has \
+               nothing between its braces. The braces hold the roles the partner's people \
+               must fill, such as `1 passing functional`; with no roles the requirement \
+               asks for nobody and every partner would meet it, which is never what a \
+               program means. Put the roles inside the braces, or remove the requirement.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0308",
+        title: "an option with no tiers",
+        text: "An `option` block has no `tier` blocks in it. An option is a path to the \
+               competency, and the tiers inside it say what a partner must do to reach \
+               each tier on that path; an option without tiers leads nowhere and is \
+               usually a block left unfinished. Add the option's `tier NAME { require ... \
+               }` blocks, lowest tier first, or remove the option.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0309",
+        title: "a tier with no requirements",
+        text: "A `tier` block has no requirements in it. A tier is met when every one of \
+               its requirements is met, so a tier with none would be awarded to every \
+               partner, whatever their revenue or people. Rubric refuses it because that is \
+               never what a program means, and is usually a tier left unfinished. Add the \
+               tier's requirements, such as `require crm >= 100_000 USD` or `require \
+               distinct people { ... }`, or remove the tier.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0310",
+        title: "more than 64 roles in one people requirement",
+        text: "A people requirement has more than 64 roles. Rubric finds the best way to \
+               fill roles with people exactly, and keeps that exact and fast by allowing at \
+               most 64 roles in one requirement. Programs need far fewer: many roles \
+               usually mean that roles which need the same groups were written one person \
+               at a time. Merge roles that need the same groups into one role with a head \
+               count (`65 passing functional`), or split the roles over several `require` \
+               blocks.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people {
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional  1 passing functional  1 passing functional  1 passing functional
+        1 passing functional
+      }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 65 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0311",
+        title: "more than 64 groups in one policy",
+        text: "The policy declares more than 64 groups. Rubric works out which people \
+               satisfy which groups all at once for every partner, and keeps that exact and \
+               fast by allowing at most 64 groups in one policy. Programs need far fewer: \
+               many groups usually mean copies of the same group under different names, or \
+               several competencies in one file. Merge groups that list the same exams, \
+               name one group wherever the copies were used, or split the policy into one \
+               file per competency.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  group area_01 = any of MB2-714  group area_02 = any of MB2-714  group area_03 = any of MB2-714
+  group area_04 = any of MB2-714  group area_05 = any of MB2-714  group area_06 = any of MB2-714
+  group area_07 = any of MB2-714  group area_08 = any of MB2-714  group area_09 = any of MB2-714
+  group area_10 = any of MB2-714  group area_11 = any of MB2-714  group area_12 = any of MB2-714
+  group area_13 = any of MB2-714  group area_14 = any of MB2-714  group area_15 = any of MB2-714
+  group area_16 = any of MB2-714  group area_17 = any of MB2-714  group area_18 = any of MB2-714
+  group area_19 = any of MB2-714  group area_20 = any of MB2-714  group area_21 = any of MB2-714
+  group area_22 = any of MB2-714  group area_23 = any of MB2-714  group area_24 = any of MB2-714
+  group area_25 = any of MB2-714  group area_26 = any of MB2-714  group area_27 = any of MB2-714
+  group area_28 = any of MB2-714  group area_29 = any of MB2-714  group area_30 = any of MB2-714
+  group area_31 = any of MB2-714  group area_32 = any of MB2-714  group area_33 = any of MB2-714
+  group area_34 = any of MB2-714  group area_35 = any of MB2-714  group area_36 = any of MB2-714
+  group area_37 = any of MB2-714  group area_38 = any of MB2-714  group area_39 = any of MB2-714
+  group area_40 = any of MB2-714  group area_41 = any of MB2-714  group area_42 = any of MB2-714
+  group area_43 = any of MB2-714  group area_44 = any of MB2-714  group area_45 = any of MB2-714
+  group area_46 = any of MB2-714  group area_47 = any of MB2-714  group area_48 = any of MB2-714
+  group area_49 = any of MB2-714  group area_50 = any of MB2-714  group area_51 = any of MB2-714
+  group area_52 = any of MB2-714  group area_53 = any of MB2-714  group area_54 = any of MB2-714
+  group area_55 = any of MB2-714  group area_56 = any of MB2-714  group area_57 = any of MB2-714
+  group area_58 = any of MB2-714  group area_59 = any of MB2-714  group area_60 = any of MB2-714
+  group area_61 = any of MB2-714  group area_62 = any of MB2-714  group area_63 = any of MB2-714
+  group area_64 = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0312",
+        title: "a per-market threshold naming no market",
+        text: "A threshold written with braces, `{ market: amount, ... }`, lists no market \
+               at all. With braces a threshold is given per market, and a partner in a \
+               market the braces do not list does not meet it; empty braces would leave \
+               every partner unable to meet the requirement. Write a threshold for each \
+               market the program names, e.g. `{ developed: 100_000 USD }`, or one amount \
+               for every market without braces, e.g. `100_000 USD`.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= { }
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0313",
+        title: "a group that contains itself",
+        text: "A group includes itself, directly or through other groups: group `a` lists \
+               `b`, and `b` lists `a` again. Groups may include other groups (\"passes all \
+               exams of any one focus area\"), but a loop has no end, so Rubric could never \
+               decide whether a person satisfies the group. The help shows the chain of \
+               groups that forms the loop. Remove one link of the chain, usually by listing \
+               the exams themselves instead of the group that leads back.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714, core
+  group core = all of functional, MB2-710
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing core }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group core = all of functional, MB2-710
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing core }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0314",
+        title: "money compared with a count, or a count with money",
+        text: "A threshold's kind does not match its measure's: a revenue measure (money) \
+               compared with a plain number, or a usage or `distinct customers` measure (a \
+               count) compared with an amount of money. Rubric keeps money and counts \
+               apart so that a missing currency or a stray one cannot turn \"100,000 US \
+               dollars\" into \"100,000 seats\". Give revenue thresholds a currency, \
+               e.g. `100_000 USD`, and write count thresholds as plain numbers, e.g. `250`.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0315",
+        title: "exam dates out of order",
+        text: "An exam's dates are in an impossible order: it retires before it becomes \
+               available, or it is `accepted until` a date before its retirement. A \
+               credential is available first, retires later, and passes may be accepted for \
+               a grace period that ends on or after the retirement date. Rubric refuses \
+               dates in another order because no pass could be judged correctly against \
+               them. Check the dates against the program's published exam list and put them \
+               in order.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714 retires 2017-12-31 accepted until 2017-06-30
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714 retires 2017-12-31 accepted until 2018-06-30
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0316",
+        title: "distinct customers of a measure with no lines",
+        text: "A `measure NAME = distinct customers of OTHER` names a measure that is \
+               itself a `distinct customers` measure. Counting different customers needs \
+               the revenue or usage lines a measure counts, and a customer count has no \
+               lines of its own to look at. Name the revenue or usage measure that the \
+               other measure is built on; counting the customers of the same lines twice \
+               gives the same number anyway.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  measure customers = distinct customers of crm
+  measure repeat = distinct customers of customers
+  option reseller {
+    tier silver {
+      require repeat >= 10
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  measure customers = distinct customers of crm
+  option reseller {
+    tier silver {
+      require customers >= 10
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "E0317",
+        title: "an either alternative with no requirements",
+        text: "One alternative of a `require either { ... } or { ... }` has nothing \
+               between its braces. `either` is met when every requirement of one \
+               alternative is met, so an empty alternative would be met by every partner \
+               and make the whole `either` pointless. Put the alternative's requirements \
+               inside its braces, or remove the empty alternative (and the `either` itself \
+               if only one alternative is left).",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group deployment = any of MB2-710
+  option reseller {
+    tier silver {
+      require either {
+        require distinct people { 1 passing functional }
+      } or {
+      }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group deployment = any of MB2-710
+  option reseller {
+    tier silver {
+      require either {
+        require distinct people { 1 passing functional }
+      } or {
+        require distinct people { 1 passing deployment }
+      }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    // ---------------------------------------------------------------- E04xx
+    Explanation {
+        code: "E0400",
+        title: "malformed JSON in partner data",
+        text: "The partner data is not valid JSON at the marked spot, so Rubric cannot \
+               read the record at all. JSON is strict: names and text need double quotes, \
+               not single ones; items are separated by commas, with no comma after the \
+               last one; and every `{` and `[` must be closed. This usually comes from \
+               editing an export by hand, or from a file cut off in the middle. The record \
+               is reported as not evaluated and the rest of the file is still read. Correct \
+               the JSON at the marked spot, or export the data again.",
+        wrong: r#"{
+  "id": "P-001",
+  "market": 'developed'
+}
+"#,
+        right: r#"{
+  "id": "P-001",
+  "market": "developed"
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0401",
+        title: "a missing or mistyped field",
+        text: "A partner record is valid JSON, but a field Rubric needs is missing or has \
+               the wrong kind of value. Every partner needs an `id` (text or a number); \
+               `people`, `revenue` and `usage` are lists; each person needs an `id`; each \
+               exam pass needs `code` and `passed`; each revenue line needs `product`, \
+               `type`, `amount`, `currency` and `date`. Rubric does not guess missing \
+               facts, because a decision built on a guess could award or deny a tier \
+               wrongly. The message names the field; the partner data format is in the \
+               README. Add the field, or give it the right kind of value.",
+        wrong: r#"{
+  "name": "Contoso Ltd",
+  "market": "developed"
+}
+"#,
+        right: r#"{
+  "id": "P-001",
+  "name": "Contoso Ltd",
+  "market": "developed"
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0402",
+        title: "a date that is not YYYY-MM-DD",
+        text: "A date in the partner data (an exam's `passed`, a revenue or usage line's \
+               `date`) is not written as YYYY-MM-DD, or names a day that does not exist. \
+               Rubric reads dates one way only, because `06/07/2017` is June in one country \
+               and July in another, and a wrong guess moves a line in or out of a trailing \
+               window. The partner is reported as not evaluated. Write the date as year, \
+               month, day with leading zeros, e.g. \"2017-06-30\", and check that the day \
+               exists.",
+        wrong: r#"{
+  "id": "P-006",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": 80000,
+     "currency": "USD", "date": "06/30/2017", "associations": ["dpor"]}
+  ]
+}
+"#,
+        right: r#"{
+  "id": "P-006",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": 80000,
+     "currency": "USD", "date": "2017-06-30", "associations": ["dpor"]}
+  ]
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0403",
+        title: "an amount that is not a decimal",
+        text: "A revenue `amount` or usage `quantity` is not a plain decimal number. \
+               Amounts are written as JSON numbers (`1250.50`) or as text holding only \
+               digits, an optional minus sign and an optional decimal point (`\"1250.50\"`): \
+               no thousands separators, currency signs or spaces, and not `true` or \
+               `null`. Rubric refuses anything else because `\"12,000\"` is twelve \
+               thousand in one country and twelve in another, and sums must be exact. Write \
+               the amount as plain digits, e.g. `12000`.",
+        wrong: r#"{
+  "id": "P-007",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": "12,000",
+     "currency": "USD", "date": "2017-01-01", "associations": ["dpor"]}
+  ]
+}
+"#,
+        right: r#"{
+  "id": "P-007",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": "12000",
+     "currency": "USD", "date": "2017-01-01", "associations": ["dpor"]}
+  ]
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0404",
+        title: "a revenue line in another currency",
+        text: "A revenue line's `currency` is not the currency the policy declares. \
+               Rubric never converts currencies: doing so needs an exchange rate and a \
+               date for it, which the program, not Rubric, decides. Rather than skip the \
+               line or add it unconverted, Rubric reports the partner as not evaluated, so \
+               that no decision rests on a wrong sum. Convert the line to the policy's \
+               currency before evaluation, as the program's rules say, and write that \
+               currency on it.",
+        wrong: r#"{
+  "id": "P-006",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": 1000,
+     "currency": "EUR", "date": "2017-03-15", "associations": ["dpor"]}
+  ]
+}
+"#,
+        right: r#"{
+  "id": "P-006",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": 1120,
+     "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}
+  ]
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0405",
+        title: "a person listed twice in one partner",
+        text: "Two entries in one partner's `people` have the same `id`. Each person of a \
+               partner counts once: people requirements such as `2 passing customization` \
+               need different people, and one person entered twice could look like two. \
+               Rubric does not merge the entries itself, since they may be two people given \
+               one id by mistake. Give each person one entry with all their exam passes in \
+               it, or correct the id of the one that is someone else.",
+        wrong: r#"{
+  "id": "P-009",
+  "market": "developed",
+  "people": [
+    {"id": "T-1", "exams": [{"code": "MB2-714", "passed": "2016-11-02"}]},
+    {"id": "T-1", "exams": [{"code": "MB2-710", "passed": "2017-04-03"}]}
+  ]
+}
+"#,
+        right: r#"{
+  "id": "P-009",
+  "market": "developed",
+  "people": [
+    {"id": "T-1", "exams": [{"code": "MB2-714", "passed": "2016-11-02"},
+                            {"code": "MB2-710", "passed": "2017-04-03"}]}
+  ]
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0406",
+        title: "a data file that cannot be read",
+        text: "Rubric could not open or read a partner data file: it does not exist at \
+               the path given, it is a folder, Rubric may not read it, or its text is not \
+               UTF-8. Nothing in the file was evaluated. Check the path (relative paths \
+               start from the folder Rubric is run in), the file's permissions, and that \
+               the file is saved as UTF-8 text; give `-` to read the data from standard \
+               input.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
+    Explanation {
+        code: "E0407",
+        title: "a person listed under two partners (warning)",
+        text: "The same person `id` is listed under two partners in one batch of data. \
+               The program counts a person's credentials for one partner at a time, so \
+               listing them under two partners may let both partners use the same exams. \
+               This is a warning, not an error: both partners are still evaluated, because \
+               the data may be right (a person who moved between partners) or the ids may \
+               collide by accident. Remove the person from the partner they no longer count \
+               for, or give different people different ids.",
+        wrong: r#"{"id": "P-001", "market": "developed", "people": [{"id": "E-1", "name": "Ana Silva"}]}
+{"id": "P-002", "market": "developed", "people": [{"id": "E-1", "name": "Ana Silva"}]}
+"#,
+        right: r#"{"id": "P-001", "market": "developed", "people": [{"id": "E-1", "name": "Ana Silva"}]}
+{"id": "P-002", "market": "developed", "people": [{"id": "E-2", "name": "Bo Kim"}]}
+"#,
+        kind: ExampleKind::Data,
+    },
+    Explanation {
+        code: "E0408",
+        title: "amounts too large to sum exactly",
+        text: "A partner's amounts add up to more than Rubric can sum exactly (28 \
+               significant digits). Rubric sums money as exact decimals, never rounding, so \
+               that a partner exactly at a threshold is judged exactly; a sum that does not \
+               fit is reported as an error instead of being rounded or cut off. Amounts this \
+               large are never real revenue: look for misplaced digits or a field that holds \
+               something else, such as an id or a date, and correct the amounts.",
+        wrong: r#"{
+  "id": "P-010",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": "60000000000000000000000000000",
+     "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]},
+    {"product": "CRM Online", "type": "net_new", "amount": "60000000000000000000000000000",
+     "currency": "USD", "date": "2017-04-02", "associations": ["dpor"]}
+  ]
+}
+"#,
+        right: r#"{
+  "id": "P-010",
+  "market": "developed",
+  "revenue": [
+    {"product": "CRM Online", "type": "net_new", "amount": "60000",
+     "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]},
+    {"product": "CRM Online", "type": "net_new", "amount": "60000",
+     "currency": "USD", "date": "2017-04-02", "associations": ["dpor"]}
+  ]
+}
+"#,
+        kind: ExampleKind::Data,
+    },
+    // ---------------------------------------------------------------- E05xx
+    Explanation {
+        code: "E0500",
+        title: "a test file that is not TOML or not laid out as a test file",
+        text: "A policy test file is not valid TOML, or does not have the layout of a test \
+               file. A test file may have `policy` and `as_of` at the top, then one \
+               `[[case]]` table per case, each with `name`, `expect` and `partner`, and \
+               optionally `as_of`, `met`, `unmet` and `shortfall`. Any other key is refused, \
+               because a misspelled key such as `expected` would otherwise be ignored and the \
+               case would check less than its author thinks. Correct the TOML at the marked \
+               spot, or rename the key to one of those above.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expected = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0501",
+        title: "an as-of date that is not a date",
+        text: "An `as_of` date in a test file is not written as YYYY-MM-DD, or names a day \
+               that does not exist. The as-of date is the day the case's partner is \
+               evaluated at: it decides which revenue falls in the trailing windows and \
+               which exam passes count, so it must be a real day. Write it as a quoted \
+               date with leading zeros, e.g. `as_of = \"2017-06-30\"`.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-31"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0502",
+        title: "a test case with no as-of date",
+        text: "A case has no `as_of` date, and the test file gives no default one at the \
+               top. Every evaluation happens at a date, which decides the trailing windows \
+               and which exam passes count; Rubric will not use today's date in a test, \
+               because a test that passes today could fail next month. Add `as_of = \
+               \"YYYY-MM-DD\"` once at the top of the file for every case, or in the case \
+               itself.",
+        wrong: r#"policy = "cloud_crm.policy"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0503",
+        title: "a test expecting a tier the policy lacks",
+        text: "A case's `expect` names a tier that is not on the policy's tier ladder. \
+               `expect` is the tier the partner must reach: one of the names on the \
+               policy's `tiers` line, written exactly as there, or \"none\" for no tier. An \
+               unknown tier could never be reached, so the case would fail for the wrong \
+               reason. The help lists the tiers there are. Write one of them, or \"none\".",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "nothing"
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0504",
+        title: "a test naming a requirement the policy lacks",
+        text: "A case's `met`, `unmet` or `shortfall` names a requirement the policy does \
+               not have. Requirements are named `OPTION/TIER/NAME` (or `TIER/NAME` when the \
+               policy has one option), where NAME is the measure (`crm`), `people`, \
+               `attribute NAME` or `either`, numbered when a tier has several of a kind \
+               (`people 2`). An unknown name cannot be checked, so the case would prove \
+               nothing about it. The help suggests the closest name, or lists them all. \
+               Correct the name.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+unmet = ["silver/revenue"]
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+unmet = ["silver/crm"]
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0505",
+        title: "an expected shortfall that is not an amount",
+        text: "An expected shortfall is not a plain decimal amount. A shortfall is how \
+               far a partner is from a requirement's threshold, compared exactly with what \
+               Rubric computes, so it is written as a quoted string of digits with an \
+               optional decimal point, e.g. `\"12400.50\"`: no thousands separators, \
+               currency or words. Write the amount as plain digits.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+shortfall = { "silver/crm" = "100,000" }
+partner = { id = "P-1", market = "developed" }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with no revenue and nobody certified reaches no tier"
+expect = "none"
+shortfall = { "silver/crm" = "100000" }
+partner = { id = "P-1", market = "developed" }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    // ---------------------------------------------------------------- E06xx
+    Explanation {
+        code: "E0600",
+        title: "invalid lint settings in rubric.toml",
+        text: "The project's `rubric.toml` (or the file given with `--config`) is not \
+               valid TOML, or holds something other than lint settings. The file has one \
+               `[lints]` table with two optional lists of codes: `allow`, the warnings to \
+               silence, and `deny`, the warnings to treat as errors (`\"warnings\"` denies \
+               them all). Any other table or key is refused, because a misspelled setting \
+               such as `alow` would otherwise be ignored and the lints would not be set as \
+               intended. Correct the TOML at the marked spot, or rename the key.",
+        wrong: r#"[lints]
+alow = ["W0103"]
+deny = ["W0100"]
+"#,
+        right: r#"[lints]
+allow = ["W0103"]
+deny = ["W0100"]
+"#,
+        kind: ExampleKind::Config,
+    },
+    // ---------------------------------------------------------------- W01xx
+    Explanation {
+        code: "W0100",
+        title: "a higher tier easier than a lower one",
+        text: "A partner can meet a higher tier of an option without meeting a lower \
+               one: in some requirement, gold asks for less than silver. Rubric awards the \
+               highest tier met, so such a partner would reach gold without qualifying for \
+               silver, which is almost always a slip, such as swapped thresholds or head \
+               counts, or a requirement missing from the higher tier. Rubric tries to prove \
+               that every requirement of the lower tier follows from the higher tier's; when \
+               it cannot, it builds a partner that meets the higher tier, evaluates it, and \
+               shows it in the help when it misses the lower tier. Make the higher tier at \
+               least as demanding as the lower one in every requirement, or allow W0100 in \
+               `rubric.toml` if the program really means it.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 2 passing functional }
+    }
+    tier gold {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require distinct people { 2 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0101",
+        title: "tier order that could not be decided",
+        text: "Rubric could neither prove that a higher tier of an option is at least as \
+               hard as a lower one, nor find a partner who meets the higher tier but not the \
+               lower. It compares tiers requirement by requirement, and some ways of writing \
+               the same demand are beyond it, such as a monthly average in one tier and a \
+               total in the other. The tiers may well be right: the warning only says that \
+               Rubric cannot tell. Write the two tiers' requirements in the same form where \
+               you can, or add a policy test with a partner at the boundary and allow W0101 \
+               in `rubric.toml`.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require crm per month >= 10_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= 100_000 USD
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require crm >= 120_000 USD
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0102",
+        title: "a market a higher tier drops",
+        text: "A lower tier sets a threshold for a market, and a higher tier of the same \
+               option sets none for that market on the same measure. A partner in a market \
+               that a threshold does not list cannot meet it, so partners in that market can \
+               reach the lower tier but never the higher one. That is sometimes what the \
+               program means, but more often the market was left out of the higher tier by \
+               mistake. Add the market to the higher tier's threshold if its partners should \
+               be able to reach that tier, or allow W0102 in `rubric.toml` if they should \
+               not.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  market developed "Developed markets"
+  market developing "Developing markets"
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= { developed: 100_000 USD, developing: 50_000 USD }
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require crm >= { developed: 300_000 USD }
+      require distinct people { 2 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  currency USD
+  market developed "Developed markets"
+  market developing "Developing markets"
+  tiers silver, gold
+  exam MB2-714
+  group functional = any of MB2-714
+  revenue crm = net_new from "CRM Online" over trailing 12 months
+  option reseller {
+    tier silver {
+      require crm >= { developed: 100_000 USD, developing: 50_000 USD }
+      require distinct people { 1 passing functional }
+    }
+    tier gold {
+      require crm >= { developed: 300_000 USD, developing: 150_000 USD }
+      require distinct people { 2 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0103",
+        title: "an exam no group uses",
+        text: "An exam, assessment or certification is in the catalog, but no group lists \
+               it, so passing it never counts toward any tier. This usually means the exam \
+               was meant to be one of a group's alternatives and was left out of the list, \
+               or that it is left over from an older version of the rules. Add the exam to \
+               the group it belongs to, or remove it from the catalog.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714, MB2-713
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0104",
+        title: "a group nothing uses",
+        text: "A group is declared, but no role and no other group names it, so it has no \
+               effect on any tier. This usually means a role was meant to name it and names \
+               another group instead, or that it is left over from an older version of the \
+               rules. Name the group in the role that needs it, e.g. `1 passing functional \
+               and deployment`, or remove it.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group deployment = any of MB2-710
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group deployment = any of MB2-710
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional and deployment }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0105",
+        title: "an exam listed twice in one group",
+        text: "A group lists the same exam twice. Exam codes compare without regard to \
+               capitals, spaces, hyphens and underscores, so `MB2-714` and `mb2_714` are the \
+               same exam. Listing it twice changes nothing, but it often hides a copy and \
+               paste slip where a different exam was meant. Remove the repeated exam, or \
+               replace it with the exam the program names.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714, MB2-713, MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-713
+  group functional = any of MB2-714, MB2-713
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0106",
+        title: "a role naming one group twice",
+        text: "A role names the same group twice, as in `1 passing functional and \
+               functional`. A role joins groups with `and` when the same person must satisfy \
+               each of them, so naming one group twice asks nothing more than naming it \
+               once. It usually means another group was meant, such as `functional and \
+               deployment`. Name each group once, and check whether the role is missing a \
+               group.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional and functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0107",
+        title: "two groups with the same exams",
+        text: "Two groups list the same exams in the same way (both `any of`, or both \
+               `all of`), so they are the same condition under two names. That is usually \
+               a copy and paste slip: one of the groups was meant to list other exams. Check \
+               the groups against the program's rules and give each one its own exams, or \
+               keep one group and name it wherever the other was used.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  group deployment = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional and deployment }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  exam MB2-710
+  group functional = any of MB2-714
+  group deployment = any of MB2-710
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional and deployment }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0108",
+        title: "no version",
+        text: "The competency has no `version` line. The version is the policy's own \
+               label, such as the month the rules were published, and Rubric records it in \
+               every decision with the policy's fingerprint, so that anyone can later tell \
+               which rules a partner was judged by. Without it, decisions made under old and \
+               new rules look alike. Add `version \"...\"` to the competency's header, and \
+               change it whenever the rules change.",
+        wrong: r#"competency cloud_crm {
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+    Explanation {
+        code: "W0109",
+        title: "no effective date",
+        text: "The competency has no `effective` line. The effective date is the day the \
+               rules apply from, as the program publishes it; it tells readers of the \
+               policy and of its decisions which period the rules cover. Without it, \
+               nobody can tell from the policy whether it applied at a partner's as-of \
+               date. Add `effective YYYY-MM-DD` to the competency's header.",
+        wrong: r#"competency cloud_crm {
+  version "2017-06"
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        right: r#"competency cloud_crm {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver
+  exam MB2-714
+  group functional = any of MB2-714
+  option reseller {
+    tier silver {
+      require distinct people { 1 passing functional }
+    }
+  }
+}
+"#,
+        kind: ExampleKind::Policy,
+    },
+];

@@ -1,0 +1,594 @@
+//! Lints: warnings about policies that are valid but probably not what the
+//! author meant, each with a stable code that can be allowed or denied.
+//! They read the checked model (and the syntax tree, for what the model
+//! folds away, such as an exam listed twice).
+
+pub mod order;
+
+use std::collections::HashMap;
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+use crate::ast;
+use crate::model::*;
+
+/// A warning about a valid policy.
+#[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// A higher tier that a partner can meet without meeting a lower one.
+    #[error("tier `{higher}` of option `{option}` is easier than `{lower}`: {reason}")]
+    #[diagnostic(code(W0100), severity(Warning))]
+    TierNotOrdered {
+        /// The option.
+        option: String,
+        /// The lower tier.
+        lower: String,
+        /// The higher tier.
+        higher: String,
+        /// Why.
+        reason: String,
+        /// The lower tier's requirement that the higher tier does not imply.
+        #[label(primary, "`{lower}` requires this")]
+        requirement: SourceSpan,
+        /// What the higher tier requires instead (or the higher tier).
+        #[label("`{higher}` requires only this")]
+        higher_span: SourceSpan,
+        /// The counterexample, as help.
+        #[help]
+        help: String,
+    },
+    /// A pair of tiers whose order could be neither proven nor refuted.
+    #[error(
+        "could not decide whether tier `{higher}` of option `{option}` is at least as hard as `{lower}`"
+    )]
+    #[diagnostic(code(W0101), severity(Warning))]
+    TierOrderUndecided {
+        /// The option.
+        option: String,
+        /// The lower tier.
+        lower: String,
+        /// The higher tier.
+        higher: String,
+        /// The lower tier's requirement that could not be derived.
+        #[label(primary, "not derived from `{higher}`: {reason}")]
+        requirement: SourceSpan,
+        /// Why the proof failed.
+        reason: String,
+        /// The higher tier.
+        #[label("`{higher}`")]
+        higher_span: SourceSpan,
+        /// How to settle it.
+        #[help]
+        help: String,
+    },
+    /// A market that a lower tier sets a threshold for and a higher tier does not.
+    #[error(
+        "tier `{higher}` sets no `{measure}` threshold for market `{market}`, which `{lower}` covers"
+    )]
+    #[diagnostic(
+        code(W0102),
+        severity(Warning),
+        help(
+            "partners in `{market}` can reach `{lower}` but never `{higher}`; add `{market}` to `{higher}`'s threshold if they should"
+        )
+    )]
+    MarketDropped {
+        /// The market.
+        market: String,
+        /// The measure.
+        measure: String,
+        /// The lower tier.
+        lower: String,
+        /// The higher tier.
+        higher: String,
+        /// The higher tier's threshold.
+        #[label(primary, "no `{market}` here")]
+        span: SourceSpan,
+        /// The lower tier's threshold.
+        #[label("`{lower}` sets one here")]
+        lower_span: SourceSpan,
+    },
+    /// A catalog entry no group uses.
+    #[error("exam `{code}` is in the catalog but no group uses it")]
+    #[diagnostic(
+        code(W0103),
+        severity(Warning),
+        help("add it to a group, or remove it from the catalog")
+    )]
+    UnusedExam {
+        /// The code.
+        code: String,
+        /// Its declaration.
+        #[label("never used")]
+        span: SourceSpan,
+    },
+    /// A group no role or group uses.
+    #[error("group `{name}` is never used")]
+    #[diagnostic(
+        code(W0104),
+        severity(Warning),
+        help("name it in a role (`1 passing {name}`), or remove it")
+    )]
+    UnusedGroup {
+        /// The group.
+        name: String,
+        /// Its declaration.
+        #[label("never used")]
+        span: SourceSpan,
+    },
+    /// The same member twice in one group.
+    #[error("`{code}` is listed twice in group `{group}`")]
+    #[diagnostic(code(W0105), severity(Warning), help("remove one of them"))]
+    RepeatedMember {
+        /// The member.
+        code: String,
+        /// The group.
+        group: String,
+        /// The second listing.
+        #[label(primary, "again")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first listed here")]
+        first: SourceSpan,
+    },
+    /// A role that names one group twice.
+    #[error("this role names group `{group}` twice")]
+    #[diagnostic(
+        code(W0106),
+        severity(Warning),
+        help("name each group once; did you mean another group the same person must pass?")
+    )]
+    RepeatedGroupInRole {
+        /// The group.
+        group: String,
+        /// The second naming.
+        #[label(primary, "again")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first named here")]
+        first: SourceSpan,
+    },
+    /// Two groups with the same members.
+    #[error("groups `{name}` and `{other}` have the same members")]
+    #[diagnostic(
+        code(W0107),
+        severity(Warning),
+        help("use one group for both, or check whether one of them lacks an exam")
+    )]
+    IdenticalGroups {
+        /// The later group.
+        name: String,
+        /// The earlier group.
+        other: String,
+        /// The later group.
+        #[label(primary, "same as `{other}`")]
+        span: SourceSpan,
+        /// The earlier group.
+        #[label("`{other}` is here")]
+        other_span: SourceSpan,
+    },
+    /// No `version` line.
+    #[error("competency `{name}` has no version")]
+    #[diagnostic(
+        code(W0108),
+        severity(Warning),
+        help("add `version \"...\"` so every decision records which rules it used")
+    )]
+    MissingVersion {
+        /// The competency.
+        name: String,
+        /// Its name.
+        #[label("no `version`")]
+        span: SourceSpan,
+    },
+    /// No `effective` line.
+    #[error("competency `{name}` has no effective date")]
+    #[diagnostic(
+        code(W0109),
+        severity(Warning),
+        help("add `effective YYYY-MM-DD`, the date the rules apply from")
+    )]
+    MissingEffective {
+        /// The competency.
+        name: String,
+        /// Its name.
+        #[label("no `effective` date")]
+        span: SourceSpan,
+    },
+}
+
+impl Warning {
+    /// The warning's code, e.g. `W0103`.
+    pub fn code_text(&self) -> String {
+        self.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+}
+
+fn sp(span: crate::ast::Span) -> SourceSpan {
+    span.into()
+}
+
+/// Every warning about a checked policy, in source order of kind.
+pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
+    let mut out = Vec::new();
+    header(file, policy, &mut out);
+    catalog(file, policy, &mut out);
+    markets_dropped(policy, &mut out);
+    ordering(policy, &mut out);
+    out
+}
+
+fn header(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
+    let c = &file.competency;
+    if policy.version.is_none() && !c.items.iter().any(|i| matches!(i, ast::Item::Version(..))) {
+        out.push(Warning::MissingVersion {
+            name: c.id.name.clone(),
+            span: sp(c.id.span),
+        });
+    }
+    if policy.effective.is_none()
+        && !c
+            .items
+            .iter()
+            .any(|i| matches!(i, ast::Item::Effective(..)))
+    {
+        out.push(Warning::MissingEffective {
+            name: c.id.name.clone(),
+            span: sp(c.id.span),
+        });
+    }
+}
+
+fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
+    // Exams no group names.
+    for (e, exam) in policy.exams.iter().enumerate() {
+        let used = policy
+            .groups
+            .iter()
+            .any(|g| g.members.contains(&GroupMember::Exam(ExamId(e))));
+        if !used {
+            out.push(Warning::UnusedExam {
+                code: exam.code.clone(),
+                span: sp(exam.span),
+            });
+        }
+    }
+    // Groups no role and no group names.
+    let mut in_roles = vec![false; policy.groups.len()];
+    let mut mark = |roles: &[Role]| {
+        for role in roles {
+            for g in &role.groups {
+                if let Some(flag) = in_roles.get_mut(g.0) {
+                    *flag = true;
+                }
+            }
+        }
+    };
+    fn people_in<'r>(reqs: &'r [Requirement], found: &mut Vec<&'r PeopleRequirement>) {
+        for r in reqs {
+            match r {
+                Requirement::People(p) => found.push(p),
+                Requirement::Either(branches, _) => {
+                    for b in branches {
+                        people_in(&b.requirements, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut people = Vec::new();
+    for tier in policy.options.iter().flat_map(|o| &o.tiers) {
+        people_in(&tier.requirements, &mut people);
+    }
+    for p in &people {
+        mark(&p.roles);
+    }
+    for (g, group) in policy.groups.iter().enumerate() {
+        let in_group = policy
+            .groups
+            .iter()
+            .any(|other| other.members.contains(&GroupMember::Group(GroupId(g))));
+        if !in_roles.get(g).copied().unwrap_or(false) && !in_group {
+            out.push(Warning::UnusedGroup {
+                name: group.name.clone(),
+                span: sp(group.span),
+            });
+        }
+    }
+    // Members listed twice, and groups with identical members (syntax tree:
+    // the spans of each listing).
+    let mut seen_sets: HashMap<(bool, Vec<GroupMember>), (&str, crate::ast::Span)> = HashMap::new();
+    for item in &file.competency.items {
+        let ast::Item::Group(decl) = item else {
+            continue;
+        };
+        let mut first: HashMap<String, crate::ast::Span> = HashMap::new();
+        for member in &decl.exams {
+            let key = exam_key(&member.code);
+            if let Some(previous) = first.get(&key) {
+                out.push(Warning::RepeatedMember {
+                    code: member.code.clone(),
+                    group: decl.name.name.clone(),
+                    span: sp(member.span),
+                    first: sp(*previous),
+                });
+            } else {
+                first.insert(key, member.span);
+            }
+        }
+        let Some(group) = policy
+            .groups
+            .iter()
+            .find(|g| g.name == decl.name.name && g.span == decl.span)
+        else {
+            continue;
+        };
+        let mut members = group.members.clone();
+        members.sort_by_key(|m| match m {
+            GroupMember::Exam(e) => (0, e.0),
+            GroupMember::Group(g) => (1, g.0),
+        });
+        members.dedup();
+        let key = (group.quantifier == Quantifier::All, members);
+        if !key.1.is_empty() {
+            match seen_sets.get(&key) {
+                Some((other, other_span)) => out.push(Warning::IdenticalGroups {
+                    name: group.name.clone(),
+                    other: (*other).to_owned(),
+                    span: sp(decl.name.span),
+                    other_span: sp(*other_span),
+                }),
+                None => {
+                    seen_sets.insert(key, (&decl.name.name, decl.name.span));
+                }
+            }
+        }
+    }
+    // A role naming a group twice (syntax tree, for the spans).
+    for role in roles_in(file) {
+        let mut first: HashMap<&str, crate::ast::Span> = HashMap::new();
+        for g in &role.groups {
+            if let Some(previous) = first.get(g.name.as_str()) {
+                out.push(Warning::RepeatedGroupInRole {
+                    group: g.name.clone(),
+                    span: sp(g.span),
+                    first: sp(*previous),
+                });
+            } else {
+                first.insert(&g.name, g.span);
+            }
+        }
+    }
+}
+
+fn roles_in(file: &ast::PolicyFile) -> Vec<&ast::Role> {
+    fn walk<'a>(reqs: &'a [ast::Requirement], out: &mut Vec<&'a ast::Role>) {
+        for r in reqs {
+            match r {
+                ast::Requirement::People(p) => out.extend(&p.roles),
+                ast::Requirement::Either(branches, _) => {
+                    for b in branches {
+                        walk(&b.requirements, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for item in &file.competency.items {
+        if let ast::Item::Option(o) = item {
+            for t in &o.tiers {
+                walk(&t.requirements, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn tier_name(policy: &Policy, tier: &Tier) -> String {
+    policy
+        .tiers
+        .get(tier.level.0)
+        .map_or_else(String::new, |t| t.id.clone())
+}
+
+fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
+    for option in &policy.options {
+        for (h, higher) in option.tiers.iter().enumerate() {
+            for lower in option.tiers.iter().take(h) {
+                for low in &lower.requirements {
+                    let Requirement::Measure(low) = low else {
+                        continue;
+                    };
+                    let Thresholds::PerMarket(low_markets) = &low.thresholds else {
+                        continue;
+                    };
+                    for high in &higher.requirements {
+                        let Requirement::Measure(high) = high else {
+                            continue;
+                        };
+                        if high.measure != low.measure || high.per_month != low.per_month {
+                            continue;
+                        }
+                        for (market, threshold) in low_markets {
+                            if high.thresholds.for_market(Some(*market)).is_none() {
+                                out.push(Warning::MarketDropped {
+                                    market: policy
+                                        .markets
+                                        .get(market.0)
+                                        .map_or_else(String::new, |m| m.id.clone()),
+                                    measure: policy
+                                        .measures
+                                        .get(low.measure.0)
+                                        .map_or_else(String::new, |m| m.name.clone()),
+                                    lower: tier_name(policy, lower),
+                                    higher: tier_name(policy, higher),
+                                    span: sp(high.span),
+                                    lower_span: sp(threshold.span),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ordering(policy: &Policy, out: &mut Vec<Warning>) {
+    for pair in order::tier_order(policy) {
+        let Some(option) = policy.options.get(pair.option) else {
+            continue;
+        };
+        let (Some(lower), Some(higher)) =
+            (option.tiers.get(pair.lower), option.tiers.get(pair.higher))
+        else {
+            continue;
+        };
+        let (lower_name, higher_name) = (tier_name(policy, lower), tier_name(policy, higher));
+        match pair.verdict {
+            order::Verdict::Proven => {}
+            order::Verdict::Refuted {
+                requirement,
+                reason,
+                counterexample,
+                as_of,
+            } => out.push(Warning::TierNotOrdered {
+                higher_span: sp(lower
+                    .requirements
+                    .iter()
+                    .find(|r| r.span() == requirement)
+                    .map_or(higher.span, |r| order::counterpart(higher, r))),
+                option: option.name.clone(),
+                help: format!(
+                    "this partner meets `{higher_name}` but not `{lower_name}` as of {as_of} (checked by evaluating it):\n{counterexample}"
+                ),
+                lower: lower_name,
+                higher: higher_name,
+                reason,
+                requirement: sp(requirement),
+            }),
+            order::Verdict::Undecided { requirement, reason } => out.push(Warning::TierOrderUndecided {
+                option: option.name.clone(),
+                help: format!(
+                    "Rubric found neither a proof nor a partner meeting `{higher_name}` but not `{lower_name}`; add a policy test for it, or allow W0101"
+                ),
+                lower: lower_name,
+                higher: higher_name,
+                requirement: sp(requirement),
+                reason,
+                higher_span: sp(higher.span),
+            }),
+        }
+    }
+}
+
+/// Which lints are allowed (silent), and which are denied (errors): from a
+/// project's `rubric.toml` and the command line.
+///
+/// ```toml
+/// [lints]
+/// allow = ["W0103"]
+/// deny = ["warnings"]   # every warning is an error, or name codes
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Levels {
+    allow: Vec<String>,
+    deny: Vec<String>,
+    deny_warnings: bool,
+}
+
+/// A `rubric.toml` that cannot be read as lint settings.
+#[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
+#[error("invalid rubric.toml: {message}")]
+#[diagnostic(
+    code(E0600),
+    help(
+        "rubric.toml holds a `[lints]` table with `allow` and `deny` lists of codes, e.g. `deny = [\"warnings\"]`"
+    )
+)]
+pub struct ConfigError {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    #[label("here")]
+    pub span: SourceSpan,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigToml {
+    #[serde(default)]
+    lints: LintsToml,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LintsToml {
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    deny: Vec<String>,
+}
+
+impl Levels {
+    /// Settings from the text of a `rubric.toml`.
+    pub fn from_config(text: &str) -> Result<Levels, ConfigError> {
+        let config: ConfigToml = toml::from_str(text).map_err(|e| {
+            let span = e.span().map_or(0..0, |r| r);
+            ConfigError {
+                message: e.message().to_owned(),
+                span: SourceSpan::new(span.start.into(), span.end - span.start),
+            }
+        })?;
+        let mut levels = Levels::default();
+        for code in config.lints.allow {
+            levels.allow(&code);
+        }
+        for code in config.lints.deny {
+            levels.deny(&code);
+        }
+        Ok(levels)
+    }
+
+    /// Silences a lint code (a later `deny` of the same code wins).
+    pub fn allow(&mut self, code: &str) {
+        let code = code.trim().to_uppercase();
+        self.deny.retain(|c| *c != code);
+        self.allow.push(code);
+    }
+
+    /// Makes a lint code an error; `warnings` makes every warning one.
+    pub fn deny(&mut self, code: &str) {
+        let code = code.trim().to_uppercase();
+        if code == "WARNINGS" {
+            self.deny_warnings = true;
+            return;
+        }
+        self.allow.retain(|c| *c != code);
+        self.deny.push(code);
+    }
+
+    /// What a warning with `code` becomes: `None` when allowed.
+    pub fn level(&self, code: &str) -> Option<crate::report::check::Level> {
+        use crate::report::check::Level;
+        let code = code.to_uppercase();
+        if self.deny.contains(&code) {
+            Some(Level::Error)
+        } else if self.allow.contains(&code) {
+            None
+        } else if self.deny_warnings {
+            Some(Level::Error)
+        } else {
+            Some(Level::Warning)
+        }
+    }
+}
+
+/// Every lint code, for rule lists and JUnit.
+pub const CODES: [&str; 10] = [
+    "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
+];

@@ -1,0 +1,327 @@
+//! What `rubric check` found, and its machine renderings: JSON (a stable,
+//! documented schema), SARIF 2.1.0, GitHub Actions workflow commands and
+//! JUnit XML.
+
+use miette::Diagnostic;
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// A warning that is not denied.
+    Warning,
+    /// An error, or a denied warning.
+    Error,
+}
+
+/// A place in a file, 1-based, columns in characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// Line of the first character.
+    pub line: usize,
+    /// Column of the first character.
+    pub column: usize,
+    /// Line of the last character.
+    pub end_line: usize,
+    /// Column just after the last character.
+    pub end_column: usize,
+}
+
+/// One label of a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where.
+    #[serde(flatten)]
+    pub place: Place,
+    /// What the label says.
+    pub message: String,
+    /// Whether this is the main place of the finding.
+    pub primary: bool,
+}
+
+/// One diagnostic in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable code, e.g. `E0201` or `W0103`.
+    pub code: String,
+    /// Error, or warning.
+    pub level: Level,
+    /// The message.
+    pub message: String,
+    /// How to fix it, when known.
+    pub help: Option<String>,
+    /// Labelled places, the primary one first.
+    pub labels: Vec<Label>,
+    /// The human rendering.
+    #[serde(skip)]
+    pub rendered: String,
+}
+
+/// The findings of one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileFindings {
+    /// The file as named on the command line.
+    pub path: String,
+    /// Its findings.
+    pub findings: Vec<Finding>,
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = source.get(..offset.min(source.len())).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Finding {
+    /// A finding from a diagnostic about `source`; `level` is decided by the caller.
+    pub fn new(diagnostic: &dyn Diagnostic, source: &str, level: Level, rendered: String) -> Self {
+        let mut labels: Vec<Label> = diagnostic
+            .labels()
+            .map(|labels| {
+                labels
+                    .map(|l| {
+                        let (line, column) = line_column(source, l.offset());
+                        let (end_line, end_column) = line_column(source, l.offset() + l.len());
+                        Label {
+                            place: Place {
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                            },
+                            message: l.label().unwrap_or("").to_owned(),
+                            primary: l.primary(),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The primary label first; without one, the first label is primary.
+        labels.sort_by_key(|l| !l.primary);
+        if let Some(first) = labels.first_mut() {
+            first.primary = true;
+        }
+        Finding {
+            code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
+            level,
+            message: diagnostic.to_string(),
+            help: diagnostic.help().map(|h| h.to_string()),
+            labels,
+            rendered,
+        }
+    }
+}
+
+/// The JSON document of `rubric check --format json`.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    files: &'a [FileFindings],
+    summary: Summary,
+}
+
+/// Counts over all files.
+#[derive(Serialize)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Errors, denied warnings included.
+    pub errors: usize,
+    /// Warnings not denied.
+    pub warnings: usize,
+}
+
+/// Counts errors and warnings.
+pub fn summary(files: &[FileFindings]) -> Summary {
+    let all = files.iter().flat_map(|f| &f.findings);
+    Summary {
+        files: files.len(),
+        errors: all.clone().filter(|f| f.level == Level::Error).count(),
+        warnings: all.filter(|f| f.level == Level::Warning).count(),
+    }
+}
+
+/// `--format json`.
+pub fn to_json(files: &[FileFindings]) -> String {
+    serde_json::to_string_pretty(&JsonReport {
+        files,
+        summary: summary(files),
+    })
+    .unwrap_or_default()
+}
+
+/// `--format github`: one workflow command per finding.
+pub fn to_github(files: &[FileFindings]) -> String {
+    let escape_data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let escape_property = |s: &str| escape_data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for file in files {
+        for f in &file.findings {
+            let command = match f.level {
+                Level::Error => "error",
+                Level::Warning => "warning",
+            };
+            let mut properties = vec![format!("file={}", escape_property(&file.path))];
+            if let Some(label) = f.labels.first() {
+                properties.push(format!("line={}", label.place.line));
+                properties.push(format!("col={}", label.place.column));
+                properties.push(format!("endLine={}", label.place.end_line));
+                properties.push(format!("endColumn={}", label.place.end_column));
+            }
+            properties.push(format!("title={}", escape_property(&f.code)));
+            let mut message = f.message.clone();
+            if let Some(help) = &f.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            out.push_str(&format!(
+                "::{command} {}::{}\n",
+                properties.join(","),
+                escape_data(&message)
+            ));
+        }
+    }
+    out
+}
+
+/// `--format junit`: per file, a test case for the file (failing on errors)
+/// and one per lint code checked (failing where that lint fired).
+pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("rubric check");
+    for file in files {
+        let mut suite = TestSuite::new(file.path.as_str());
+        let errors: Vec<&Finding> = file
+            .findings
+            .iter()
+            .filter(|f| !f.code.starts_with('W'))
+            .collect();
+        suite.add_test_case(TestCase::new(
+            "check",
+            status(&errors, NonSuccessKind::Error),
+        ));
+        for code in lint_codes {
+            let fired: Vec<&Finding> = file.findings.iter().filter(|f| f.code == *code).collect();
+            suite.add_test_case(TestCase::new(
+                *code,
+                status(&fired, NonSuccessKind::Failure),
+            ));
+        }
+        report.add_test_suite(suite);
+    }
+    fn status(found: &[&Finding], kind: quick_junit::NonSuccessKind) -> TestCaseStatus {
+        if found.is_empty() {
+            return TestCaseStatus::success();
+        }
+        let mut status = TestCaseStatus::non_success(kind);
+        let text: Vec<String> = found
+            .iter()
+            .map(|f| match f.labels.first() {
+                Some(l) => format!("{}:{}: {}", l.place.line, l.place.column, f.message),
+                None => f.message.clone(),
+            })
+            .collect();
+        status.set_message(text.join("; "));
+        status.set_description(
+            found
+                .iter()
+                .map(|f| f.rendered.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        status
+    }
+    report.to_string().unwrap_or_default()
+}
+
+/// A rule for SARIF: a code with its short and long descriptions.
+pub struct Rule<'a> {
+    /// The code.
+    pub code: &'a str,
+    /// One line.
+    pub title: &'a str,
+    /// The long explanation.
+    pub help: &'a str,
+}
+
+/// `--format sarif`: SARIF 2.1.0 with a rule for every code.
+pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
+    use serde_sarif::sarif::{
+        ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
+        ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    };
+    let descriptors: Vec<ReportingDescriptor> = rules
+        .iter()
+        .map(|rule| {
+            ReportingDescriptor::builder()
+                .id(rule.code)
+                .short_description(MultiformatMessageString::builder().text(rule.title).build())
+                .full_description(MultiformatMessageString::builder().text(rule.help).build())
+                .help(MultiformatMessageString::builder().text(rule.help).build())
+                .build()
+        })
+        .collect();
+    let mut results = Vec::new();
+    for file in files {
+        for f in &file.findings {
+            let locations: Vec<Location> = f
+                .labels
+                .iter()
+                .take(1)
+                .map(|l| {
+                    let region = Region::builder()
+                        .start_line(l.place.line as i64)
+                        .start_column(l.place.column as i64)
+                        .end_line(l.place.end_line as i64)
+                        .end_column(l.place.end_column as i64)
+                        .build();
+                    let physical = PhysicalLocation::builder()
+                        .artifact_location(
+                            ArtifactLocation::builder().uri(file.path.clone()).build(),
+                        )
+                        .region(region)
+                        .build();
+                    Location::builder().physical_location(physical).build()
+                })
+                .collect();
+            let text = match &f.help {
+                Some(help) => format!("{}\nhelp: {help}", f.message),
+                None => f.message.clone(),
+            };
+            let level = match f.level {
+                Level::Error => ResultLevel::Error,
+                Level::Warning => ResultLevel::Warning,
+            };
+            let rule_index = rules.iter().position(|r| r.code == f.code);
+            let mut result = SarifResult::builder()
+                .rule_id(f.code.clone())
+                .level(level)
+                .message(Message::builder().text(text).build())
+                .locations(locations)
+                .build();
+            result.rule_index = rule_index.map(|i| i as i64);
+            results.push(result);
+        }
+    }
+    let driver = ToolComponent::builder()
+        .name("rubric")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(descriptors)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let sarif = Sarif::builder()
+        .version(serde_json::json!("2.1.0"))
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .runs(vec![run])
+        .build();
+    serde_json::to_string_pretty(&sarif).unwrap_or_default()
+}

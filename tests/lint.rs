@@ -1,0 +1,289 @@
+//! Lints and `rubric check` for CI: the tier-ordering proof (proven, refuted
+//! with a counterexample the evaluator confirms, or honestly undecided), lint
+//! levels from flags and `rubric.toml`, and the machine formats (JSON, SARIF
+//! validated against the official 2.1.0 schema, GitHub, JUnit).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::process::{Command, Output};
+
+use rubric::lint::order::{Verdict, tier_order};
+use rubric::report::check::Level;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/diagnostics/policy");
+
+fn policy(path: &str) -> rubric::model::Policy {
+    rubric::load_policy(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn fixture(name: &str) -> rubric::model::Policy {
+    policy(&format!("{FIXTURES}/{name}"))
+}
+
+fn rubric(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_shipped_policy_is_proven_ordered() {
+    for name in [
+        "cloud_crm",
+        "cloud_platform",
+        "data_analytics",
+        "windows_devices",
+    ] {
+        let policy = policy(&format!(
+            "{}/policies/{name}.policy",
+            env!("CARGO_MANIFEST_DIR")
+        ));
+        let pairs = tier_order(&policy);
+        assert!(!pairs.is_empty(), "{name}");
+        for pair in pairs {
+            assert_eq!(pair.verdict, Verdict::Proven, "{name}: {pair:?}");
+        }
+    }
+}
+
+/// The counterexample meets the higher tier and misses the lower one, when
+/// evaluated independently of the lint.
+fn assert_confirmed(policy: &rubric::model::Policy, verdict: &Verdict) {
+    let Verdict::Refuted {
+        counterexample,
+        as_of,
+        ..
+    } = verdict
+    else {
+        panic!("expected a refutation, got {verdict:?}");
+    };
+    let records = rubric::data::read::whole_text("counterexample.json", counterexample.clone());
+    let record = records.into_iter().next().unwrap().unwrap();
+    let partner = rubric::data::Partner::parse(&record).unwrap();
+    let outcome = rubric::eval::Evaluator::new(policy, *as_of)
+        .evaluate(&partner)
+        .unwrap();
+    let tiers = &outcome.options[0].tiers;
+    assert!(tiers[1].met, "the counterexample must meet gold");
+    assert!(!tiers[0].met, "the counterexample must miss silver");
+}
+
+#[test]
+fn gold_asking_for_less_revenue_than_silver_is_refuted_with_a_partner() {
+    let policy = fixture("W0100_gold_weaker_in_revenue.policy");
+    let pairs = tier_order(&policy);
+    let Verdict::Refuted { reason, .. } = &pairs[0].verdict else {
+        panic!("{pairs:?}")
+    };
+    assert!(reason.contains("developed"), "{reason}");
+    assert_confirmed(&policy, &pairs[0].verdict);
+}
+
+#[test]
+fn gold_needing_fewer_people_than_silver_is_refuted_with_a_partner() {
+    let policy = fixture("W0100_gold_weaker_in_people.policy");
+    let pairs = tier_order(&policy);
+    assert_confirmed(&policy, &pairs[0].verdict);
+}
+
+#[test]
+fn an_order_neither_proven_nor_refuted_is_reported_as_undecided() {
+    let policy = fixture("W0101_order_undecided.policy");
+    let pairs = tier_order(&policy);
+    assert!(
+        matches!(pairs[0].verdict, Verdict::Undecided { .. }),
+        "{pairs:?}"
+    );
+}
+
+#[test]
+fn more_people_and_more_revenue_in_gold_is_proven() {
+    let source =
+        std::fs::read_to_string(format!("{FIXTURES}/W0103_exam_never_used.policy")).unwrap();
+    let policy = rubric::load_policy(&source).unwrap();
+    assert_eq!(tier_order(&policy)[0].verdict, Verdict::Proven);
+}
+
+#[test]
+fn a_market_silver_does_not_cover_makes_an_everywhere_gold_unordered() {
+    // Gold's single threshold applies to markets silver never names.
+    let source = std::fs::read_to_string(format!("{FIXTURES}/W0103_exam_never_used.policy"))
+        .unwrap()
+        .replace(
+            "require crm >= { developed: 300_000 USD }",
+            "require crm >= 300_000 USD",
+        );
+    let policy = rubric::load_policy(&source).unwrap();
+    let pairs = tier_order(&policy);
+    assert_confirmed(&policy, &pairs[0].verdict);
+}
+
+#[test]
+fn lint_levels_allow_deny_and_deny_warnings() {
+    let mut levels = rubric::lint::Levels::default();
+    assert_eq!(levels.level("W0103"), Some(Level::Warning));
+    levels.allow("w0103");
+    assert_eq!(levels.level("W0103"), None);
+    levels.deny("warnings");
+    assert_eq!(levels.level("W0104"), Some(Level::Error));
+    assert_eq!(levels.level("W0103"), None, "an allowed lint stays allowed");
+    levels.deny("W0103");
+    assert_eq!(
+        levels.level("W0103"),
+        Some(Level::Error),
+        "a later deny wins"
+    );
+    let from_file =
+        rubric::lint::Levels::from_config("[lints]\nallow = [\"W0108\"]\ndeny = [\"W0104\"]\n")
+            .unwrap();
+    assert_eq!(from_file.level("W0108"), None);
+    assert_eq!(from_file.level("W0104"), Some(Level::Error));
+    assert_eq!(from_file.level("W0105"), Some(Level::Warning));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let path = "tests/diagnostics/policy/W0103_exam_never_used.policy";
+    let out = rubric(&["check", path]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("W0103"));
+    assert_eq!(
+        rubric(&["check", path, "--deny", "warnings"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        rubric(&["check", path, "-D", "W0103"]).status.code(),
+        Some(1)
+    );
+    let allowed = rubric(&["check", path, "--deny", "warnings", "--allow", "W0103"]);
+    assert_eq!(allowed.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&allowed.stderr).contains("⚠"));
+}
+
+#[test]
+fn a_rubric_toml_sets_lint_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rubric.toml");
+    std::fs::write(&config, "[lints]\ndeny = [\"warnings\"]\n").unwrap();
+    let path = "tests/diagnostics/policy/W0103_exam_never_used.policy";
+    let out = rubric(&["check", path, "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(&config, "[lints]\ndeny = warnings\n").unwrap();
+    let out = rubric(&["check", path, "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0600"));
+}
+
+#[test]
+fn check_walks_directories_and_reports_every_file() {
+    let out = rubric(&["check", "tests/diagnostics/policy", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = json["files"].as_array().unwrap();
+    let on_disk = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "policy")
+        })
+        .count();
+    assert_eq!(files.len(), on_disk);
+    let first = &files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().contains("/E0201_"))
+        .unwrap()["findings"][0];
+    assert_eq!(first["code"], "E0201");
+    assert_eq!(first["level"], "error");
+    assert!(first["labels"][0]["line"].as_u64().unwrap() > 0);
+    assert_eq!(first["labels"][0]["primary"], true);
+    assert!(json["summary"]["errors"].as_u64().unwrap() >= on_disk as u64 - 12);
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/sarif-schema-2.1.0.json"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let out = rubric(&["check", "tests/diagnostics/policy", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A rule for every code, each with its explanation as help.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), rubric::explain::all().len());
+    assert!(
+        rules
+            .iter()
+            .all(|r| !r["help"]["text"].as_str().unwrap().is_empty())
+    );
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "W0100" && r["level"] == "warning")
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "E0201" && r["level"] == "error")
+    );
+}
+
+#[test]
+fn github_format_is_one_workflow_command_per_finding() {
+    let out = rubric(&[
+        "check",
+        "tests/diagnostics/policy/W0103_exam_never_used.policy",
+        "--format",
+        "github",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().next().unwrap();
+    assert!(
+        line.starts_with(
+            "::warning file=tests/diagnostics/policy/W0103_exam_never_used.policy,line="
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains(",title=W0103::exam `MB2-707` is in the catalog"),
+        "{line}"
+    );
+    assert_eq!(text.lines().count(), 1);
+}
+
+#[test]
+fn junit_format_has_a_case_per_file_and_lint() {
+    let out = rubric(&[
+        "check",
+        "policies",
+        "tests/diagnostics/policy/W0103_exam_never_used.policy",
+        "--format",
+        "junit",
+    ]);
+    let report =
+        quick_junit::Report::deserialize_from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(report.test_suites.len(), 5);
+    let per_file = 1 + rubric::lint::CODES.len();
+    assert_eq!(report.tests, 5 * per_file);
+    assert_eq!(report.failures, 1);
+}
