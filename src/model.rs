@@ -383,6 +383,35 @@ pub struct Role {
 }
 
 impl Policy {
+    /// What passing a group takes, e.g. `customization (one of MB2-712, MB2-707)`.
+    pub fn describe_group(&self, group: GroupId) -> String {
+        let Some(g) = self.groups.get(group.0) else {
+            return String::new();
+        };
+        let members: Vec<&str> = g
+            .members
+            .iter()
+            .filter_map(|m| match m {
+                GroupMember::Exam(e) => self.exams.get(e.0).map(|e| e.code.as_str()),
+                GroupMember::Group(inner) => self.groups.get(inner.0).map(|g| g.name.as_str()),
+            })
+            .collect();
+        let how = match (g.quantifier, members.len()) {
+            (_, 1) => String::new(),
+            (Quantifier::Any, _) => "one of ".to_owned(),
+            (Quantifier::All, _) => "all of ".to_owned(),
+        };
+        format!("{} ({how}{})", g.name, members.join(", "))
+    }
+
+    /// The groups whose bits are set in `mask`, in policy order.
+    pub fn groups_in(&self, mask: u64) -> Vec<GroupId> {
+        (0..self.groups.len().min(64))
+            .filter(|g| mask & (1u64 << g) != 0)
+            .map(GroupId)
+            .collect()
+    }
+
     /// A role's description as written, e.g. `1 passing functional and deployment`.
     pub fn describe_role(&self, role: &Role) -> String {
         let groups: Vec<&str> = role

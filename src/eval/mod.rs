@@ -7,6 +7,7 @@
 //! evaluating a partner does no name resolution.
 
 pub mod assign;
+pub mod gap;
 pub mod window;
 
 use std::collections::{HashMap, HashSet};
@@ -75,6 +76,8 @@ pub struct MeasureTotal {
     pub counted: Vec<usize>,
     /// Lines that did not count, by reason, in [`Exclusion::ALL`] order.
     pub excluded: [usize; 5],
+    /// Each line that did not count, with why.
+    pub excluded_lines: Vec<(usize, Exclusion)>,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -199,6 +202,8 @@ pub struct PeopleOutcome {
     pub assignment: Assignment,
     /// Each role's head count.
     pub required: Vec<u32>,
+    /// When not met: the smallest change that would meet it.
+    pub gap: Option<gap::PeopleGap>,
 }
 
 /// What the requirements of a partner are judged on.
@@ -397,6 +402,7 @@ impl<'p> Evaluator<'p> {
                     total: Decimal::from(customers.len()),
                     counted,
                     excluded: [0; 5],
+                    excluded_lines: Vec::new(),
                 };
             }
         }
@@ -427,6 +433,7 @@ impl<'p> Evaluator<'p> {
                     if let Some(n) = out.excluded.get_mut(reason as usize) {
                         *n += 1;
                     }
+                    out.excluded_lines.push((i, reason));
                 }
             }
         }
@@ -588,8 +595,10 @@ impl<'p> Evaluator<'p> {
                     })
                     .collect();
                 let assignment = assign::assign(&slots, facts.people, p.distinct);
+                let met = assignment.complete(&slots);
                 RequirementOutcome::People(PeopleOutcome {
-                    met: assignment.complete(&slots),
+                    gap: (!met).then(|| gap::people_gap(&slots, facts.people, p.distinct)),
+                    met,
                     distinct: p.distinct,
                     assignment,
                     required: p.roles.iter().map(|r| r.count).collect(),

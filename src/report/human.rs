@@ -182,6 +182,9 @@ impl View<'_> {
                             excluded.join(", ")
                         )
                     };
+                    if !r.met && r.required.is_some() {
+                        self.excluded_lines(out, &pad, measure, totals);
+                    }
                 }
             }
             (Requirement::People(req), RequirementOutcome::People(p)) => {
@@ -221,6 +224,9 @@ impl View<'_> {
                         )
                     };
                 }
+                if let Some(gap) = &p.gap {
+                    self.people_gap(out, &pad, req, gap);
+                }
             }
             (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
                 let name = policy
@@ -251,6 +257,141 @@ impl View<'_> {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl View<'_> {
+    /// The lines that did not count towards an unmet measure, and why (the
+    /// first ten).
+    fn excluded_lines(
+        &self,
+        out: &mut String,
+        pad: &str,
+        measure: &model::Measure,
+        totals: &crate::eval::MeasureTotal,
+    ) {
+        const SHOWN: usize = 10;
+        for (line, reason) in totals.excluded_lines.iter().take(SHOWN) {
+            let why = match reason {
+                Exclusion::OtherType => "other type",
+                Exclusion::OtherProduct => "other product",
+                Exclusion::OutsideWindow => "outside the window",
+                Exclusion::NotPartnerOfRecord => "not partner of record",
+                Exclusion::NotPaid => "not paid",
+            };
+            let what = match measure.kind {
+                model::MeasureKind::Revenue { .. } => self.partner.revenue.get(*line).map(|l| {
+                    format!(
+                        "{} {} {}, {}, {}",
+                        l.kind,
+                        amount_grouped(l.amount),
+                        l.currency,
+                        l.product,
+                        l.date
+                    )
+                }),
+                _ => self.partner.usage.get(*line).map(|l| {
+                    format!(
+                        "{} {}, {}, {}",
+                        l.metric,
+                        count_grouped(l.quantity),
+                        l.product,
+                        l.date
+                    )
+                }),
+            };
+            if let Some(what) = what {
+                let _ = writeln!(
+                    out,
+                    "{pad}      not counted: line {} ({what}): {why}",
+                    line + 1
+                );
+            }
+        }
+        if totals.excluded_lines.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "{pad}      and {} more lines not counted",
+                totals.excluded_lines.len() - SHOWN
+            );
+        }
+    }
+
+    /// The smallest change that would meet a people requirement.
+    fn people_gap(
+        &self,
+        out: &mut String,
+        pad: &str,
+        req: &model::PeopleRequirement,
+        gap: &crate::eval::gap::PeopleGap,
+    ) {
+        let policy = self.policy;
+        let groups = |mask: u64| {
+            policy
+                .groups_in(mask)
+                .into_iter()
+                .map(|g| policy.describe_group(g))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        let mut steps: Vec<String> = gap
+            .upgrades
+            .iter()
+            .filter_map(|u| {
+                let person = self.partner.people.get(u.person)?;
+                Some(format!(
+                    "{} passing {}",
+                    person_label(person),
+                    groups(u.missing)
+                ))
+            })
+            .collect();
+        for n in &gap.new_people {
+            let who = if n.count == 1 {
+                "1 more person".to_owned()
+            } else {
+                format!("{} more people", n.count)
+            };
+            steps.push(format!("{who} passing {}", groups(n.groups)));
+        }
+        let passes = if gap.cost == 1 {
+            "1 pass".to_owned()
+        } else {
+            format!("{} passes", gap.cost)
+        };
+        let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
+        if let Some(b) = &gap.bottleneck {
+            let roles: Vec<String> = b
+                .roles
+                .iter()
+                .filter_map(|r| {
+                    req.roles
+                        .get(*r)
+                        .map(|role| format!("`{}`", policy.describe_role(role)))
+                })
+                .collect();
+            let need = if roles.len() == 1 { "needs" } else { "need" };
+            let people = if b.needed == 1 {
+                "1 person".to_owned()
+            } else {
+                format!("{} people", b.needed)
+            };
+            let which = match roles.len() {
+                1 => "",
+                2 => " for either",
+                _ => " for any of them",
+            };
+            let qualify = match b.qualified {
+                0 => format!("nobody qualifies{which}"),
+                1 => format!("only 1 qualifies{which}"),
+                n => format!("only {n} qualify{which}"),
+            };
+            let _ = writeln!(
+                out,
+                "{pad}    {} {need} {people}; {qualify}",
+                roles.join(" and ")
+            );
         }
     }
 }

@@ -95,6 +95,11 @@ pub enum RequirementResult<'a> {
         note: Option<String>,
         /// How many lines counted and why the others did not.
         lines: LineCounts,
+        /// Indices (from 0) of the lines that counted, in the partner's
+        /// `revenue` (or `usage`) list.
+        counted_lines: Vec<usize>,
+        /// The lines that did not count, and why.
+        excluded_lines: Vec<ExcludedLine>,
     },
     /// Roles filled by people.
     People {
@@ -108,6 +113,9 @@ pub enum RequirementResult<'a> {
         filled: u64,
         /// Each role.
         roles: Vec<RoleResult<'a>>,
+        /// When not met: the smallest change that would meet it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gap: Option<GapResult<'a>>,
     },
     /// A partner attribute.
     Attribute {
@@ -132,6 +140,116 @@ pub struct BranchResult<'a> {
     pub met: bool,
     /// Each requirement.
     pub requirements: Vec<RequirementResult<'a>>,
+}
+
+/// A line that did not count.
+#[derive(Serialize)]
+pub struct ExcludedLine {
+    /// Its index (from 0) in the partner's list.
+    pub line: usize,
+    /// Why it did not count.
+    pub reason: Exclusion,
+}
+
+/// The smallest change that would meet a people requirement.
+#[derive(Serialize)]
+pub struct GapResult<'a> {
+    /// Group passes needed in all.
+    pub passes: u64,
+    /// Existing people who would fill a role after passing more.
+    pub upgrades: Vec<UpgradeResult<'a>>,
+    /// People the partner would need to add.
+    pub new_people: Vec<NewPeopleResult>,
+    /// Roles competing for too few qualified people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<BottleneckResult>,
+}
+
+/// An existing person to upgrade.
+#[derive(Serialize)]
+pub struct UpgradeResult<'a> {
+    /// Their id.
+    pub person: &'a RawValue,
+    /// Their name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    /// The role they would fill.
+    pub role: String,
+    /// The groups they still need, e.g. `customization (one of MB2-712, MB2-707)`.
+    pub missing: Vec<String>,
+}
+
+/// People to add.
+#[derive(Serialize)]
+pub struct NewPeopleResult {
+    /// The role.
+    pub role: String,
+    /// How many.
+    pub count: u32,
+    /// The groups each must pass.
+    pub groups: Vec<String>,
+}
+
+/// Roles that need more people than qualify for any of them.
+#[derive(Serialize)]
+pub struct BottleneckResult {
+    /// The roles.
+    pub roles: Vec<String>,
+    /// People they need together.
+    pub needed: u64,
+    /// People who qualify for at least one of them.
+    pub qualified: u64,
+}
+
+fn gap_result<'a>(
+    policy: &'a Policy,
+    partner: &'a Partner<'a>,
+    req: &crate::model::PeopleRequirement,
+    gap: &crate::eval::gap::PeopleGap,
+) -> GapResult<'a> {
+    let role = |r: usize| {
+        req.roles
+            .get(r)
+            .map(|role| policy.describe_role(role))
+            .unwrap_or_default()
+    };
+    let groups = |mask: u64| {
+        policy
+            .groups_in(mask)
+            .into_iter()
+            .map(|g| policy.describe_group(g))
+            .collect::<Vec<_>>()
+    };
+    GapResult {
+        passes: gap.cost,
+        upgrades: gap
+            .upgrades
+            .iter()
+            .filter_map(|u| {
+                let person = partner.people.get(u.person)?;
+                Some(UpgradeResult {
+                    person: person.id.json(),
+                    name: person.name.as_deref(),
+                    role: role(u.role),
+                    missing: groups(u.missing),
+                })
+            })
+            .collect(),
+        new_people: gap
+            .new_people
+            .iter()
+            .map(|n| NewPeopleResult {
+                role: role(n.role),
+                count: n.count,
+                groups: groups(n.groups),
+            })
+            .collect(),
+        bottleneck: gap.bottleneck.as_ref().map(|b| BottleneckResult {
+            roles: b.roles.iter().map(|r| role(*r)).collect(),
+            needed: b.needed,
+            qualified: b.qualified,
+        }),
+    }
 }
 
 /// Revenue lines by what happened to them.
@@ -349,6 +467,18 @@ fn requirement<'a>(
                     not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
                     not_paid: excluded(Exclusion::NotPaid),
                 },
+                counted_lines: totals.map(|t| t.counted.clone()).unwrap_or_default(),
+                excluded_lines: totals
+                    .map(|t| {
+                        t.excluded_lines
+                            .iter()
+                            .map(|(line, reason)| ExcludedLine {
+                                line: *line,
+                                reason: *reason,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }
         }
         (Requirement::People(req), RequirementOutcome::People(p)) => {
@@ -382,6 +512,10 @@ fn requirement<'a>(
                 required: req.roles.iter().map(|r| u64::from(r.count)).sum(),
                 filled: roles.iter().map(|r| r.people.len() as u64).sum(),
                 roles,
+                gap: p
+                    .gap
+                    .as_ref()
+                    .map(|gap| gap_result(policy, partner, req, gap)),
             }
         }
         (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
