@@ -337,23 +337,8 @@ impl<'a> Partner<'a> {
 
         let mut revenue = Vec::new();
         for line in json.revenue.unwrap_or_default() {
-            let amount = parse_amount(line.amount.get());
-            if amount.is_none() {
-                errors.push(DataError::bad_amount(
-                    record,
-                    raw_span(text, line.amount),
-                    line.amount.get(),
-                ));
-            }
-            let date = parse_date(&line.date);
-            if date.is_none() {
-                errors.push(DataError::bad_date(
-                    record,
-                    string_span(text, &line.date, whole),
-                    &line.date,
-                ));
-            }
-            if let (Some(amount), Some(date)) = (amount, date) {
+            if let Some((amount, date)) = line_values(record, line.amount, &line.date, &mut errors)
+            {
                 revenue.push(RevenueLine {
                     currency_span: string_span(text, &line.currency, whole),
                     customer: line.customer,
@@ -369,23 +354,9 @@ impl<'a> Partner<'a> {
 
         let mut usage = Vec::new();
         for line in json.usage.unwrap_or_default() {
-            let quantity = parse_amount(line.quantity.get());
-            if quantity.is_none() {
-                errors.push(DataError::bad_amount(
-                    record,
-                    raw_span(text, line.quantity),
-                    line.quantity.get(),
-                ));
-            }
-            let date = parse_date(&line.date);
-            if date.is_none() {
-                errors.push(DataError::bad_date(
-                    record,
-                    string_span(text, &line.date, whole),
-                    &line.date,
-                ));
-            }
-            if let (Some(quantity), Some(date)) = (quantity, date) {
+            if let Some((quantity, date)) =
+                line_values(record, line.quantity, &line.date, &mut errors)
+            {
                 usage.push(UsageLine {
                     metric: line.metric,
                     product: line.product,
@@ -413,6 +384,34 @@ impl<'a> Partner<'a> {
             Err(errors)
         }
     }
+}
+
+/// The amount (or quantity) and date of a revenue or usage line; each that
+/// cannot be read is reported where it is written.
+fn line_values(
+    record: &Record,
+    amount: &RawValue,
+    date: &Cow<'_, str>,
+    errors: &mut Vec<DataError>,
+) -> Option<(Decimal, NaiveDate)> {
+    let text = record.text();
+    let value = parse_amount(amount.get());
+    if value.is_none() {
+        errors.push(DataError::bad_amount(
+            record,
+            raw_span(text, amount),
+            amount.get(),
+        ));
+    }
+    let day = parse_date(date);
+    if day.is_none() {
+        errors.push(DataError::bad_date(
+            record,
+            string_span(text, date, Span::new(0, 0)),
+            date,
+        ));
+    }
+    Some((value?, day?))
 }
 
 /// The people seen so far in a batch, to report a person listed under two
