@@ -404,6 +404,14 @@ impl Policy {
         format!("{} ({how}{})", g.name, members.join(", "))
     }
 
+    /// What passing each group in `mask` takes, in policy order.
+    pub fn describe_groups(&self, mask: u64) -> Vec<String> {
+        self.groups_in(mask)
+            .into_iter()
+            .map(|g| self.describe_group(g))
+            .collect()
+    }
+
     /// The groups whose bits are set in `mask`, in policy order.
     pub fn groups_in(&self, mask: u64) -> Vec<GroupId> {
         (0..self.groups.len().min(64))

@@ -388,6 +388,10 @@ impl<'a> Partner<'a> {
 
 /// The amount (or quantity) and date of a revenue or usage line; each that
 /// cannot be read is reported where it is written.
+#[expect(
+    clippy::ptr_arg,
+    reason = "whether the date is borrowed tells whether it has a place in the record"
+)]
 fn line_values(
     record: &Record,
     amount: &RawValue,

@@ -38,7 +38,7 @@ pub fn render(diagnostic: &dyn Diagnostic, style: Style) -> String {
     let rendered = if far.is_empty() {
         handler.render_report(&mut out, diagnostic)
     } else {
-        handler.render_report(&mut out, &WithoutSnippet { inner: diagnostic })
+        handler.render_report(&mut out, &WithSource::without_snippet(diagnostic))
     };
     if rendered.is_err() {
         out = format!("{diagnostic}\n");
@@ -83,47 +83,31 @@ fn far_labels(diagnostic: &dyn Diagnostic) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A diagnostic shown without its source snippet.
-struct WithoutSnippet<'a> {
-    inner: &'a dyn Diagnostic,
-}
-
-impl fmt::Debug for WithoutSnippet<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.inner, f)
-    }
-}
-
-impl fmt::Display for WithoutSnippet<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, f)
-    }
-}
-
-impl std::error::Error for WithoutSnippet<'_> {}
-
-impl Diagnostic for WithoutSnippet<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.code()
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
-    }
-}
-
-/// A diagnostic from the library with the policy text it points into.
+/// A diagnostic from the library with the policy text it points into (or,
+/// for a label too far right to draw, with its snippet left out).
 pub struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
-    source: &'a NamedSource<String>,
+    source: Option<&'a NamedSource<String>>,
+    snippet: bool,
 }
 
 impl<'a> WithSource<'a> {
     /// Attaches `source` to `inner`.
     pub fn new(inner: &'a dyn Diagnostic, source: &'a NamedSource<String>) -> Self {
-        WithSource { inner, source }
+        WithSource {
+            inner,
+            source: Some(source),
+            snippet: true,
+        }
+    }
+
+    /// `inner` without source text or labels: message, code and help only.
+    fn without_snippet(inner: &'a dyn Diagnostic) -> Self {
+        WithSource {
+            inner,
+            source: None,
+            snippet: false,
+        }
     }
 }
 
@@ -155,10 +139,20 @@ impl Diagnostic for WithSource<'_> {
         self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+        if !self.snippet {
+            return None;
+        }
+        match self.source {
+            Some(source) => Some(source),
+            None => self.inner.source_code(),
+        }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        if self.snippet {
+            self.inner.labels()
+        } else {
+            None
+        }
     }
 }
 

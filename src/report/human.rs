@@ -327,14 +327,7 @@ impl View<'_> {
         gap: &crate::eval::gap::PeopleGap,
     ) {
         let policy = self.policy;
-        let groups = |mask: u64| {
-            policy
-                .groups_in(mask)
-                .into_iter()
-                .map(|g| policy.describe_group(g))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        };
+        let groups = |mask: u64| policy.describe_groups(mask).join(" and ");
         let mut steps: Vec<String> = gap
             .upgrades
             .iter()

@@ -213,13 +213,7 @@ fn gap_result<'a>(
             .map(|role| policy.describe_role(role))
             .unwrap_or_default()
     };
-    let groups = |mask: u64| {
-        policy
-            .groups_in(mask)
-            .into_iter()
-            .map(|g| policy.describe_group(g))
-            .collect::<Vec<_>>()
-    };
+    let groups = |mask: u64| policy.describe_groups(mask);
     GapResult {
         passes: gap.cost,
         upgrades: gap
