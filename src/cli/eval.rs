@@ -6,12 +6,14 @@ use std::io::Write as _;
 
 use chrono::NaiveDate;
 use miette::NamedSource;
+use rubric::data::read::Framed;
 use rubric::data::{DataError, Partner, Record, read};
 use rubric::eval::Evaluator;
-use rubric::report::{DecisionRecord, diagnostic::WithSource, human, json};
+use rubric::report::diagnostic::{WithSource, render as render_diagnostic};
+use rubric::report::{DecisionRecord, human, json};
 use serde_json::value::RawValue;
 
-use super::{Exit, emit};
+use super::{Exit, emit, stderr_style};
 
 /// Output formats of `rubric eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,6 +42,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Threads to evaluate on; by default every core. Output order is the
+    /// input order whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
@@ -106,37 +112,66 @@ pub fn run(args: &Args) -> Exit {
                 continue;
             }
         };
-        for framed in records {
-            let framed = match framed {
-                Ok(framed) => framed,
-                Err(err) => {
-                    emit(&err);
-                    exit = exit.max(Exit::Usage);
-                    break;
+        // Records are evaluated in batches, the batch split over the
+        // threads; results are written in input order.
+        let mut pending: Vec<Framed> = Vec::with_capacity(BATCH);
+        let mut records = records.peekable();
+        while records.peek().is_some() {
+            let mut read_failed = false;
+            while pending.len() < BATCH {
+                match records.next() {
+                    Some(Ok(framed)) => pending.push(framed),
+                    Some(Err(err)) => {
+                        emit(&err);
+                        exit = exit.max(Exit::Usage);
+                        read_failed = true;
+                        break;
+                    }
+                    None => break,
                 }
-            };
-            let line = match framed {
-                Ok(record) => one_record(&evaluator, &record, args.format, &decision, &mut tally),
-                Err(err) => {
-                    emit(&err);
-                    tally.failed += 1;
-                    failure_line(None, &[err], args.format, &decision)
-                }
-            };
-            if line.failed {
-                exit = exit.max(Exit::Invalid);
             }
-            let written = match (args.format, line.text) {
-                (Format::Json, Output::Json(raw)) => {
-                    batch.push(raw);
-                    Ok(())
+            let done = evaluate_batch(&evaluator, &pending, args, &decision);
+            for (framed, mut done) in pending.drain(..).zip(done) {
+                if let (Ok(record), Some(partner)) = (&framed, &done.partner) {
+                    // A person counts for one partner at a time: checked in
+                    // input order, and the rare record with a warning is
+                    // rendered again to carry it.
+                    let warnings = tally.people.add_people(record, partner, &done.people);
+                    if !warnings.is_empty() {
+                        done =
+                            evaluate_record(&evaluator, record, args.format, &decision, &warnings);
+                        for warning in &warnings {
+                            emit(warning);
+                        }
+                    }
                 }
-                (_, Output::Json(raw)) => writeln!(out, "{}", raw.get()),
-                (_, Output::Text(text)) => writeln!(out, "{text}"),
-            };
-            if written.is_err() {
-                // stdout closed (e.g. piped into `head`): stop quietly.
-                return exit;
+                for diagnostic in &done.diagnostics {
+                    eprintln!("{}\n", diagnostic.trim_end());
+                }
+                if done.failed {
+                    tally.failed += 1;
+                    exit = exit.max(Exit::Invalid);
+                } else {
+                    match done.tier.and_then(|t| tally.by_tier.get_mut(t)) {
+                        Some(n) => *n += 1,
+                        None => tally.no_tier += 1,
+                    }
+                }
+                let written = match (args.format, done.text) {
+                    (Format::Json, Output::Json(raw)) => {
+                        batch.push(raw);
+                        Ok(())
+                    }
+                    (_, Output::Json(raw)) => writeln!(out, "{}", raw.get()),
+                    (_, Output::Text(text)) => writeln!(out, "{text}"),
+                };
+                if written.is_err() {
+                    // stdout closed (e.g. piped into `head`): stop quietly.
+                    return exit;
+                }
+            }
+            if read_failed {
+                break;
             }
         }
     }
@@ -167,47 +202,92 @@ enum Output {
     Text(String),
 }
 
-struct Line {
+/// One record, evaluated and rendered, with what the main thread still
+/// has to do for it.
+struct Done {
     text: Output,
+    tier: Option<usize>,
     failed: bool,
+    /// Rendered diagnostics, printed in input order.
+    diagnostics: Vec<String>,
+    /// The partner's id, when the record parsed.
+    partner: Option<String>,
+    /// Its people's ids and where they are, for the one-partner-at-a-time check.
+    people: Vec<(String, rubric::ast::Span)>,
 }
 
-fn one_record(
+/// How many records are evaluated between writes.
+const BATCH: usize = 2_048;
+
+/// Evaluates a batch on the threads asked for, keeping input order.
+fn evaluate_batch(
+    evaluator: &Evaluator<'_>,
+    batch: &[Framed],
+    args: &Args,
+    decision: &DecisionRecord,
+) -> Vec<Done> {
+    let one = |framed: &Framed| match framed {
+        Ok(record) => evaluate_record(evaluator, record, args.format, decision, &[]),
+        Err(err) => Done {
+            diagnostics: vec![render_diagnostic(err, stderr_style())],
+            ..failed(None, std::slice::from_ref(err), args.format, decision)
+        },
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    if threads == 1 || batch.len() < 64 {
+        return batch.iter().map(one).collect();
+    }
+    let chunk = batch.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Parses, evaluates and renders one record, with `warnings` to carry.
+fn evaluate_record(
     evaluator: &Evaluator<'_>,
     record: &Record,
     format: Format,
     decision: &DecisionRecord,
-    tally: &mut Tally,
-) -> Line {
+    warnings: &[DataError],
+) -> Done {
     let policy = evaluator.policy();
-    let outcome = Partner::parse(record).and_then(|partner| {
+    let parsed = Partner::parse(record).and_then(|partner| {
         let outcome = evaluator.evaluate(&partner)?;
-        let warnings = tally.people.add(&partner);
-        for warning in &warnings {
-            emit(warning);
-        }
-        Ok(render(
-            policy, &partner, &outcome, &warnings, format, decision,
+        let (text, tier) = render(policy, &partner, &outcome, warnings, format, decision);
+        Ok((
+            text,
+            tier,
+            partner.id.text().into_owned(),
+            rubric::data::person_ids(&partner),
         ))
     });
-    match outcome {
-        Ok((text, tier)) => {
-            match tier.and_then(|t| tally.by_tier.get_mut(t)) {
-                Some(n) => *n += 1,
-                None => tally.no_tier += 1,
-            }
-            Line {
-                text,
-                failed: false,
-            }
-        }
-        Err(errors) => {
-            for err in &errors {
-                emit(err);
-            }
-            tally.failed += 1;
-            failure_line(rubric::data::peek_id(record), &errors, format, decision)
-        }
+    match parsed {
+        Ok((text, tier, partner, people)) => Done {
+            text,
+            tier,
+            failed: false,
+            diagnostics: Vec::new(),
+            partner: Some(partner),
+            people,
+        },
+        Err(errors) => Done {
+            diagnostics: errors
+                .iter()
+                .map(|e| render_diagnostic(e, stderr_style()))
+                .collect(),
+            ..failed(rubric::data::peek_id(record), &errors, format, decision)
+        },
     }
 }
 
@@ -239,12 +319,12 @@ fn render(
     (text, tier)
 }
 
-fn failure_line(
+fn failed(
     partner: Option<&RawValue>,
     errors: &[DataError],
     format: Format,
     decision: &DecisionRecord,
-) -> Line {
+) -> Done {
     let text = match format {
         Format::Human => {
             let who = partner.map_or_else(
@@ -265,7 +345,14 @@ fn failure_line(
         Format::Jsonl => to_raw(&json::failed(partner, errors, Some(decision))),
         Format::Json => to_raw(&json::failed(partner, errors, None)),
     };
-    Line { text, failed: true }
+    Done {
+        text,
+        tier: None,
+        failed: true,
+        diagnostics: Vec::new(),
+        partner: None,
+        people: Vec::new(),
+    }
 }
 
 fn to_raw<T: serde::Serialize>(value: &T) -> Output {

@@ -429,32 +429,47 @@ impl PeopleSeen {
     /// Records the partner's people; returns a warning for each person
     /// already listed under another partner.
     pub fn add(&mut self, partner: &Partner<'_>) -> Vec<DataError> {
-        let text = partner.record.text();
-        let partner_id = partner.id.text();
+        self.add_people(partner.record, &partner.id.text(), &person_ids(partner))
+    }
+
+    /// Like [`PeopleSeen::add`], from ids and their places in `record` (see
+    /// [`person_ids`]), so the check can run apart from evaluation.
+    pub fn add_people(
+        &mut self,
+        record: &Record,
+        partner_id: &str,
+        people: &[(String, Span)],
+    ) -> Vec<DataError> {
         let mut warnings = Vec::new();
-        for person in &partner.people {
-            let id = person.id.text();
-            match self.partner_of.get(id.as_ref()) {
+        for (id, span) in people {
+            match self.partner_of.get(id.as_str()) {
                 Some(other) if **other != *partner_id => {
                     warnings.push(DataError::PersonInTwoPartners {
-                        id: id.into_owned(),
+                        id: id.clone(),
                         other: other.to_string(),
-                        source_code: partner.record.source.clone(),
-                        span: partner
-                            .record
-                            .to_source(raw_span(text, person.id.json()))
-                            .into(),
+                        source_code: record.source.clone(),
+                        span: record.to_source(*span).into(),
                     });
                 }
                 Some(_) => {}
                 None => {
                     self.partner_of
-                        .insert(id.into(), partner_id.as_ref().into());
+                        .insert(id.as_str().into(), partner_id.into());
                 }
             }
         }
         warnings
     }
+}
+
+/// Each person's id as text, with where it is in the partner's record.
+pub fn person_ids(partner: &Partner<'_>) -> Vec<(String, Span)> {
+    let text = partner.record.text();
+    partner
+        .people
+        .iter()
+        .map(|p| (p.id.text().into_owned(), raw_span(text, p.id.json())))
+        .collect()
 }
 
 /// The `id` of a record that may be otherwise invalid, for reporting it.
