@@ -156,3 +156,131 @@ fn competing_roles_are_named_as_the_bottleneck() {
     let b = gap.bottleneck.unwrap();
     assert_eq!((b.roles, b.needed, b.qualified), (vec![0, 1], 4, 3));
 }
+
+/// The whole why-not, on partner data: applying every suggested change
+/// (a revenue line for each shortfall, the missing passes for each upgraded
+/// person, the new people) to a partner that misses gold makes it gold.
+mod on_partner_data {
+    use proptest::prelude::*;
+    use rubric::eval::{Evaluator, RequirementOutcome};
+    use serde_json::{Value, json};
+
+    const EXAMS: [&str; 7] = [
+        "MB2-714", "MB2-713", "MB2-709", "MB2-710", "MB2-706", "MB2-712", "MB2-707",
+    ];
+
+    fn policy() -> rubric::model::Policy {
+        rubric::load_policy(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/policies/cloud_crm.policy"
+            ))
+            .unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn as_of() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap()
+    }
+
+    fn evaluate(policy: &rubric::model::Policy, partner: &Value) -> rubric::eval::PartnerOutcome {
+        let records = rubric::data::read::whole_text("p.json", partner.to_string());
+        let record = records.into_iter().next().unwrap().unwrap();
+        let parsed = rubric::data::Partner::parse(&record).unwrap();
+        Evaluator::new(policy, as_of()).evaluate(&parsed).unwrap()
+    }
+
+    /// The first exam of a group: one pass satisfies an `any of` group.
+    fn first_exam(policy: &rubric::model::Policy, group: rubric::model::GroupId) -> String {
+        match policy.groups[group.0].members[0] {
+            rubric::model::GroupMember::Exam(e) => policy.exams[e.0].code.clone(),
+            rubric::model::GroupMember::Group(_) => panic!("cloud_crm groups list exams"),
+        }
+    }
+
+    fn apply_gap(
+        policy: &rubric::model::Policy,
+        partner: &mut Value,
+        outcome: &rubric::eval::PartnerOutcome,
+    ) {
+        let gold = &outcome.options[0].tiers[1];
+        for requirement in &gold.requirements {
+            match requirement {
+                RequirementOutcome::Measure(m) if !m.met => {
+                    let amount = m.shortfall.unwrap().to_string();
+                    partner["revenue"].as_array_mut().unwrap().push(json!({
+                        "product": "CRM Online", "type": "net_new", "amount": amount,
+                        "currency": "USD", "date": "2017-06-30", "associations": ["dpor"]
+                    }));
+                }
+                RequirementOutcome::People(p) if !p.met => {
+                    let gap = p.gap.as_ref().unwrap();
+                    for upgrade in &gap.upgrades {
+                        for group in policy.groups_in(upgrade.missing) {
+                            let code = first_exam(policy, group);
+                            partner["people"][upgrade.person]["exams"]
+                                .as_array_mut()
+                                .unwrap()
+                                .push(json!({"code": code, "passed": "2017-06-30"}));
+                        }
+                    }
+                    for (n, new) in gap.new_people.iter().enumerate() {
+                        for k in 0..new.count {
+                            let exams: Vec<Value> = policy
+                                .groups_in(new.groups)
+                                .into_iter()
+                                .map(|g| json!({"code": first_exam(policy, g), "passed": "2017-06-30"}))
+                                .collect();
+                            partner["people"]
+                                .as_array_mut()
+                                .unwrap()
+                                .push(json!({"id": format!("NEW-{n}-{k}"), "exams": exams}));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn partner_strategy() -> impl Strategy<Value = Value> {
+        let person = proptest::collection::vec(any::<bool>(), 7);
+        (proptest::collection::vec(person, 0..6), 0u32..400_000).prop_map(|(people, revenue)| {
+            let people: Vec<Value> = people
+                .iter()
+                .enumerate()
+                .map(|(i, holds)| {
+                    let exams: Vec<Value> = EXAMS
+                        .iter()
+                        .zip(holds)
+                        .filter(|(_, h)| **h)
+                        .map(|(code, _)| json!({"code": code, "passed": "2016-01-01"}))
+                        .collect();
+                    json!({"id": format!("E-{i}"), "exams": exams})
+                })
+                .collect();
+            json!({
+                "id": "P", "market": "developed", "people": people,
+                "revenue": [{"product": "CRM Online", "type": "net_new", "amount": revenue.to_string(),
+                             "currency": "USD", "date": "2017-01-01", "associations": ["dpor"]}]
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn applying_the_gap_to_a_partner_that_misses_gold_makes_it_gold(mut partner in partner_strategy()) {
+            let policy = policy();
+            let outcome = evaluate(&policy, &partner);
+            if outcome.options[0].tiers[1].met {
+                return Ok(());
+            }
+            apply_gap(&policy, &mut partner, &outcome);
+            let after = evaluate(&policy, &partner);
+            prop_assert!(after.options[0].tiers[1].met, "{partner}");
+        }
+    }
+}
