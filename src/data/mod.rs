@@ -247,7 +247,17 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if !shaped {
         return None;
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    // The shape is checked: fold the digits rather than run a format parser
+    // for every date of every partner.
+    let number = |from: usize, to: usize| {
+        b.get(from..to).map(|digits| {
+            digits
+                .iter()
+                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)
 }
 
 /// Parses an amount from its JSON text, a number or a string, exactly.
@@ -422,7 +432,10 @@ fn line_values(
 /// partners (the program counts a person for one partner at a time).
 #[derive(Debug, Default)]
 pub struct PeopleSeen {
-    partner_of: HashMap<Box<str>, Box<str>>,
+    /// Person id → index into `partners` of the partner that listed them first.
+    partner_of: HashMap<Box<str>, u32>,
+    /// Partner ids, each kept once however many people it lists.
+    partners: Vec<Box<str>>,
 }
 
 impl PeopleSeen {
@@ -441,20 +454,26 @@ impl PeopleSeen {
         people: &[(String, Span)],
     ) -> Vec<DataError> {
         let mut warnings = Vec::new();
+        let mut this: Option<u32> = None;
         for (id, span) in people {
             match self.partner_of.get(id.as_str()) {
-                Some(other) if **other != *partner_id => {
-                    warnings.push(DataError::PersonInTwoPartners {
-                        id: id.clone(),
-                        other: other.to_string(),
-                        source_code: record.source.clone(),
-                        span: record.to_source(*span).into(),
-                    });
+                Some(other) => {
+                    let other = self.partners.get(*other as usize).map_or("", |p| &**p);
+                    if other != partner_id {
+                        warnings.push(DataError::PersonInTwoPartners {
+                            id: id.clone(),
+                            other: other.to_owned(),
+                            source_code: record.source.clone(),
+                            span: record.to_source(*span).into(),
+                        });
+                    }
                 }
-                Some(_) => {}
                 None => {
-                    self.partner_of
-                        .insert(id.as_str().into(), partner_id.into());
+                    let index = *this.get_or_insert_with(|| {
+                        self.partners.push(partner_id.into());
+                        u32::try_from(self.partners.len() - 1).unwrap_or(u32::MAX)
+                    });
+                    self.partner_of.insert(id.as_str().into(), index);
                 }
             }
         }
