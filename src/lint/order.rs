@@ -407,8 +407,13 @@ fn counterexample(policy: &Policy, lower: &Tier, higher: &Tier) -> Option<(Strin
         .effective
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(2018, 1, 1).unwrap_or_default());
     let evaluator = Evaluator::new(policy, as_of);
-    for market in markets(policy) {
-        let Some(partner) = build_partner(policy, higher, market, as_of) else {
+    // The first try takes the first exam of each group and the first branch
+    // of each `either`; later tries vary those choices.
+    let tries =
+        (0..SEARCH_TRIES).flat_map(|seed| markets(policy).into_iter().map(move |m| (seed, m)));
+    for (seed, market) in tries {
+        let mut choices = Choices { seed, step: 0 };
+        let Some(partner) = build_partner(policy, higher, market, as_of, &mut choices) else {
             continue;
         };
         let text = partner.to_string();
@@ -437,6 +442,42 @@ fn counterexample(policy: &Policy, lower: &Tier, higher: &Tier) -> Option<(Strin
     None
 }
 
+/// How many different partners to build per market before giving up.
+const SEARCH_TRIES: u64 = 32;
+
+/// Which alternative to take at each choice while building a partner: all
+/// first alternatives for seed 0, a fixed pseudo-random mix for the others.
+struct Choices {
+    seed: u64,
+    step: u64,
+}
+
+impl Choices {
+    /// An index below `n`.
+    fn pick(&mut self, n: usize) -> usize {
+        self.step += 1;
+        if self.seed == 0 || n == 0 {
+            return 0;
+        }
+        // SplitMix64 of (seed, step): deterministic from run to run.
+        let mut z = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ self.step.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n as u64) as usize
+    }
+}
+
+/// `items` starting at a chosen one, wrapping around.
+fn rotated<'a, T>(
+    items: &'a [T],
+    choices: &mut Choices,
+) -> impl Iterator<Item = &'a T> + use<'a, T> {
+    let start = choices.pick(items.len());
+    items.iter().skip(start).chain(items.iter().take(start))
+}
+
 /// What a partner needs to hold for a tier, gathered while building it.
 #[derive(Default)]
 struct Needs {
@@ -452,12 +493,20 @@ fn build_partner(
     tier: &Tier,
     market: Option<MarketId>,
     as_of: NaiveDate,
+    choices: &mut Choices,
 ) -> Option<serde_json::Value> {
     let mut needs = Needs {
         measures: vec![Decimal::ZERO; policy.measures.len()],
         ..Needs::default()
     };
-    gather(policy, &tier.requirements, market, as_of, &mut needs)?;
+    gather(
+        policy,
+        &tier.requirements,
+        market,
+        as_of,
+        &mut needs,
+        choices,
+    )?;
     let currency = policy.currency.clone().unwrap_or_else(|| "USD".to_owned());
     let mut revenue = Vec::new();
     let mut usage = Vec::new();
@@ -561,6 +610,7 @@ fn gather(
     market: Option<MarketId>,
     as_of: NaiveDate,
     needs: &mut Needs,
+    choices: &mut Choices,
 ) -> Option<()> {
     for req in requirements {
         match req {
@@ -580,24 +630,26 @@ fn gather(
             }
             Requirement::People(p) => {
                 for role in &p.roles {
-                    let mut exams = Vec::new();
-                    for g in &role.groups {
-                        exams.extend(witness(policy, GroupMember::Group(*g), as_of, 0)?);
-                    }
+                    // Each person of the role may hold a different witness.
                     for _ in 0..role.count.min(1_000) {
-                        needs.people.push(exams.clone());
+                        let mut exams = Vec::new();
+                        for g in &role.groups {
+                            exams.extend(witness(
+                                policy,
+                                GroupMember::Group(*g),
+                                as_of,
+                                0,
+                                choices,
+                            )?);
+                        }
+                        needs.people.push(exams);
                     }
                 }
             }
             Requirement::Attribute(a, _) => needs.attributes.push(*a),
             Requirement::Either(branches, _) => {
-                gather(
-                    policy,
-                    &branches.first()?.requirements,
-                    market,
-                    as_of,
-                    needs,
-                )?;
+                let branch = rotated(branches, choices).next()?;
+                gather(policy, &branch.requirements, market, as_of, needs, choices)?;
             }
         }
     }
@@ -610,6 +662,7 @@ fn witness(
     member: GroupMember,
     as_of: NaiveDate,
     depth: usize,
+    choices: &mut Choices,
 ) -> Option<Vec<usize>> {
     if depth > 64 {
         return None;
@@ -623,14 +676,17 @@ fn witness(
         GroupMember::Group(g) => {
             let group = policy.groups.get(g.0)?;
             match group.quantifier {
-                Quantifier::Any => group
-                    .members
-                    .iter()
-                    .find_map(|m| witness(policy, *m, as_of, depth + 1)),
+                Quantifier::Any => {
+                    let order: Vec<GroupMember> =
+                        rotated(&group.members, choices).copied().collect();
+                    order
+                        .into_iter()
+                        .find_map(|m| witness(policy, m, as_of, depth + 1, choices))
+                }
                 Quantifier::All => {
                     let mut all = Vec::new();
                     for m in &group.members {
-                        all.extend(witness(policy, *m, as_of, depth + 1)?);
+                        all.extend(witness(policy, *m, as_of, depth + 1, choices)?);
                     }
                     Some(all)
                 }
