@@ -296,3 +296,104 @@ fn a_policy_that_does_not_parse_is_reported_not_formatted() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("E0100"));
 }
+
+/// Policies generated from the language's constructs, with comments and
+/// numbers in every form, format idempotently, keeping meaning and comments.
+mod generated {
+    use proptest::prelude::*;
+
+    use super::{assert_well_formatted, format};
+
+    fn comment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(String::new()),
+            "[a-z ]{0,12}".prop_map(|t| format!(" # {t}")),
+            "[a-z ]{0,12}".prop_map(|t| format!(" // {t}")),
+        ]
+    }
+
+    fn amount() -> impl Strategy<Value = String> {
+        (1u32..2_000_000, 0usize..4).prop_map(|(n, form)| {
+            let grouped = |sep: char| {
+                let digits = n.to_string();
+                let mut out = String::new();
+                for (i, c) in digits.chars().enumerate() {
+                    if i > 0 && (digits.len() - i) % 3 == 0 {
+                        out.push(sep);
+                    }
+                    out.push(c);
+                }
+                out
+            };
+            match form {
+                0 => format!("{n} USD"),
+                1 => format!("{} USD", grouped('_')),
+                2 => format!("USD {}", grouped(',')),
+                _ => format!("{}.50 USD", grouped(',')),
+            }
+        })
+    }
+
+    prop_compose! {
+        fn policy()(
+            exams in 1usize..5,
+            groups in proptest::collection::vec((any::<bool>(), proptest::collection::vec(0usize..5, 1..4), comment()), 1..4),
+            tiers in proptest::collection::vec(
+                (amount(), amount(), 1u32..4, any::<bool>(), any::<bool>(), comment(), comment()),
+                1..3,
+            ),
+            head_comment in comment(),
+            spaces in proptest::collection::vec(prop_oneof![Just(" "), Just("  "), Just("\n"), Just("\n\n  ")], 8),
+        ) -> String {
+            let s = |i: usize| spaces[i % spaces.len()];
+            let mut out = format!("# generated{}\ncompetency gen \"Generated\" {{{head_comment}\n", s(0));
+            out.push_str("  version \"1\" effective 2017-01-01\n  currency USD\n  market developed\n  market developing\n");
+            out.push_str("  association dpor\n  tiers silver, gold\n");
+            for e in 0..exams {
+                out.push_str(&format!("  exam X-{e}{}\"Exam {e}\"\n", s(e)));
+            }
+            for (g, (all, members, c)) in groups.iter().enumerate() {
+                let members: Vec<String> = members.iter().map(|m| format!("X-{}", m % exams)).collect();
+                // An `all of` group may also name the group before it.
+                let mut members = members;
+                if *all && g > 0 {
+                    members.push(format!("g{}", g - 1));
+                }
+                let quantifier = if *all { "all" } else { "any" };
+                out.push_str(&format!("  group g{g}{}={}{quantifier} of {}{c}\n", s(g + 1), s(g + 2), members.join(" , ")));
+            }
+            out.push_str("  revenue r = net_new from \"P\", \"Q\" over trailing 12 months as dpor\n");
+            out.push_str("  option o \"O\" {\n");
+            for (t, (low, high, count, per_market, shared, c1, c2)) in tiers.iter().enumerate() {
+                let name = ["silver", "gold"][t];
+                out.push_str(&format!("    tier {name} {{{c1}\n"));
+                if *per_market {
+                    out.push_str(&format!("      require r >= {{ developed: {low}, developing: {high} }}{c2}\n"));
+                } else {
+                    out.push_str(&format!("      require r{}>={}{low}{c2}\n", s(t), s(t + 3)));
+                }
+                let sharing = if *shared { "shared" } else { "distinct" };
+                out.push_str(&format!(
+                    "      require {sharing} people {{\n        {count} people passing g0\n        1 passing g{} and g0 }}\n",
+                    groups.len() - 1
+                ));
+                out.push_str("    }\n");
+            }
+            out.push_str("  }\n}\n");
+            out
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn generated_policies_format_idempotently_keeping_meaning_and_comments(source in policy()) {
+            prop_assert!(format(&source).is_ok(), "{source}");
+            // Valid policies, so that keeping their meaning is a real check.
+            prop_assert!(rubric::load_policy(&source).is_ok(), "{source}");
+            assert_well_formatted("generated", &source);
+        }
+    }
+}
