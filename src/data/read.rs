@@ -192,6 +192,14 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 }
                 text.clear();
                 first_line = self.line_number;
+                // The usual JSON Lines case: a whole object on its line. No
+                // need to scan it; if it is broken after all, parsing says so
+                // and the next line starts afresh, as it would anyway.
+                let trimmed = line.trim();
+                if trimmed.starts_with('{') && trimmed.ends_with('}') {
+                    text = line;
+                    break;
+                }
             } else if line.trim_start().starts_with('{') {
                 // An object starts while the previous one is still open: the
                 // previous one is broken. Hand it on; keep this line for later.
