@@ -378,6 +378,8 @@ pub struct Role {
     pub count: u32,
     /// Groups each of them must satisfy.
     pub groups: Vec<GroupId>,
+    /// The role as reports name it, e.g. `1 passing functional and deployment`.
+    pub description: String,
     /// Where the role is written.
     pub span: Span,
 }
@@ -420,7 +422,8 @@ impl Policy {
             .collect()
     }
 
-    /// A role's description as written, e.g. `1 passing functional and deployment`.
+    /// A role's description as written, e.g. `1 passing functional and
+    /// deployment` (kept in [`Role::description`] by the checker).
     pub fn describe_role(&self, role: &Role) -> String {
         let groups: Vec<&str> = role
             .groups

@@ -900,8 +900,11 @@ impl Checker {
                 }),
             }
         }
+        let count = count?;
+        let names: Vec<&str> = role.groups.iter().map(|g| g.name.as_str()).collect();
         Some(Role {
-            count: count?,
+            description: format!("{count} passing {}", names.join(" and ")),
+            count,
             groups,
             span: role.span,
         })

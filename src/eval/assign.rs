@@ -63,10 +63,12 @@ pub fn assign(roles: &[RoleSlots], people: &[u64], distinct: bool) -> Assignment
         return Assignment { filled, qualified };
     }
 
-    // Classes: people grouped by the set of roles they qualify for.
-    let mut class_of_signature: std::collections::HashMap<u64, usize> =
-        std::collections::HashMap::new();
+    // Classes: people grouped by the set of roles they qualify for. With
+    // few roles there are few classes and a scan beats hashing; with many,
+    // an index keeps the grouping linear in people.
     let mut classes: Vec<(u64, Vec<usize>)> = Vec::new();
+    let mut index: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let few_roles = roles.len() <= 6;
     for (i, person) in people.iter().enumerate() {
         let mut signature = 0u64;
         for (r, role) in roles.iter().enumerate().take(64) {
@@ -77,8 +79,16 @@ pub fn assign(roles: &[RoleSlots], people: &[u64], distinct: bool) -> Assignment
         if signature == 0 {
             continue;
         }
-        let c = *class_of_signature.entry(signature).or_insert_with(|| {
+        let found = if few_roles {
+            classes.iter().position(|(s, _)| *s == signature)
+        } else {
+            index.get(&signature).copied()
+        };
+        let c = found.unwrap_or_else(|| {
             classes.push((signature, Vec::new()));
+            if !few_roles {
+                index.insert(signature, classes.len() - 1);
+            }
             classes.len() - 1
         });
         if let Some((_, members)) = classes.get_mut(c) {

@@ -214,13 +214,13 @@ impl View<'_> {
                         names.join(", ")
                     };
                     let _ = if missing == 0 {
-                        writeln!(out, "{pad}    ✓ {}: {who}", policy.describe_role(role))
+                        writeln!(out, "{pad}    ✓ {}: {who}", role.description)
                     } else {
                         let qualified = p.assignment.qualified.get(i).copied().unwrap_or(0);
                         writeln!(
                             out,
                             "{pad}    ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
-                            policy.describe_role(role)
+                            role.description
                         )
                     };
                 }
@@ -361,7 +361,7 @@ impl View<'_> {
                 .filter_map(|r| {
                     req.roles
                         .get(*r)
-                        .map(|role| format!("`{}`", policy.describe_role(role)))
+                        .map(|role| format!("`{}`", role.description))
                 })
                 .collect();
             let need = if roles.len() == 1 { "needs" } else { "need" };

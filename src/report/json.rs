@@ -267,7 +267,7 @@ pub struct LineCounts {
 #[derive(Serialize)]
 pub struct RoleResult<'a> {
     /// The role as written, e.g. `1 passing functional and deployment`.
-    pub role: String,
+    pub role: &'a str,
     /// Head count.
     pub required: u32,
     /// People who satisfy the role's groups.
@@ -483,7 +483,7 @@ fn requirement<'a>(
                 .map(|(i, role)| {
                     let filled = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
                     RoleResult {
-                        role: policy.describe_role(role),
+                        role: &role.description,
                         required: role.count,
                         qualified: p.assignment.qualified.get(i).copied().unwrap_or(0),
                         shortfall: role
