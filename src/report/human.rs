@@ -62,6 +62,7 @@ pub fn partner(policy: &Policy, partner: &Partner<'_>, outcome: &PartnerOutcome)
                 policy,
                 partner,
                 outcome,
+                gaps: true,
             };
             view.requirements(&mut out, 8, &tier.requirements, &t.requirements);
         }
@@ -77,10 +78,14 @@ fn person_label(person: &crate::data::Person<'_>) -> String {
 }
 
 /// What a requirement's rendering reads from.
+#[derive(Clone, Copy)]
 struct View<'v> {
     policy: &'v Policy,
     partner: &'v Partner<'v>,
     outcome: &'v PartnerOutcome,
+    /// Whether to say what is missing: not inside an `either` that is met
+    /// by another branch, where nothing more is needed.
+    gaps: bool,
 }
 
 impl View<'_> {
@@ -182,7 +187,7 @@ impl View<'_> {
                             excluded.join(", ")
                         )
                     };
-                    if !r.met && r.required.is_some() {
+                    if self.gaps && !r.met && r.required.is_some() {
                         self.excluded_lines(out, &pad, measure, totals);
                     }
                 }
@@ -224,7 +229,7 @@ impl View<'_> {
                         )
                     };
                 }
-                if let Some(gap) = &p.gap {
+                if let Some(gap) = p.gap.as_ref().filter(|_| self.gaps) {
                     self.people_gap(out, &pad, req, gap);
                 }
             }
@@ -253,7 +258,11 @@ impl View<'_> {
                 for (i, (branch, r)) in branches.iter().zip(results).enumerate() {
                     let word = if i == 0 { "" } else { "or " };
                     let _ = writeln!(out, "{pad}    {} {word}branch {}", mark(r.met), i + 1);
-                    self.requirements(out, indent + 8, &branch.requirements, &r.requirements);
+                    let inner = View {
+                        gaps: self.gaps && !*met,
+                        ..*self
+                    };
+                    inner.requirements(out, indent + 8, &branch.requirements, &r.requirements);
                 }
             }
             _ => {}
@@ -354,7 +363,9 @@ impl View<'_> {
             format!("{} passes", gap.cost)
         };
         let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
-        if let Some(b) = &gap.bottleneck {
+        // One role short of people says so on its own line already; the
+        // bottleneck matters when roles compete for the same people.
+        if let Some(b) = gap.bottleneck.as_ref().filter(|b| b.roles.len() > 1) {
             let roles: Vec<String> = b
                 .roles
                 .iter()
