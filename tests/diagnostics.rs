@@ -20,6 +20,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::{declared_codes, is_code};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -90,12 +92,6 @@ fn read_fixture(path: &Path) -> String {
 /// Only the file name, so that snapshots do not depend on the checkout's path.
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_str().unwrap().to_owned()
-}
-
-fn is_code(text: &str) -> bool {
-    text.len() == 5
-        && (text.starts_with('E') || text.starts_with('W'))
-        && text[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The code a fixture is named after: `E0201_unknown_exam.policy` → `E0201`.
@@ -338,32 +334,6 @@ fn mask_digits_in_snippet(rendered: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Codes the library's sources declare with `code(E....)`.
-fn declared_codes() -> BTreeSet<String> {
-    fn visit(dir: &Path, codes: &mut BTreeSet<String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                visit(&path, codes);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (i, _) in text.match_indices("code(") {
-                    let rest = &text[i + "code(".len()..];
-                    if let Some(code) = rest.get(..5)
-                        && is_code(code)
-                        && rest[5..].starts_with(')')
-                    {
-                        codes.insert(code.to_owned());
-                    }
-                }
-            }
-        }
-    }
-    let mut codes = BTreeSet::new();
-    visit(&Path::new(MANIFEST_DIR).join("src"), &mut codes);
-    codes
 }
 
 /// Codes some fixture file is named after. Every file beside the snapshot

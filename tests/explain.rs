@@ -19,6 +19,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::{declared_codes, is_code};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -32,39 +34,6 @@ const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The widest line an example may have.
 const MAX_COLUMNS: usize = 100;
-
-/// `E0201` or `W0103`: a letter and four digits.
-fn is_code(text: &str) -> bool {
-    text.len() == 5
-        && (text.starts_with('E') || text.starts_with('W'))
-        && text[1..].bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Codes the library's sources declare with `code(E....)` or `code(W....)`.
-fn declared_codes() -> BTreeSet<String> {
-    fn visit(dir: &Path, codes: &mut BTreeSet<String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                visit(&path, codes);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (i, _) in text.match_indices("code(") {
-                    let rest = &text[i + "code(".len()..];
-                    if let Some(code) = rest.get(..5)
-                        && is_code(code)
-                        && rest[5..].starts_with(')')
-                    {
-                        codes.insert(code.to_owned());
-                    }
-                }
-            }
-        }
-    }
-    let mut codes = BTreeSet::new();
-    visit(&Path::new(MANIFEST_DIR).join("src"), &mut codes);
-    codes
-}
 
 fn code_of(diagnostic: &dyn Diagnostic) -> String {
     diagnostic
