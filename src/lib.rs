@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod batch;
 pub mod check;
 pub mod data;
 pub mod eval;

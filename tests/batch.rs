@@ -69,8 +69,13 @@ fn threads_change_nothing_but_speed() {
     assert_eq!(one, two);
     assert_eq!(one, four);
     assert_eq!(one_err, two_err);
-    let ids: Vec<String> = one
-        .lines()
+    let mut lines = one.lines();
+    let head: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(
+        head["decision"]["policy"], "cloud_crm",
+        "the decision comes first, once"
+    );
+    let ids: Vec<String> = lines
         .map(|l| {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["partner"]
                 .as_str()

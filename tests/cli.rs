@@ -78,12 +78,28 @@ fn assert_exit(output: &Output, expected: i32) {
     );
 }
 
-/// Each line of JSON Lines output, parsed.
-fn json_lines(output: &Output) -> Vec<Value> {
+/// Every line of JSON Lines output, parsed.
+fn all_json_lines(output: &Output) -> Vec<Value> {
     stdout(output)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
         .collect()
+}
+
+/// The partner lines of JSON Lines output, parsed: every line after the
+/// first, which is the decision record and nothing else.
+fn json_lines(output: &Output) -> Vec<Value> {
+    let mut lines = all_json_lines(output);
+    assert!(!lines.is_empty(), "no decision line:\n{}", stdout(output));
+    let head = lines.remove(0);
+    let keys: Vec<&String> = head.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["decision"], "{head}");
+    lines
+}
+
+/// The decision record of JSON Lines output: its first line.
+fn decision_of(output: &Output) -> Value {
+    all_json_lines(output)[0]["decision"].clone()
 }
 
 fn read(path: &str) -> Vec<u8> {
@@ -505,7 +521,7 @@ fn jsonl_has_one_object_per_partner_in_input_order() {
     let text = stdout(&out);
     assert!(text.ends_with('\n'));
     let lines = json_lines(&out);
-    assert_eq!(lines.len(), text.lines().count());
+    assert_eq!(lines.len() + 1, text.lines().count());
     let partners: Vec<Value> = lines.iter().map(|l| l["partner"].clone()).collect();
     assert_eq!(partners, ids_in(PARTNERS));
     let tiers: Vec<&Value> = lines.iter().map(|l| &l["tier"]).collect();
@@ -528,14 +544,18 @@ fn jsonl_has_one_object_per_partner_in_input_order() {
 }
 
 #[test]
-fn every_jsonl_object_carries_the_decision_record() {
+fn jsonl_opens_with_the_decision_record_once() {
     let out = rubric(&[
         "eval", POLICY, PARTNERS, "--as-of", AS_OF, "--format", "jsonl",
     ]);
     assert_exit(&out, 0);
     let expected_sha = sha256_hex(&read(POLICY));
     for line in json_lines(&out) {
-        let decision = &line["decision"];
+        assert!(line.get("decision").is_none(), "once, not per line: {line}");
+    }
+    {
+        let line = decision_of(&out);
+        let decision = &line;
         assert_eq!(decision["policy"], "cloud_crm", "{line}");
         assert_eq!(decision["version"], "2017-06", "{line}");
         assert_eq!(decision["as_of"], AS_OF, "{line}");
@@ -566,8 +586,8 @@ fn the_decision_hash_follows_the_policy_bytes() {
     ]);
     assert_exit(&out, 0);
     let lines = json_lines(&out);
-    assert_eq!(lines[0]["decision"]["sha256"], sha256_hex(&bytes));
-    assert_ne!(lines[0]["decision"]["sha256"], sha256_hex(&read(POLICY)));
+    assert_eq!(decision_of(&out)["sha256"], sha256_hex(&bytes));
+    assert_ne!(decision_of(&out)["sha256"], sha256_hex(&read(POLICY)));
     assert_eq!(lines[0]["tier"], "gold");
 }
 
@@ -713,6 +733,20 @@ fn snapshot_jsonl() {
     let text = stdout(&out);
     assert!(text.contains(&sha256_hex(&read(POLICY))));
     snapshot!("eval_partners_jsonl", text);
+}
+
+#[test]
+fn snapshot_jsonl_at_each_detail() {
+    for (detail, name) in [
+        ("tier", "eval_partners_jsonl_tier"),
+        ("evidence", "eval_partners_jsonl_evidence"),
+    ] {
+        let out = rubric(&[
+            "eval", POLICY, PARTNERS, "--as-of", AS_OF, "--format", "jsonl", "--detail", detail,
+        ]);
+        assert_exit(&out, 0);
+        snapshot!(name, stdout(&out));
+    }
 }
 
 #[test]

@@ -169,7 +169,7 @@ impl PartnerData {
 /// A partner's outcome, read with the policy's names.
 struct Case {
     policy: &'static Policy,
-    outcome: PartnerOutcome,
+    outcome: PartnerOutcome<'static>,
 }
 
 /// Frames, parses and evaluates every record of `text`.
@@ -224,7 +224,7 @@ impl Case {
     }
 
     /// One tier's outcome in one option.
-    fn tier_outcome(&self, option: &str, tier: &str) -> &TierOutcome {
+    fn tier_outcome(&self, option: &str, tier: &str) -> &TierOutcome<'static> {
         self.outcome.options[self.option_index(option)]
             .tiers
             .iter()
@@ -237,11 +237,11 @@ impl Case {
     }
 
     /// The `index`th requirement of a tier.
-    fn requirement(&self, option: &str, tier: &str, index: usize) -> &RequirementOutcome {
+    fn requirement(&self, option: &str, tier: &str, index: usize) -> &RequirementOutcome<'static> {
         &self.tier_outcome(option, tier).requirements[index]
     }
 
-    fn measure(&self, option: &str, tier: &str, index: usize) -> &MeasureOutcome {
+    fn measure(&self, option: &str, tier: &str, index: usize) -> &MeasureOutcome<'static> {
         match self.requirement(option, tier, index) {
             RequirementOutcome::Measure(m) => m,
             other => panic!("not a measure requirement: {other:?}"),
@@ -272,7 +272,7 @@ fn branches_met(requirement: &RequirementOutcome) -> Vec<bool> {
     }
 }
 
-fn people(requirement: &RequirementOutcome) -> &PeopleOutcome {
+fn people<'a>(requirement: &'a RequirementOutcome<'_>) -> &'a PeopleOutcome<'a> {
     match requirement {
         RequirementOutcome::People(p) => p,
         other => panic!("not a people requirement: {other:?}"),
@@ -730,7 +730,7 @@ mod data_analytics {
             .person(&[BI]));
         assert_eq!(halves.option("beginners"), None);
         let p = people(halves.requirement("beginners", "silver", 0));
-        assert_eq!(p.assignment.qualified, [1]);
+        assert_eq!(p.qualified, [1]);
         let one = now(&partner().person(&[FOUNDATIONAL, BI, ADVANCED, BIG_DATA]));
         assert_eq!(one.option("beginners"), None);
     }
@@ -1094,7 +1094,7 @@ mod windows_devices {
             .usages(devices(60)));
         assert_eq!(split.option(HUB_OPTION), Some("silver"));
         let p = people(split.requirement(HUB_OPTION, "gold", 3));
-        assert_eq!(p.assignment.qualified, [3]);
+        assert_eq!(p.qualified, [3]);
         // Without the attribute, gold fails too.
         let mut no_attribute = hub_gold(60);
         no_attribute.attributes.clear();

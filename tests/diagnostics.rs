@@ -27,9 +27,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use miette::{Diagnostic, NamedSource};
-use rubric::data::{Partner, PeopleSeen, read};
-use rubric::eval::Evaluator;
+use rubric::batch::{self, DataInput, Event};
+use rubric::eval::{Detail, Evaluator};
+use rubric::report::Human;
 use rubric::report::diagnostic::{Style, WithSource, render};
+use std::ops::ControlFlow;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -180,40 +182,30 @@ fn cloud_crm() -> rubric::model::Policy {
     rubric::load_policy(&read_fixture(&path)).expect("policies/cloud_crm.policy is valid")
 }
 
-/// A data file framed into records the way `rubric eval` frames it: JSON
-/// Lines streamed, anything else read whole.
-fn frame(name: &str, text: String) -> Vec<read::Framed> {
-    if name.ends_with(".jsonl") {
-        read::JsonLines::new(name, text.as_bytes())
-            .map(|framed| framed.expect("reading from memory cannot fail"))
-            .collect()
-    } else {
-        read::whole_text(name, text)
-    }
-}
-
-/// Every diagnostic raised while framing, parsing and evaluating a data file,
-/// in the order `rubric eval` reports them: a person already listed under an
-/// earlier partner is a warning once the partner is evaluated.
+/// Every diagnostic `rubric eval` reports for a data file, in its order:
+/// the library's batch pipeline, with a person already listed under an
+/// earlier partner as a warning once the partner is evaluated.
 fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered {
     let mut rendered = Rendered::new();
-    let mut people = PeopleSeen::default();
-    for framed in frame(name, text) {
-        let record = match framed {
-            Ok(record) => record,
-            Err(malformed) => {
-                rendered.push(&malformed);
-                continue;
+    let input = DataInput::Text {
+        name: name.to_owned(),
+        text: text.into(),
+    };
+    let options = batch::Options {
+        threads: 1,
+        detail: Detail::Evidence,
+    };
+    batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
+        match event {
+            Event::Record(record) => {
+                for diagnostic in record.errors.iter().chain(record.warnings) {
+                    rendered.push(diagnostic);
+                }
             }
-        };
-        let diagnostics = Partner::parse(&record).and_then(|partner| {
-            evaluator.evaluate(&partner)?;
-            Ok(people.add(&partner))
-        });
-        for diagnostic in diagnostics.unwrap_or_else(|errors| errors) {
-            rendered.push(&diagnostic);
+            Event::Unreadable(err) => rendered.push(&err),
         }
-    }
+        ControlFlow::Continue(())
+    });
     rendered
 }
 
@@ -275,11 +267,22 @@ fn policy_test_diagnostics() {
 /// machine.
 #[test]
 fn unreadable_data_file() {
-    let Err(err) = read::records("tests/diagnostics/data/does_not_exist.json") else {
-        panic!("a missing data file should not be readable");
+    let policy = cloud_crm();
+    let evaluator = Evaluator::new(&policy, NaiveDate::from_ymd_opt(2017, 6, 30).unwrap());
+    let input = DataInput::Path("tests/diagnostics/data/does_not_exist.json".to_owned());
+    let options = batch::Options {
+        threads: 1,
+        detail: Detail::Evidence,
     };
     let mut rendered = Rendered::new();
-    rendered.push(&err);
+    let totals = batch::evaluate(&evaluator, vec![input], options, &Human, &mut |event| {
+        match event {
+            Event::Unreadable(err) => rendered.push(&err),
+            Event::Record(_) => panic!("a missing data file should have no records"),
+        }
+        ControlFlow::Continue(())
+    });
+    assert_eq!(totals.unreadable, 1);
     assert_eq!(rendered.codes, [UNREADABLE]);
     assert!(rendered.text.contains(UNREADABLE), "{}", rendered.text);
     insta::with_settings!({

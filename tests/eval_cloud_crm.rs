@@ -34,12 +34,15 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use rubric::batch::{self, DataInput, Event};
 use rubric::data::{DataError, Partner};
 use rubric::eval::{
-    Evaluator, MeasureOutcome, PartnerOutcome, PeopleOutcome, RequirementOutcome, TierOutcome,
+    Detail, Evaluator, MeasureOutcome, PartnerOutcome, PeopleOutcome, RequirementOutcome,
+    TierOutcome,
 };
 use rubric::model::Policy;
 use rust_decimal::Decimal;
+use std::ops::ControlFlow;
 
 // ---------------------------------------------------------------------------
 // The policy, dates and amounts
@@ -353,7 +356,7 @@ impl PartnerData {
 /// One partner's outcome, with the ids of its people by input position.
 #[derive(Debug)]
 struct Evaluated {
-    outcome: PartnerOutcome,
+    outcome: PartnerOutcome<'static>,
     people: Vec<String>,
 }
 
@@ -395,7 +398,7 @@ impl Evaluated {
     }
 
     /// The reseller option's outcome for a tier, by name.
-    fn tier_outcome(&self, name: &str) -> &TierOutcome {
+    fn tier_outcome(&self, name: &str) -> &TierOutcome<'_> {
         assert_eq!(self.outcome.options.len(), 1, "one option: reseller");
         self.outcome.options[0]
             .tiers
@@ -409,7 +412,7 @@ impl Evaluated {
     }
 
     /// The tier's revenue requirement (its only measure requirement).
-    fn revenue(&self, tier: &str) -> &MeasureOutcome {
+    fn revenue(&self, tier: &str) -> &MeasureOutcome<'_> {
         self.tier_outcome(tier)
             .requirements
             .iter()
@@ -420,7 +423,7 @@ impl Evaluated {
             .expect("a revenue requirement")
     }
 
-    fn people(&self, tier: &str) -> &PeopleOutcome {
+    fn people(&self, tier: &str) -> &PeopleOutcome<'_> {
         self.tier_outcome(tier)
             .requirements
             .iter()
@@ -442,6 +445,8 @@ impl Evaluated {
     fn assigned(&self, tier: &str) -> Vec<Vec<&str>> {
         self.people(tier)
             .assignment
+            .as_ref()
+            .expect("evaluated with evidence")
             .filled
             .iter()
             .map(|role| role.iter().map(|&i| self.people[i].as_str()).collect())
@@ -449,12 +454,7 @@ impl Evaluated {
     }
 
     fn slots_filled(&self, tier: &str) -> usize {
-        self.people(tier)
-            .assignment
-            .filled
-            .iter()
-            .map(Vec::len)
-            .sum()
+        self.people(tier).filled.iter().sum()
     }
 }
 
@@ -825,10 +825,7 @@ fn an_exam_passed_after_the_as_of_date_does_not_count() {
         .evaluate();
     let people = e.people("silver");
     assert!(!people.met);
-    assert_eq!(
-        people.assignment.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE],
-        0
-    );
+    assert_eq!(people.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE], 0);
     assert_eq!(e.tier(), None);
 
     let late_customizer = partner()
@@ -837,7 +834,7 @@ fn an_exam_passed_after_the_as_of_date_does_not_count() {
         .line(net_new("100000"))
         .evaluate();
     assert_eq!(
-        late_customizer.people("silver").assignment.qualified[CUSTOMIZATION_ROLE],
+        late_customizer.people("silver").qualified[CUSTOMIZATION_ROLE],
         0
     );
     assert_eq!(late_customizer.tier(), None);
@@ -886,7 +883,7 @@ fn exam_codes_without_the_separator_or_with_another_one_do_not_match() {
         let people = e.people("silver");
         assert!(!people.met, "{variant:?}");
         assert_eq!(
-            people.assignment.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE], 0,
+            people.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE], 0,
             "{variant:?}"
         );
         assert_eq!(e.tier(), None, "{variant:?}");
@@ -919,7 +916,7 @@ fn exams_outside_the_catalog_qualify_for_nothing() {
         ("F1", &["MB2-714", "MB2-711"]),
         ("C1", &["MB2-716", "MB6-894"]),
     ]);
-    assert_eq!(e.people("silver").assignment.qualified, vec![0, 0]);
+    assert_eq!(e.people("silver").qualified, vec![0, 0]);
     assert_eq!(e.tier(), None);
 }
 
@@ -936,10 +933,7 @@ fn functional_and_deployment_must_be_held_by_the_same_person() {
     ]);
     let people = e.people("silver");
     assert!(!people.met);
-    assert_eq!(
-        people.assignment.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE],
-        0
-    );
+    assert_eq!(people.qualified[FUNCTIONAL_AND_DEPLOYMENT_ROLE], 0);
     assert_eq!(e.tier(), None);
 }
 
@@ -956,7 +950,7 @@ fn one_person_holding_every_exam_does_not_meet_silver_alone() {
     let people = e.people("silver");
     assert!(people.distinct);
     assert!(!people.met);
-    assert_eq!(people.assignment.qualified, vec![1, 1]);
+    assert_eq!(people.qualified, vec![1, 1]);
     assert_eq!(e.slots_filled("silver"), 1);
     assert_eq!(e.tier(), None);
 }
@@ -1035,7 +1029,7 @@ fn gold_is_not_met_by_three_people_qualified_for_all_four_slots() {
         .evaluate();
     let gold = e.people("gold");
     assert!(!gold.met);
-    assert_eq!(gold.assignment.qualified, vec![3, 3]);
+    assert_eq!(gold.qualified, vec![3, 3]);
     assert_eq!(e.slots_filled("gold"), 3);
     assert!(e.people("silver").met);
     assert_eq!(e.tier(), Some("silver"));
@@ -1051,7 +1045,7 @@ fn gold_is_not_met_with_two_functional_deployers_and_one_customizer() {
         .evaluate();
     let gold = e.people("gold");
     assert!(!gold.met);
-    assert_eq!(gold.assignment.qualified, vec![2, 1]);
+    assert_eq!(gold.qualified, vec![2, 1]);
     assert_eq!(e.slots_filled("gold"), 3);
     assert_eq!(e.tier(), Some("silver"));
 }
@@ -1108,7 +1102,7 @@ fn the_assigned_people_are_distinct_and_each_qualifies_for_their_role() {
         for tier in ["silver", "gold"] {
             let people = e.people(tier);
             assert!(people.met, "{tier}, rotation {rotation}");
-            assert_eq!(people.assignment.qualified, vec![3, 3], "{tier}");
+            assert_eq!(people.qualified, vec![3, 3], "{tier}");
             let assigned = e.assigned(tier);
             let mut seen = HashSet::new();
             for (role, ids) in assigned.iter().enumerate() {
@@ -1168,7 +1162,7 @@ fn a_partner_with_nothing_has_no_tier() {
     let e = partner().evaluate();
     assert_eq!(e.counted(), usd("0"));
     assert_eq!(e.revenue("silver").shortfall, Some(usd("100000")));
-    assert_eq!(e.people("silver").assignment.qualified, vec![0, 0]);
+    assert_eq!(e.people("silver").qualified, vec![0, 0]);
     assert_eq!(e.tier(), None);
 }
 
@@ -1293,35 +1287,59 @@ fn the_example_partners_get_the_same_tiers_in_every_data_shape() {
     assert_eq!(lines, expected);
 }
 
-/// Renders every example partner with `render`, one after the other.
-fn render_examples(render: impl Fn(&Policy, &Partner<'_>, &PartnerOutcome) -> String) -> String {
+/// The example partners as `rubric eval` renders them: the library's batch
+/// pipeline at `detail`, with `render`.
+fn render_examples(render: &dyn rubric::report::Render, detail: Detail) -> String {
     let policy = policy();
     let evaluator = Evaluator::new(policy, date(AS_OF));
-    let text = std::fs::read_to_string(EXAMPLES).unwrap();
-    let mut out = String::new();
-    for framed in rubric::data::read::whole_text("partners.jsonl", text) {
-        let record = framed.expect("frames");
-        let partner = Partner::parse(&record).expect("parses");
-        let outcome = evaluator.evaluate(&partner).expect("evaluates");
-        out.push_str(&render(policy, &partner, &outcome));
-    }
-    out
+    let input = DataInput::Path(EXAMPLES.to_owned());
+    let options = batch::Options { threads: 1, detail };
+    let mut out = Vec::new();
+    batch::evaluate(&evaluator, vec![input], options, render, &mut |event| {
+        match event {
+            Event::Record(record) => out.extend_from_slice(record.rendered),
+            Event::Unreadable(err) => panic!("{err}"),
+        }
+        ControlFlow::Continue(())
+    });
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
 fn the_human_report_of_the_example_partners() {
-    let report = render_examples(rubric::report::human::partner);
+    let report = render_examples(&rubric::report::Human, Detail::Evidence);
     insta::with_settings!({snapshot_path => "eval/snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("cloud_crm_examples_human", report);
     });
 }
 
 #[test]
-fn the_json_lines_report_of_the_example_partners() {
-    let report = render_examples(|policy, partner, outcome| {
-        let result = rubric::report::json::evaluated(policy, partner, outcome, None);
-        format!("{}\n", serde_json::to_string(&result).unwrap())
+fn the_human_report_of_the_example_partners_without_evidence() {
+    let report = render_examples(&rubric::report::Human, Detail::Requirements);
+    insta::with_settings!({snapshot_path => "eval/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("cloud_crm_examples_human_requirements", report);
     });
+}
+
+#[test]
+fn the_json_lines_report_of_the_example_partners_at_every_detail() {
+    for (detail, name) in [
+        (Detail::Tier, "cloud_crm_examples_jsonl_tier"),
+        (
+            Detail::Requirements,
+            "cloud_crm_examples_jsonl_requirements",
+        ),
+    ] {
+        let report = render_examples(&rubric::report::JsonLines, detail);
+        insta::with_settings!({snapshot_path => "eval/snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, report);
+        });
+    }
+}
+
+#[test]
+fn the_json_lines_report_of_the_example_partners() {
+    let report = render_examples(&rubric::report::JsonLines, Detail::Evidence);
     insta::with_settings!({snapshot_path => "eval/snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("cloud_crm_examples_jsonl", report);
     });

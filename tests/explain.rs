@@ -26,9 +26,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use miette::Diagnostic;
-use rubric::data::{Partner, PeopleSeen, read};
-use rubric::eval::Evaluator;
+use rubric::batch::{self, DataInput, Event};
+use rubric::eval::{Detail, Evaluator};
 use rubric::explain::{ExampleKind, Explanation, all, explain};
+use rubric::report::Human;
+use std::ops::ControlFlow;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -70,27 +72,29 @@ fn cloud_crm() -> rubric::model::Policy {
     rubric::load_policy(&text).expect("policies/cloud_crm.policy is valid")
 }
 
-/// Every code raised while framing, parsing and evaluating partner data, and
-/// while checking the people of the batch, in the order `rubric eval` does.
+/// Every code `rubric eval` raises for partner data read as a `.json` file,
+/// in its order: the library's batch pipeline.
 fn data_codes(text: &str, evaluator: &Evaluator<'_>) -> Vec<String> {
     let mut codes = Vec::new();
-    let mut people = PeopleSeen::default();
-    for framed in read::whole_text("x.json", text.to_owned()) {
-        let record = match framed {
-            Ok(record) => record,
-            Err(malformed) => {
-                codes.push(code_of(&malformed));
-                continue;
+    let input = DataInput::Text {
+        name: "x.json".to_owned(),
+        text: text.into(),
+    };
+    let options = batch::Options {
+        threads: 1,
+        detail: Detail::Evidence,
+    };
+    batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
+        match event {
+            Event::Record(record) => {
+                for diagnostic in record.errors.iter().chain(record.warnings) {
+                    codes.push(code_of(diagnostic));
+                }
             }
-        };
-        let diagnostics = Partner::parse(&record).and_then(|partner| {
-            evaluator.evaluate(&partner)?;
-            Ok(people.add(&partner))
-        });
-        for diagnostic in diagnostics.unwrap_or_else(|errors| errors) {
-            codes.push(code_of(&diagnostic));
+            Event::Unreadable(err) => codes.push(code_of(&err)),
         }
-    }
+        ControlFlow::Continue(())
+    });
     codes
 }
 

@@ -3,10 +3,10 @@
 //! mistyped ids all come back as errors (or results), never as a panic or a
 //! stack overflow.
 //!
-//! Partner data goes the way the CLI sends it: framed by
-//! `rubric::data::read::whole_text` (and streamed by `read::JsonLines`),
-//! parsed by `Partner::parse`, evaluated by `Evaluator::evaluate` against
-//! every shipped policy, then rendered (report or diagnostics). Mutated
+//! Partner data goes the way the CLI sends it: through
+//! `rubric::batch::evaluate`, read whole and streamed, on the fast path and
+//! the careful one, against every shipped policy, then rendered (report or
+//! diagnostics). Mutated
 //! policies that still load are evaluated against the example data.
 #![allow(
     clippy::unwrap_used,
@@ -19,11 +19,14 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use rubric::data::{DataError, Partner, read};
-use rubric::eval::Evaluator;
+use std::ops::ControlFlow;
+
+use rubric::batch::{self, DataInput, Event};
+use rubric::data::DataError;
+use rubric::eval::{Detail, Evaluator};
 use rubric::model::Policy;
 use rubric::report::diagnostic::{Style, render};
-use rubric::report::{DecisionRecord, human, json};
+use rubric::report::{Human, JsonLines, Render};
 
 const POLICY_TEXT: &str = include_str!("../policies/cloud_crm.policy");
 
@@ -97,93 +100,55 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
-/// Everything the CLI does with a data file, minus printing and rendering
-/// diagnostics: framed whole (as a `.json` file) and streamed (as `.jsonl`
-/// or stdin), each record parsed, evaluated against every shipped policy and
-/// reported. Returns the data errors of the whole-text framing evaluated
-/// against Cloud CRM.
+/// Everything the CLI does with a data file, minus printing: the library's
+/// batch pipeline, with the text read whole (as a `.json` file) and streamed
+/// (as `.jsonl`), at full evidence (the careful path, rendered as the human
+/// report) and at requirements (the fast path, rendered as JSON Lines),
+/// against every shipped policy. Returns the data errors and warnings of the
+/// whole-text reading evaluated against Cloud CRM.
 fn evaluate_data(text: &str) -> Vec<DataError> {
-    let whole = read::whole_text("x.json", text.to_owned());
-    let errors = evaluate_records(whole.into_iter(), false);
-    let streamed = read::JsonLines::new("x.jsonl", std::io::Cursor::new(text.as_bytes()))
-        .map(|framed| framed.expect("reading memory does not fail"));
-    let _ = evaluate_records(streamed, false);
-    errors
+    pipeline(text, false)
 }
 
 /// [`evaluate_data`], then each diagnostic rendered as the CLI would.
 fn run_data(text: &str) -> Vec<DataError> {
-    let whole = read::whole_text("x.json", text.to_owned());
-    let errors = evaluate_records(whole.into_iter(), true);
-    let streamed = read::JsonLines::new("x.jsonl", std::io::Cursor::new(text.as_bytes()))
-        .map(|framed| framed.expect("reading memory does not fail"));
-    let _ = evaluate_records(streamed, true);
-    errors
+    pipeline(text, true)
 }
 
-fn evaluate_records(
-    framed: impl Iterator<Item = read::Framed>,
-    render_errors: bool,
-) -> Vec<DataError> {
-    let evaluators: Vec<(Evaluator<'_>, DecisionRecord)> = POLICIES
-        .iter()
-        .map(|(text, policy)| {
-            (
-                Evaluator::new(policy, as_of()),
-                DecisionRecord::new(policy, text, as_of()),
-            )
-        })
-        .collect();
-    let mut seen = rubric::data::PeopleSeen::default();
+fn pipeline(text: &str, render_errors: bool) -> Vec<DataError> {
     let mut errors = Vec::new();
-    for framed in framed {
-        let record = match framed {
-            Ok(record) => record,
-            Err(err) => {
-                let _ = err.location();
-                errors.push(err);
-                continue;
-            }
-        };
-        let id = rubric::data::peek_id(&record);
-        let partner = match Partner::parse(&record) {
-            Ok(partner) => partner,
-            Err(failed) => {
-                let _ = serde_json::to_string(&json::failed(id, &failed, None));
-                errors.extend(failed);
-                continue;
-            }
-        };
-        errors.extend(seen.add(&partner));
-        for (i, (evaluator, decision)) in evaluators.iter().enumerate() {
-            let policy = evaluator.policy();
-            match evaluator.evaluate(&partner) {
-                Ok(outcome) => {
-                    let _ = human::partner(policy, &partner, &outcome);
-                    let _ = serde_json::to_string(&json::evaluated(
-                        policy,
-                        &partner,
-                        &outcome,
-                        Some(decision),
-                    ));
-                }
-                Err(failed) => {
-                    let _ = serde_json::to_string(&json::failed(id, &failed, Some(decision)));
-                    if i == 0 {
-                        errors.extend(failed);
-                    } else if render_errors {
-                        for err in &failed {
+    let runs: [(&str, Detail, &dyn Render); 4] = [
+        ("x.json", Detail::Evidence, &Human),
+        ("x.json", Detail::Requirements, &JsonLines),
+        ("x.jsonl", Detail::Evidence, &Human),
+        ("x.jsonl", Detail::Requirements, &JsonLines),
+    ];
+    for (p, (_, policy)) in POLICIES.iter().enumerate() {
+        let evaluator = Evaluator::new(policy, as_of());
+        for (r, (name, detail, renderer)) in runs.iter().enumerate() {
+            let input = DataInput::Text {
+                name: (*name).to_owned(),
+                text: text.into(),
+            };
+            let options = batch::Options {
+                threads: 1,
+                detail: *detail,
+            };
+            let keep = p == 0 && r == 0;
+            batch::evaluate(&evaluator, vec![input], options, *renderer, &mut |event| {
+                if let Event::Record(record) = event {
+                    for err in record.errors.iter().chain(record.warnings) {
+                        let _ = err.location();
+                        if render_errors {
                             let _ = render(err, Style::PLAIN);
+                        }
+                        if keep {
+                            errors.push(err.clone());
                         }
                     }
                 }
-            }
-        }
-    }
-    for err in &errors {
-        let _ = err.location();
-        if render_errors {
-            let _ = render(err, Style::PLAIN);
+                ControlFlow::Continue(())
+            });
         }
     }
     errors
@@ -272,32 +237,28 @@ fn mutate(text: &str, mutations: &[Mutation]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Evaluates every example record against `policy` and reports the results.
-fn evaluate_examples(policy: &Policy, text: &str) {
+/// Evaluates every example record against `policy` through the batch
+/// pipeline, rendering reports and diagnostics.
+fn evaluate_examples(policy: &Policy) {
     let evaluator = Evaluator::new(policy, as_of());
-    let decision = DecisionRecord::new(policy, text, as_of());
     for data in DATA_TEXTS.iter() {
-        for framed in read::whole_text("x.json", data.clone()) {
-            let Ok(record) = framed else { continue };
-            let Ok(partner) = Partner::parse(&record) else {
-                continue;
+        for (detail, renderer) in [
+            (Detail::Evidence, &Human as &dyn Render),
+            (Detail::Requirements, &JsonLines),
+        ] {
+            let input = DataInput::Text {
+                name: "x.json".to_owned(),
+                text: data.as_str().into(),
             };
-            match evaluator.evaluate(&partner) {
-                Ok(outcome) => {
-                    let _ = human::partner(policy, &partner, &outcome);
-                    let _ = serde_json::to_string(&json::evaluated(
-                        policy,
-                        &partner,
-                        &outcome,
-                        Some(&decision),
-                    ));
-                }
-                Err(errors) => {
-                    for err in &errors {
+            let options = batch::Options { threads: 1, detail };
+            batch::evaluate(&evaluator, vec![input], options, renderer, &mut |event| {
+                if let Event::Record(record) = event {
+                    for err in record.errors {
                         let _ = render(err, Style::PLAIN);
                     }
                 }
-            }
+                ControlFlow::Continue(())
+            });
         }
     }
 }
@@ -337,7 +298,7 @@ proptest! {
             }
             // A mutation the checker accepts (another number, name or
             // window) is a policy like any other: evaluate the examples.
-            Ok(policy) => evaluate_examples(&policy, &text),
+            Ok(policy) => evaluate_examples(&policy),
         }
     }
 }
@@ -737,11 +698,15 @@ fn extreme_as_of_dates_do_not_panic() {
         for as_of in [NaiveDate::MIN, NaiveDate::MAX] {
             let evaluator = Evaluator::new(policy, as_of);
             for text in DATA_TEXTS.iter() {
-                for framed in read::whole_text("x.json", text.clone()) {
-                    let Ok(record) = framed else { continue };
-                    if let Ok(partner) = Partner::parse(&record) {
-                        let _ = evaluator.evaluate(&partner);
-                    }
+                for detail in [Detail::Tier, Detail::Evidence] {
+                    let input = DataInput::Text {
+                        name: "x.jsonl".to_owned(),
+                        text: text.as_str().into(),
+                    };
+                    let options = batch::Options { threads: 1, detail };
+                    batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |_| {
+                        ControlFlow::Continue(())
+                    });
                 }
             }
         }

@@ -184,7 +184,10 @@ mod on_partner_data {
         chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap()
     }
 
-    fn evaluate(policy: &rubric::model::Policy, partner: &Value) -> rubric::eval::PartnerOutcome {
+    fn evaluate<'p>(
+        policy: &'p rubric::model::Policy,
+        partner: &Value,
+    ) -> rubric::eval::PartnerOutcome<'p> {
         let records = rubric::data::read::whole_text("p.json", partner.to_string());
         let record = records.into_iter().next().unwrap().unwrap();
         let parsed = rubric::data::Partner::parse(&record).unwrap();

@@ -47,7 +47,7 @@ pub struct Args {
 /// The results of one test file.
 struct FileRun {
     path: String,
-    results: Vec<CaseResult>,
+    results: Vec<CaseResult<'static>>,
 }
 
 /// Runs the tests.
@@ -170,7 +170,7 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, E
     Ok((
         FileRun {
             path: shown,
-            results,
+            results: results.into_iter().map(CaseResult::into_verdict).collect(),
         },
         exit,
     ))

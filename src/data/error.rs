@@ -9,7 +9,7 @@ use super::source::{DataSource, Record};
 use crate::ast::Span;
 
 /// A problem with partner data.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Clone, Debug, Error, Diagnostic)]
 pub enum DataError {
     /// Text that is not JSON.
     #[error("malformed JSON: {message}")]

@@ -428,59 +428,6 @@ fn line_values(
     Some((value?, day?))
 }
 
-/// The people seen so far in a batch, to report a person listed under two
-/// partners (the program counts a person for one partner at a time).
-#[derive(Debug, Default)]
-pub struct PeopleSeen {
-    /// Person id → index into `partners` of the partner that listed them first.
-    partner_of: HashMap<Box<str>, u32>,
-    /// Partner ids, each kept once however many people it lists.
-    partners: Vec<Box<str>>,
-}
-
-impl PeopleSeen {
-    /// Records the partner's people; returns a warning for each person
-    /// already listed under another partner.
-    pub fn add(&mut self, partner: &Partner<'_>) -> Vec<DataError> {
-        self.add_people(partner.record, &partner.id.text(), &person_ids(partner))
-    }
-
-    /// Like [`PeopleSeen::add`], from ids and their places in `record` (see
-    /// [`person_ids`]), so the check can run apart from evaluation.
-    pub fn add_people(
-        &mut self,
-        record: &Record,
-        partner_id: &str,
-        people: &[(String, Span)],
-    ) -> Vec<DataError> {
-        let mut warnings = Vec::new();
-        let mut this: Option<u32> = None;
-        for (id, span) in people {
-            match self.partner_of.get(id.as_str()) {
-                Some(other) => {
-                    let other = self.partners.get(*other as usize).map_or("", |p| &**p);
-                    if other != partner_id {
-                        warnings.push(DataError::PersonInTwoPartners {
-                            id: id.clone(),
-                            other: other.to_owned(),
-                            source_code: record.source.clone(),
-                            span: record.to_source(*span).into(),
-                        });
-                    }
-                }
-                None => {
-                    let index = *this.get_or_insert_with(|| {
-                        self.partners.push(partner_id.into());
-                        u32::try_from(self.partners.len() - 1).unwrap_or(u32::MAX)
-                    });
-                    self.partner_of.insert(id.as_str().into(), index);
-                }
-            }
-        }
-        warnings
-    }
-}
-
 /// Each person's id as text, with where it is in the partner's record.
 pub fn person_ids(partner: &Partner<'_>) -> Vec<(String, Span)> {
     let text = partner.record.text();

@@ -1,16 +1,15 @@
-//! Framing a data file into partner records without parsing them.
+//! Framing partner data into records without parsing them.
 //!
-//! - `*.jsonl` / `*.ndjson` files, and stdin (`-`) unless it holds an array,
-//!   are streamed (memory stays flat however long the input): one object per
-//!   line, or objects spread over several lines.
-//! - Any other file is read whole: a JSON array is a list of records;
+//! - JSON Lines ([`frame_lines`]): one object per line, or objects spread
+//!   over several lines. `*.jsonl` / `*.ndjson` files, and stdin unless it
+//!   holds an array, are streamed this way in blocks (see
+//!   [`crate::batch`]), so memory stays flat however long the input.
+//! - A text read whole ([`whole_text`]): a JSON array is a list of records;
 //!   otherwise the text is a sequence of JSON objects (one object, or objects
 //!   one per line). After malformed JSON, reading resumes at the next line
 //!   that starts with `{`, so one broken record does not hide the rest.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::io;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -32,106 +31,8 @@ pub struct ReadError {
     pub cause: io::Error,
 }
 
-/// Records of one data file, in order. `path` `-` is stdin.
-pub fn records(
-    path: &str,
-) -> Result<Box<dyn Iterator<Item = Result<Framed, ReadError>>>, ReadError> {
-    let fail = |source| ReadError {
-        path: path.to_owned(),
-        cause: source,
-    };
-    if path == "-" {
-        let mut stdin = BufReader::with_capacity(1 << 16, io::stdin());
-        // An array must be read whole; anything else streams.
-        if first_content_byte(&mut stdin).map_err(fail)? == Some(b'[') {
-            let mut text = String::new();
-            stdin.read_to_string(&mut text).map_err(fail)?;
-            return Ok(Box::new(whole_text("<stdin>", text).into_iter().map(Ok)));
-        }
-        return Ok(Box::new(JsonLines::new("<stdin>", stdin)));
-    }
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        let file = File::open(Path::new(path)).map_err(fail)?;
-        return Ok(Box::new(JsonLines::new(
-            path,
-            BufReader::with_capacity(1 << 16, file),
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(fail)?;
-    Ok(Box::new(whole_text(path, text).into_iter().map(Ok)))
-}
-
-/// The first byte that is not whitespace or a byte-order mark, without consuming it.
-fn first_content_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
-    loop {
-        let buffer = reader.fill_buf()?;
-        let Some(&byte) = buffer.first() else {
-            return Ok(None);
-        };
-        if byte.is_ascii_whitespace() {
-            reader.consume(1);
-        } else if buffer.starts_with("\u{feff}".as_bytes()) {
-            reader.consume(3);
-        } else {
-            return Ok(Some(byte));
-        }
-    }
-}
-
-/// Streams JSON objects from a reader: JSON Lines, or objects spread over
-/// several lines (a pretty-printed object). Lines are gathered until brackets
-/// balance outside strings; a line starting with `{` while an earlier object
-/// is still open ends that object, so one truncated line never swallows the
-/// lines after it. Memory holds one record at a time.
-pub struct JsonLines<R> {
-    name: String,
-    reader: R,
-    line_number: usize,
-    index: usize,
-    failed: bool,
-    /// A line read but not yet used: it starts the next record.
-    pending: Option<String>,
-}
-
 /// The largest record gathered before it is handed on (and reported as malformed).
-const MAX_RECORD_BYTES: usize = 64 << 20;
-
-impl<R: BufRead> JsonLines<R> {
-    /// Records of `reader`, naming them after `name` in diagnostics.
-    pub fn new(name: &str, reader: R) -> Self {
-        JsonLines {
-            name: name.to_owned(),
-            reader,
-            line_number: 0,
-            index: 0,
-            failed: false,
-            pending: None,
-        }
-    }
-
-    fn read_line(&mut self) -> Result<Option<String>, ReadError> {
-        if let Some(line) = self.pending.take() {
-            return Ok(Some(line));
-        }
-        let mut line = String::new();
-        match self.reader.read_line(&mut line) {
-            Ok(0) => Ok(None),
-            Ok(_) => {
-                if self.line_number == 0 && line.starts_with('\u{feff}') {
-                    // A byte-order mark some editors write is not JSON.
-                    line.replace_range(..'\u{feff}'.len_utf8(), " ");
-                }
-                self.line_number += 1;
-                Ok(Some(line))
-            }
-            Err(cause) => Err(ReadError {
-                path: self.name.clone(),
-                cause,
-            }),
-        }
-    }
-}
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
 
 /// Bracket depth outside strings, carried from line to line.
 #[derive(Default)]
@@ -142,8 +43,8 @@ struct Depth {
 }
 
 impl Depth {
-    fn scan(&mut self, text: &str) {
-        for byte in text.bytes() {
+    fn scan_bytes(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
             if self.in_string {
                 match byte {
                     _ if self.escaped => self.escaped = false,
@@ -164,72 +65,6 @@ impl Depth {
 
     fn closed(&self) -> bool {
         self.depth <= 0 && !self.in_string
-    }
-}
-
-impl<R: BufRead> Iterator for JsonLines<R> {
-    type Item = Result<Framed, ReadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let mut text = String::new();
-        let mut first_line = 0;
-        let mut depth = Depth::default();
-        loop {
-            let line = match self.read_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(err) => {
-                    self.failed = true;
-                    return Some(Err(err));
-                }
-            };
-            if text.trim().is_empty() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                text.clear();
-                first_line = self.line_number;
-                // The usual JSON Lines case: a whole object on its line. No
-                // need to scan it; if it is broken after all, parsing says so
-                // and the next line starts afresh, as it would anyway.
-                let trimmed = line.trim();
-                if trimmed.starts_with('{') && trimmed.ends_with('}') {
-                    text = line;
-                    break;
-                }
-            } else if line.trim_start().starts_with('{') {
-                // An object starts while the previous one is still open: the
-                // previous one is broken. Hand it on; keep this line for later.
-                self.pending = Some(line);
-                break;
-            }
-            depth.scan(&line);
-            text.push_str(&line);
-            if depth.closed() || text.len() > MAX_RECORD_BYTES {
-                break;
-            }
-        }
-        if text.trim().is_empty() {
-            return None;
-        }
-        let start = text.len() - text.trim_start().len();
-        let end = text.trim_end().len();
-        let lines_before = first_line.saturating_sub(1);
-        let source = Arc::new(DataSource {
-            name: self.name.clone(),
-            text,
-            lines_before,
-        });
-        let record = Record {
-            source,
-            span: Span::new(start, end),
-            index: self.index,
-        };
-        self.index += 1;
-        Some(Ok(Ok(record)))
     }
 }
 
@@ -337,4 +172,165 @@ fn next_object_line(text: &str, at: usize) -> usize {
         pos = line.find('\n').map_or(text.len(), |i| pos + i + 1);
     }
     text.len()
+}
+
+/// One record of a JSON Lines text, framed by [`frame_lines`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineRecord {
+    /// Its whole lines, newlines included, as a range of the text.
+    pub lines: std::ops::Range<usize>,
+    /// The record without surrounding whitespace, as a range of `lines`.
+    pub trimmed: std::ops::Range<usize>,
+    /// Its first line's number, from 1, within the text.
+    pub first_line: usize,
+}
+
+/// Where JSON Lines framing stands after each line.
+struct LineFramer<'t> {
+    text: &'t [u8],
+    /// The record being gathered: where it starts, its first line, its depth.
+    open: Option<(usize, usize, Depth)>,
+    /// The end of the last line after which no record was open.
+    boundary: usize,
+}
+
+impl LineFramer<'_> {
+    /// Frames whole lines; `eof` says the text's end ends every record.
+    fn run(&mut self, eof: bool, out: &mut Vec<LineRecord>) {
+        let text = self.text;
+        let mut start = 0;
+        let mut number = 0;
+        while start < text.len() {
+            let end = match memchr::memchr(b'\n', text.get(start..).unwrap_or(&[])) {
+                Some(i) => start + i + 1,
+                None if eof => text.len(),
+                // A partial line waits for the rest of it.
+                None => break,
+            };
+            number += 1;
+            self.line(start, end, number, out);
+            start = end;
+        }
+        if eof && let Some((open, first_line, _)) = self.open.take() {
+            self.emit(open, text.len(), first_line, out);
+            self.boundary = text.len();
+        }
+    }
+
+    fn line(&mut self, start: usize, end: usize, number: usize, out: &mut Vec<LineRecord>) {
+        let line = self.text.get(start..end).unwrap_or(&[]);
+        let trimmed = line.trim_ascii();
+        if let Some((open, first_line, depth)) = &mut self.open {
+            if trimmed.first() == Some(&b'{') {
+                // An object starts while the previous one is still open:
+                // the previous one is broken. Hand it on; start afresh.
+                let (open, first_line) = (*open, *first_line);
+                self.open = None;
+                self.emit(open, start, first_line, out);
+            } else {
+                depth.scan_bytes(line);
+                if depth.closed() || end - *open > MAX_RECORD_BYTES {
+                    let (open, first_line) = (*open, *first_line);
+                    self.open = None;
+                    self.emit(open, end, first_line, out);
+                    self.boundary = end;
+                }
+                return;
+            }
+        }
+        if trimmed.is_empty() {
+            self.boundary = end;
+            return;
+        }
+        // The usual JSON Lines case: a whole object on its line. No need to
+        // scan it; if it is broken after all, parsing says so.
+        if trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}') {
+            self.emit(start, end, number, out);
+            self.boundary = end;
+            return;
+        }
+        let mut depth = Depth::default();
+        depth.scan_bytes(line);
+        if depth.closed() {
+            self.emit(start, end, number, out);
+            self.boundary = end;
+        } else {
+            self.open = Some((start, number, depth));
+        }
+    }
+
+    fn emit(&self, start: usize, end: usize, first_line: usize, out: &mut Vec<LineRecord>) {
+        let lines = self.text.get(start..end).unwrap_or(&[]);
+        let lead = lines.len() - lines.trim_ascii_start().len();
+        let trail = lines.len() - lines.trim_ascii_end().len();
+        if lead == lines.len() {
+            return;
+        }
+        out.push(LineRecord {
+            lines: start..end,
+            trimmed: lead..lines.len() - trail,
+            first_line,
+        });
+    }
+}
+
+/// The records of a JSON Lines text (one object per line, or objects
+/// spread over several lines), framed as [`JsonLines`] frames a stream:
+/// lines are gathered until brackets balance outside strings, and a line
+/// starting with `{` while an object is open ends that object. With `eof`
+/// false, a record still open at the end, and a last line without its
+/// newline, are left for the next text.
+pub fn frame_lines(text: &[u8], eof: bool) -> Vec<LineRecord> {
+    let mut out = Vec::new();
+    LineFramer {
+        text,
+        open: None,
+        boundary: 0,
+    }
+    .run(eof, &mut out);
+    out
+}
+
+/// Where to cut `text` so that the part before holds only whole records:
+/// the end of the last line after which no record is open (all of it with
+/// `eof`).
+pub fn record_boundary(text: &[u8], eof: bool) -> usize {
+    if eof {
+        return text.len();
+    }
+    let mut framer = LineFramer {
+        text,
+        open: None,
+        boundary: 0,
+    };
+    framer.run(false, &mut Vec::new());
+    framer.boundary
+}
+
+/// Replaces a leading byte-order mark, which some editors write and which is
+/// not JSON, with a space.
+pub fn strip_bom(bytes: &mut Vec<u8>) {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.splice(0..3, [b' ']);
+    }
+}
+
+/// The error for a record that is not UTF-8, pointing at the first bad byte.
+pub fn not_utf8(
+    name: &str,
+    bytes: &[u8],
+    first_line: usize,
+    err: &std::str::Utf8Error,
+) -> DataError {
+    let source = Arc::new(DataSource {
+        name: name.to_owned(),
+        text: String::from_utf8_lossy(bytes).into_owned(),
+        lines_before: first_line.saturating_sub(1),
+    });
+    let at = err.valid_up_to();
+    DataError::Malformed {
+        message: format!("the record is not valid UTF-8 (bad byte at offset {at})"),
+        source_code: source,
+        span: miette::SourceSpan::new(at.into(), 1),
+    }
 }

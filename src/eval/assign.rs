@@ -184,10 +184,14 @@ impl FlowNetwork {
     }
 
     fn max_flow(&mut self, source: usize, sink: usize) {
+        let mut via: Vec<Option<usize>> = vec![None; self.adjacent.len()];
+        let mut queue = std::collections::VecDeque::with_capacity(self.adjacent.len());
+        let mut edges: Vec<usize> = Vec::new();
         loop {
             // Breadth-first search for a shortest augmenting path.
-            let mut via: Vec<Option<usize>> = vec![None; self.adjacent.len()];
-            let mut queue = std::collections::VecDeque::from([source]);
+            via.iter_mut().for_each(|v| *v = None);
+            queue.clear();
+            queue.push_back(source);
             let mut reached = false;
             while let Some(node) = queue.pop_front() {
                 if node == sink {
@@ -215,8 +219,9 @@ impl FlowNetwork {
                 })
             };
             let bottleneck = path(sink).map(|e| self.residual(e)).min().unwrap_or(0);
-            let edges: Vec<usize> = path(sink).collect();
-            for e in edges {
+            edges.clear();
+            edges.extend(path(sink));
+            for &e in &edges {
                 if let Some(edge) = self.edges.get_mut(e) {
                     edge.2 += bottleneck;
                 }

@@ -1,27 +1,59 @@
-//! Evaluation of a checked policy against one partner at an as-of date:
+//! Evaluation of a checked policy against partners at an as-of date:
 //! measures over revenue and usage lines, credentials per person, exact role
-//! assignment, and a decision per tier with evidence.
+//! assignment, and a decision per tier.
 //!
 //! [`Evaluator::new`] compiles the policy once per run (exam code → catalog
-//! index, group evaluation order, windows fixed by the as-of date) so that
-//! evaluating a partner does no name resolution.
+//! index, group masks, windows fixed by the as-of date, product and type
+//! vocabularies) so that evaluating a partner does no name resolution.
+//!
+//! Evaluation is two steps: gather the partner's [`Facts`] (each measure's
+//! value, each person's groups, the market, the attributes), then judge
+//! every tier on them. Facts come either from a parsed [`Partner`] (with
+//! line-by-line evidence) or straight from the record's JSON text (see
+//! [`fold`]), which folds lines into measures as it reads them and is how
+//! batches are evaluated when no evidence is asked for. Both feed the same
+//! judgement, so they cannot disagree on a tier.
+//!
+//! The outcome is one tree: each node refers to the option, tier,
+//! requirement or role of the checked model it judged, so renderers walk the
+//! outcome alone.
 
 pub mod assign;
+pub mod fold;
 pub mod gap;
 pub mod window;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::data::{DataError, Partner};
+use crate::data::{DataError, Id, Partner};
 use crate::model::{
-    self, Aggregate, AttributeId, GroupMember, LineFilter, MarketId, MeasureId, MeasureKind,
-    PassStatus, Policy, Quantifier, Requirement, TierLevelId,
+    self, Aggregate, Attribute, Branch, CompetencyOption, GroupMember, LineFilter, MarketId,
+    Measure, MeasureId, MeasureKind, MeasureRequirement, PassStatus, PeopleRequirement, Policy,
+    Quantifier, Requirement, Tier, TierLevelId,
 };
 use assign::{Assignment, RoleSlots};
 use window::Window;
+
+/// How much of the reasoning behind a decision to compute.
+///
+/// The tier needs every requirement judged; what else is kept is the
+/// caller's choice, since evidence costs as much again as the decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Detail {
+    /// The tier only.
+    Tier,
+    /// The tier, and each option, tier and requirement with its value,
+    /// threshold and shortfall, and each role's head count filled.
+    Requirements,
+    /// Everything: which lines counted and why others did not, who fills
+    /// each role, and for each unmet people requirement the smallest change
+    /// that would meet it.
+    Evidence,
+}
 
 /// A policy compiled for evaluation at one as-of date.
 #[derive(Debug)]
@@ -30,12 +62,54 @@ pub struct Evaluator<'p> {
     as_of: NaiveDate,
     /// Exam key (see [`model::exam_key`]) → catalog index.
     exam_index: HashMap<String, usize>,
-    /// Groups in an order where members come before the groups containing them.
-    group_order: Vec<usize>,
+    /// Exam codes exactly as the catalog writes them → catalog index: most
+    /// data spells codes that way, and an exact match needs no key.
+    exam_exact: HashMap<String, usize>,
+    /// Each group as masks over exams and groups, in an order where members
+    /// come before the groups containing them.
+    groups: Vec<GroupPlan>,
     /// Each measure's window.
     windows: Vec<Window>,
     /// Whether the policy has revenue measures (and so a currency to check).
     has_revenue: bool,
+    /// What the fast path needs; `None` when the policy is beyond it.
+    fold: Option<fold::Plan>,
+}
+
+/// A group compiled to masks: which exams and which (earlier) groups it
+/// names, and whether it needs one of them or all.
+#[derive(Clone, Debug)]
+struct GroupPlan {
+    /// The group's index (and bit) in the policy.
+    index: usize,
+    quantifier: Quantifier,
+    /// Member exams, as bits over the catalog (64 exams a word).
+    exams: Vec<u64>,
+    /// Member groups, as bits.
+    groups: u64,
+}
+
+impl GroupPlan {
+    /// Whether a person holding the exams `holds` and the groups `mask`
+    /// (members come first, so `mask` already has them) satisfies the group.
+    fn satisfied(&self, holds: &[u64], mask: u64) -> bool {
+        let word = |i: usize| holds.get(i).copied().unwrap_or(0);
+        match self.quantifier {
+            Quantifier::Any => {
+                mask & self.groups != 0
+                    || self.exams.iter().enumerate().any(|(i, w)| word(i) & w != 0)
+            }
+            Quantifier::All => {
+                (self.groups != 0 || self.exams.iter().any(|w| *w != 0))
+                    && mask & self.groups == self.groups
+                    && self
+                        .exams
+                        .iter()
+                        .enumerate()
+                        .all(|(i, w)| word(i) & w == *w)
+            }
+        }
+    }
 }
 
 /// Why a line did not count towards a measure.
@@ -54,18 +128,8 @@ pub enum Exclusion {
     NotPaid,
 }
 
-impl Exclusion {
-    /// Every reason, in report order.
-    pub const ALL: [Exclusion; 5] = [
-        Exclusion::OtherType,
-        Exclusion::OtherProduct,
-        Exclusion::OutsideWindow,
-        Exclusion::NotPartnerOfRecord,
-        Exclusion::NotPaid,
-    ];
-}
-
-/// A measure's value for one partner, with what counted and what did not.
+/// A measure's value for one partner, with what counted and what did not
+/// (the lines only at [`Detail::Evidence`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MeasureTotal {
     /// The value: a sum of money, a sum or maximum of quantities, or a
@@ -74,7 +138,7 @@ pub struct MeasureTotal {
     /// Indices of the lines that counted (revenue or usage lines, as the
     /// measure reads; for a derived measure, its base's).
     pub counted: Vec<usize>,
-    /// Lines that did not count, by reason, in [`Exclusion::ALL`] order.
+    /// Lines that did not count, by reason, in [`Exclusion`] order.
     pub excluded: [usize; 5],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
@@ -94,50 +158,55 @@ pub struct PassFlag {
 
 /// The result for one partner.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartnerOutcome {
+pub struct PartnerOutcome<'p> {
     /// The highest tier met in any option.
     pub tier: Option<TierLevelId>,
     /// The partner's market as the policy knows it.
     pub market: Option<MarketId>,
-    /// Each measure's value, by measure index.
+    /// Each measure's value, by measure index (with its lines at
+    /// [`Detail::Evidence`]).
     pub measures: Vec<MeasureTotal>,
     /// Passes in the data that cannot be right.
     pub flags: Vec<PassFlag>,
-    /// Each option's outcome, in policy order.
-    pub options: Vec<OptionOutcome>,
+    /// Each option's outcome, in policy order; empty at [`Detail::Tier`].
+    pub options: Vec<OptionOutcome<'p>>,
 }
 
 /// The result for one option.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionOutcome {
+pub struct OptionOutcome<'p> {
+    /// The option judged.
+    pub option: &'p CompetencyOption,
     /// The highest tier met in this option.
     pub tier: Option<TierLevelId>,
     /// Each tier's outcome, lowest first.
-    pub tiers: Vec<TierOutcome>,
+    pub tiers: Vec<TierOutcome<'p>>,
 }
 
 /// The result for one tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TierOutcome {
+pub struct TierOutcome<'p> {
+    /// The tier judged.
+    pub tier: &'p Tier,
     /// The tier's rung.
     pub level: TierLevelId,
     /// Whether every requirement is met.
     pub met: bool,
     /// Each requirement's outcome, in policy order.
-    pub requirements: Vec<RequirementOutcome>,
+    pub requirements: Vec<RequirementOutcome<'p>>,
 }
 
 /// The result for one requirement.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RequirementOutcome {
+pub enum RequirementOutcome<'p> {
     /// A measure threshold.
-    Measure(MeasureOutcome),
+    Measure(MeasureOutcome<'p>),
     /// A people requirement.
-    People(PeopleOutcome),
+    People(PeopleOutcome<'p>),
     /// A partner attribute.
     Attribute {
-        /// The attribute.
-        attribute: AttributeId,
+        /// The attribute required.
+        attribute: &'p Attribute,
         /// Whether the partner has it.
         met: bool,
     },
@@ -146,20 +215,22 @@ pub enum RequirementOutcome {
         /// Whether some branch is met.
         met: bool,
         /// Each branch's requirements.
-        branches: Vec<BranchOutcome>,
+        branches: Vec<BranchOutcome<'p>>,
     },
 }
 
 /// The result for one branch of `either`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BranchOutcome {
+pub struct BranchOutcome<'p> {
+    /// The branch judged.
+    pub branch: &'p Branch,
     /// Whether all its requirements are met.
     pub met: bool,
     /// Each requirement's outcome.
-    pub requirements: Vec<RequirementOutcome>,
+    pub requirements: Vec<RequirementOutcome<'p>>,
 }
 
-impl RequirementOutcome {
+impl RequirementOutcome<'_> {
     /// Whether the requirement is met.
     pub fn met(&self) -> bool {
         match self {
@@ -174,8 +245,12 @@ impl RequirementOutcome {
 
 /// A measure requirement's outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MeasureOutcome {
-    /// The measure.
+pub struct MeasureOutcome<'p> {
+    /// The requirement judged.
+    pub requirement: &'p MeasureRequirement,
+    /// The measure it compares.
+    pub definition: &'p Measure,
+    /// The measure's index.
     pub measure: MeasureId,
     /// Whether the value reaches the threshold.
     pub met: bool,
@@ -192,26 +267,140 @@ pub struct MeasureOutcome {
 
 /// A people requirement's outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PeopleOutcome {
+pub struct PeopleOutcome<'p> {
+    /// The requirement judged; its roles are in the order of `assignment`.
+    pub requirement: &'p PeopleRequirement,
     /// Whether every role is filled.
     pub met: bool,
     /// Whether roles had to be filled by different people.
     pub distinct: bool,
-    /// The people chosen for each role (indices into the partner's people)
-    /// and how many qualified.
-    pub assignment: Assignment,
+    /// For each role, how many people qualify for it at all.
+    pub qualified: Vec<usize>,
+    /// For each role, how many of its slots are filled.
+    pub filled: Vec<usize>,
+    /// At [`Detail::Evidence`]: the people chosen for each role (indices
+    /// into the partner's people).
+    pub assignment: Option<Assignment>,
     /// Each role's head count.
     pub required: Vec<u32>,
-    /// When not met: the smallest change that would meet it.
+    /// When not met, at [`Detail::Evidence`]: the smallest change that would
+    /// meet it.
     pub gap: Option<gap::PeopleGap>,
 }
 
-/// What the requirements of a partner are judged on.
-struct Facts<'f> {
-    market: Option<MarketId>,
-    measures: &'f [MeasureTotal],
-    people: &'f [u64],
-    partner: &'f Partner<'f>,
+/// A partner's evaluation, with what renderers need of its record.
+#[derive(Debug)]
+pub struct Evaluated<'a, 'p> {
+    /// The partner's id, as written.
+    pub id: Id<'a>,
+    /// Its name.
+    pub name: Option<Cow<'a, str>>,
+    /// Its market, as written.
+    pub market: Option<Cow<'a, str>>,
+    /// The decision and what was kept of its reasoning.
+    pub outcome: PartnerOutcome<'p>,
+    /// Passes in the data that cannot be right, as written.
+    pub flags: Vec<FlagView<'a>>,
+    /// The parsed record, when the evaluation kept evidence (line indices
+    /// and people in the outcome refer to it).
+    pub partner: Option<&'a Partner<'a>>,
+    /// How much reasoning the outcome holds.
+    pub detail: Detail,
+}
+
+/// A flagged pass, as renderers show it.
+#[derive(Clone, Debug)]
+pub struct FlagView<'a> {
+    /// The person's id.
+    pub person: Id<'a>,
+    /// The person's name, when known.
+    pub person_name: Option<Cow<'a, str>>,
+    /// The code as written in the data.
+    pub exam: Cow<'a, str>,
+    /// The pass date.
+    pub passed: NaiveDate,
+    /// What is wrong.
+    pub status: PassStatus,
+}
+
+impl<'a, 'p> Evaluated<'a, 'p> {
+    /// A parsed partner's evaluation.
+    pub fn of_partner(
+        partner: &'a Partner<'a>,
+        outcome: PartnerOutcome<'p>,
+        detail: Detail,
+    ) -> Self {
+        let flags = outcome
+            .flags
+            .iter()
+            .filter_map(|flag| {
+                let person = partner.people.get(flag.person)?;
+                let exam = person.exams.get(flag.exam)?;
+                Some(FlagView {
+                    person: person.id,
+                    person_name: person.name.clone(),
+                    exam: exam.code.clone(),
+                    passed: exam.passed,
+                    status: flag.status,
+                })
+            })
+            .collect();
+        Evaluated {
+            id: partner.id,
+            name: partner.name.clone(),
+            market: partner.market.clone(),
+            outcome,
+            flags,
+            partner: (detail == Detail::Evidence).then_some(partner),
+            detail,
+        }
+    }
+
+    /// A folded record's evaluation (see [`fold`]).
+    pub fn of_folded(
+        folded: fold::Folded<'a>,
+        outcome: PartnerOutcome<'p>,
+        detail: Detail,
+    ) -> Self {
+        let people = folded.flagged_people;
+        let flags = folded
+            .flags
+            .into_iter()
+            .filter_map(|flag| {
+                let (_, person) = people.iter().find(|(p, _)| *p == flag.person)?;
+                Some(FlagView {
+                    person: Id::from_json(person),
+                    person_name: None,
+                    exam: flag.exam,
+                    passed: flag.passed,
+                    status: flag.status,
+                })
+            })
+            .collect();
+        Evaluated {
+            id: Id::from_json(folded.id),
+            name: folded.name,
+            market: folded.market,
+            outcome,
+            flags,
+            partner: None,
+            detail,
+        }
+    }
+}
+
+/// What a partner's requirements are judged on: everything the policy reads
+/// of a partner, reduced to values.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// The partner's market as the policy knows it.
+    pub market: Option<MarketId>,
+    /// Each measure's value, by measure index.
+    pub totals: Vec<Decimal>,
+    /// Each person's groups, as bits.
+    pub people: Vec<u64>,
+    /// Which of the policy's attributes the partner has, by attribute index.
+    pub attributes: Vec<bool>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -223,25 +412,56 @@ impl<'p> Evaluator<'p> {
             .enumerate()
             .map(|(i, e)| (model::exam_key(&e.code), i))
             .collect();
+        let exam_exact = policy
+            .exams
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.code.clone(), i))
+            .collect();
         let windows = policy
             .measures
             .iter()
             .map(|m| Window::trailing(as_of, m.window_months))
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
-        Evaluator {
+        let words = policy.exams.len().div_ceil(64);
+        let groups = group_order(policy)
+            .into_iter()
+            .filter(|g| *g < 64)
+            .filter_map(|g| {
+                let group = policy.groups.get(g)?;
+                let mut plan = GroupPlan {
+                    index: g,
+                    quantifier: group.quantifier,
+                    exams: vec![0; words],
+                    groups: 0,
+                };
+                for member in &group.members {
+                    match member {
+                        GroupMember::Exam(e) => {
+                            if let Some(w) = plan.exams.get_mut(e.0 / 64) {
+                                *w |= 1 << (e.0 % 64);
+                            }
+                        }
+                        GroupMember::Group(inner) if inner.0 < 64 => plan.groups |= 1 << inner.0,
+                        GroupMember::Group(_) => {}
+                    }
+                }
+                Some(plan)
+            })
+            .collect();
+        let mut evaluator = Evaluator {
             policy,
             as_of,
             exam_index,
-            group_order: group_order(policy),
+            exam_exact,
+            groups,
             windows,
             has_revenue,
-        }
-    }
-
-    /// The as-of date.
-    pub fn as_of(&self) -> NaiveDate {
-        self.as_of
+            fold: None,
+        };
+        evaluator.fold = fold::Plan::new(&evaluator);
+        evaluator
     }
 
     /// The policy.
@@ -249,10 +469,20 @@ impl<'p> Evaluator<'p> {
         self.policy
     }
 
-    /// Evaluates one partner. Data errors the policy reveals (a revenue line
-    /// in another currency) are returned instead of a decision, since no
-    /// decision on that data could be trusted.
-    pub fn evaluate(&self, partner: &Partner<'_>) -> Result<PartnerOutcome, Vec<DataError>> {
+    /// Evaluates one parsed partner with every piece of evidence. Data
+    /// errors the policy reveals (a revenue line in another currency, sums
+    /// that overflow) are returned instead of a decision, since no decision
+    /// on that data could be trusted.
+    pub fn evaluate(&self, partner: &Partner<'_>) -> Result<PartnerOutcome<'p>, Vec<DataError>> {
+        self.evaluate_at(partner, Detail::Evidence)
+    }
+
+    /// Evaluates one parsed partner, keeping the reasoning `detail` asks for.
+    pub fn evaluate_at(
+        &self,
+        partner: &Partner<'_>,
+        detail: Detail,
+    ) -> Result<PartnerOutcome<'p>, Vec<DataError>> {
         if let Some(currency) = &self.policy.currency
             && self.has_revenue
         {
@@ -274,7 +504,7 @@ impl<'p> Evaluator<'p> {
             }
         }
 
-        let measures = self.measure_totals(partner).ok_or_else(|| {
+        let mut measures = self.measure_totals(partner).ok_or_else(|| {
             let record = partner.record;
             vec![DataError::SumOverflow {
                 partner: partner.id.text().into_owned(),
@@ -282,34 +512,72 @@ impl<'p> Evaluator<'p> {
                 span: record.span.into(),
             }]
         })?;
-        let market = partner.market.as_deref().and_then(|market| {
-            self.policy
-                .markets
-                .iter()
-                .position(|m| model::same_name(market, &m.id))
-                .map(MarketId)
-        });
         let mut flags = Vec::new();
-        let people = self.group_masks(partner, &mut flags);
         let facts = Facts {
-            market,
-            measures: &measures,
-            people: &people,
-            partner,
+            market: self.market_of(partner.market.as_deref()),
+            totals: measures.iter().map(|m| m.total).collect(),
+            people: self.group_masks(partner, &mut flags),
+            attributes: self
+                .policy
+                .attributes
+                .iter()
+                .map(|a| {
+                    partner
+                        .attributes
+                        .iter()
+                        .any(|held| model::same_name(held, &a.id))
+                })
+                .collect(),
         };
+        if detail < Detail::Evidence {
+            for m in &mut measures {
+                m.counted = Vec::new();
+                m.excluded_lines = Vec::new();
+            }
+        }
+        Ok(self.judge(&facts, measures, flags, detail))
+    }
 
+    /// The market the policy knows by the name the data gives.
+    fn market_of(&self, market: Option<&str>) -> Option<MarketId> {
+        let market = market?;
+        self.policy
+            .markets
+            .iter()
+            .position(|m| model::same_name(market, &m.id))
+            .map(MarketId)
+    }
+
+    /// Judges every tier of every option on `facts`.
+    pub fn judge(
+        &self,
+        facts: &Facts,
+        measures: Vec<MeasureTotal>,
+        flags: Vec<PassFlag>,
+        detail: Detail,
+    ) -> PartnerOutcome<'p> {
+        if detail == Detail::Tier {
+            return PartnerOutcome {
+                tier: self.tier(facts),
+                market: facts.market,
+                measures,
+                flags,
+                options: Vec::new(),
+            };
+        }
         let mut best: Option<TierLevelId> = None;
         let options = self
             .policy
             .options
             .iter()
             .map(|option| {
-                let tiers: Vec<TierOutcome> = option
+                let tiers: Vec<TierOutcome<'p>> = option
                     .tiers
                     .iter()
                     .map(|tier| {
-                        let requirements = self.requirements(&tier.requirements, &facts);
+                        let requirements = self.requirements(&tier.requirements, facts, detail);
                         TierOutcome {
+                            tier,
                             level: tier.level,
                             met: requirements.iter().all(RequirementOutcome::met),
                             requirements,
@@ -318,16 +586,65 @@ impl<'p> Evaluator<'p> {
                     .collect();
                 let tier = tiers.iter().filter(|t| t.met).map(|t| t.level).max();
                 best = best.max(tier);
-                OptionOutcome { tier, tiers }
+                OptionOutcome {
+                    option,
+                    tier,
+                    tiers,
+                }
             })
             .collect();
-        Ok(PartnerOutcome {
+        PartnerOutcome {
             tier: best,
-            market,
+            market: facts.market,
             measures,
             flags,
             options,
-        })
+        }
+    }
+
+    /// The highest tier met, judged without building outcomes.
+    pub fn tier(&self, facts: &Facts) -> Option<TierLevelId> {
+        self.policy
+            .options
+            .iter()
+            .flat_map(|o| &o.tiers)
+            .filter(|t| t.requirements.iter().all(|r| self.met(r, facts)))
+            .map(|t| t.level)
+            .max()
+    }
+
+    /// Whether one requirement is met.
+    fn met(&self, requirement: &Requirement, facts: &Facts) -> bool {
+        match requirement {
+            Requirement::Measure(r) => {
+                let (actual, required) = self.measure_value(r, facts);
+                required.is_some_and(|t| actual >= t)
+            }
+            Requirement::People(p) => fillable(p, &facts.people),
+            Requirement::Attribute(a, _) => facts.attributes.get(a.0).copied().unwrap_or(false),
+            Requirement::Either(branches, _) => branches
+                .iter()
+                .any(|b| b.requirements.iter().all(|r| self.met(r, facts))),
+        }
+    }
+
+    /// A measure requirement's compared value and its threshold for the market.
+    fn measure_value(&self, r: &MeasureRequirement, facts: &Facts) -> (Decimal, Option<Decimal>) {
+        let total = facts.totals.get(r.measure.0).copied().unwrap_or_default();
+        let actual = if r.per_month {
+            let months = self
+                .policy
+                .measures
+                .get(r.measure.0)
+                .map_or(1, |m| m.window_months.max(1));
+            total / Decimal::from(months)
+        } else {
+            total
+        };
+        (
+            actual,
+            r.thresholds.for_market(facts.market).map(|t| t.amount),
+        )
     }
 
     /// Every measure's value; `None` when a sum overflows.
@@ -393,8 +710,7 @@ impl<'p> Evaluator<'p> {
                         partner.usage.get(line)?.customer.as_deref()
                     }
                 })
-                .map(|c| c.trim().to_lowercase())
-                .filter(|c| !c.is_empty())
+                .filter_map(customer_key)
                 .collect();
             let counted = base.counted.clone();
             if let Some(slot) = totals.get_mut(i) {
@@ -481,40 +797,34 @@ impl<'p> Evaluator<'p> {
         None
     }
 
+    /// The catalog index of an exam code as the data writes it.
+    fn exam_of(&self, code: &str, key: &mut String) -> Option<usize> {
+        if let Some(&index) = self.exam_exact.get(code) {
+            return Some(index);
+        }
+        key.clear();
+        model::exam_key_into(code, key);
+        self.exam_index.get(key.as_str()).copied()
+    }
+
     /// Each person's groups as bits, counting only passes accepted at the
     /// as-of date; passes that cannot be right are flagged.
     fn group_masks(&self, partner: &Partner<'_>, flags: &mut Vec<PassFlag>) -> Vec<u64> {
         let mut key = String::new();
-        let mut holds = vec![false; self.policy.exams.len()];
+        let mut holds = vec![0u64; self.policy.exams.len().div_ceil(64)];
         partner
             .people
             .iter()
             .enumerate()
             .map(|(p, person)| {
-                holds.iter_mut().for_each(|h| *h = false);
+                holds.iter_mut().for_each(|h| *h = 0);
                 for (e, exam) in person.exams.iter().enumerate() {
-                    key.clear();
-                    model::exam_key_into(&exam.code, &mut key);
-                    let Some(&index) = self.exam_index.get(&key) else {
-                        continue;
-                    };
-                    let Some(catalog) = self.policy.exams.get(index) else {
-                        continue;
-                    };
-                    match catalog.pass_status(exam.passed, self.as_of) {
-                        PassStatus::Counts => {
-                            if let Some(h) = holds.get_mut(index) {
-                                *h = true;
-                            }
-                        }
-                        status @ (PassStatus::BeforeAvailable | PassStatus::AfterRetirement) => {
-                            flags.push(PassFlag {
-                                person: p,
-                                exam: e,
-                                status,
-                            });
-                        }
-                        PassStatus::AfterAsOf | PassStatus::NoLongerAccepted => {}
+                    if let Some(status) = self.hold(&exam.code, exam.passed, &mut holds, &mut key) {
+                        flags.push(PassFlag {
+                            person: p,
+                            exam: e,
+                            status,
+                        });
                     }
                 }
                 self.person_groups(&holds)
@@ -522,51 +832,60 @@ impl<'p> Evaluator<'p> {
             .collect()
     }
 
-    /// The groups (as bits) satisfied by a person holding the exams marked in `holds`.
-    fn person_groups(&self, holds: &[bool]) -> u64 {
+    /// Marks a pass in `holds` when it counts at the as-of date; returns the
+    /// status of a pass that cannot be right, to flag.
+    fn hold(
+        &self,
+        code: &str,
+        passed: NaiveDate,
+        holds: &mut [u64],
+        key: &mut String,
+    ) -> Option<PassStatus> {
+        let index = self.exam_of(code, key)?;
+        let catalog = self.policy.exams.get(index)?;
+        match catalog.pass_status(passed, self.as_of) {
+            PassStatus::Counts => {
+                if let Some(w) = holds.get_mut(index / 64) {
+                    *w |= 1 << (index % 64);
+                }
+                None
+            }
+            status @ (PassStatus::BeforeAvailable | PassStatus::AfterRetirement) => Some(status),
+            PassStatus::AfterAsOf | PassStatus::NoLongerAccepted => None,
+        }
+    }
+
+    /// The groups (as bits) satisfied by a person holding the exams `holds`.
+    fn person_groups(&self, holds: &[u64]) -> u64 {
         let mut mask = 0u64;
-        for &g in &self.group_order {
-            let Some(group) = self.policy.groups.get(g) else {
-                continue;
-            };
-            let satisfied = |member: &GroupMember| match member {
-                GroupMember::Exam(e) => holds.get(e.0).copied().unwrap_or(false),
-                GroupMember::Group(inner) => inner.0 < 64 && mask & (1u64 << inner.0) != 0,
-            };
-            let met = match group.quantifier {
-                Quantifier::Any => group.members.iter().any(satisfied),
-                Quantifier::All => !group.members.is_empty() && group.members.iter().all(satisfied),
-            };
-            if met && g < 64 {
-                mask |= 1u64 << g;
+        for group in &self.groups {
+            if group.satisfied(holds, mask) {
+                mask |= 1u64 << group.index;
             }
         }
         mask
     }
 
-    fn requirements(&self, list: &[Requirement], facts: &Facts<'_>) -> Vec<RequirementOutcome> {
-        list.iter().map(|r| self.requirement(r, facts)).collect()
+    fn requirements(
+        &self,
+        list: &'p [Requirement],
+        facts: &Facts,
+        detail: Detail,
+    ) -> Vec<RequirementOutcome<'p>> {
+        list.iter()
+            .filter_map(|r| self.requirement(r, facts, detail))
+            .collect()
     }
 
-    fn requirement(&self, requirement: &Requirement, facts: &Facts<'_>) -> RequirementOutcome {
-        match requirement {
+    fn requirement(
+        &self,
+        requirement: &'p Requirement,
+        facts: &Facts,
+        detail: Detail,
+    ) -> Option<RequirementOutcome<'p>> {
+        Some(match requirement {
             Requirement::Measure(r) => {
-                let total = facts
-                    .measures
-                    .get(r.measure.0)
-                    .map_or(Decimal::ZERO, |m| m.total);
-                let months = self
-                    .policy
-                    .measures
-                    .get(r.measure.0)
-                    .map_or(1, |m| m.window_months.max(1));
-                let actual = if r.per_month {
-                    total / Decimal::from(months)
-                } else {
-                    total
-                };
-                let required = r.thresholds.for_market(facts.market).map(|t| t.amount);
-                let met = required.is_some_and(|t| actual >= t);
+                let (actual, required) = self.measure_value(r, facts);
                 // A hugely negative total saturates the shortfall rather than overflow.
                 let shortfall = required.map(|t| {
                     t.checked_sub(actual)
@@ -574,8 +893,10 @@ impl<'p> Evaluator<'p> {
                         .max(Decimal::ZERO)
                 });
                 RequirementOutcome::Measure(MeasureOutcome {
+                    requirement: r,
+                    definition: self.policy.measures.get(r.measure.0)?,
                     measure: r.measure,
-                    met,
+                    met: required.is_some_and(|t| actual >= t),
                     actual,
                     per_month: r.per_month,
                     required,
@@ -583,46 +904,58 @@ impl<'p> Evaluator<'p> {
                 })
             }
             Requirement::People(p) => {
-                let slots: Vec<RoleSlots> = p
-                    .roles
-                    .iter()
-                    .map(|role| RoleSlots {
-                        count: role.count,
-                        groups: role
-                            .groups
+                let slots = role_slots(p);
+                // Who fills what is evidence; whether and how many is not,
+                // and when every role can be filled it costs no assignment.
+                let assignment = if detail == Detail::Evidence || !fillable(p, &facts.people) {
+                    Some(assign::assign(&slots, &facts.people, p.distinct))
+                } else {
+                    None
+                };
+                let (met, filled, qualified) = match &assignment {
+                    Some(a) => (
+                        a.complete(&slots),
+                        a.filled.iter().map(Vec::len).collect(),
+                        a.qualified.clone(),
+                    ),
+                    None => (
+                        true,
+                        p.roles.iter().map(|r| r.count as usize).collect(),
+                        slots
                             .iter()
-                            .fold(0u64, |m, g| m | 1u64.checked_shl(g.0 as u32).unwrap_or(0)),
-                    })
-                    .collect();
-                let assignment = assign::assign(&slots, facts.people, p.distinct);
-                let met = assignment.complete(&slots);
+                            .map(|r| {
+                                facts
+                                    .people
+                                    .iter()
+                                    .filter(|m| *m & r.groups == r.groups)
+                                    .count()
+                            })
+                            .collect(),
+                    ),
+                };
                 RequirementOutcome::People(PeopleOutcome {
-                    gap: (!met).then(|| gap::people_gap(&slots, facts.people, p.distinct)),
+                    requirement: p,
+                    gap: (!met && detail == Detail::Evidence)
+                        .then(|| gap::people_gap(&slots, &facts.people, p.distinct)),
                     met,
                     distinct: p.distinct,
-                    assignment,
+                    qualified,
+                    filled,
+                    assignment: assignment.filter(|_| detail == Detail::Evidence),
                     required: p.roles.iter().map(|r| r.count).collect(),
                 })
             }
-            Requirement::Attribute(attribute, _) => {
-                let met = self.policy.attributes.get(attribute.0).is_some_and(|a| {
-                    facts
-                        .partner
-                        .attributes
-                        .iter()
-                        .any(|held| model::same_name(held, &a.id))
-                });
-                RequirementOutcome::Attribute {
-                    attribute: *attribute,
-                    met,
-                }
-            }
+            Requirement::Attribute(attribute, _) => RequirementOutcome::Attribute {
+                attribute: self.policy.attributes.get(attribute.0)?,
+                met: facts.attributes.get(attribute.0).copied().unwrap_or(false),
+            },
             Requirement::Either(branches, _) => {
-                let branches: Vec<BranchOutcome> = branches
+                let branches: Vec<BranchOutcome<'p>> = branches
                     .iter()
-                    .map(|b| {
-                        let requirements = self.requirements(&b.requirements, facts);
+                    .map(|branch| {
+                        let requirements = self.requirements(&branch.requirements, facts, detail);
                         BranchOutcome {
+                            branch,
                             met: requirements.iter().all(RequirementOutcome::met),
                             requirements,
                         }
@@ -633,8 +966,92 @@ impl<'p> Evaluator<'p> {
                     branches,
                 }
             }
+        })
+    }
+}
+
+/// The key a customer is counted under by `distinct customers of`:
+/// case-insensitive, surrounding whitespace dropped; `None` when blank.
+pub(crate) fn customer_key(customer: &str) -> Option<String> {
+    let key = customer.trim().to_lowercase();
+    (!key.is_empty()).then_some(key)
+}
+
+/// A people requirement's roles as slots for assignment.
+fn role_slots(p: &PeopleRequirement) -> Vec<RoleSlots> {
+    p.roles
+        .iter()
+        .map(|role| RoleSlots {
+            count: role.count,
+            groups: role
+                .groups
+                .iter()
+                .fold(0u64, |m, g| m | 1u64.checked_shl(g.0 as u32).unwrap_or(0)),
+        })
+        .collect()
+}
+
+/// Whether every role of a people requirement can be filled, without
+/// building an assignment.
+///
+/// Shared roles each need enough qualified people. Distinct roles are a
+/// bipartite matching with head counts; by Hall's theorem they can all be
+/// filled exactly when every set of roles needs no more people than qualify
+/// for at least one role in the set. With few roles that is checked over
+/// the (few) classes of people by the roles they qualify for; with many, by
+/// the exact assignment.
+fn fillable(p: &PeopleRequirement, people: &[u64]) -> bool {
+    const FEW: usize = 6;
+    let mask = |role: &model::Role| {
+        role.groups
+            .iter()
+            .fold(0u64, |m, g| m | 1u64.checked_shl(g.0 as u32).unwrap_or(0))
+    };
+    if !p.distinct {
+        return p.roles.iter().all(|role| {
+            let want = mask(role);
+            let qualified = people.iter().filter(|m| *m & want == want).count();
+            qualified >= role.count as usize
+        });
+    }
+    if p.roles.len() > FEW {
+        let slots = role_slots(p);
+        return assign::assign(&slots, people, true).complete(&slots);
+    }
+    let mut wants = [0u64; FEW];
+    for (w, role) in wants.iter_mut().zip(&p.roles) {
+        *w = mask(role);
+    }
+    let roles = p.roles.len();
+    // People per class: bit r of the class is set when they qualify for role r.
+    let mut classes = [0u64; 1 << FEW];
+    for person in people {
+        let mut class = 0usize;
+        for (r, want) in wants.iter().enumerate().take(roles) {
+            if person & want == *want {
+                class |= 1 << r;
+            }
+        }
+        if let Some(n) = classes.get_mut(class) {
+            *n += 1;
         }
     }
+    (1usize..1 << roles).all(|set| {
+        let needed: u64 = p
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| set & (1 << r) != 0)
+            .map(|(_, role)| u64::from(role.count))
+            .sum();
+        let qualified: u64 = classes
+            .iter()
+            .enumerate()
+            .filter(|(class, _)| class & set != 0)
+            .map(|(_, n)| n)
+            .sum();
+        needed <= qualified
+    })
 }
 
 /// A revenue or usage line as a measure sees it.

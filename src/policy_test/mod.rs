@@ -338,10 +338,10 @@ pub fn find_label<'l>(
 }
 
 /// The outcome of a labelled requirement.
-pub fn outcome_of<'o>(
-    outcome: &'o PartnerOutcome,
+pub fn outcome_of<'o, 'p>(
+    outcome: &'o PartnerOutcome<'p>,
     label: &LabeledRequirement,
-) -> Option<&'o RequirementOutcome> {
+) -> Option<&'o RequirementOutcome<'p>> {
     let tier = outcome.options.get(label.option)?.tiers.get(label.tier)?;
     let mut list = &tier.requirements;
     let mut path = label.path.iter();
@@ -358,7 +358,7 @@ pub fn outcome_of<'o>(
 
 /// The result of one case.
 #[derive(Clone, Debug)]
-pub struct CaseResult {
+pub struct CaseResult<'p> {
     /// The case's name.
     pub name: String,
     /// Where the case is in the test file.
@@ -368,9 +368,23 @@ pub struct CaseResult {
     /// What differed, one line each, e.g. "expected tier gold, got silver".
     pub differences: Vec<String>,
     /// The evaluation, when the partner data was valid.
-    pub outcome: Option<PartnerOutcome>,
+    pub outcome: Option<PartnerOutcome<'p>>,
     /// The partner's market as the policy knows it.
     pub market: Option<crate::model::MarketId>,
+}
+
+impl CaseResult<'_> {
+    /// The verdict alone, without the outcome (which borrows the policy).
+    pub fn into_verdict(self) -> CaseResult<'static> {
+        CaseResult {
+            name: self.name,
+            span: self.span,
+            passed: self.passed,
+            differences: self.differences,
+            outcome: None,
+            market: self.market,
+        }
+    }
 }
 
 /// Checks that every tier and label a test file names exists in the policy.
@@ -433,7 +447,7 @@ pub fn validate(file: &TestFile, policy: &Policy) -> Vec<TestFileError> {
 }
 
 /// Runs every case of a validated test file.
-pub fn run(file: &TestFile, policy: &Policy) -> Vec<CaseResult> {
+pub fn run<'p>(file: &TestFile, policy: &'p Policy) -> Vec<CaseResult<'p>> {
     let labels = labeled_requirements(policy);
     file.cases
         .iter()
@@ -441,7 +455,7 @@ pub fn run(file: &TestFile, policy: &Policy) -> Vec<CaseResult> {
         .collect()
 }
 
-fn run_case(case: &Case, policy: &Policy, labels: &[LabeledRequirement]) -> CaseResult {
+fn run_case<'p>(case: &Case, policy: &'p Policy, labels: &[LabeledRequirement]) -> CaseResult<'p> {
     let mut result = CaseResult {
         name: case.name.clone(),
         span: case.span,
@@ -553,14 +567,14 @@ impl CoverageItem {
 
 /// Which requirements, roles and market thresholds the cases exercised met
 /// and unmet.
-pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Vec<CoverageItem> {
+pub fn coverage(policy: &Policy, results: &[CaseResult<'_>]) -> Vec<CoverageItem> {
     let labels = labeled_requirements(policy);
     let mut items = Vec::new();
     for label in &labels {
         let Some(req) = requirement_at(policy, label) else {
             continue;
         };
-        let outcomes: Vec<(&RequirementOutcome, Option<crate::model::MarketId>)> = results
+        let outcomes: Vec<(&RequirementOutcome<'_>, Option<crate::model::MarketId>)> = results
             .iter()
             .filter_map(|r| Some((outcome_of(r.outcome.as_ref()?, label)?, r.market)))
             .collect();
@@ -573,12 +587,10 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Vec<CoverageItem> {
         match req {
             Requirement::People(p) => {
                 for (i, role) in p.roles.iter().enumerate() {
-                    let filled = |o: &RequirementOutcome| match o {
-                        RequirementOutcome::People(p) => p
-                            .assignment
-                            .filled
-                            .get(i)
-                            .is_some_and(|f| f.len() >= role.count as usize),
+                    let filled = |o: &RequirementOutcome<'_>| match o {
+                        RequirementOutcome::People(p) => {
+                            p.filled.get(i).is_some_and(|f| *f >= role.count as usize)
+                        }
                         _ => false,
                     };
                     items.push(CoverageItem {

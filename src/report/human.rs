@@ -5,46 +5,47 @@ use std::fmt::Write as _;
 
 use super::{amount_grouped, no_threshold_note};
 use crate::data::Partner;
-use crate::eval::{Exclusion, PartnerOutcome, RequirementOutcome};
-use crate::model::{self, PassStatus, Policy, Requirement, Thresholds};
+use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
+use crate::model::{self, PassStatus, Policy, Thresholds};
 
 fn mark(met: bool) -> &'static str {
     if met { "✓" } else { "✗" }
 }
 
-/// Renders one evaluated partner.
-pub fn partner(policy: &Policy, partner: &Partner<'_>, outcome: &PartnerOutcome) -> String {
+/// Renders one evaluated partner, with as much of the reasoning as the
+/// evaluation kept.
+pub fn partner(policy: &Policy, evaluated: &Evaluated<'_, '_>) -> String {
     let mut out = String::new();
+    let outcome = &evaluated.outcome;
     let tier = outcome
         .tier
         .and_then(|t| policy.tiers.get(t.0))
         .map_or("no tier", |t| t.id.as_str());
-    let _ = write!(out, "partner {}", partner.id.text());
-    if let Some(name) = &partner.name {
+    let _ = write!(out, "partner {}", evaluated.id.text());
+    if let Some(name) = &evaluated.name {
         let _ = write!(out, " {name:?}");
     }
-    if let Some(market) = &partner.market {
+    if let Some(market) = &evaluated.market {
         let _ = write!(out, " (market {market})");
     }
     let _ = writeln!(out, ": {tier}");
-    for flag in &outcome.flags {
-        let person = partner.people.get(flag.person);
-        let exam = person.and_then(|p| p.exams.get(flag.exam));
-        if let (Some(person), Some(exam)) = (person, exam) {
-            let problem = match flag.status {
-                PassStatus::BeforeAvailable => "before the exam was available",
-                _ => "after the exam retired",
-            };
-            let _ = writeln!(
-                out,
-                "  ! {} passed {} on {}, {problem}: not counted",
-                person_label(person),
-                exam.code,
-                exam.passed
-            );
-        }
+    for flag in &evaluated.flags {
+        let problem = match flag.status {
+            PassStatus::BeforeAvailable => "before the exam was available",
+            _ => "after the exam retired",
+        };
+        let who = match &flag.person_name {
+            Some(name) => format!("{name} ({})", flag.person.text()),
+            None => flag.person.text().into_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  ! {who} passed {} on {}, {problem}: not counted",
+            flag.exam, flag.passed
+        );
     }
-    for (option, o) in policy.options.iter().zip(&outcome.options) {
+    for o in &outcome.options {
+        let option = o.option;
         let option_tier = o
             .tier
             .and_then(|t| policy.tiers.get(t.0))
@@ -55,16 +56,15 @@ pub fn partner(policy: &Policy, partner: &Partner<'_>, outcome: &PartnerOutcome)
             .map(|t| format!(" {t:?}"))
             .unwrap_or_default();
         let _ = writeln!(out, "  option {}{title}: {option_tier}", option.name);
-        for (tier, t) in option.tiers.iter().zip(&o.tiers) {
+        for t in &o.tiers {
             let name = policy.tiers.get(t.level.0).map_or("", |l| l.id.as_str());
             let _ = writeln!(out, "    {} {name}", mark(t.met));
             let view = View {
                 policy,
-                partner,
-                outcome,
+                evaluated,
                 gaps: true,
             };
-            view.requirements(&mut out, 8, &tier.requirements, &t.requirements);
+            view.requirements(&mut out, 8, &t.requirements);
         }
     }
     out
@@ -81,40 +81,26 @@ fn person_label(person: &crate::data::Person<'_>) -> String {
 #[derive(Clone, Copy)]
 struct View<'v> {
     policy: &'v Policy,
-    partner: &'v Partner<'v>,
-    outcome: &'v PartnerOutcome,
+    evaluated: &'v Evaluated<'v, 'v>,
     /// Whether to say what is missing: not inside an `either` that is met
     /// by another branch, where nothing more is needed.
     gaps: bool,
 }
 
 impl View<'_> {
-    fn requirements(
-        &self,
-        out: &mut String,
-        indent: usize,
-        list: &[Requirement],
-        results: &[RequirementOutcome],
-    ) {
-        for (req, r) in list.iter().zip(results) {
-            self.requirement(out, indent, req, r);
+    fn requirements(&self, out: &mut String, indent: usize, results: &[RequirementOutcome<'_>]) {
+        for r in results {
+            self.requirement(out, indent, r);
         }
     }
 
-    fn requirement(
-        &self,
-        out: &mut String,
-        indent: usize,
-        req: &Requirement,
-        result: &RequirementOutcome,
-    ) {
+    fn requirement(&self, out: &mut String, indent: usize, result: &RequirementOutcome<'_>) {
         let pad = " ".repeat(indent);
         let policy = self.policy;
-        match (req, result) {
-            (Requirement::Measure(req), RequirementOutcome::Measure(r)) => {
-                let Some(measure) = policy.measures.get(r.measure.0) else {
-                    return;
-                };
+        let market_given = self.evaluated.market.as_deref();
+        match result {
+            RequirementOutcome::Measure(r) => {
+                let measure = r.definition;
                 let unit = match (measure.is_money(), policy.currency.as_deref()) {
                     (true, Some(currency)) => format!(" {currency}"),
                     _ => String::new(),
@@ -136,7 +122,7 @@ impl View<'_> {
                     model::MeasureKind::Usage { .. } => "usage",
                     model::MeasureKind::DistinctCustomers { .. } => "customers",
                 };
-                let market = match (&req.thresholds, self.partner.market.as_deref()) {
+                let market = match (&r.requirement.thresholds, market_given) {
                     (Thresholds::PerMarket(_), Some(m)) => format!(" ({m})"),
                     _ => String::new(),
                 };
@@ -156,10 +142,11 @@ impl View<'_> {
                     (None, _) => writeln!(
                         out,
                         "{pad}✗ {kind} {what}: {actual}{unit}, but {}",
-                        no_threshold_note(self.partner.market.as_deref())
+                        no_threshold_note(market_given)
                     ),
                 };
-                if let Some(totals) = self.outcome.measures.get(r.measure.0)
+                if let Some(partner) = self.evaluated.partner
+                    && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
                     && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })
                 {
                     let reasons = [
@@ -188,13 +175,14 @@ impl View<'_> {
                         )
                     };
                     if self.gaps && !r.met && r.required.is_some() {
-                        self.excluded_lines(out, &pad, measure, totals);
+                        excluded_lines(out, &pad, partner, measure, totals);
                     }
                 }
             }
-            (Requirement::People(req), RequirementOutcome::People(p)) => {
+            RequirementOutcome::People(p) => {
+                let req = p.requirement;
                 let required: u64 = req.roles.iter().map(|r| u64::from(r.count)).sum();
-                let filled: u64 = p.assignment.filled.iter().map(|f| f.len() as u64).sum();
+                let filled: u64 = p.filled.iter().map(|f| *f as u64).sum();
                 let kind = if p.distinct {
                     "distinct people"
                 } else {
@@ -206,22 +194,28 @@ impl View<'_> {
                     mark(p.met)
                 );
                 for (i, role) in req.roles.iter().enumerate() {
-                    let chosen = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
-                    let names: Vec<String> = chosen
-                        .iter()
-                        .filter_map(|&k| self.partner.people.get(k))
-                        .map(person_label)
-                        .collect();
-                    let missing = (role.count as usize).saturating_sub(chosen.len());
-                    let who = if names.is_empty() {
-                        "nobody".to_owned()
-                    } else {
-                        names.join(", ")
+                    let count = p.filled.get(i).copied().unwrap_or(0);
+                    let missing = (role.count as usize).saturating_sub(count);
+                    let chosen = p.assignment.as_ref().and_then(|a| a.filled.get(i));
+                    let who = match self.evaluated.partner.zip(chosen) {
+                        Some((partner, chosen)) => {
+                            let names: Vec<String> = chosen
+                                .iter()
+                                .filter_map(|&k| partner.people.get(k))
+                                .map(person_label)
+                                .collect();
+                            if names.is_empty() {
+                                "nobody".to_owned()
+                            } else {
+                                names.join(", ")
+                            }
+                        }
+                        None => format!("{count} of {}", role.count),
                     };
                     let _ = if missing == 0 {
                         writeln!(out, "{pad}    ✓ {}: {who}", role.description)
                     } else {
-                        let qualified = p.assignment.qualified.get(i).copied().unwrap_or(0);
+                        let qualified = p.qualified.get(i).copied().unwrap_or(0);
                         writeln!(
                             out,
                             "{pad}    ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
@@ -229,15 +223,14 @@ impl View<'_> {
                         )
                     };
                 }
-                if let Some(gap) = p.gap.as_ref().filter(|_| self.gaps) {
-                    self.people_gap(out, &pad, req, gap);
+                if let (Some(gap), Some(partner)) =
+                    (p.gap.as_ref().filter(|_| self.gaps), self.evaluated.partner)
+                {
+                    people_gap(out, policy, &pad, partner, req, gap);
                 }
             }
-            (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
-                let name = policy
-                    .attributes
-                    .get(attribute.0)
-                    .map_or("", |a| a.id.as_str());
+            RequirementOutcome::Attribute { attribute, met } => {
+                let name = &attribute.id;
                 let _ = if *met {
                     writeln!(out, "{pad}✓ attribute {name}")
                 } else {
@@ -247,156 +240,147 @@ impl View<'_> {
                     )
                 };
             }
-            (
-                Requirement::Either(branches, _),
-                RequirementOutcome::Either {
-                    met,
-                    branches: results,
-                },
-            ) => {
+            RequirementOutcome::Either { met, branches } => {
                 let _ = writeln!(out, "{pad}{} either", mark(*met));
-                for (i, (branch, r)) in branches.iter().zip(results).enumerate() {
+                for (i, b) in branches.iter().enumerate() {
                     let word = if i == 0 { "" } else { "or " };
-                    let _ = writeln!(out, "{pad}    {} {word}branch {}", mark(r.met), i + 1);
+                    let _ = writeln!(out, "{pad}    {} {word}branch {}", mark(b.met), i + 1);
                     let inner = View {
                         gaps: self.gaps && !*met,
                         ..*self
                     };
-                    inner.requirements(out, indent + 8, &branch.requirements, &r.requirements);
+                    inner.requirements(out, indent + 8, &b.requirements);
                 }
             }
-            _ => {}
         }
     }
 }
 
-impl View<'_> {
-    /// The lines that did not count towards an unmet measure, and why (the
-    /// first ten).
-    fn excluded_lines(
-        &self,
-        out: &mut String,
-        pad: &str,
-        measure: &model::Measure,
-        totals: &crate::eval::MeasureTotal,
-    ) {
-        const SHOWN: usize = 10;
-        for (line, reason) in totals.excluded_lines.iter().take(SHOWN) {
-            let why = match reason {
-                Exclusion::OtherType => "other type",
-                Exclusion::OtherProduct => "other product",
-                Exclusion::OutsideWindow => "outside the window",
-                Exclusion::NotPartnerOfRecord => "not partner of record",
-                Exclusion::NotPaid => "not paid",
-            };
-            let what = match measure.kind {
-                model::MeasureKind::Revenue { .. } => self.partner.revenue.get(*line).map(|l| {
-                    format!(
-                        "{} {} {}, {}, {}",
-                        l.kind,
-                        amount_grouped(l.amount),
-                        l.currency,
-                        l.product,
-                        l.date
-                    )
-                }),
-                _ => self.partner.usage.get(*line).map(|l| {
-                    format!(
-                        "{} {}, {}, {}",
-                        l.metric,
-                        count_grouped(l.quantity),
-                        l.product,
-                        l.date
-                    )
-                }),
-            };
-            if let Some(what) = what {
-                let _ = writeln!(
-                    out,
-                    "{pad}      not counted: line {} ({what}): {why}",
-                    line + 1
-                );
-            }
-        }
-        if totals.excluded_lines.len() > SHOWN {
+/// The lines that did not count towards an unmet measure, and why (the
+/// first ten).
+fn excluded_lines(
+    out: &mut String,
+    pad: &str,
+    partner: &Partner<'_>,
+    measure: &model::Measure,
+    totals: &crate::eval::MeasureTotal,
+) {
+    const SHOWN: usize = 10;
+    for (line, reason) in totals.excluded_lines.iter().take(SHOWN) {
+        let why = match reason {
+            Exclusion::OtherType => "other type",
+            Exclusion::OtherProduct => "other product",
+            Exclusion::OutsideWindow => "outside the window",
+            Exclusion::NotPartnerOfRecord => "not partner of record",
+            Exclusion::NotPaid => "not paid",
+        };
+        let what = match measure.kind {
+            model::MeasureKind::Revenue { .. } => partner.revenue.get(*line).map(|l| {
+                format!(
+                    "{} {} {}, {}, {}",
+                    l.kind,
+                    amount_grouped(l.amount),
+                    l.currency,
+                    l.product,
+                    l.date
+                )
+            }),
+            _ => partner.usage.get(*line).map(|l| {
+                format!(
+                    "{} {}, {}, {}",
+                    l.metric,
+                    count_grouped(l.quantity),
+                    l.product,
+                    l.date
+                )
+            }),
+        };
+        if let Some(what) = what {
             let _ = writeln!(
                 out,
-                "{pad}      and {} more lines not counted",
-                totals.excluded_lines.len() - SHOWN
+                "{pad}      not counted: line {} ({what}): {why}",
+                line + 1
             );
         }
     }
+    if totals.excluded_lines.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "{pad}      and {} more lines not counted",
+            totals.excluded_lines.len() - SHOWN
+        );
+    }
+}
 
-    /// The smallest change that would meet a people requirement.
-    fn people_gap(
-        &self,
-        out: &mut String,
-        pad: &str,
-        req: &model::PeopleRequirement,
-        gap: &crate::eval::gap::PeopleGap,
-    ) {
-        let policy = self.policy;
-        let groups = |mask: u64| policy.describe_groups(mask).join(" and ");
-        let mut steps: Vec<String> = gap
-            .upgrades
+/// The smallest change that would meet a people requirement.
+fn people_gap(
+    out: &mut String,
+    policy: &Policy,
+    pad: &str,
+    partner: &Partner<'_>,
+    req: &model::PeopleRequirement,
+    gap: &crate::eval::gap::PeopleGap,
+) {
+    let groups = |mask: u64| policy.describe_groups(mask).join(" and ");
+    let mut steps: Vec<String> = gap
+        .upgrades
+        .iter()
+        .filter_map(|u| {
+            let person = partner.people.get(u.person)?;
+            Some(format!(
+                "{} passing {}",
+                person_label(person),
+                groups(u.missing)
+            ))
+        })
+        .collect();
+    for n in &gap.new_people {
+        let who = if n.count == 1 {
+            "1 more person".to_owned()
+        } else {
+            format!("{} more people", n.count)
+        };
+        steps.push(format!("{who} passing {}", groups(n.groups)));
+    }
+    let passes = if gap.cost == 1 {
+        "1 pass".to_owned()
+    } else {
+        format!("{} passes", gap.cost)
+    };
+    let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
+    // One role short of people says so on its own line already; the
+    // bottleneck matters when roles compete for the same people.
+    if let Some(b) = gap.bottleneck.as_ref().filter(|b| b.roles.len() > 1) {
+        let roles: Vec<String> = b
+            .roles
             .iter()
-            .filter_map(|u| {
-                let person = self.partner.people.get(u.person)?;
-                Some(format!(
-                    "{} passing {}",
-                    person_label(person),
-                    groups(u.missing)
-                ))
+            .filter_map(|r| {
+                req.roles
+                    .get(*r)
+                    .map(|role| format!("`{}`", role.description))
             })
             .collect();
-        for n in &gap.new_people {
-            let who = if n.count == 1 {
-                "1 more person".to_owned()
-            } else {
-                format!("{} more people", n.count)
-            };
-            steps.push(format!("{who} passing {}", groups(n.groups)));
-        }
-        let passes = if gap.cost == 1 {
-            "1 pass".to_owned()
+        let need = if roles.len() == 1 { "needs" } else { "need" };
+        let people = if b.needed == 1 {
+            "1 person".to_owned()
         } else {
-            format!("{} passes", gap.cost)
+            format!("{} people", b.needed)
         };
-        let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
-        // One role short of people says so on its own line already; the
-        // bottleneck matters when roles compete for the same people.
-        if let Some(b) = gap.bottleneck.as_ref().filter(|b| b.roles.len() > 1) {
-            let roles: Vec<String> = b
-                .roles
-                .iter()
-                .filter_map(|r| {
-                    req.roles
-                        .get(*r)
-                        .map(|role| format!("`{}`", role.description))
-                })
-                .collect();
-            let need = if roles.len() == 1 { "needs" } else { "need" };
-            let people = if b.needed == 1 {
-                "1 person".to_owned()
-            } else {
-                format!("{} people", b.needed)
-            };
-            let which = match roles.len() {
-                1 => "",
-                2 => " for either",
-                _ => " for any of them",
-            };
-            let qualify = match b.qualified {
-                0 => format!("nobody qualifies{which}"),
-                1 => format!("only 1 qualifies{which}"),
-                n => format!("only {n} qualify{which}"),
-            };
-            let _ = writeln!(
-                out,
-                "{pad}    {} {need} {people}; {qualify}",
-                roles.join(" and ")
-            );
-        }
+        let which = match roles.len() {
+            1 => "",
+            2 => " for either",
+            _ => " for any of them",
+        };
+        let qualify = match b.qualified {
+            0 => format!("nobody qualifies{which}"),
+            1 => format!("only 1 qualifies{which}"),
+            n => format!("only {n} qualify{which}"),
+        };
+        let _ = writeln!(
+            out,
+            "{pad}    {} {need} {people}; {qualify}",
+            roles.join(" and ")
+        );
     }
 }
 

@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 
 use super::{DecisionRecord, amount_text};
 use crate::data::{DataError, Partner};
-use crate::eval::{Exclusion, PartnerOutcome, RequirementOutcome};
-use crate::model::{Policy, Requirement, Thresholds};
+use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
+use crate::model::{Policy, Thresholds};
 use rust_decimal::Decimal;
 
 /// The result for one partner.
@@ -93,13 +93,16 @@ pub enum RequirementResult<'a> {
         /// Why there is no threshold, when there is none.
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
-        /// How many lines counted and why the others did not.
-        lines: LineCounts,
+        /// How many lines counted and why the others did not (evidence).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lines: Option<LineCounts>,
         /// Indices (from 0) of the lines that counted, in the partner's
-        /// `revenue` (or `usage`) list.
-        counted_lines: Vec<usize>,
-        /// The lines that did not count, and why.
-        excluded_lines: Vec<ExcludedLine>,
+        /// `revenue` (or `usage`) list (evidence).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counted_lines: Option<Vec<usize>>,
+        /// The lines that did not count, and why (evidence).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        excluded_lines: Option<Vec<ExcludedLine>>,
     },
     /// Roles filled by people.
     People {
@@ -274,8 +277,12 @@ pub struct RoleResult<'a> {
     pub qualified: usize,
     /// Slots left empty.
     pub shortfall: u32,
-    /// Who fills it.
-    pub people: Vec<PersonRef<'a>>,
+    /// Slots filled.
+    #[serde(skip)]
+    pub filled: usize,
+    /// Who fills it (evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<Vec<PersonRef<'a>>>,
 }
 
 /// A person named in a result.
@@ -336,57 +343,51 @@ fn tier_name(policy: &Policy, tier: Option<crate::model::TierLevelId>) -> Option
         .map(|t| t.id.as_str())
 }
 
-/// The result object for an evaluated partner.
+/// The result object for an evaluated partner, with as much of the
+/// reasoning as the evaluation kept.
 pub fn evaluated<'a>(
     policy: &'a Policy,
-    partner: &'a Partner<'a>,
-    outcome: &PartnerOutcome,
+    evaluated: &'a Evaluated<'a, 'a>,
     decision: Option<&'a DecisionRecord>,
 ) -> PartnerResult<'a> {
-    let options = policy
+    let view = View {
+        policy,
+        evaluated,
+        partner: evaluated.partner,
+    };
+    let options = evaluated
+        .outcome
         .options
         .iter()
-        .zip(&outcome.options)
-        .map(|(option, o)| OptionResult {
-            option: &option.name,
+        .map(|o| OptionResult {
+            option: &o.option.name,
             tier: tier_name(policy, o.tier),
-            tiers: option
+            tiers: o
                 .tiers
                 .iter()
-                .zip(&o.tiers)
-                .map(|(tier, t)| TierResult {
+                .map(|t| TierResult {
                     tier: tier_name(policy, Some(t.level)).unwrap_or(""),
                     met: t.met,
-                    requirements: requirements(
-                        policy,
-                        partner,
-                        outcome,
-                        &tier.requirements,
-                        &t.requirements,
-                    ),
+                    requirements: t.requirements.iter().map(|r| view.requirement(r)).collect(),
                 })
                 .collect(),
         })
         .collect();
     PartnerResult {
-        partner: Some(partner.id.json()),
-        name: partner.name.as_deref(),
-        market: partner.market.as_deref(),
+        partner: Some(evaluated.id.json()),
+        name: evaluated.name.as_deref(),
+        market: evaluated.market.as_deref(),
         status: "evaluated",
-        tier: tier_name(policy, outcome.tier),
+        tier: tier_name(policy, evaluated.outcome.tier),
         options,
-        flags: outcome
+        flags: evaluated
             .flags
             .iter()
-            .filter_map(|flag| {
-                let person = partner.people.get(flag.person)?;
-                let exam = person.exams.get(flag.exam)?;
-                Some(FlagResult {
-                    person: person.id.json(),
-                    exam: &exam.code,
-                    passed: exam.passed.to_string(),
-                    problem: flag.status,
-                })
+            .map(|flag| FlagResult {
+                person: flag.person.json(),
+                exam: &flag.exam,
+                passed: flag.passed.to_string(),
+                problem: flag.status,
             })
             .collect(),
         errors: Vec::new(),
@@ -395,75 +396,64 @@ pub fn evaluated<'a>(
     }
 }
 
-fn requirements<'a>(
+/// What requirement results are rendered from.
+#[derive(Clone, Copy)]
+struct View<'a> {
     policy: &'a Policy,
-    partner: &'a Partner<'a>,
-    outcome: &PartnerOutcome,
-    list: &'a [Requirement],
-    results: &[RequirementOutcome],
-) -> Vec<RequirementResult<'a>> {
-    list.iter()
-        .zip(results)
-        .filter_map(|(req, r)| requirement(policy, partner, outcome, req, r))
-        .collect()
+    evaluated: &'a Evaluated<'a, 'a>,
+    /// The parsed record, when there is evidence to show.
+    partner: Option<&'a Partner<'a>>,
 }
 
-fn requirement<'a>(
-    policy: &'a Policy,
-    partner: &'a Partner<'a>,
-    outcome: &PartnerOutcome,
-    req: &'a Requirement,
-    result: &RequirementOutcome,
-) -> Option<RequirementResult<'a>> {
-    Some(match (req, result) {
-        (Requirement::Measure(req), RequirementOutcome::Measure(r)) => {
-            let measure = policy.measures.get(r.measure.0)?;
-            let totals = outcome.measures.get(r.measure.0);
-            let excluded = |why: Exclusion| {
-                totals
-                    .and_then(|t| t.excluded.get(why as usize).copied())
-                    .unwrap_or(0)
-            };
-            let per_market = matches!(req.thresholds, Thresholds::PerMarket(_));
-            let number = |d| {
-                if measure.is_money() {
-                    amount_text(d)
-                } else {
-                    count_text(d)
-                }
-            };
-            RequirementResult::Measure {
-                measure: &measure.name,
-                met: r.met,
-                market: if per_market {
-                    partner.market.as_deref()
-                } else {
-                    None
-                },
-                actual: number(r.actual),
-                per_month: r.per_month,
-                required: r.required.map(number),
-                shortfall: r.shortfall.map(number),
-                currency: if measure.is_money() {
-                    policy.currency.as_deref()
-                } else {
-                    None
-                },
-                note: r
-                    .required
-                    .is_none()
-                    .then(|| super::no_threshold_note(partner.market.as_deref())),
-                lines: LineCounts {
-                    counted: totals.map_or(0, |t| t.counted.len()),
-                    other_type: excluded(Exclusion::OtherType),
-                    other_product: excluded(Exclusion::OtherProduct),
-                    outside_window: excluded(Exclusion::OutsideWindow),
-                    not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
-                    not_paid: excluded(Exclusion::NotPaid),
-                },
-                counted_lines: totals.map(|t| t.counted.clone()).unwrap_or_default(),
-                excluded_lines: totals
-                    .map(|t| {
+impl<'a> View<'a> {
+    fn requirement(&self, result: &'a RequirementOutcome<'a>) -> RequirementResult<'a> {
+        let policy = self.policy;
+        match result {
+            RequirementOutcome::Measure(r) => {
+                let measure = r.definition;
+                let number = |d| {
+                    if measure.is_money() {
+                        amount_text(d)
+                    } else {
+                        count_text(d)
+                    }
+                };
+                let per_market = matches!(r.requirement.thresholds, Thresholds::PerMarket(_));
+                let market = self.evaluated.market.as_deref();
+                let evidence = self
+                    .partner
+                    .and(self.evaluated.outcome.measures.get(r.measure.0));
+                RequirementResult::Measure {
+                    measure: &measure.name,
+                    met: r.met,
+                    market: if per_market { market } else { None },
+                    actual: number(r.actual),
+                    per_month: r.per_month,
+                    required: r.required.map(number),
+                    shortfall: r.shortfall.map(number),
+                    currency: if measure.is_money() {
+                        policy.currency.as_deref()
+                    } else {
+                        None
+                    },
+                    note: r
+                        .required
+                        .is_none()
+                        .then(|| super::no_threshold_note(market)),
+                    lines: evidence.map(|t| {
+                        let excluded =
+                            |why: Exclusion| t.excluded.get(why as usize).copied().unwrap_or(0);
+                        LineCounts {
+                            counted: t.counted.len(),
+                            other_type: excluded(Exclusion::OtherType),
+                            other_product: excluded(Exclusion::OtherProduct),
+                            outside_window: excluded(Exclusion::OutsideWindow),
+                            not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
+                            not_paid: excluded(Exclusion::NotPaid),
+                        }
+                    }),
+                    counted_lines: evidence.map(|t| t.counted.clone()),
+                    excluded_lines: evidence.map(|t| {
                         t.excluded_lines
                             .iter()
                             .map(|(line, reason)| ExcludedLine {
@@ -471,79 +461,69 @@ fn requirement<'a>(
                                 reason: *reason,
                             })
                             .collect()
+                    }),
+                }
+            }
+            RequirementOutcome::People(p) => {
+                let roles: Vec<RoleResult<'a>> = p
+                    .requirement
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, role)| {
+                        let count = p.filled.get(i).copied().unwrap_or(0);
+                        let chosen = p.assignment.as_ref().and_then(|a| a.filled.get(i));
+                        RoleResult {
+                            role: &role.description,
+                            required: role.count,
+                            qualified: p.qualified.get(i).copied().unwrap_or(0),
+                            shortfall: role
+                                .count
+                                .saturating_sub(u32::try_from(count).unwrap_or(u32::MAX)),
+                            filled: count,
+                            people: self.partner.zip(chosen).map(|(partner, filled)| {
+                                filled
+                                    .iter()
+                                    .filter_map(|&k| partner.people.get(k))
+                                    .map(|person| PersonRef {
+                                        id: person.id.json(),
+                                        name: person.name.as_deref(),
+                                    })
+                                    .collect()
+                            }),
+                        }
                     })
-                    .unwrap_or_default(),
+                    .collect();
+                RequirementResult::People {
+                    met: p.met,
+                    distinct: p.distinct,
+                    required: p.requirement.roles.iter().map(|r| u64::from(r.count)).sum(),
+                    filled: roles.iter().map(|r| r.filled as u64).sum(),
+                    roles,
+                    gap: match (&p.gap, self.partner) {
+                        (Some(gap), Some(partner)) => {
+                            Some(gap_result(policy, partner, p.requirement, gap))
+                        }
+                        _ => None,
+                    },
+                }
             }
-        }
-        (Requirement::People(req), RequirementOutcome::People(p)) => {
-            let roles: Vec<RoleResult<'a>> = req
-                .roles
-                .iter()
-                .enumerate()
-                .map(|(i, role)| {
-                    let filled = p.assignment.filled.get(i).map_or(&[][..], Vec::as_slice);
-                    RoleResult {
-                        role: &role.description,
-                        required: role.count,
-                        qualified: p.assignment.qualified.get(i).copied().unwrap_or(0),
-                        shortfall: role
-                            .count
-                            .saturating_sub(u32::try_from(filled.len()).unwrap_or(u32::MAX)),
-                        people: filled
-                            .iter()
-                            .filter_map(|&k| partner.people.get(k))
-                            .map(|person| PersonRef {
-                                id: person.id.json(),
-                                name: person.name.as_deref(),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            RequirementResult::People {
-                met: p.met,
-                distinct: p.distinct,
-                required: req.roles.iter().map(|r| u64::from(r.count)).sum(),
-                filled: roles.iter().map(|r| r.people.len() as u64).sum(),
-                roles,
-                gap: p
-                    .gap
-                    .as_ref()
-                    .map(|gap| gap_result(policy, partner, req, gap)),
-            }
-        }
-        (Requirement::Attribute(..), RequirementOutcome::Attribute { attribute, met }) => {
-            RequirementResult::Attribute {
-                attribute: &policy.attributes.get(attribute.0)?.id,
+            RequirementOutcome::Attribute { attribute, met } => RequirementResult::Attribute {
+                attribute: &attribute.id,
                 met: *met,
-            }
-        }
-        (
-            Requirement::Either(branches, _),
-            RequirementOutcome::Either {
-                met,
-                branches: results,
             },
-        ) => RequirementResult::Either {
-            met: *met,
-            branches: branches
-                .iter()
-                .zip(results)
-                .map(|(b, r)| BranchResult {
-                    met: r.met,
-                    requirements: requirements(
-                        policy,
-                        partner,
-                        outcome,
-                        &b.requirements,
-                        &r.requirements,
-                    ),
-                })
-                .collect(),
-        },
-        // Outcomes are built from the same requirement list, so kinds agree.
-        _ => return None,
-    })
+            RequirementOutcome::Either { met, branches } => RequirementResult::Either {
+                met: *met,
+                branches: branches
+                    .iter()
+                    .map(|b| BranchResult {
+                        met: b.met,
+                        requirements: b.requirements.iter().map(|r| self.requirement(r)).collect(),
+                    })
+                    .collect(),
+            },
+        }
+    }
 }
 
 /// A count for machine output: normalised, no trailing zeros.

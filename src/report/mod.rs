@@ -89,3 +89,110 @@ pub fn no_threshold_note(market: Option<&str>) -> String {
         }
     }
 }
+
+/// Renders each record of a batch as it is evaluated, on the worker that
+/// evaluated it: one implementation per output format.
+pub trait Render: Sync {
+    /// Appends the rendering of an evaluated partner; `warnings` are
+    /// problems that did not stop evaluation.
+    fn evaluated(
+        &self,
+        policy: &Policy,
+        evaluated: &crate::eval::Evaluated<'_, '_>,
+        warnings: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    );
+
+    /// Appends the rendering of a record that could not be evaluated.
+    fn failed(
+        &self,
+        id: Option<&serde_json::value::RawValue>,
+        errors: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    );
+}
+
+/// Writes `value` as compact JSON and a newline. Serialising result types
+/// cannot fail (no maps with non-string keys, no failing `Serialize`); should
+/// it ever, the line says so instead of vanishing.
+fn json_line<T: serde::Serialize>(value: &T, out: &mut Vec<u8>) {
+    let start = out.len();
+    if let Err(err) = serde_json::to_writer(&mut *out, value) {
+        out.truncate(start);
+        let message = serde_json::json!({ "status": "error", "errors": [err.to_string()] });
+        out.extend_from_slice(message.to_string().as_bytes());
+    }
+    out.push(b'\n');
+}
+
+/// JSON Lines: one compact object per partner per line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonLines;
+
+impl Render for JsonLines {
+    fn evaluated(
+        &self,
+        policy: &Policy,
+        evaluated: &crate::eval::Evaluated<'_, '_>,
+        warnings: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    ) {
+        let mut result = json::evaluated(policy, evaluated, None);
+        result.warnings = warnings.iter().map(json::ErrorResult::from_error).collect();
+        json_line(&result, out);
+    }
+
+    fn failed(
+        &self,
+        id: Option<&serde_json::value::RawValue>,
+        errors: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    ) {
+        json_line(&json::failed(id, errors, None), out);
+    }
+}
+
+/// The readable report, one block per partner.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Human;
+
+impl Render for Human {
+    fn evaluated(
+        &self,
+        policy: &Policy,
+        evaluated: &crate::eval::Evaluated<'_, '_>,
+        warnings: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    ) {
+        let mut text = human::partner(policy, evaluated);
+        for warning in warnings {
+            text.push_str(&format!("  ! {warning}\n"));
+        }
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    }
+
+    fn failed(
+        &self,
+        id: Option<&serde_json::value::RawValue>,
+        errors: &[crate::data::DataError],
+        out: &mut Vec<u8>,
+    ) {
+        let who = id.map_or_else(
+            || "record".to_owned(),
+            |id| format!("partner {}", crate::data::Id::from_json(id).text()),
+        );
+        let where_ = errors.first().map(|e| {
+            let (file, line, column) = e.location();
+            format!(" at {file}:{line}:{column}")
+        });
+        let text = format!(
+            "{who}{}: not evaluated: {} data error{} (see stderr)\n",
+            where_.unwrap_or_default(),
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    }
+}

@@ -1,0 +1,757 @@
+//! Batch evaluation: the pipeline from partner data to rendered outcomes,
+//! in input order, on as many threads as asked.
+//!
+//! One thread reads the input in blocks of about a megabyte and cuts each at
+//! a record boundary. A pool of workers, kept for the whole run, frames the
+//! records of a block, evaluates each (the fast path of
+//! [`Evaluator::fold`] where it applies, the careful path otherwise) and
+//! renders it with the caller's [`Render`]. Blocks come back in any order
+//! and are handed on in input order; only that hand-over, the
+//! one-partner-at-a-time check of people and the caller's writing happen on
+//! the calling thread. Memory is bounded by the blocks in flight, plus the
+//! fingerprints of the people seen (see [`PeopleSeen`]).
+//!
+//! Every caller (the CLI, the tests, the benchmarks) evaluates through
+//! [`evaluate`], so what is tested is what runs.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use serde_json::value::RawValue;
+
+use crate::ast::Span;
+use crate::data::read::{self, ReadError};
+use crate::data::{DataError, DataSource, Partner, Record};
+use crate::eval::fold::{PersonKey, Scratch};
+use crate::eval::{Detail, Evaluated, Evaluator};
+use crate::model::TierLevelId;
+use crate::report::Render;
+
+/// Where partner data comes from.
+#[derive(Debug)]
+pub enum DataInput {
+    /// A file. `*.jsonl` and `*.ndjson` files are streamed; any other file
+    /// is read whole (it may hold a JSON array).
+    Path(String),
+    /// Standard input, streamed unless it holds a JSON array.
+    Stdin,
+    /// Text in memory, named for diagnostics; framed like a file of that name.
+    Text {
+        /// The name diagnostics give it.
+        name: String,
+        /// The data (shared, so that it can be evaluated again uncopied).
+        text: Arc<str>,
+    },
+}
+
+/// How to evaluate a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Worker threads; 1 evaluates on the calling thread.
+    pub threads: usize,
+    /// How much reasoning to keep and render.
+    pub detail: Detail,
+}
+
+/// One record's outcome, handed to the caller in input order.
+#[derive(Debug)]
+pub struct RecordOutcome<'b> {
+    /// The record's position in the run, from 0.
+    pub index: usize,
+    /// The tier reached, when evaluated.
+    pub tier: Option<TierLevelId>,
+    /// Whether the record could not be evaluated.
+    pub failed: bool,
+    /// The record rendered by the caller's [`Render`].
+    pub rendered: &'b [u8],
+    /// Why it could not be evaluated (for stderr).
+    pub errors: &'b [DataError],
+    /// Problems that did not stop evaluation (for stderr).
+    pub warnings: &'b [DataError],
+}
+
+/// What the pipeline hands the caller, in input order.
+#[derive(Debug)]
+pub enum Event<'b> {
+    /// A record, evaluated or not.
+    Record(RecordOutcome<'b>),
+    /// A data input could not be read (from some point on).
+    Unreadable(ReadError),
+}
+
+/// What a run saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Records evaluated, by tier index.
+    pub by_tier: Vec<usize>,
+    /// Records evaluated that reached no tier.
+    pub no_tier: usize,
+    /// Records that could not be evaluated.
+    pub failed: usize,
+    /// Inputs that could not be read.
+    pub unreadable: usize,
+}
+
+/// The size of a block of input handed to a worker.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Evaluates every record of `inputs` and hands each outcome, rendered by
+/// `render`, to `sink` in input order. `sink` may stop the run by returning
+/// [`ControlFlow::Break`] (e.g. when stdout is closed).
+pub fn evaluate(
+    evaluator: &Evaluator<'_>,
+    inputs: Vec<DataInput>,
+    options: Options,
+    render: &dyn Render,
+    sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+) -> Totals {
+    let mut ordered = Ordered {
+        evaluator,
+        render,
+        detail: options.detail,
+        people: PeopleSeen::default(),
+        totals: Totals {
+            by_tier: vec![0; evaluator.policy().tiers.len()],
+            ..Totals::default()
+        },
+        next_index: 0,
+    };
+    let threads = options.threads.max(1);
+    if threads == 1 {
+        let mut worker = Worker::new(evaluator, render, options.detail);
+        let _ = blocks(inputs, &mut |block| match block {
+            Ok(block) => ordered.hand_on(worker.run(block), sink),
+            Err(err) => ordered.unreadable(err, sink),
+        });
+        return ordered.totals;
+    }
+
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Block)>(threads);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                let mut worker = Worker::new(evaluator, render, options.detail);
+                loop {
+                    // The lock is held only to take the next block.
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, block)) = next else { return };
+                    if done_tx.send((seq, worker.run(block))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+
+        // Blocks finished out of order wait here until their turn.
+        let mut waiting: std::collections::BTreeMap<u64, Done> = std::collections::BTreeMap::new();
+        let mut sent = 0u64;
+        let mut next = 0u64;
+        let mut stopped = false;
+        let drain = |waiting: &mut std::collections::BTreeMap<u64, Done>,
+                     next: &mut u64,
+                     ordered: &mut Ordered<'_, '_>,
+                     stopped: &mut bool,
+                     sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>| {
+            while let Some(done) = waiting.remove(next) {
+                *next += 1;
+                if !*stopped && ordered.hand_on(done, sink).is_break() {
+                    *stopped = true;
+                }
+            }
+        };
+        let _ = blocks(inputs, &mut |block| {
+            let block = match block {
+                Ok(block) => block,
+                Err(err) => {
+                    // Everything before the failure is handed on first.
+                    while next < sent {
+                        let Ok((seq, done)) = done_rx.recv() else {
+                            break;
+                        };
+                        waiting.insert(seq, done);
+                        drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
+                    }
+                    return ordered.unreadable(err, sink);
+                }
+            };
+            // Keep a bounded number of blocks in flight.
+            while sent - next >= 2 * threads as u64 + 2 {
+                let Ok((seq, done)) = done_rx.recv() else {
+                    break;
+                };
+                waiting.insert(seq, done);
+                drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
+            }
+            if stopped || work_tx.send((sent, block)).is_err() {
+                return ControlFlow::Break(());
+            }
+            sent += 1;
+            ControlFlow::Continue(())
+        });
+        drop(work_tx);
+        while next < sent {
+            let Ok((seq, done)) = done_rx.recv() else {
+                break;
+            };
+            waiting.insert(seq, done);
+            drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
+        }
+    });
+    ordered.totals
+}
+
+/// A block of input: records to frame and evaluate.
+#[derive(Debug)]
+enum Block {
+    /// Whole lines of a JSON Lines stream, cut at a record boundary.
+    Lines {
+        /// The input's name.
+        name: Arc<str>,
+        /// The bytes (not yet checked to be UTF-8: a bad record must not
+        /// take the others with it).
+        bytes: Vec<u8>,
+        /// Lines of the input before `bytes`.
+        lines_before: usize,
+    },
+    /// Records framed already (from a file read whole).
+    Framed(Vec<read::Framed>),
+}
+
+/// A block evaluated and rendered.
+#[derive(Debug)]
+struct Done {
+    rendered: Vec<u8>,
+    records: Vec<Evaluation>,
+    /// Each evaluated record's people, for the check across partners.
+    people: Vec<PersonKey>,
+}
+
+#[derive(Debug)]
+struct Evaluation {
+    /// Where its rendering ends in `rendered`.
+    end: usize,
+    tier: Option<TierLevelId>,
+    failed: bool,
+    errors: Vec<DataError>,
+    /// Its people's range in `people`.
+    people: std::ops::Range<usize>,
+    /// What the check across partners needs to name and re-render it.
+    source: Option<Box<Source>>,
+}
+
+/// A record kept for the rare re-rendering with a warning.
+#[derive(Debug)]
+struct Source {
+    record: Record,
+    /// The partner's id, as text.
+    partner: String,
+}
+
+/// One worker's state, reused from record to record.
+struct Worker<'e, 'p> {
+    evaluator: &'e Evaluator<'p>,
+    render: &'e dyn Render,
+    detail: Detail,
+    scratch: Scratch,
+}
+
+impl<'e, 'p> Worker<'e, 'p> {
+    fn new(evaluator: &'e Evaluator<'p>, render: &'e dyn Render, detail: Detail) -> Self {
+        Worker {
+            evaluator,
+            render,
+            detail,
+            scratch: Scratch::default(),
+        }
+    }
+
+    fn run(&mut self, block: Block) -> Done {
+        let mut done = Done {
+            rendered: Vec::with_capacity(BLOCK_BYTES / 2),
+            records: Vec::new(),
+            people: Vec::new(),
+        };
+        match block {
+            Block::Lines {
+                name,
+                bytes,
+                lines_before,
+            } => {
+                for framed in read::frame_lines(&bytes, true) {
+                    let Some(text) = bytes.get(framed.lines.clone()) else {
+                        continue;
+                    };
+                    let line = lines_before + framed.first_line;
+                    match std::str::from_utf8(text) {
+                        Ok(text) => {
+                            let span = Span::new(framed.trimmed.start, framed.trimmed.end);
+                            self.record(&name, text, span, line, &mut done);
+                        }
+                        Err(err) => {
+                            let error = read::not_utf8(&name, text, line, &err);
+                            self.failed(None, vec![error], &mut done);
+                        }
+                    }
+                }
+            }
+            Block::Framed(records) => {
+                for framed in records {
+                    match framed {
+                        Ok(record) => self.careful(record, &mut done),
+                        Err(error) => self.failed(None, vec![error], &mut done),
+                    }
+                }
+            }
+        }
+        done
+    }
+
+    /// One record of a JSON Lines block: the fast path when it applies.
+    fn record(&mut self, name: &Arc<str>, lines: &str, span: Span, line: usize, done: &mut Done) {
+        if self.detail < Detail::Evidence
+            && let Some(text) = lines.get(span.range())
+            && let Some(folded) = self.evaluator.fold(text, &mut self.scratch)
+        {
+            let outcome =
+                self.evaluator
+                    .judge(self.scratch.facts(), Vec::new(), Vec::new(), self.detail);
+            let tier = outcome.tier;
+            let evaluated = Evaluated::of_folded(folded, outcome, self.detail);
+            self.render
+                .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
+            let start = done.people.len();
+            done.people.extend_from_slice(self.scratch.people());
+            let people = start..done.people.len();
+            let source = (!people.is_empty()).then(|| {
+                Box::new(Source {
+                    record: lines_record(name, lines, span, line),
+                    partner: evaluated.id.text().into_owned(),
+                })
+            });
+            done.records.push(Evaluation {
+                end: done.rendered.len(),
+                tier,
+                failed: false,
+                errors: Vec::new(),
+                people,
+                source,
+            });
+            return;
+        }
+        self.careful(lines_record(name, lines, span, line), done);
+    }
+
+    /// A record the careful way: parsed, then evaluated, every problem
+    /// reported where it is.
+    fn careful(&mut self, record: Record, done: &mut Done) {
+        let evaluated = Partner::parse(&record).and_then(|partner| {
+            let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
+            let tier = outcome.tier;
+            let evaluated = Evaluated::of_partner(&partner, outcome, self.detail);
+            self.render
+                .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
+            let people = person_keys(&partner);
+            Ok((tier, evaluated.id.text().into_owned(), people))
+        });
+        match evaluated {
+            Ok((tier, partner, people)) => {
+                let start = done.people.len();
+                done.people.extend(people);
+                let people = start..done.people.len();
+                done.records.push(Evaluation {
+                    end: done.rendered.len(),
+                    tier,
+                    failed: false,
+                    errors: Vec::new(),
+                    source: (!people.is_empty()).then(|| Box::new(Source { record, partner })),
+                    people,
+                });
+            }
+            Err(errors) => {
+                let id = crate::data::peek_id(&record);
+                self.failed(id, errors, done);
+            }
+        }
+    }
+
+    fn failed(&mut self, id: Option<&RawValue>, errors: Vec<DataError>, done: &mut Done) {
+        self.render.failed(id, &errors, &mut done.rendered);
+        let at = done.people.len();
+        done.records.push(Evaluation {
+            end: done.rendered.len(),
+            tier: None,
+            failed: true,
+            errors,
+            people: at..at,
+            source: None,
+        });
+    }
+}
+
+/// A record of a JSON Lines block, with a source of its own lines so that
+/// diagnostics show it alone, numbered as in the file.
+fn lines_record(name: &str, lines: &str, span: Span, first_line: usize) -> Record {
+    Record {
+        source: Arc::new(DataSource {
+            name: name.to_owned(),
+            text: lines.to_owned(),
+            lines_before: first_line.saturating_sub(1),
+        }),
+        span,
+        index: 0,
+    }
+}
+
+/// The people of a parsed partner, as keys for the check across partners.
+fn person_keys(partner: &Partner<'_>) -> Vec<PersonKey> {
+    crate::data::person_ids(partner)
+        .into_iter()
+        .map(|(id, span)| PersonKey::of(&id, span.start, span.end))
+        .collect()
+}
+
+/// The calling thread's side: hands blocks on in order, checks people
+/// across partners, and counts.
+struct Ordered<'e, 'p> {
+    evaluator: &'e Evaluator<'p>,
+    render: &'e dyn Render,
+    detail: Detail,
+    people: PeopleSeen,
+    totals: Totals,
+    next_index: usize,
+}
+
+impl Ordered<'_, '_> {
+    fn unreadable(
+        &mut self,
+        err: ReadError,
+        sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.totals.unreadable += 1;
+        sink(Event::Unreadable(err))
+    }
+
+    fn hand_on(
+        &mut self,
+        done: Done,
+        sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let mut start = 0;
+        for evaluation in &done.records {
+            let rendered = done.rendered.get(start..evaluation.end).unwrap_or(&[]);
+            start = evaluation.end;
+            let index = self.next_index;
+            self.next_index += 1;
+            let mut warnings = Vec::new();
+            if let Some(source) = &evaluation.source {
+                let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
+                warnings = self.people.add(&source.record, &source.partner, people);
+            }
+            let mut again = Vec::new();
+            let rendered = if warnings.is_empty() {
+                rendered
+            } else if let Some(source) = &evaluation.source {
+                // Rare: render the record again to carry its warnings.
+                self.rerender(&source.record, &warnings, &mut again);
+                &again
+            } else {
+                rendered
+            };
+            if evaluation.failed {
+                self.totals.failed += 1;
+            } else {
+                match evaluation
+                    .tier
+                    .and_then(|t| self.totals.by_tier.get_mut(t.0))
+                {
+                    Some(n) => *n += 1,
+                    None => self.totals.no_tier += 1,
+                }
+            }
+            sink(Event::Record(RecordOutcome {
+                index,
+                tier: evaluation.tier,
+                failed: evaluation.failed,
+                rendered,
+                errors: &evaluation.errors,
+                warnings: &warnings,
+            }))?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn rerender(&self, record: &Record, warnings: &[DataError], out: &mut Vec<u8>) {
+        if let Ok(partner) = Partner::parse(record)
+            && let Ok(outcome) = self.evaluator.evaluate_at(&partner, self.detail)
+        {
+            let evaluated = Evaluated::of_partner(&partner, outcome, self.detail);
+            self.render
+                .evaluated(self.evaluator.policy(), &evaluated, warnings, out);
+        }
+    }
+}
+
+/// Reads every input as blocks for the workers.
+fn blocks(
+    inputs: Vec<DataInput>,
+    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    for input in inputs {
+        let (name, stream): (String, Box<dyn Read>) = match input {
+            DataInput::Stdin => ("<stdin>".to_owned(), Box::new(io::stdin())),
+            DataInput::Path(path) => {
+                let lower = path.to_ascii_lowercase();
+                if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+                    match std::fs::File::open(&path) {
+                        Ok(file) => (path, Box::new(file)),
+                        Err(cause) => {
+                            each(Err(ReadError { path, cause }))?;
+                            continue;
+                        }
+                    }
+                } else {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => {
+                            framed_blocks(read::whole_text(&path, text), each)?;
+                        }
+                        Err(cause) => each(Err(ReadError { path, cause }))?,
+                    }
+                    continue;
+                }
+            }
+            DataInput::Text { name, text } => {
+                let lower = name.to_ascii_lowercase();
+                let array = text
+                    .trim_start_matches('\u{feff}')
+                    .trim_start()
+                    .starts_with('[');
+                if array || !(lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
+                    framed_blocks(read::whole_text(&name, text.to_string()), each)?;
+                    continue;
+                }
+                (name, Box::new(io::Cursor::new(Shared(text))))
+            }
+        };
+        stream_blocks(&name, stream, each)?;
+    }
+    ControlFlow::Continue(())
+}
+
+/// Shared text, read as bytes.
+struct Shared(Arc<str>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// Records framed already, in blocks of a few thousand.
+fn framed_blocks(
+    framed: Vec<read::Framed>,
+    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let mut framed = framed.into_iter().peekable();
+    while framed.peek().is_some() {
+        let block: Vec<read::Framed> = framed.by_ref().take(2_048).collect();
+        each(Ok(Block::Framed(block)))?;
+    }
+    ControlFlow::Continue(())
+}
+
+/// A stream cut into blocks at record boundaries; an array on stdin is read
+/// whole and framed as a file would be.
+fn stream_blocks(
+    name: &str,
+    mut stream: Box<dyn Read>,
+    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let shared: Arc<str> = Arc::from(name);
+    let fail = |cause| ReadError {
+        path: name.to_owned(),
+        cause,
+    };
+    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (BLOCK_BYTES >> 2));
+    let mut lines_before = 0usize;
+    let mut first = true;
+    let mut eof = false;
+    while !eof {
+        // Fill to a block's size, or to the end.
+        while buffer.len() < BLOCK_BYTES {
+            let want = (BLOCK_BYTES - buffer.len()) as u64;
+            match stream.by_ref().take(want).read_to_end(&mut buffer) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    // What was read is evaluated; the failure is reported after it.
+                    let cut = read::record_boundary(&buffer, true);
+                    if cut > 0 {
+                        let rest = buffer.split_off(cut);
+                        each(Ok(Block::Lines {
+                            name: Arc::clone(&shared),
+                            bytes: std::mem::replace(&mut buffer, rest),
+                            lines_before,
+                        }))?;
+                    }
+                    return each(Err(fail(err)));
+                }
+            }
+        }
+        if first {
+            first = false;
+            read::strip_bom(&mut buffer);
+            // An array must be read whole.
+            if buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+                if let Err(err) = stream.read_to_end(&mut buffer) {
+                    return each(Err(fail(err)));
+                }
+                let text = String::from_utf8_lossy(&buffer).into_owned();
+                return framed_blocks(read::whole_text(name, text), each);
+            }
+        }
+        let cut = read::record_boundary(&buffer, eof);
+        if cut == 0 && !eof {
+            // One record longer than a block: read on.
+            if buffer.len() > read::MAX_RECORD_BYTES + BLOCK_BYTES {
+                let rest = buffer.split_off(buffer.len());
+                each(Ok(Block::Lines {
+                    name: Arc::clone(&shared),
+                    bytes: std::mem::replace(&mut buffer, rest),
+                    lines_before,
+                }))?;
+            } else {
+                match stream
+                    .by_ref()
+                    .take(BLOCK_BYTES as u64)
+                    .read_to_end(&mut buffer)
+                {
+                    Ok(0) => eof = true,
+                    Ok(_) => {}
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return each(Err(fail(err))),
+                }
+            }
+            continue;
+        }
+        let rest = buffer.get(cut..).map(<[u8]>::to_vec).unwrap_or_default();
+        buffer.truncate(cut);
+        let lines = memchr::memchr_iter(b'\n', &buffer).count();
+        let mut next = Vec::with_capacity(BLOCK_BYTES + (BLOCK_BYTES >> 2));
+        next.extend_from_slice(&rest);
+        let bytes = std::mem::replace(&mut buffer, next);
+        if !bytes.is_empty() {
+            each(Ok(Block::Lines {
+                name: Arc::clone(&shared),
+                bytes,
+                lines_before,
+            }))?;
+        }
+        lines_before += lines;
+    }
+    ControlFlow::Continue(())
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The people seen so far in a run, to report a person listed under two
+/// partners (the program counts a person for one partner at a time).
+///
+/// Memory is what matters at millions of partners, so a person is kept as a
+/// fingerprint: a 64-bit hash of their id, with an independent 32-bit check,
+/// and the partner that listed them first, 16 bytes in all. Two different
+/// ids are taken for one only if all 96 bits agree (about one chance in
+/// 10^16 for a batch of a million people). Partner ids are kept once each,
+/// as text, to name them in warnings.
+#[derive(Debug, Default)]
+pub struct PeopleSeen {
+    /// Person fingerprint → (check, index into `partners` of the partner
+    /// that listed them first).
+    first: HashMap<u64, (u32, u32), BuildHasherDefault<PassThrough>>,
+    /// Partner ids, end to end.
+    partner_text: String,
+    /// Where each partner id ends in `partner_text`.
+    partner_ends: Vec<u32>,
+}
+
+impl PeopleSeen {
+    fn partner(&self, index: u32) -> &str {
+        let i = index as usize;
+        let end = self.partner_ends.get(i).copied().unwrap_or(0) as usize;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.partner_ends.get(before).copied().unwrap_or(0) as usize,
+            None => 0,
+        };
+        self.partner_text.get(start..end).unwrap_or("")
+    }
+
+    /// Records a partner's people; returns a warning for each person already
+    /// listed under another partner.
+    pub fn add(&mut self, record: &Record, partner: &str, people: &[PersonKey]) -> Vec<DataError> {
+        let mut warnings = Vec::new();
+        let mut this: Option<u32> = None;
+        for person in people {
+            match self.first.get(&person.hash) {
+                Some(&(check, other)) => {
+                    let other = self.partner(other);
+                    if check == person.check && other != partner {
+                        let span = Span::new(person.start as usize, person.end as usize);
+                        let id = record
+                            .text()
+                            .get(span.range())
+                            .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
+                            .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
+                            .unwrap_or_default();
+                        warnings.push(DataError::PersonInTwoPartners {
+                            id,
+                            other: other.to_owned(),
+                            source_code: record.source.clone(),
+                            span: record.to_source(span).into(),
+                        });
+                    }
+                }
+                None => {
+                    let index = *this.get_or_insert_with(|| {
+                        self.partner_text.push_str(partner);
+                        let end = u32::try_from(self.partner_text.len()).unwrap_or(u32::MAX);
+                        self.partner_ends.push(end);
+                        u32::try_from(self.partner_ends.len() - 1).unwrap_or(u32::MAX)
+                    });
+                    self.first.insert(person.hash, (person.check, index));
+                }
+            }
+        }
+        warnings
+    }
+}
