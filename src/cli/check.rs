@@ -118,7 +118,11 @@ pub fn run(args: &Args) -> Exit {
         let dir = if shown == STDIN {
             std::env::current_dir().ok()
         } else {
-            file.parent().map(Path::to_path_buf)
+            // `a.policy` has the parent ``: the current directory.
+            match file.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => Some(dir.to_path_buf()),
+                _ => Some(PathBuf::from(".")),
+            }
         };
         let mut levels =
             configs.levels(args.config.as_deref(), dir.as_deref(), &mut reports, style);
