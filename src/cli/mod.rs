@@ -27,15 +27,10 @@ pub enum Exit {
     Usage = 2,
 }
 
-/// The version with the commit it was built from, when known.
-const VERSION: &str = match option_env!("RUBRIC_COMMIT") {
-    Some(_) => concat!(env!("CARGO_PKG_VERSION"), " (", env!("RUBRIC_COMMIT"), ")"),
-    None => env!("CARGO_PKG_VERSION"),
-};
-
 /// Rubric: check and run partner-program competency policies.
 #[derive(Debug, Parser)]
-#[command(name = "rubric", version = VERSION, about, long_about = None)]
+// The version names the commit it was built from, when known (build.rs).
+#[command(name = "rubric", version = env!("RUBRIC_VERSION"), about, long_about = None)]
 pub struct Cli {
     /// Options every subcommand takes.
     #[command(flatten)]
