@@ -5,10 +5,8 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::parse();
     cli::set_global(args.global);
     let exit = match args.command {
         cli::Command::Check(args) => cli::check::run(&args),

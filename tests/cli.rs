@@ -934,6 +934,16 @@ fn color_follows_the_flag_then_no_color_clicolor_force_and_term() {
     let out = rubric(&["--color", "always", "explain", "W0103"]);
     assert_exit(&out, 0);
     assert_exit(&rubric(&["--color", "sometimes", "explain", "W0103"]), 2);
+    // Clap's own errors follow the flag too.
+    let out = rubric(&["--color", "always", "chek"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
+    let out = command(&["chek", "--color=never"])
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
 }
 
 #[test]

@@ -88,6 +88,29 @@ impl ColorChoice {
     }
 }
 
+/// Parses the command line. Clap's own help and errors follow `--color`
+/// too, so it is looked for before parsing (clap colours them by `NO_COLOR`,
+/// `CLICOLOR_FORCE` and `TERM` the same way on `auto`).
+pub fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut choice = clap::ColorChoice::Auto;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.to_str() {
+            Some("--color") => args.get(i + 1).and_then(|v| v.to_str()),
+            Some(arg) => arg.strip_prefix("--color="),
+            None => None,
+        };
+        match value {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            _ => {}
+        }
+    }
+    let matches = Cli::command().color(choice).get_matches_from(&args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
 /// The global options of this run, set once by `main`.
 static GLOBAL: OnceLock<Global> = OnceLock::new();
 
