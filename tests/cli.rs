@@ -782,6 +782,12 @@ fn check_on_a_directory_without_policies_says_so() {
     let out = rubric(&["check", dir.path().to_str().unwrap()]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("no `*.policy` files under"));
+    // A directory whose policies were named already is not empty, and each
+    // policy is checked once.
+    let out = rubric(&["check", POLICY, "policies", "--format", "json"]);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["summary"]["files"], 4, "{json:#}");
 }
 
 #[test]

@@ -72,17 +72,26 @@ pub fn run(args: &Args) -> Exit {
     let mut reports = Vec::new();
     let mut configs = Configs::default();
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut empty = Vec::new();
     for path in &args.policies {
         if path == "-" {
             files.push(PathBuf::from("-"));
             continue;
         }
-        let before = files.len();
-        match files_under(Path::new(path), &is_policy, &mut files) {
+        let mut found = Vec::new();
+        match files_under(Path::new(path), &is_policy, &mut found) {
             Err(err) => reports.push(unreadable(path, err, style)),
-            Ok(()) if files.len() == before && Path::new(path).is_dir() => empty.push(path),
-            Ok(()) => {}
+            Ok(()) if found.is_empty() && Path::new(path).is_dir() => empty.push(path),
+            Ok(()) => {
+                // A file named twice (or reached through a link) is checked once.
+                for file in found {
+                    let real = file.canonicalize().unwrap_or_else(|_| file.clone());
+                    if seen.insert(real) {
+                        files.push(file);
+                    }
+                }
+            }
         }
     }
     for path in &empty {
