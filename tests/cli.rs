@@ -900,6 +900,27 @@ fn directory_walks_do_not_follow_symlink_loops() {
     assert_eq!(stdout(&out), "");
 }
 
+#[cfg(unix)]
+#[test]
+fn an_unreadable_entry_under_a_directory_does_not_hide_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(manifest(POLICY), dir.path().join("a.policy")).unwrap();
+    std::os::unix::fs::symlink("gone.policy", dir.path().join("dangling.policy")).unwrap();
+    let out = rubric(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_exit(&out, 2);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{json:#}");
+    let code = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .map(|f| f["findings"][0]["code"].clone())
+    };
+    assert_eq!(code("a.policy"), Some(Value::Null), "checked, and clean");
+    assert_eq!(code("dangling.policy"), Some(Value::from("E0406")));
+}
+
 /// Runs `rubric check` on a file with a warning, with stderr a pipe and
 /// the colour variables given; whether stderr has escape codes.
 fn coloured(args: &[&str], env: &[(&str, &str)]) -> bool {

@@ -247,7 +247,10 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
 /// Adds `path` if it is a file, or the files under it that `wanted` accepts,
 /// in name order. Symbolic links are followed, but a directory is walked
 /// once however many links lead to it (a link to a parent would otherwise
-/// loop), and a file reached twice is added once.
+/// loop), and a file reached twice is added once. Only `path` itself not
+/// existing is an error: an entry under it that cannot be read (a dangling
+/// link, a directory Rubric may not list) is added as it is, so that reading
+/// it reports it and the other files are still handled.
 pub fn files_under(
     path: &Path,
     wanted: &dyn Fn(&Path) -> bool,
@@ -259,7 +262,8 @@ pub fn files_under(
             seen.insert(real);
         }
     }
-    walk(path, wanted, out, &mut seen)
+    std::fs::metadata(path)?;
+    walk(path, wanted, out, &mut seen, true)
 }
 
 fn walk(
@@ -267,6 +271,7 @@ fn walk(
     wanted: &dyn Fn(&Path) -> bool,
     out: &mut Vec<PathBuf>,
     seen: &mut HashSet<PathBuf>,
+    top: bool,
 ) -> std::io::Result<()> {
     // INVARIANT: `seen` holds the real path of every directory walked and
     // file added so far, so no walk can revisit one.
@@ -274,23 +279,26 @@ fn walk(
         Ok(real) => seen.insert(real),
         Err(_) => true,
     };
-    if path.is_dir() {
-        if !first_visit {
+    if !first_visit {
+        return Ok(());
+    }
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) if !top => {
+            // Not the directory named: reading it reports why.
+            out.push(path.to_path_buf());
             return Ok(());
         }
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || wanted(&entry) {
-                walk(&entry, wanted, out, seen)?;
-            }
-        }
-    } else {
-        std::fs::metadata(path)?;
-        if first_visit {
-            out.push(path.to_path_buf());
+        Err(err) => return Err(err),
+    };
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() || wanted(&entry) {
+            walk(&entry, wanted, out, seen, false)?;
         }
     }
     Ok(())
