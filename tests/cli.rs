@@ -1069,6 +1069,18 @@ fn diagnostics_never_split_a_word() {
 }
 
 #[test]
+fn explain_leaves_wrapping_to_the_pager_in_a_pipe() {
+    let out = rubric(&["explain", "E0406"]);
+    assert_exit(&out, 0);
+    let e = rubric::explain::explain("E0406").unwrap();
+    assert!(
+        stdout(&out).lines().any(|l| l == e.text),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn junit_shows_test_files_that_cannot_be_run() {
     let out = rubric(&[
         "test",
