@@ -172,7 +172,7 @@ pub fn paint(text: &str, paint: Paint, on: bool) -> String {
 pub enum Command {
     /// Parse and validate policy files.
     #[command(
-        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]).\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
+        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n  rubric check - < draft.policy\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]): each policy uses the nearest one in its directory or a parent.\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
     )]
     Check(check::Args),
     /// Evaluate partners against a policy at an as-of date.
@@ -195,7 +195,7 @@ pub enum Command {
     Completions(Completions),
     /// Run policy tests (`*.tests.toml`), with optional coverage.
     #[command(
-        after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
+        after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n  rubric test - < draft.tests.toml   (the file names its policy)\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
     )]
     Test(test::Args),
 }
