@@ -1609,13 +1609,14 @@ static EXPLANATIONS: &[Explanation] = &[
     },
     Explanation {
         code: "E0406",
-        title: "a data file that cannot be read",
-        text: "Rubric could not open or read a partner data file: it does not exist at \
-               the path given, it is a folder, Rubric may not read it, or its text is not \
-               UTF-8. Nothing in the file was evaluated. Check the path (relative paths \
-               start from the folder Rubric is run in), the file's permissions, and that \
-               the file is saved as UTF-8 text; give `-` to read the data from standard \
-               input.",
+        title: "a file that cannot be read",
+        text: "Rubric could not open or read a file it was given: partner data, a policy \
+               checked with `rubric check`, or a `rubric.toml` of lint settings. It does not \
+               exist at the path given, it is a folder, Rubric may not read it, or its text is \
+               not UTF-8. Nothing in the file was evaluated or checked. Check the path \
+               (relative paths start from the folder Rubric is run in), the file's \
+               permissions, and that the file is saved as UTF-8 text; give `-` to read the \
+               data or the policy from standard input.",
         wrong: "",
         right: "",
         kind: ExampleKind::None,

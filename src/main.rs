@@ -5,16 +5,16 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::parse();
+    cli::set_global(args.global);
     let exit = match args.command {
         cli::Command::Check(args) => cli::check::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
         cli::Command::Fmt(args) => cli::fmt::run(&args),
         cli::Command::Explain(args) => cli::explain::run(&args),
+        cli::Command::Completions(args) => cli::completions(&args),
     };
     ExitCode::from(exit as u8)
 }

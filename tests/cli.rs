@@ -761,3 +761,406 @@ fn redaction_replaces_hash_and_version() {
         "{\"sha256\":\"[sha256]\",\"rubric\":\"[version]\"}"
     );
 }
+
+// ---------------------------------------------------------------- conventions
+
+/// Runs `rubric ARGS` from `dir` with empty stdin and no colour variables.
+fn rubric_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rubric")
+}
+
+fn manifest(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_dash_reads_stdin() {
+    let text = String::from_utf8(read(
+        "tests/diagnostics/policy/W0103_exam_never_used.policy",
+    ))
+    .unwrap();
+    let out = rubric_with_stdin(&["check", "-", "--format", "json"], &text);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["files"][0]["path"], "<stdin>");
+    assert_eq!(json["files"][0]["findings"][0]["code"], "W0103");
+    let out = rubric_with_stdin(&["check", "-", "-D", "warnings"], &text);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("[<stdin>:14:3]"), "{}", stderr(&out));
+}
+
+#[test]
+fn test_dash_reads_stdin() {
+    let text = String::from_utf8(read("policies/cloud_crm.tests.toml"))
+        .unwrap()
+        .replacen("as_of", "policy = \"policies/cloud_crm.policy\"\nas_of", 1);
+    let out = rubric_with_stdin(&["test", "-"], &text);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).starts_with("<stdin> (policies/cloud_crm.policy)"));
+    // Without a `policy`, there is nothing beside stdin to find it by.
+    let text = String::from_utf8(read("policies/cloud_crm.tests.toml")).unwrap();
+    let out = rubric_with_stdin(&["test", "-"], &text);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("must name its policy"));
+}
+
+#[test]
+fn check_on_a_directory_without_policies_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rubric(&["check", dir.path().to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("no `*.policy` files under"));
+    // A directory whose policies were named already is not empty, and each
+    // policy is checked once.
+    let out = rubric(&["check", POLICY, "policies", "--format", "json"]);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["summary"]["files"], 4, "{json:#}");
+}
+
+#[test]
+fn unknown_lint_codes_are_errors_with_a_suggestion() {
+    let policy = "tests/diagnostics/policy/W0103_exam_never_used.policy";
+    let out = rubric(&["check", policy, "-A", "W0130"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("unknown lint `W0130`; did you mean `W0100`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rubric(&["check", policy, "-D", "warning"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("did you mean `warnings`?"));
+    let out = rubric(&["check", policy, "-A", "E0201"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("is an error, not a lint"));
+    // Any case is accepted, as before.
+    assert_exit(&rubric(&["check", policy, "-A", "w0103"]), 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rubric.toml"),
+        "[lints]\nallow = [\"W01O3\"]\n",
+    )
+    .unwrap();
+    std::fs::copy(manifest(policy), dir.path().join("p.policy")).unwrap();
+    let out = rubric_in(dir.path(), &["check", "p.policy"]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("E0600"), "{err}");
+    assert!(
+        err.contains("unknown lint `W01O3`; did you mean `W0103`?"),
+        "{err}"
+    );
+    assert!(err.contains("rubric.toml:2:"), "{err}");
+}
+
+#[test]
+fn rubric_toml_is_found_from_each_policys_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let strict = root.path().join("strict/nested");
+    let lax = root.path().join("lax");
+    std::fs::create_dir_all(&strict).unwrap();
+    std::fs::create_dir_all(&lax).unwrap();
+    std::fs::write(
+        root.path().join("strict/rubric.toml"),
+        "[lints]\ndeny = [\"warnings\"]\n",
+    )
+    .unwrap();
+    let policy = manifest("tests/diagnostics/policy/W0103_exam_never_used.policy");
+    std::fs::copy(&policy, strict.join("a.policy")).unwrap();
+    std::fs::copy(&policy, lax.join("b.policy")).unwrap();
+    // From the crate root, whose own directories have no rubric.toml.
+    let out = rubric(&["check", root.path().to_str().unwrap(), "--format", "json"]);
+    assert_exit(&out, 1);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let level = |name: &str| {
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap()["findings"][0]["level"]
+            .clone()
+    };
+    assert_eq!(level("a.policy"), "error", "{json:#}");
+    assert_eq!(level("b.policy"), "warning", "{json:#}");
+}
+
+#[test]
+fn a_missing_config_file_is_exit_2() {
+    let out = rubric(&[
+        "check",
+        "policies",
+        "--config",
+        "no/such/rubric.toml",
+        "--format",
+        "json",
+    ]);
+    assert_exit(&out, 2);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "no/such/rubric.toml" && f["findings"][0]["code"] == "E0406"),
+        "{json:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_walks_do_not_follow_symlink_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::copy(manifest(POLICY), sub.join("a.policy")).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("up")).unwrap();
+    std::os::unix::fs::symlink(".", sub.join("here")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let out = rubric(&["check", root, "--format", "json"]);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{json:#}");
+    let out = rubric(&["fmt", "--check", root]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_entry_under_a_directory_does_not_hide_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(manifest(POLICY), dir.path().join("a.policy")).unwrap();
+    std::os::unix::fs::symlink("gone.policy", dir.path().join("dangling.policy")).unwrap();
+    let out = rubric(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_exit(&out, 2);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{json:#}");
+    let code = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .map(|f| f["findings"][0]["code"].clone())
+    };
+    assert_eq!(code("a.policy"), Some(Value::Null), "checked, and clean");
+    assert_eq!(code("dangling.policy"), Some(Value::from("E0406")));
+}
+
+/// Runs `rubric check` on a file with a warning, with stderr a pipe and
+/// the colour variables given; whether stderr has escape codes.
+fn coloured(args: &[&str], env: &[(&str, &str)]) -> bool {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rubric"));
+    command
+        .args([
+            "check",
+            "tests/diagnostics/policy/W0103_exam_never_used.policy",
+        ])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("TERM")
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command.output().unwrap();
+    assert_exit(&out, 0);
+    stderr(&out).contains('\u{1b}')
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_clicolor_force_and_term() {
+    assert!(!coloured(&[], &[]), "a pipe is not coloured");
+    assert!(coloured(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(coloured(&["--color=always"], &[]));
+    assert!(!coloured(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(coloured(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(&[], &[("CLICOLOR_FORCE", "0")]));
+    assert!(!coloured(
+        &[],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(!coloured(&[], &[("TERM", "dumb")]));
+    // Global: before the subcommand too.
+    let out = rubric(&["--color", "always", "explain", "W0103"]);
+    assert_exit(&out, 0);
+    assert_exit(&rubric(&["--color", "sometimes", "explain", "W0103"]), 2);
+    // Clap's own errors follow the flag too.
+    let out = rubric(&["--color", "always", "chek"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
+    let out = command(&["chek", "--color=never"])
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
+}
+
+#[test]
+fn quiet_leaves_out_success_lines() {
+    let out = rubric(&["check", "-q", "policies"]);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "");
+    let out = rubric(&["--quiet", "test", "policies"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(!text.contains('✓'), "{text}");
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+    // Failures still show.
+    let out = rubric(&["test", "-q", "tests/policy_test/failing.tests.toml"]);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains('✗'));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = rubric(&["completions", shell]);
+        assert_exit(&out, 0);
+        let script = stdout(&out);
+        assert!(script.contains("rubric"), "{shell}");
+        assert!(
+            script.contains("color"),
+            "{shell}: global flags are completed"
+        );
+    }
+    assert_exit(&rubric(&["completions", "tcsh"]), 2);
+}
+
+#[test]
+fn version_names_the_commit_when_built_from_git() {
+    let out = rubric(&["--version"]);
+    assert_exit(&out, 0);
+    let version = stdout(&out);
+    assert!(
+        version.starts_with(concat!("rubric ", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    match head {
+        Some(head) => {
+            let head = String::from_utf8(head.stdout).unwrap();
+            assert!(version.contains(&format!("({})", head.trim())), "{version}");
+        }
+        // A source tarball: the version alone.
+        None => assert!(!version.contains('('), "{version}"),
+    }
+}
+
+#[test]
+fn diagnostics_never_split_a_word() {
+    use rubric::report::diagnostic::{Style, WithSource, render};
+    let path = "tests/diagnostics/policy/W0100_gold_weaker_in_revenue.policy";
+    let text = String::from_utf8(read(path)).unwrap();
+    let file = rubric::syntax::parse(&text).unwrap();
+    let policy = rubric::check::check(&file).unwrap();
+    let warning = rubric::lint::lint(&file, &policy)
+        .into_iter()
+        .find(|w| w.code_text() == "W0100")
+        .unwrap();
+    let source = miette::NamedSource::new(path, text.clone());
+    let words = |width: usize| -> std::collections::BTreeSet<String> {
+        let style = Style {
+            color: false,
+            width,
+        };
+        render(&WithSource::new(&warning, &source), style)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    let whole = words(usize::MAX);
+    for width in [100, 60] {
+        let wrapped = words(width);
+        let split: Vec<&String> = wrapped.difference(&whole).collect();
+        assert!(split.is_empty(), "width {width} split {split:?}");
+    }
+    // Through a pipe nothing wraps: the counterexample is one line of JSON.
+    let out = rubric(&["check", path]);
+    let err = stderr(&out);
+    let json = err
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('{').map(|rest| format!("{{{rest}")))
+        .find_map(|l| serde_json::from_str::<Value>(&l).ok())
+        .unwrap_or_else(|| panic!("no whole JSON line in\n{err}"));
+    assert_eq!(json["id"], "COUNTEREXAMPLE");
+}
+
+#[test]
+fn explain_leaves_wrapping_to_the_pager_in_a_pipe() {
+    let out = rubric(&["explain", "E0406"]);
+    assert_exit(&out, 0);
+    let e = rubric::explain::explain("E0406").unwrap();
+    assert!(
+        stdout(&out).lines().any(|l| l == e.text),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn junit_shows_test_files_that_cannot_be_run() {
+    let out = rubric(&[
+        "test",
+        "tests/policy_test/malformed.tests.toml",
+        "policies/cloud_crm.tests.toml",
+        "--format",
+        "junit",
+    ]);
+    assert_exit(&out, 1);
+    let report = quick_junit::Report::deserialize_from_str(&stdout(&out)).unwrap();
+    assert_eq!(report.errors, 1, "{}", stdout(&out));
+    let suite = report
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str().ends_with("malformed.tests.toml"))
+        .unwrap();
+    let load = &suite.test_cases[0];
+    assert_eq!(load.name.as_str(), "load");
+    let quick_junit::TestCaseStatus::NonSuccess { message, .. } = &load.status else {
+        panic!("{:?}", load.status)
+    };
+    assert!(
+        message
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .contains("malformed.tests.toml:"),
+        "{message:?}"
+    );
+    // Coverage below the minimum is a failure there too.
+    let out = rubric(&[
+        "test",
+        "tests/policy_test/failing.tests.toml",
+        "--min-coverage",
+        "100",
+        "--format",
+        "junit",
+    ]);
+    assert_exit(&out, 1);
+    let report = quick_junit::Report::deserialize_from_str(&stdout(&out)).unwrap();
+    assert!(
+        report.test_suites[0]
+            .test_cases
+            .iter()
+            .any(|c| c.name.as_str() == "coverage"),
+        "{}",
+        stdout(&out)
+    );
+}

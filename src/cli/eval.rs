@@ -117,7 +117,9 @@ pub fn run(args: &Args) -> Exit {
     };
     let as_of = args.as_of.unwrap_or_else(|| {
         let today = chrono::Local::now().date_naive();
-        eprintln!("note: no --as-of given; evaluating as of today, {today}");
+        if !super::quiet() {
+            eprintln!("note: no --as-of given; evaluating as of today, {today}");
+        }
         today
     });
     let evaluator = Evaluator::new(&policy, as_of);

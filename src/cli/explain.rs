@@ -1,7 +1,7 @@
 //! `rubric explain CODE`: the long explanation of a diagnostic code, with an
 //! example that raises it and the same example fixed.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 
 use super::Exit;
 
@@ -24,7 +24,17 @@ pub fn run(args: &Args) -> Exit {
         );
         return Exit::Usage;
     };
-    let mut out = format!("{}: {}\n\n{}\n", e.code, e.title, textwrap(e.text, 80));
+    // Wrapped to a terminal (at most 100 columns, for reading); a pipe or a
+    // file gets the paragraph on one line, for the pager or editor to wrap.
+    let text = if std::io::stdout().is_terminal() {
+        let width = terminal_size::terminal_size().map_or(80, |(terminal_size::Width(w), _)| {
+            usize::from(w).clamp(40, 100)
+        });
+        textwrap(e.text, width)
+    } else {
+        e.text.to_owned()
+    };
+    let mut out = format!("{}: {}\n\n{text}\n", e.code, e.title);
     if !e.wrong.is_empty() {
         out.push_str(&format!(
             "\nThis raises {}:\n\n{}\n",

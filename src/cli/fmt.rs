@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use miette::NamedSource;
 use rubric::report::diagnostic::WithSource;
 
-use super::{Exit, emit, files_under};
+use super::{Exit, Paint, emit, files_under, paint};
 
 /// Arguments of `rubric fmt`.
 #[derive(Debug, clap::Args)]
@@ -85,6 +85,31 @@ fn one_file(path: &PathBuf, check: bool) -> Exit {
             .context_radius(3)
             .header(&shown, &shown)
             .to_string();
+        let color = super::color_stdout();
+        let text: String = text
+            .split_inclusive('\n')
+            .map(|line| {
+                let paint_as = if line.starts_with("+++") || line.starts_with("---") {
+                    None
+                } else if line.starts_with('+') {
+                    Some(Paint::Green)
+                } else if line.starts_with('-') {
+                    Some(Paint::Red)
+                } else if line.starts_with("@@") {
+                    Some(Paint::Cyan)
+                } else {
+                    None
+                };
+                match paint_as {
+                    Some(p) if color => {
+                        let body = line.trim_end_matches('\n');
+                        let end = if line.ends_with('\n') { "\n" } else { "" };
+                        format!("{}{end}", paint(body, p, true))
+                    }
+                    _ => line.to_owned(),
+                }
+            })
+            .collect();
         // A closed stdout (`| head`) only cuts the diff short.
         let _ = std::io::stdout().write_all(text.as_bytes());
         return Exit::Invalid;
@@ -93,7 +118,9 @@ fn one_file(path: &PathBuf, check: bool) -> Exit {
         eprintln!("error: cannot write `{shown}`: {err}");
         return Exit::Usage;
     }
-    eprintln!("formatted {shown}");
+    if !super::quiet() {
+        eprintln!("formatted {shown}");
+    }
     Exit::Success
 }
 

@@ -8,7 +8,10 @@ pub mod explain;
 pub mod fmt;
 pub mod test;
 
+use std::collections::HashSet;
 use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
 use rubric::report::diagnostic::Style;
@@ -26,11 +29,142 @@ pub enum Exit {
 
 /// Rubric: check and run partner-program competency policies.
 #[derive(Debug, Parser)]
-#[command(name = "rubric", version, about, long_about = None)]
+// The version names the commit it was built from, when known (build.rs).
+#[command(name = "rubric", version = env!("RUBRIC_VERSION"), about, long_about = None)]
 pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: Global,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options every subcommand takes, before or after its name.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Global {
+    /// When to colour output: `auto` colours a terminal unless `NO_COLOR` is
+    /// set or `TERM=dumb` (`CLICOLOR_FORCE=1` colours even a pipe).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only diagnostics, failures and results: no progress, no
+    /// per-file "ok" lines, no passing test cases.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour a terminal, following `NO_COLOR`, `CLICOLOR_FORCE` and `TERM`.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal, given the
+    /// environment: `NO_COLOR` (any non-empty value) wins over
+    /// `CLICOLOR_FORCE` (any value but `0`), which wins over `TERM=dumb`.
+    pub fn colors(self, is_terminal: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+        let set = |name: &str| env(name).filter(|v| !v.is_empty());
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if set("NO_COLOR").is_some() {
+                    false
+                } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                    true
+                } else if env("TERM").is_some_and(|t| t == "dumb") {
+                    false
+                } else {
+                    is_terminal
+                }
+            }
+        }
+    }
+}
+
+/// Parses the command line. Clap's own help and errors follow `--color`
+/// too, so it is looked for before parsing (clap colours them by `NO_COLOR`,
+/// `CLICOLOR_FORCE` and `TERM` the same way on `auto`).
+pub fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut choice = clap::ColorChoice::Auto;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.to_str() {
+            Some("--color") => args.get(i + 1).and_then(|v| v.to_str()),
+            Some(arg) => arg.strip_prefix("--color="),
+            None => None,
+        };
+        match value {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            _ => {}
+        }
+    }
+    let matches = Cli::command().color(choice).get_matches_from(&args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
+/// The global options of this run, set once by `main`.
+static GLOBAL: OnceLock<Global> = OnceLock::new();
+
+/// Records the global options; later calls are ignored.
+pub fn set_global(global: Global) {
+    let _ = GLOBAL.set(global);
+}
+
+fn global() -> Global {
+    GLOBAL.get().cloned().unwrap_or(Global {
+        color: ColorChoice::Auto,
+        quiet: false,
+    })
+}
+
+/// Whether `-q/--quiet` was given: leave out progress and success messages.
+pub fn quiet() -> bool {
+    global().quiet
+}
+
+/// Whether to colour stderr.
+pub fn color_stderr() -> bool {
+    let env = |name: &str| std::env::var(name).ok();
+    global().color.colors(std::io::stderr().is_terminal(), &env)
+}
+
+/// Whether to colour stdout.
+pub fn color_stdout() -> bool {
+    let env = |name: &str| std::env::var(name).ok();
+    global().color.colors(std::io::stdout().is_terminal(), &env)
+}
+
+/// Colours for [`paint`].
+#[derive(Clone, Copy, Debug)]
+pub enum Paint {
+    /// Passed, or added.
+    Green,
+    /// Failed, or removed.
+    Red,
+    /// Where, in a diff.
+    Cyan,
+}
+
+/// `text` in `paint` when `on`, else as it is.
+pub fn paint(text: &str, paint: Paint, on: bool) -> String {
+    if !on {
+        return text.to_owned();
+    }
+    let code = match paint {
+        Paint::Green => 32,
+        Paint::Red => 31,
+        Paint::Cyan => 36,
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
 }
 
 /// The subcommands.
@@ -38,7 +172,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate policy files.
     #[command(
-        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]).\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
+        after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n  rubric check - < draft.policy\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]): each policy uses the nearest one in its directory or a parent.\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
     )]
     Check(check::Args),
     /// Evaluate partners against a policy at an as-of date.
@@ -54,17 +188,53 @@ pub enum Command {
         after_help = "Examples:\n  rubric fmt policies\n  rubric fmt --check policies\n  rubric fmt - < draft.policy > tidy.policy\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change under --check or cannot be parsed, 2 usage or I/O error."
     )]
     Fmt(fmt::Args),
+    /// Print a shell completion script for rubric.
+    #[command(
+        after_help = "Examples:\n  rubric completions bash > ~/.local/share/bash-completion/completions/rubric\n  rubric completions zsh > ~/.zfunc/_rubric\n  rubric completions fish > ~/.config/fish/completions/rubric.fish"
+    )]
+    Completions(Completions),
     /// Run policy tests (`*.tests.toml`), with optional coverage.
     #[command(
-        after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
+        after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n  rubric test - < draft.tests.toml   (the file names its policy)\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
     )]
     Test(test::Args),
 }
 
-/// How to render diagnostics on stderr: colour only on a terminal without `NO_COLOR`.
+/// Arguments of `rubric completions`.
+#[derive(Debug, clap::Args)]
+pub struct Completions {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Prints the completion script for `shell` to stdout.
+pub fn completions(args: &Completions) -> Exit {
+    use clap::CommandFactory as _;
+    let mut command = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "rubric", &mut out);
+    use std::io::Write as _;
+    match std::io::stdout().write_all(&out) {
+        Ok(()) => Exit::Success,
+        Err(_) => Exit::Usage,
+    }
+}
+
+/// How to render diagnostics on stderr: coloured as `--color` says, wrapped
+/// at the terminal's width on a terminal and not at all in a pipe (a word is
+/// never split either way).
 pub fn stderr_style() -> Style {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    Style { color, width: 100 }
+    let width = if std::io::stderr().is_terminal() {
+        terminal_size::terminal_size_of(std::io::stderr())
+            .map_or(100, |(terminal_size::Width(w), _)| usize::from(w).max(40))
+    } else {
+        usize::MAX
+    };
+    Style {
+        color: color_stderr(),
+        width,
+    }
 }
 
 /// Writes a rendered diagnostic to stderr.
@@ -75,25 +245,61 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
 }
 
 /// Adds `path` if it is a file, or the files under it that `wanted` accepts,
-/// in name order.
+/// in name order. Symbolic links are followed, but a directory is walked
+/// once however many links lead to it (a link to a parent would otherwise
+/// loop), and a file reached twice is added once. Only `path` itself not
+/// existing is an error: an entry under it that cannot be read (a dangling
+/// link, a directory Rubric may not list) is added as it is, so that reading
+/// it reports it and the other files are still handled.
 pub fn files_under(
-    path: &std::path::Path,
-    wanted: &dyn Fn(&std::path::Path) -> bool,
-    out: &mut Vec<std::path::PathBuf>,
+    path: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
 ) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || wanted(&entry) {
-                files_under(&entry, wanted, out)?;
-            }
+    let mut seen = HashSet::new();
+    for file in out.iter() {
+        if let Ok(real) = file.canonicalize() {
+            seen.insert(real);
         }
-    } else {
-        std::fs::metadata(path)?;
+    }
+    std::fs::metadata(path)?;
+    walk(path, wanted, out, &mut seen, true)
+}
+
+fn walk(
+    path: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    top: bool,
+) -> std::io::Result<()> {
+    // INVARIANT: `seen` holds the real path of every directory walked and
+    // file added so far, so no walk can revisit one.
+    let first_visit = match path.canonicalize() {
+        Ok(real) => seen.insert(real),
+        Err(_) => true,
+    };
+    if !first_visit {
+        return Ok(());
+    }
+    if !path.is_dir() {
         out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) if !top => {
+            // Not the directory named: reading it reports why.
+            out.push(path.to_path_buf());
+            return Ok(());
+        }
+        Err(err) => return Err(err),
+    };
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() || wanted(&entry) {
+            walk(&entry, wanted, out, seen, false)?;
+        }
     }
     Ok(())
 }

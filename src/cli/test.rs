@@ -1,13 +1,14 @@
 //! `rubric test [PATH...]`: run the policy tests in `*.tests.toml` files,
 //! optionally with coverage of every requirement, role and market threshold.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use miette::NamedSource;
 use rubric::policy_test::{self, CaseResult, CoverageItem};
-use rubric::report::diagnostic::WithSource;
+use rubric::report::diagnostic::{Style, WithSource, location, render};
 
-use super::{Exit, emit, files_under};
+use super::{Exit, Paint, files_under, paint, stderr_style};
 
 /// Prints a line to stdout; a closed stdout (`| head`) is not an error.
 macro_rules! say {
@@ -29,7 +30,9 @@ pub enum Format {
 /// Arguments of `rubric test`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Test files, or directories to search for `*.tests.toml` files.
+    /// Test files, or directories to search for `*.tests.toml` files; `-`
+    /// reads one test file from stdin (it must name its `policy`, relative
+    /// to the current directory).
     #[arg(value_name = "PATH", default_value = "policies")]
     pub paths: Vec<String>,
     /// Output format.
@@ -44,16 +47,35 @@ pub struct Args {
     pub min_coverage: Option<f64>,
 }
 
-/// The results of one test file.
+/// What stdin is called in reports.
+const STDIN: &str = "<stdin>";
+
+/// Why a test file could not be run, as text for every format.
+struct Problem {
+    /// One line: `line:column: message` where there is a place.
+    message: String,
+    /// The rendered diagnostic.
+    rendered: String,
+}
+
+/// The results of one test file: its cases, or why they could not be run.
 struct FileRun {
     path: String,
     results: Vec<CaseResult<'static>>,
+    /// Why the file could not be run; empty when it ran.
+    problems: Vec<Problem>,
+    /// Why coverage fails, under `--min-coverage`.
+    coverage_failure: Option<String>,
 }
 
 /// Runs the tests.
 pub fn run(args: &Args) -> Exit {
     let mut files = Vec::new();
     for path in &args.paths {
+        if path == "-" {
+            files.push(PathBuf::from("-"));
+            continue;
+        }
         if let Err(err) = files_under(Path::new(path), &is_test_file, &mut files) {
             eprintln!("error: cannot read `{path}`: {err}");
             return Exit::Usage;
@@ -68,20 +90,17 @@ pub fn run(args: &Args) -> Exit {
     }
     let mut exit = Exit::Success;
     let mut runs = Vec::new();
-    let mut invalid = 0;
     let with_coverage = args.coverage || args.min_coverage.is_some();
+    let mut stdin_read = false;
     for file in files {
-        match run_file(&file, args, with_coverage) {
-            Ok((run, file_exit)) => {
-                exit = exit.max(file_exit);
-                runs.push(run);
-            }
-            Err(file_exit) => {
-                invalid += 1;
-                exit = exit.max(file_exit);
-            }
+        if file.as_os_str() == "-" && std::mem::replace(&mut stdin_read, true) {
+            continue;
         }
+        let (run, file_exit) = run_file(&file, args, with_coverage);
+        exit = exit.max(file_exit);
+        runs.push(run);
     }
+    let invalid = runs.iter().filter(|r| !r.problems.is_empty()).count();
     let (passed, failed) = runs
         .iter()
         .flat_map(|r| &r.results)
@@ -108,47 +127,124 @@ fn is_test_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(".tests.toml"))
 }
 
-fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, Exit), Exit> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        eprintln!("error: cannot read `{shown}`: {err}");
-        Exit::Usage
-    })?;
-    let source = NamedSource::new(shown.clone(), text.clone());
-    let report = |errors: &[rubric::policy_test::TestFileError]| {
-        for err in errors {
-            emit(&WithSource::new(err, &source));
-        }
-        Exit::Invalid
+/// Reports a diagnostic on stderr and returns it as a [`Problem`].
+fn problem(diagnostic: &dyn miette::Diagnostic, source: &NamedSource<String>) -> Problem {
+    let with_source = WithSource::new(diagnostic, source);
+    eprintln!("{}\n", render(&with_source, stderr_style()).trim_end());
+    // For JUnit: plain and unwrapped, whatever stderr is.
+    let plain = Style {
+        color: false,
+        width: usize::MAX,
     };
-    let file = policy_test::parse(&text).map_err(|errors| report(&errors))?;
-    let policy_path = policy_path_for(path, file.policy.as_deref());
-    let policy_shown = policy_path.display().to_string();
-    let policy_text = std::fs::read_to_string(&policy_path).map_err(|err| {
-        eprintln!("error: cannot read the policy `{policy_shown}` of `{shown}`: {err}");
-        Exit::Usage
-    })?;
-    let policy = rubric::load_policy(&policy_text).map_err(|err| {
-        let policy_source = NamedSource::new(policy_shown.clone(), policy_text.clone());
-        for diagnostic in err.diagnostics() {
-            emit(&WithSource::new(diagnostic, &policy_source));
+    let rendered = render(&with_source, plain);
+    let message = match location(diagnostic, source.inner()) {
+        Some((line, column)) => format!("{}:{line}:{column}: {diagnostic}", source.name()),
+        None => format!("{}: {diagnostic}", source.name()),
+    };
+    Problem { message, rendered }
+}
+
+/// A [`Problem`] with no diagnostic behind it, reported on stderr.
+fn plain_problem(message: String) -> Problem {
+    eprintln!("error: {message}");
+    Problem {
+        rendered: message.clone(),
+        message,
+    }
+}
+
+fn run_file(path: &Path, args: &Args, with_coverage: bool) -> (FileRun, Exit) {
+    let stdin = path.as_os_str() == "-";
+    let shown = if stdin {
+        STDIN.to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let mut run = FileRun {
+        path: shown.clone(),
+        results: Vec::new(),
+        problems: Vec::new(),
+        coverage_failure: None,
+    };
+    let read = if stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = match read {
+        Ok(text) => text,
+        Err(err) => {
+            run.problems
+                .push(plain_problem(format!("cannot read `{shown}`: {err}")));
+            return (run, Exit::Usage);
         }
-        Exit::Invalid
-    })?;
+    };
+    let source = NamedSource::new(shown.clone(), text.clone());
+    let file = match policy_test::parse(&text) {
+        Ok(file) => file,
+        Err(errors) => {
+            run.problems = errors.iter().map(|e| problem(e, &source)).collect();
+            return (run, Exit::Invalid);
+        }
+    };
+    let policy_path = if stdin {
+        match file.policy.as_deref() {
+            Some(name) => PathBuf::from(name),
+            None => {
+                run.problems.push(plain_problem(
+                    "a test file read from stdin must name its policy \
+                     (`policy = \"cloud_crm.policy\"`, relative to the current directory)"
+                        .to_owned(),
+                ));
+                return (run, Exit::Usage);
+            }
+        }
+    } else {
+        policy_path_for(path, file.policy.as_deref())
+    };
+    let policy_shown = policy_path.display().to_string();
+    let policy_text = match std::fs::read_to_string(&policy_path) {
+        Ok(text) => text,
+        Err(err) => {
+            run.problems.push(plain_problem(format!(
+                "cannot read the policy `{policy_shown}` of `{shown}`: {err}"
+            )));
+            return (run, Exit::Usage);
+        }
+    };
+    let policy = match rubric::load_policy(&policy_text) {
+        Ok(policy) => policy,
+        Err(err) => {
+            let policy_source = NamedSource::new(policy_shown.clone(), policy_text.clone());
+            run.problems = err
+                .diagnostics()
+                .iter()
+                .map(|d| problem(*d, &policy_source))
+                .collect();
+            return (run, Exit::Invalid);
+        }
+    };
     let errors = policy_test::validate(&file, &policy);
     if !errors.is_empty() {
-        return Err(report(&errors));
+        run.problems = errors.iter().map(|e| problem(e, &source)).collect();
+        return (run, Exit::Invalid);
     }
     let results = policy_test::run(&file, &policy);
     let mut exit = Exit::Success;
     if args.format == Format::Human {
-        say!("{shown} ({policy_shown})");
-        for result in &results {
-            say!(
-                "  {} {}",
-                if result.passed { "✓" } else { "✗" },
-                result.name
-            );
+        let quiet = super::quiet();
+        let color = super::color_stdout();
+        if !quiet || results.iter().any(|r| !r.passed) {
+            say!("{shown} ({policy_shown})");
+        }
+        for result in results.iter().filter(|r| !quiet || !r.passed) {
+            let mark = if result.passed {
+                paint("✓", Paint::Green, color)
+            } else {
+                paint("✗", Paint::Red, color)
+            };
+            say!("  {mark} {}", result.name);
             for difference in &result.differences {
                 say!("      {difference}");
             }
@@ -163,17 +259,14 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> Result<(FileRun, E
         if let Some(min) = args.min_coverage
             && percent < min
         {
-            eprintln!("{shown}: coverage {percent:.1}% is below the minimum {min}%");
+            let message = format!("coverage {percent:.1}% is below the minimum {min}%");
+            eprintln!("{shown}: {message}");
+            run.coverage_failure = Some(message);
             exit = Exit::Invalid;
         }
     }
-    Ok((
-        FileRun {
-            path: shown,
-            results: results.into_iter().map(CaseResult::into_verdict).collect(),
-        },
-        exit,
-    ))
+    run.results = results.into_iter().map(CaseResult::into_verdict).collect();
+    (run, exit)
 }
 
 /// The policy a test file tests: named in it, or the file name less
@@ -225,11 +318,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// JUnit XML: a suite per test file with a case per case; a file that
+/// could not be run has one erroring case `load` saying why, and a file
+/// below `--min-coverage` a failing case `coverage`.
 fn junit(runs: &[FileRun]) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut report = Report::new("rubric test");
     for run in runs {
         let mut suite = TestSuite::new(run.path.as_str());
+        if !run.problems.is_empty() {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            let messages: Vec<&str> = run.problems.iter().map(|p| p.message.as_str()).collect();
+            let rendered: Vec<&str> = run.problems.iter().map(|p| p.rendered.as_str()).collect();
+            status.set_message(messages.join("; "));
+            status.set_description(rendered.join("\n"));
+            suite.add_test_case(TestCase::new("load", status));
+        }
         for result in &run.results {
             let status = if result.passed {
                 TestCaseStatus::success()
@@ -239,6 +343,11 @@ fn junit(runs: &[FileRun]) -> String {
                 status
             };
             suite.add_test_case(TestCase::new(result.name.as_str(), status));
+        }
+        if let Some(message) = &run.coverage_failure {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(message.as_str());
+            suite.add_test_case(TestCase::new("coverage", status));
         }
         report.add_test_suite(suite);
     }

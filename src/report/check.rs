@@ -190,28 +190,57 @@ pub fn to_github(files: &[FileFindings]) -> String {
     out
 }
 
-/// `--format junit`: per file, a test case for the file (failing on errors)
-/// and one per lint code checked (failing where that lint fired).
+/// `--format junit`: per file, a test case `check` (an error where the file
+/// cannot be read, parsed or checked) and one per lint code. A lint case
+/// fails only where that lint is denied; a warning that is not denied
+/// passes with the warning as its output, as `rubric check` exits 0 for it.
+/// In a file with errors the lints did not run, so their cases are skipped.
 pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut report = Report::new("rubric check");
     for file in files {
         let mut suite = TestSuite::new(file.path.as_str());
+        // Lints run only on a file that parsed and checked, so any finding
+        // that is not a lint means they did not run.
         let errors: Vec<&Finding> = file
             .findings
             .iter()
-            .filter(|f| !f.code.starts_with('W'))
+            .filter(|f| !lint_codes.contains(&f.code.as_str()))
             .collect();
-        suite.add_test_case(TestCase::new(
-            "check",
-            status(&errors, NonSuccessKind::Error),
-        ));
+        let mut check = TestCase::new("check", status(&errors, NonSuccessKind::Error));
+        check.set_classname(file.path.as_str());
+        suite.add_test_case(check);
         for code in lint_codes {
-            let fired: Vec<&Finding> = file.findings.iter().filter(|f| f.code == *code).collect();
-            suite.add_test_case(TestCase::new(
-                *code,
-                status(&fired, NonSuccessKind::Failure),
-            ));
+            let status = if errors.is_empty() {
+                let fired: Vec<&Finding> =
+                    file.findings.iter().filter(|f| f.code == *code).collect();
+                let denied: Vec<&Finding> = fired
+                    .iter()
+                    .copied()
+                    .filter(|f| f.level == Level::Error)
+                    .collect();
+                if denied.is_empty() {
+                    TestCaseStatus::success()
+                } else {
+                    status(&denied, NonSuccessKind::Failure)
+                }
+            } else {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message("not linted: the file has errors");
+                status
+            };
+            let mut case = TestCase::new(*code, status);
+            case.set_classname(file.path.as_str());
+            let warnings: Vec<&str> = file
+                .findings
+                .iter()
+                .filter(|f| f.code == *code && f.level == Level::Warning)
+                .map(|f| f.rendered.as_str())
+                .collect();
+            if errors.is_empty() && !warnings.is_empty() {
+                case.set_system_out(warnings.join("\n"));
+            }
+            suite.add_test_case(case);
         }
         report.add_test_suite(suite);
     }
@@ -240,6 +269,26 @@ pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> String {
     report.to_string().unwrap_or_default()
 }
 
+/// A file path as a SARIF artifact URI: a relative reference, or a `file:`
+/// URI for an absolute path, with every byte outside RFC 3986's unreserved
+/// characters and `/` percent-encoded (a `#` would start a fragment, a space
+/// is not allowed at all).
+pub fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// A rule for SARIF: a code with its short and long descriptions.
 pub struct Rule<'a> {
     /// The code.
@@ -250,7 +299,9 @@ pub struct Rule<'a> {
     pub help: &'a str,
 }
 
-/// `--format sarif`: SARIF 2.1.0 with a rule for every code.
+/// `--format sarif`: SARIF 2.1.0 with a rule for every code, columns in
+/// Unicode code points (declared as the run's `columnKind`), secondary labels
+/// as related locations and paths as percent-encoded URIs.
 pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
     use serde_sarif::sarif::{
         ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
@@ -269,26 +320,44 @@ pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
         .collect();
     let mut results = Vec::new();
     for file in files {
-        for f in &file.findings {
-            let locations: Vec<Location> = f
-                .labels
-                .iter()
-                .take(1)
-                .map(|l| {
+        let uri = artifact_uri(&file.path);
+        // The primary label is the result's location; the others are its
+        // related locations. A finding with no label (a file that cannot be
+        // read) still names the file.
+        let location = |label: Option<&Label>, id: Option<i64>| {
+            let artifact = ArtifactLocation::builder().uri(uri.clone()).build();
+            let physical = match label {
+                Some(l) => {
                     let region = Region::builder()
                         .start_line(l.place.line as i64)
                         .start_column(l.place.column as i64)
                         .end_line(l.place.end_line as i64)
                         .end_column(l.place.end_column as i64)
                         .build();
-                    let physical = PhysicalLocation::builder()
-                        .artifact_location(
-                            ArtifactLocation::builder().uri(file.path.clone()).build(),
-                        )
+                    PhysicalLocation::builder()
+                        .artifact_location(artifact)
                         .region(region)
-                        .build();
-                    Location::builder().physical_location(physical).build()
-                })
+                        .build()
+                }
+                None => PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .build(),
+            };
+            let mut location = Location::builder().physical_location(physical).build();
+            location.id = id;
+            location.message = label
+                .filter(|l| !l.message.is_empty())
+                .map(|l| Message::builder().text(l.message.clone()).build());
+            location
+        };
+        for f in &file.findings {
+            let locations = vec![location(f.labels.first(), None)];
+            let related: Vec<Location> = f
+                .labels
+                .iter()
+                .skip(1)
+                .enumerate()
+                .map(|(i, l)| location(Some(l), Some(i as i64 + 1)))
                 .collect();
             let text = match &f.help {
                 Some(help) => format!("{}\nhelp: {help}", f.message),
@@ -305,6 +374,9 @@ pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
                 .message(Message::builder().text(text).build())
                 .locations(locations)
                 .build();
+            if !related.is_empty() {
+                result.related_locations = Some(related);
+            }
             result.rule_index = rule_index.map(|i| i as i64);
             results.push(result);
         }
@@ -314,10 +386,13 @@ pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .build();
+    // Columns count characters here as in every other output; SARIF's
+    // default would be UTF-16 code units.
+    run.column_kind = Some(serde_json::json!("unicodeCodePoints"));
     let sarif = Sarif::builder()
         .version(serde_json::json!("2.1.0"))
         .schema("https://json.schemastore.org/sarif-2.1.0.json")

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 /// How to render diagnostics.
@@ -11,7 +12,8 @@ use miette::{
 pub struct Style {
     /// Use colours and styled text.
     pub color: bool,
-    /// Wrap at this many columns.
+    /// Wrap at this many columns; `usize::MAX` never wraps. Either way a
+    /// word (a code, a path, an amount) is never split across lines.
     pub width: usize,
 }
 
@@ -30,9 +32,18 @@ pub fn render(diagnostic: &dyn Diagnostic, style: Style) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Lines break only at spaces, and a word longer than the line stays whole:
+    // a code, path or amount split in two cannot be searched for or copied.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let handler = if style.width == usize::MAX {
+        handler.with_wrap_lines(false)
+    } else {
+        handler.with_width(style.width)
+    };
     let far = far_labels(diagnostic);
     let mut out = String::new();
     let rendered = if far.is_empty() {
@@ -87,8 +98,46 @@ fn far_labels(diagnostic: &dyn Diagnostic) -> Vec<(String, String)> {
 /// for a label too far right to draw, with its snippet left out).
 pub struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
-    source: Option<&'a NamedSource<String>>,
+    source: Option<CharColumns<'a>>,
     snippet: bool,
+}
+
+/// Source text whose columns count characters, as every machine output of
+/// Rubric does: miette itself counts bytes, so `한국어` before an error would
+/// put the header's column three times too far right.
+pub struct CharColumns<'a>(&'a NamedSource<String>);
+
+impl SourceCode for CharColumns<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette gives a column only for a span read without context lines
+        // (otherwise the contents start a line and the column is 0).
+        if contents.column() == 0 {
+            return Ok(contents);
+        }
+        let Some(before) = self.0.inner().get(..span.offset()) else {
+            return Ok(contents);
+        };
+        let column = before
+            .rsplit(['\n', '\r'])
+            .next()
+            .map_or(0, |line| line.chars().count());
+        Ok(Box::new(MietteSpanContents::new_named(
+            contents.name().unwrap_or_default().to_owned(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl<'a> WithSource<'a> {
@@ -96,7 +145,7 @@ impl<'a> WithSource<'a> {
     pub fn new(inner: &'a dyn Diagnostic, source: &'a NamedSource<String>) -> Self {
         WithSource {
             inner,
-            source: Some(source),
+            source: Some(CharColumns(source)),
             snippet: true,
         }
     }
@@ -142,7 +191,7 @@ impl Diagnostic for WithSource<'_> {
         if !self.snippet {
             return None;
         }
-        match self.source {
+        match &self.source {
             Some(source) => Some(source),
             None => self.inner.source_code(),
         }
