@@ -54,6 +54,79 @@ impl PolicyLoadError {
     }
 }
 
+/// One thing checking a policy's text found: an error, or a lint.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PolicyDiagnostic {
+    /// The text does not follow the grammar.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(syntax::SyntaxError),
+    /// The policy parses but is not valid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(check::PolicyError),
+    /// The policy is valid, but probably not what was meant.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lint(lint::Warning),
+}
+
+impl PolicyDiagnostic {
+    /// Whether it is an error (a lint is a warning until a level says otherwise).
+    pub fn is_error(&self) -> bool {
+        !matches!(self, PolicyDiagnostic::Lint(_))
+    }
+
+    /// Its stable code, e.g. `E0201` or `W0103`.
+    pub fn code_text(&self) -> String {
+        use miette::Diagnostic as _;
+        self.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+}
+
+/// What checking a policy's text found, errors and warnings together.
+#[derive(Debug)]
+pub struct Checked {
+    /// The checked policy, when the text has no errors.
+    pub policy: Option<model::Policy>,
+    /// The syntax error, or every check error; when there are none, every
+    /// lint.
+    pub diagnostics: Vec<PolicyDiagnostic>,
+}
+
+/// Checks policy text as `rubric check` does: parse, check, and when the
+/// policy is valid, lint it.
+///
+/// ```
+/// let checked = rubric::check_source("competency demo { tiers silver }");
+/// assert!(checked.diagnostics.iter().any(|d| d.is_error()));
+/// assert!(checked.policy.is_none());
+/// ```
+pub fn check_source(source: &str) -> Checked {
+    let file = match syntax::parse(source) {
+        Ok(file) => file,
+        Err(err) => {
+            return Checked {
+                policy: None,
+                diagnostics: vec![PolicyDiagnostic::Syntax(err)],
+            };
+        }
+    };
+    match check::check(&file) {
+        Ok(policy) => Checked {
+            diagnostics: lint::lint(&file, &policy)
+                .into_iter()
+                .map(PolicyDiagnostic::Lint)
+                .collect(),
+            policy: Some(policy),
+        },
+        Err(errors) => Checked {
+            policy: None,
+            diagnostics: errors.into_iter().map(PolicyDiagnostic::Invalid).collect(),
+        },
+    }
+}
+
 /// Parses and checks policy text.
 pub fn load_policy(source: &str) -> Result<model::Policy, PolicyLoadError> {
     let file = syntax::parse(source)?;

@@ -121,20 +121,9 @@ fn assert_raises_code(name: &str, rendered: &Rendered) {
 fn render_policy(name: &str, text: &str) -> Rendered {
     let mut rendered = Rendered::new();
     let source = NamedSource::new(name, text.to_owned());
-    match rubric::load_policy(text) {
-        Err(err) => {
-            for diagnostic in err.diagnostics() {
-                rendered.push(&WithSource::new(diagnostic, &source));
-            }
-        }
-        // A valid policy: its lints, as `rubric check` reports them.
-        Ok(_) => {
-            let file = rubric::syntax::parse(text).unwrap();
-            let policy = rubric::check::check(&file).unwrap();
-            for warning in rubric::lint::lint(&file, &policy) {
-                rendered.push(&WithSource::new(&warning, &source));
-            }
-        }
+    // Errors, or for a valid policy its lints, as `rubric check` reports them.
+    for diagnostic in rubric::check_source(text).diagnostics {
+        rendered.push(&WithSource::new(&diagnostic, &source));
     }
     rendered
 }

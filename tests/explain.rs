@@ -53,17 +53,13 @@ enum Checked {
 }
 
 fn check_policy(text: &str) -> Checked {
-    if let Err(err) = rubric::load_policy(text) {
-        return Checked::Errors(err.diagnostics().into_iter().map(code_of).collect());
+    let checked = rubric::check_source(text);
+    let codes = checked.diagnostics.iter().map(|d| code_of(d)).collect();
+    if checked.policy.is_some() {
+        Checked::Warnings(codes)
+    } else {
+        Checked::Errors(codes)
     }
-    let file = rubric::syntax::parse(text).expect("the policy loaded, so it parses");
-    let policy = rubric::check::check(&file).expect("the policy loaded, so it checks");
-    Checked::Warnings(
-        rubric::lint::lint(&file, &policy)
-            .iter()
-            .map(|w| code_of(w))
-            .collect(),
-    )
 }
 
 fn cloud_crm() -> rubric::model::Policy {

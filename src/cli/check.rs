@@ -380,23 +380,17 @@ fn unknown_codes(text: &str) -> Vec<ConfigError> {
 /// Every finding of one policy file: syntax or check errors, else lints.
 fn findings(shown: &str, text: &str, levels: &Levels, style: Style) -> Vec<Finding> {
     let source = NamedSource::new(shown, text.to_owned());
-    let finding = |diagnostic: &dyn miette::Diagnostic, level: Level| {
-        let rendered = render(&WithSource::new(diagnostic, &source), style);
-        Finding::new(diagnostic, text, level, rendered)
-    };
-    let file = match rubric::syntax::parse(text) {
-        Ok(file) => file,
-        Err(err) => return vec![finding(&err, Level::Error)],
-    };
-    let policy = match rubric::check::check(&file) {
-        Ok(policy) => policy,
-        Err(errors) => return errors.iter().map(|e| finding(e, Level::Error)).collect(),
-    };
-    rubric::lint::lint(&file, &policy)
+    rubric::check_source(text)
+        .diagnostics
         .iter()
-        .filter_map(|warning| {
-            let level = levels.level(&warning.code_text())?;
-            Some(finding(warning, level))
+        .filter_map(|diagnostic| {
+            let level = if diagnostic.is_error() {
+                Level::Error
+            } else {
+                levels.level(&diagnostic.code_text())?
+            };
+            let rendered = render(&WithSource::new(diagnostic, &source), style);
+            Some(Finding::new(diagnostic, text, level, rendered))
         })
         .collect()
 }
