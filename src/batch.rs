@@ -13,6 +13,35 @@
 //!
 //! Every caller (the CLI, the tests, the benchmarks) evaluates through
 //! [`evaluate`], so what is tested is what runs.
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use rubric::batch::{self, DataInput, Event, Options};
+//! use rubric::eval::{Detail, Evaluator};
+//!
+//! let policy = rubric::load_policy(r#"competency demo {
+//!     tiers silver
+//!     exam AZ-900
+//!     group basics = any of AZ-900
+//!     option main { tier silver { require distinct people { 1 passing basics } } }
+//! }"#).unwrap();
+//! let evaluator = Evaluator::new(&policy, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+//! let text = r#"{"id": "P-1", "people": [{"id": 1, "exams": [{"code": "az-900", "passed": "2023-05-01"}]}]}
+//! {"id": "P-2"}
+//! "#;
+//! let input = DataInput::Text { name: "partners.jsonl".into(), text: text.into() };
+//! let options = Options { threads: 1, detail: Detail::Tier };
+//! let mut lines = Vec::new();
+//! let totals = batch::evaluate(&evaluator, vec![input], options, &rubric::report::JsonLines, &mut |event| {
+//!     if let Event::Record(record) = event {
+//!         lines.push(String::from_utf8_lossy(record.rendered).into_owned());
+//!     }
+//!     ControlFlow::Continue(())
+//! });
+//! assert_eq!(totals.by_tier, [1]);
+//! assert_eq!(totals.no_tier, 1);
+//! assert!(lines[0].contains(r#""tier":"silver""#));
+//! ```
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;

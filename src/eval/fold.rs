@@ -160,6 +160,10 @@ impl Plan {
 
 /// The index of `name` in `vocabulary`, matched as [`model::same_name`] does.
 fn lookup(vocabulary: &[String], name: &str) -> Option<usize> {
+    // Most data spells names as the policy does.
+    if let Some(i) = vocabulary.iter().position(|known| known == name) {
+        return Some(i);
+    }
     let trimmed = name.trim();
     if trimmed.is_ascii() {
         // Vocabulary entries are stored trimmed.
@@ -839,7 +843,7 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
                             return Ok(false);
                         };
                         for (i, a) in policy_associations.iter().enumerate() {
-                            if model::same_name(&held.0, &a.id) {
+                            if held.0 == a.id || model::same_name(&held.0, &a.id) {
                                 associations |= 1u64.checked_shl(i as u32).unwrap_or(0);
                             }
                         }
@@ -859,6 +863,7 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
         if revenue {
             let currency = currency.ok_or_else(missing)?;
             if let Some(expected) = &plan.currency
+                && currency.0 != expected.as_str()
                 && !model::same_name(&currency.0, expected)
             {
                 return Err(A::Error::custom("currency"));

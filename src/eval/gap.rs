@@ -131,12 +131,19 @@ fn shared_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPeop
 }
 
 fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPeople>) {
-    // Classes of people with the same groups, members in input order.
+    // Classes of people with the same groups among those the roles name
+    // (others change no cost), members in input order.
+    let relevant = roles.iter().fold(0u64, |all, r| all | r.groups);
     let mut classes: Vec<(u64, Vec<usize>)> = Vec::new();
+    let mut class_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for (p, mask) in people.iter().enumerate() {
-        match classes.iter_mut().find(|(m, _)| m == mask) {
-            Some((_, members)) => members.push(p),
-            None => classes.push((*mask, vec![p])),
+        let mask = mask & relevant;
+        let c = *class_of.entry(mask).or_insert_with(|| {
+            classes.push((mask, Vec::new()));
+            classes.len() - 1
+        });
+        if let Some((_, members)) = classes.get_mut(c) {
+            members.push(p);
         }
     }
     // Nodes: 0 source, 1 sink, 2 new people, 3.. roles, then classes.
@@ -204,43 +211,69 @@ fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPe
 }
 
 /// The set of roles with the largest deficiency (needed − qualified), over
-/// every subset of up to 16 roles; `None` when no set is short.
+/// every subset of up to 16 roles; `None` when no set is short. Among sets
+/// equally short, the one with fewest roles, then the first in subset order.
+///
+/// People are counted by the set of roles they qualify for; how many qualify
+/// for at least one role of a set is then everyone less those whose roles all
+/// lie outside it, a sum over subsets computed once for all sets. The cost is
+/// linear in people, plus 16 · 2^16 steps at the most.
 fn bottleneck(roles: &[RoleSlots], people: &[u64]) -> Option<Bottleneck> {
     let n = roles.len().min(16);
-    let mut best: Option<Bottleneck> = None;
-    for subset in 1u32..(1 << n) {
-        let members: Vec<usize> = (0..n).filter(|r| subset & (1 << r) != 0).collect();
-        let needed: u64 = members
+    let sets = 1usize << n;
+    // within[u]: people every role they qualify for (among the first n) is in u.
+    let mut within = vec![0u64; sets];
+    for person in people {
+        let class = roles
             .iter()
-            .filter_map(|r| roles.get(*r))
-            .map(|r| u64::from(r.count))
-            .sum();
-        let qualified = people
-            .iter()
-            .filter(|p| {
-                members
-                    .iter()
-                    .filter_map(|r| roles.get(*r))
-                    .any(|r| *p & r.groups == r.groups)
-            })
-            .count() as u64;
-        let deficiency = needed.saturating_sub(qualified);
-        let better = match &best {
-            None => deficiency > 0,
-            Some(b) => {
-                deficiency > b.needed - b.qualified
-                    || (deficiency == b.needed - b.qualified && members.len() < b.roles.len())
-            }
-        };
-        if better {
-            best = Some(Bottleneck {
-                roles: members,
-                needed,
-                qualified,
-            });
+            .take(n)
+            .enumerate()
+            .filter(|(_, role)| person & role.groups == role.groups)
+            .fold(0usize, |class, (r, _)| class | 1 << r);
+        if let Some(count) = within.get_mut(class) {
+            *count += 1;
         }
     }
-    best
+    for bit in 0..n {
+        for set in 0..sets {
+            if set & (1 << bit) != 0 {
+                let below = within.get(set ^ (1 << bit)).copied().unwrap_or(0);
+                if let Some(count) = within.get_mut(set) {
+                    *count += below;
+                }
+            }
+        }
+    }
+    let everyone = people.len() as u64;
+    let mut needed = vec![0u64; sets];
+    // (deficiency, roles in the set, the set)
+    let mut best: Option<(u64, u32, usize)> = None;
+    for set in 1..sets {
+        let lowest = set.trailing_zeros() as usize;
+        let count = roles.get(lowest).map_or(0, |r| u64::from(r.count));
+        let total = needed.get(set & (set - 1)).copied().unwrap_or(0) + count;
+        if let Some(slot) = needed.get_mut(set) {
+            *slot = total;
+        }
+        let outside = (sets - 1) & !set;
+        let qualified = everyone - within.get(outside).copied().unwrap_or(0);
+        let deficiency = total.saturating_sub(qualified);
+        let size = set.count_ones();
+        let better = match best {
+            None => deficiency > 0,
+            Some((d, s, _)) => deficiency > d || (deficiency == d && size < s),
+        };
+        if better {
+            best = Some((deficiency, size, set));
+        }
+    }
+    let (_, _, set) = best?;
+    let outside = (sets - 1) & !set;
+    Some(Bottleneck {
+        roles: (0..n).filter(|r| set & (1 << r) != 0).collect(),
+        needed: needed.get(set).copied().unwrap_or(0),
+        qualified: everyone - within.get(outside).copied().unwrap_or(0),
+    })
 }
 
 /// A small network for minimum-cost flow by successive shortest paths
