@@ -100,7 +100,11 @@ fn evaluate(policy: &Policy, text: &Arc<str>, detail: Detail, threads: usize) ->
         name: "bench.jsonl".to_owned(),
         text: Arc::clone(text),
     };
-    let options = batch::Options { threads, detail };
+    let options = batch::Options {
+        threads,
+        detail,
+        people_check: true,
+    };
     let mut written = 0;
     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
         if let Event::Record(record) = event {

@@ -30,7 +30,7 @@
 //! {"id": "P-2"}
 //! "#;
 //! let input = DataInput::Text { name: "partners.jsonl".into(), text: text.into() };
-//! let options = Options { threads: 1, detail: Detail::Tier };
+//! let options = Options { threads: 1, detail: Detail::Tier, people_check: true };
 //! let mut lines = Vec::new();
 //! let totals = batch::evaluate(&evaluator, vec![input], options, &rubric::report::JsonLines, &mut |event| {
 //!     if let Event::Record(record) = event {
@@ -84,6 +84,10 @@ pub struct Options {
     pub threads: usize,
     /// How much reasoning to keep and render.
     pub detail: Detail,
+    /// Whether to report a person listed under two partners. It keeps a
+    /// 16-byte fingerprint of every person seen, so memory grows with the
+    /// people in the run; without it, memory stays flat at any size.
+    pub people_check: bool,
 }
 
 /// One record's outcome, handed to the caller in input order.
@@ -143,6 +147,7 @@ pub fn evaluate(
         render,
         detail: options.detail,
         people: PeopleSeen::default(),
+        people_check: options.people_check,
         totals: Totals {
             by_tier: vec![0; evaluator.policy().tiers.len()],
             ..Totals::default()
@@ -458,6 +463,7 @@ struct Ordered<'e, 'p> {
     render: &'e dyn Render,
     detail: Detail,
     people: PeopleSeen,
+    people_check: bool,
     totals: Totals,
     next_index: usize,
 }
@@ -484,7 +490,7 @@ impl Ordered<'_, '_> {
             let index = self.next_index;
             self.next_index += 1;
             let mut warnings = Vec::new();
-            if let Some(source) = &evaluation.source {
+            if let Some(source) = evaluation.source.as_ref().filter(|_| self.people_check) {
                 let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
                 warnings = self.people.add(&source.record, &source.partner, people);
             }

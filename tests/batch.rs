@@ -33,6 +33,10 @@ fn partner(i: usize) -> String {
 }
 
 fn eval(path: &str, threads: &str) -> (String, String) {
+    eval_with(path, threads, &[])
+}
+
+fn eval_with(path: &str, threads: &str, more: &[&str]) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rubric"))
         .args([
             "eval",
@@ -45,6 +49,7 @@ fn eval(path: &str, threads: &str) -> (String, String) {
             "--threads",
             threads,
         ])
+        .args(more)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .output()
@@ -89,4 +94,26 @@ fn threads_change_nothing_but_speed() {
     let warned = one.lines().filter(|l| l.contains("\"E0407\"")).count();
     assert_eq!(warned, 5);
     assert_eq!(one_err.matches("E0407").count(), 5);
+}
+
+#[test]
+fn the_people_check_can_be_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("batch.jsonl");
+    let text: Vec<String> = (0..2_000).map(partner).collect();
+    std::fs::write(&path, text.join("\n")).unwrap();
+    let path = path.to_str().unwrap();
+    let (checked, checked_err) = eval(path, "2");
+    let (skipped, skipped_err) = eval_with(path, "2", &["--no-people-check"]);
+    assert_eq!(checked_err.matches("E0407").count(), 2);
+    assert_eq!(skipped_err.matches("E0407").count(), 0);
+    assert!(!skipped.contains("E0407"));
+    // Only the warnings differ: the same tiers, in the same order.
+    let tiers = |out: &str| -> Vec<serde_json::Value> {
+        out.lines()
+            .skip(1)
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["tier"].clone())
+            .collect()
+    };
+    assert_eq!(tiers(&checked), tiers(&skipped));
 }

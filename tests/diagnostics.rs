@@ -181,6 +181,7 @@ fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered 
         text: text.into(),
     };
     let options = batch::Options {
+        people_check: true,
         threads: 1,
         detail: Detail::Evidence,
     };
@@ -260,6 +261,7 @@ fn unreadable_data_file() {
     let evaluator = Evaluator::new(&policy, NaiveDate::from_ymd_opt(2017, 6, 30).unwrap());
     let input = DataInput::Path("tests/diagnostics/data/does_not_exist.json".to_owned());
     let options = batch::Options {
+        people_check: true,
         threads: 1,
         detail: Detail::Evidence,
     };

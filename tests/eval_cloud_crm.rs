@@ -1293,7 +1293,11 @@ fn render_examples(render: &dyn rubric::report::Render, detail: Detail) -> Strin
     let policy = policy();
     let evaluator = Evaluator::new(policy, date(AS_OF));
     let input = DataInput::Path(EXAMPLES.to_owned());
-    let options = batch::Options { threads: 1, detail };
+    let options = batch::Options {
+        threads: 1,
+        detail,
+        people_check: true,
+    };
     let mut out = Vec::new();
     batch::evaluate(&evaluator, vec![input], options, render, &mut |event| {
         match event {

@@ -77,6 +77,7 @@ fn data_codes(text: &str, evaluator: &Evaluator<'_>) -> Vec<String> {
         text: text.into(),
     };
     let options = batch::Options {
+        people_check: true,
         threads: 1,
         detail: Detail::Evidence,
     };

@@ -131,6 +131,7 @@ fn pipeline(text: &str, render_errors: bool) -> Vec<DataError> {
                 text: text.into(),
             };
             let options = batch::Options {
+                people_check: true,
                 threads: 1,
                 detail: *detail,
             };
@@ -250,7 +251,11 @@ fn evaluate_examples(policy: &Policy) {
                 name: "x.json".to_owned(),
                 text: data.as_str().into(),
             };
-            let options = batch::Options { threads: 1, detail };
+            let options = batch::Options {
+                threads: 1,
+                detail,
+                people_check: true,
+            };
             batch::evaluate(&evaluator, vec![input], options, renderer, &mut |event| {
                 if let Event::Record(record) = event {
                     for err in record.errors {
@@ -703,7 +708,11 @@ fn extreme_as_of_dates_do_not_panic() {
                         name: "x.jsonl".to_owned(),
                         text: text.as_str().into(),
                     };
-                    let options = batch::Options { threads: 1, detail };
+                    let options = batch::Options {
+                        threads: 1,
+                        detail,
+                        people_check: true,
+                    };
                     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |_| {
                         ControlFlow::Continue(())
                     });

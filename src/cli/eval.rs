@@ -81,6 +81,11 @@ pub struct Args {
     /// and json, `requirements` for jsonl.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub detail: Option<DetailArg>,
+    /// Skip the check that no person is listed under two partners. The check
+    /// keeps 16 bytes per person seen; without it memory stays flat however
+    /// many partners the data holds.
+    #[arg(long)]
+    pub no_people_check: bool,
     /// Threads to evaluate on; by default every core. Output order is the
     /// input order whatever the number.
     #[arg(long, value_name = "N")]
@@ -169,7 +174,11 @@ pub fn run(args: &Args) -> Exit {
     let totals = batch::evaluate(
         &evaluator,
         inputs,
-        batch::Options { threads, detail },
+        batch::Options {
+            threads,
+            detail,
+            people_check: !args.no_people_check,
+        },
         render,
         &mut |event| {
             match event {
