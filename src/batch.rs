@@ -43,6 +43,7 @@
 //! assert!(lines[0].contains(r#""tier":"silver""#));
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::io::{self, Read};
@@ -270,6 +271,10 @@ struct Done {
     records: Vec<Evaluation>,
     /// Each evaluated record's people, for the check across partners.
     people: Vec<PersonKey>,
+    /// The block's input name and bytes, kept so that a record can be
+    /// rebuilt in the rare case a warning needs it.
+    name: Arc<str>,
+    bytes: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -281,16 +286,59 @@ struct Evaluation {
     errors: Vec<DataError>,
     /// Its people's range in `people`.
     people: std::ops::Range<usize>,
-    /// What the check across partners needs to name and re-render it.
-    source: Option<Box<Source>>,
+    /// Where the record is, for the check across partners to name it and
+    /// render it again with a warning; `None` when it has no people.
+    origin: Option<Origin>,
 }
 
-/// A record kept for the rare re-rendering with a warning.
+/// Where an evaluated record is.
 #[derive(Debug)]
-struct Source {
-    record: Record,
+enum Origin {
+    /// Lines of the block's bytes (valid UTF-8: the record was evaluated).
+    Lines {
+        lines: std::ops::Range<usize>,
+        /// The record within its lines.
+        trimmed: Span,
+        /// Its first line in the input, from 1.
+        first_line: usize,
+        /// The partner's id within the record.
+        id: Span,
+    },
+    /// A record framed on its own, and its partner's id within it.
+    Record(Record, Span),
+}
+
+impl Origin {
+    /// The record, rebuilt from the block when it lies in one.
+    fn record(&self, done: &Done) -> Option<Record> {
+        match self {
+            Origin::Lines {
+                lines,
+                trimmed,
+                first_line,
+                ..
+            } => {
+                let text = std::str::from_utf8(done.bytes.get(lines.clone())?).ok()?;
+                Some(lines_record(&done.name, text, *trimmed, *first_line))
+            }
+            Origin::Record(record, _) => Some(record.clone()),
+        }
+    }
+
     /// The partner's id, as text.
-    partner: String,
+    fn partner<'d>(&'d self, done: &'d Done) -> Option<Cow<'d, str>> {
+        let (text, id) = match self {
+            Origin::Lines {
+                lines, trimmed, id, ..
+            } => {
+                let lines = std::str::from_utf8(done.bytes.get(lines.clone())?).ok()?;
+                (lines.get(trimmed.range())?, id)
+            }
+            Origin::Record(record, id) => (record.text(), id),
+        };
+        let raw: &RawValue = serde_json::from_str(text.get(id.range())?).ok()?;
+        Some(crate::data::Id::from_json(raw).text())
+    }
 }
 
 /// One worker's state, reused from record to record.
@@ -316,6 +364,8 @@ impl<'e, 'p> Worker<'e, 'p> {
             rendered: Vec::with_capacity(BLOCK_BYTES / 2),
             records: Vec::new(),
             people: Vec::new(),
+            name: Arc::from(""),
+            bytes: Vec::new(),
         };
         match block {
             Block::Lines {
@@ -331,7 +381,13 @@ impl<'e, 'p> Worker<'e, 'p> {
                     match std::str::from_utf8(text) {
                         Ok(text) => {
                             let span = Span::new(framed.trimmed.start, framed.trimmed.end);
-                            self.record(&name, text, span, line, &mut done);
+                            let origin = Origin::Lines {
+                                lines: framed.lines.clone(),
+                                trimmed: span,
+                                first_line: line,
+                                id: Span::new(0, 0),
+                            };
+                            self.record(&name, text, origin, &mut done);
                         }
                         Err(err) => {
                             let error = read::not_utf8(&name, text, line, &err);
@@ -339,6 +395,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                     }
                 }
+                done.name = name;
+                done.bytes = bytes;
             }
             Block::Framed(records) => {
                 for framed in records {
@@ -353,7 +411,16 @@ impl<'e, 'p> Worker<'e, 'p> {
     }
 
     /// One record of a JSON Lines block: the fast path when it applies.
-    fn record(&mut self, name: &Arc<str>, lines: &str, span: Span, line: usize, done: &mut Done) {
+    fn record(&mut self, name: &Arc<str>, lines: &str, origin: Origin, done: &mut Done) {
+        let Origin::Lines {
+            lines: range,
+            trimmed: span,
+            first_line: line,
+            ..
+        } = origin
+        else {
+            return;
+        };
         if self.detail < Detail::Evidence
             && let Some(text) = lines.get(span.range())
             && let Some(folded) = self.evaluator.fold(text, &mut self.scratch)
@@ -368,19 +435,21 @@ impl<'e, 'p> Worker<'e, 'p> {
             let start = done.people.len();
             done.people.extend_from_slice(self.scratch.people());
             let people = start..done.people.len();
-            let source = (!people.is_empty()).then(|| {
-                Box::new(Source {
-                    record: lines_record(name, lines, span, line),
-                    partner: evaluated.id.text().into_owned(),
-                })
+            let id = offset_in(text, evaluated.id.json().get()).map_or(Span::new(0, 0), |at| {
+                Span::new(at, at + evaluated.id.json().get().len())
             });
             done.records.push(Evaluation {
                 end: done.rendered.len(),
                 tier,
                 failed: false,
                 errors: Vec::new(),
+                origin: (!people.is_empty()).then_some(Origin::Lines {
+                    lines: range,
+                    trimmed: span,
+                    first_line: line,
+                    id,
+                }),
                 people,
-                source,
             });
             return;
         }
@@ -396,11 +465,13 @@ impl<'e, 'p> Worker<'e, 'p> {
             let evaluated = Evaluated::of_partner(&partner, outcome, self.detail);
             self.render
                 .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
-            let people = person_keys(&partner);
-            Ok((tier, evaluated.id.text().into_owned(), people))
+            let raw = partner.id.json().get();
+            let id = offset_in(record.text(), raw)
+                .map_or(Span::new(0, 0), |at| Span::new(at, at + raw.len()));
+            Ok((tier, id, person_keys(&partner)))
         });
         match evaluated {
-            Ok((tier, partner, people)) => {
+            Ok((tier, id, people)) => {
                 let start = done.people.len();
                 done.people.extend(people);
                 let people = start..done.people.len();
@@ -409,7 +480,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                     tier,
                     failed: false,
                     errors: Vec::new(),
-                    source: (!people.is_empty()).then(|| Box::new(Source { record, partner })),
+                    origin: (!people.is_empty()).then_some(Origin::Record(record, id)),
                     people,
                 });
             }
@@ -429,7 +500,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             failed: true,
             errors,
             people: at..at,
-            source: None,
+            origin: None,
         });
     }
 }
@@ -446,6 +517,12 @@ fn lines_record(name: &str, lines: &str, span: Span, first_line: usize) -> Recor
         span,
         index: 0,
     }
+}
+
+/// Where `part`, a slice of `whole`, starts within it.
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start + part.len() <= whole.len()).then_some(start)
 }
 
 /// The people of a parsed partner, as keys for the check across partners.
@@ -490,20 +567,25 @@ impl Ordered<'_, '_> {
             let index = self.next_index;
             self.next_index += 1;
             let mut warnings = Vec::new();
-            if let Some(source) = evaluation.source.as_ref().filter(|_| self.people_check) {
-                let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
-                warnings = self.people.add(&source.record, &source.partner, people);
-            }
             let mut again = Vec::new();
-            let rendered = if warnings.is_empty() {
-                rendered
-            } else if let Some(source) = &evaluation.source {
-                // Rare: render the record again to carry its warnings.
-                self.rerender(&source.record, &warnings, &mut again);
-                &again
-            } else {
-                rendered
-            };
+            if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
+                && let Some(partner) = origin.partner(&done)
+            {
+                let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
+                let conflicts = self.people.add(&partner, people);
+                // Rare: rebuild the record to point at each person and to
+                // render it again with its warnings.
+                if !conflicts.is_empty()
+                    && let Some(record) = origin.record(&done)
+                {
+                    warnings = conflicts
+                        .into_iter()
+                        .map(|(person, other)| person_in_two_partners(&record, person, other))
+                        .collect();
+                    self.rerender(&record, &warnings, &mut again);
+                }
+            }
+            let rendered = if again.is_empty() { rendered } else { &again };
             if evaluation.failed {
                 self.totals.failed += 1;
             } else {
@@ -751,29 +833,21 @@ impl PeopleSeen {
         self.partner_text.get(start..end).unwrap_or("")
     }
 
-    /// Records a partner's people; returns a warning for each person already
-    /// listed under another partner.
-    pub fn add(&mut self, record: &Record, partner: &str, people: &[PersonKey]) -> Vec<DataError> {
-        let mut warnings = Vec::new();
+    /// Records a partner's people; returns each person already listed under
+    /// another partner, with that partner's id.
+    pub fn add<'k>(
+        &mut self,
+        partner: &str,
+        people: &'k [PersonKey],
+    ) -> Vec<(&'k PersonKey, String)> {
+        let mut conflicts = Vec::new();
         let mut this: Option<u32> = None;
         for person in people {
             match self.first.get(&person.hash) {
                 Some(&(check, other)) => {
                     let other = self.partner(other);
                     if check == person.check && other != partner {
-                        let span = Span::new(person.start as usize, person.end as usize);
-                        let id = record
-                            .text()
-                            .get(span.range())
-                            .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
-                            .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
-                            .unwrap_or_default();
-                        warnings.push(DataError::PersonInTwoPartners {
-                            id,
-                            other: other.to_owned(),
-                            source_code: record.source.clone(),
-                            span: record.to_source(span).into(),
-                        });
+                        conflicts.push((person, other.to_owned()));
                     }
                 }
                 None => {
@@ -787,6 +861,23 @@ impl PeopleSeen {
                 }
             }
         }
-        warnings
+        conflicts
+    }
+}
+
+/// The warning for a person of `record` already listed under `other`.
+fn person_in_two_partners(record: &Record, person: &PersonKey, other: String) -> DataError {
+    let span = Span::new(person.start as usize, person.end as usize);
+    let id = record
+        .text()
+        .get(span.range())
+        .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
+        .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
+        .unwrap_or_default();
+    DataError::PersonInTwoPartners {
+        id,
+        other,
+        source_code: record.source.clone(),
+        span: record.to_source(span).into(),
     }
 }

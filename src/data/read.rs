@@ -298,6 +298,25 @@ pub fn record_boundary(text: &[u8], eof: bool) -> usize {
     if eof {
         return text.len();
     }
+    // A line holding a whole object ends any record before it and is a
+    // record itself, so no record is open after it: look for the last one
+    // from the end instead of framing the whole text.
+    let mut end = memchr::memrchr(b'\n', text).map_or(0, |i| i + 1);
+    while end > 0 {
+        let start = text
+            .get(..end - 1)
+            .and_then(|before| memchr::memrchr(b'\n', before))
+            .map_or(0, |i| i + 1);
+        let line = text.get(start..end).unwrap_or(&[]).trim_ascii();
+        if line.first() == Some(&b'{') && line.last() == Some(&b'}') {
+            return end;
+        }
+        if line.first() == Some(&b'{') || text.len() - start > 1 << 16 {
+            // An object spread over lines, or a long way back: frame it all.
+            break;
+        }
+        end = start;
+    }
     let mut framer = LineFramer {
         text,
         open: None,
