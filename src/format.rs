@@ -44,6 +44,17 @@ struct Printer<'s> {
     out: String,
 }
 
+/// `text` followed by spaces up to `width` characters. Not `{:<width$}`:
+/// `format!` panics on a width of 65,536 or more, and names that long are
+/// valid input.
+fn padded(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(text.chars().count());
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
 /// Escapes a string for a quoted literal.
 fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
@@ -295,14 +306,15 @@ impl Printer<'_> {
     }
 
     fn header(&mut self, keyword: &str, value: &str, width: usize) {
-        self.out.push_str(&format!("{keyword:<width$} {value}"));
+        self.out
+            .push_str(&format!("{} {value}", padded(keyword, width)));
     }
 
     fn declaration(&mut self, keyword: &str, d: &Declaration, width: usize) {
         match &d.title {
             Some(t) => self.out.push_str(&format!(
-                "{keyword} {:<width$} {}",
-                d.id.name,
+                "{keyword} {} {}",
+                padded(&d.id.name, width),
                 quoted(&t.value)
             )),
             None => self.out.push_str(&format!("{keyword} {}", d.id.name)),
@@ -317,7 +329,7 @@ impl Printer<'_> {
         };
         let written = code(&e.code);
         let mut line = match &e.title {
-            Some(t) => format!("{kind} {written:<width$} {}", quoted(&t.value)),
+            Some(t) => format!("{kind} {} {}", padded(&written, width), quoted(&t.value)),
             None => format!("{kind} {written}"),
         };
         let mut clauses = Vec::new();
@@ -351,7 +363,7 @@ impl Printer<'_> {
             Quantifier::Any => "any",
             Quantifier::All => "all",
         };
-        let head = format!("group {:<width$} = {quantifier} of", g.name.name);
+        let head = format!("group {} = {quantifier} of", padded(&g.name.name, width));
         let members: Vec<String> = g.exams.iter().map(code).collect();
         let flat = format!("{head} {}", members.join(", "));
         if flat.chars().count() + 2 <= WIDTH || members.len() < 2 {
