@@ -91,7 +91,7 @@ fn number(text: &str) -> String {
     let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && digits.len() > 4 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && digits.len() > 4 {
             grouped.push('_');
         }
         grouped.push(c);
