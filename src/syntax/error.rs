@@ -34,6 +34,19 @@ pub enum SyntaxError {
         #[label("parsing stopped here")]
         span: SourceSpan,
     },
+    /// Blocks nested deeper than the parser follows.
+    #[error("blocks are nested more than {limit} deep")]
+    #[diagnostic(
+        code(E0101),
+        help("a policy needs a few levels of `{{`: flatten nested `either` blocks")
+    )]
+    TooDeep {
+        /// The deepest nesting allowed.
+        limit: usize,
+        /// The first brace past the limit.
+        #[label("this block is one level too deep")]
+        span: SourceSpan,
+    },
     /// A parse tree the lowering did not expect: a bug in Rubric, not in the policy.
     #[error("internal error while reading the policy: {message}")]
     #[diagnostic(
@@ -54,6 +67,13 @@ impl SyntaxError {
         SyntaxError::Internal {
             message: message.to_owned(),
             span: SourceSpan::new(at.into(), 0),
+        }
+    }
+
+    pub(super) fn too_deep(at: usize, limit: usize) -> Self {
+        SyntaxError::TooDeep {
+            limit,
+            span: SourceSpan::new(at.into(), 1),
         }
     }
 
