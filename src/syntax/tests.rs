@@ -239,3 +239,37 @@ fn the_deepest_nesting_allowed_parses() {
     assert_eq!(parsed.competency.id.name, "k");
     assert!(parse(&nested(super::MAX_NESTING + 1)).is_err());
 }
+
+/// Issue 9: an invalid escape was reported as a string that is not closed.
+#[test]
+fn an_invalid_escape_is_named_and_an_unclosed_string_still_is() {
+    let message = |text: &str| parse(text).unwrap_err().to_string();
+    assert_eq!(
+        message("competency k \"a \\q b\" { tiers s }"),
+        "expected `\\\"` or `\\\\` after `\\`, found `\\q`"
+    );
+    assert_eq!(
+        message("competency k \"a \\\" \\\\ b { tiers s }\n"),
+        "expected a closing `\"`, found the end of the line"
+    );
+    assert!(parse("competency k \"a \\\" \\\\ b\" { tiers s }").is_ok());
+}
+
+/// A misspelled keyword gets the nearest keyword the parser would take there.
+#[test]
+fn a_misspelled_keyword_gets_a_did_you_mean() {
+    let help = |text: &str| {
+        let err = parse(text).unwrap_err();
+        miette::Diagnostic::help(&err).map(|h| h.to_string())
+    };
+    assert_eq!(
+        help("competency k { tiers s exam A \"a\" retirs 2017-01-01 }").as_deref(),
+        Some("did you mean `retires`?")
+    );
+    assert_eq!(
+        help("competency k { tiers s optoin o { } }").as_deref(),
+        Some("did you mean `option`?")
+    );
+    // A word nothing like a keyword gets no guess.
+    assert_eq!(help("competency k { tiers s xyzzy }"), None);
+}
