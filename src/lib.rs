@@ -31,10 +31,9 @@ pub mod syntax;
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum PolicyLoadError {
-    /// The text does not follow the grammar.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Syntax(#[from] syntax::SyntaxError),
+    /// The text does not follow the grammar; every syntax error found.
+    #[error("the policy has {} syntax error(s)", .0.len())]
+    Syntax(Vec<syntax::SyntaxError>),
     /// The policy parses but is not valid; every error found.
     #[error("the policy has {} error(s)", .0.len())]
     Invalid(Vec<check::PolicyError>),
@@ -44,7 +43,10 @@ impl PolicyLoadError {
     /// Each diagnostic on its own, for rendering one by one.
     pub fn diagnostics(&self) -> Vec<&dyn miette::Diagnostic> {
         match self {
-            PolicyLoadError::Syntax(e) => vec![e],
+            PolicyLoadError::Syntax(errors) => errors
+                .iter()
+                .map(|e| e as &dyn miette::Diagnostic)
+                .collect(),
             PolicyLoadError::Invalid(errors) => errors
                 .iter()
                 .map(|e| e as &dyn miette::Diagnostic)
@@ -55,6 +57,6 @@ impl PolicyLoadError {
 
 /// Parses and checks policy text.
 pub fn load_policy(source: &str) -> Result<model::Policy, PolicyLoadError> {
-    let file = syntax::parse(source)?;
+    let file = syntax::parse_all(source).map_err(PolicyLoadError::Syntax)?;
     check::check(&file).map_err(PolicyLoadError::Invalid)
 }

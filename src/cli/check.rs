@@ -170,9 +170,9 @@ fn findings(shown: &str, text: &str, levels: &Levels) -> Vec<Finding> {
         let rendered = render(&WithSource::new(diagnostic, &source), stderr_style());
         Finding::new(diagnostic, text, level, rendered)
     };
-    let file = match rubric::syntax::parse(text) {
+    let file = match rubric::syntax::parse_all(text) {
         Ok(file) => file,
-        Err(err) => return vec![finding(&err, Level::Error)],
+        Err(errors) => return errors.iter().map(|e| finding(e, Level::Error)).collect(),
     };
     let policy = match rubric::check::check(&file) {
         Ok(policy) => policy,

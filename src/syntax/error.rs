@@ -80,6 +80,30 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// Where the error is: its primary label's first byte.
+    pub fn offset(&self) -> usize {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooComplex { span }
+            | SyntaxError::Internal { span, .. } => span.offset(),
+            SyntaxError::Unclosed { open, .. } => open.offset(),
+        }
+    }
+
+    /// Where parsing could resume after dropping the statement at this
+    /// position: only after an unexpected token where no `{` was expected.
+    /// A missing `{`, a block left open, a file too large and a bug leave
+    /// the blocks in doubt, so nothing is safe to resume from.
+    pub(super) fn recoverable_at(&self) -> Option<usize> {
+        match self {
+            SyntaxError::Unexpected { span, expected, .. } if !expected.contains("`{`") => {
+                Some(span.offset())
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn internal(at: usize, message: &str) -> Self {
         SyntaxError::Internal {
             message: message.to_owned(),

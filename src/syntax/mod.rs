@@ -100,5 +100,185 @@ pub fn parse(source: &str) -> Result<crate::ast::PolicyFile, SyntaxError> {
     lower::policy_file(policy)
 }
 
+/// At most this many syntax errors are reported for one file.
+const MAX_ERRORS: usize = 10;
+
+/// Parses policy source text, reporting every syntax error it can find
+/// rather than only the first: after an error, the statement holding it is
+/// blanked out (spaces, so that positions do not move) and the text parsed
+/// again. Recovery stops where a guess would be unsafe: at an error that
+/// leaves a block open, on the `competency` line, or when blanking would
+/// leave braces unbalanced, so that no error reported is an echo of an
+/// earlier one.
+///
+/// ```
+/// let text = "competency k {\n  tiers s\n  grop g = any of A\n  exam A \"a\" retirs 2017-01-01\n}\n";
+/// let errors = rubric::syntax::parse_all(text).unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// ```
+pub fn parse_all(source: &str) -> Result<crate::ast::PolicyFile, Vec<SyntaxError>> {
+    let first = match parse(source) {
+        Ok(file) => return Ok(file),
+        Err(err) => err,
+    };
+    let mut errors = vec![first];
+    let mut text = source.to_owned();
+    // Everything before this has been reported or blanked.
+    let mut done = 0;
+    while errors.len() < MAX_ERRORS {
+        let Some(last) = errors.last() else { break };
+        // Nothing to resume after an error at the end of the text.
+        let Some(blank) = last
+            .recoverable_at()
+            .filter(|&at| text.get(at..).is_some_and(|rest| !rest.trim().is_empty()))
+            .and_then(|at| statement_around(&text, at))
+        else {
+            break;
+        };
+        if blank.start < done {
+            break;
+        }
+        let Some(region) = text.get(blank.clone()) else {
+            break;
+        };
+        // Spaces byte for byte, line ends kept, so that positions hold.
+        let spaces: String = region
+            .chars()
+            .flat_map(|c| match c {
+                '\n' => std::iter::repeat_n('\n', 1),
+                other => std::iter::repeat_n(' ', other.len_utf8()),
+            })
+            .collect();
+        text.replace_range(blank.clone(), &spaces);
+        done = blank.end;
+        match parse(&text) {
+            Ok(_) => break,
+            Err(next) => {
+                if next.offset() < done {
+                    break;
+                }
+                errors.push(next);
+            }
+        }
+    }
+    Err(errors)
+}
+
+/// Words that start a statement on its own line.
+const STATEMENT_STARTS: [&str; 18] = [
+    "version",
+    "effective",
+    "source",
+    "currency",
+    "market",
+    "association",
+    "attribute",
+    "tiers",
+    "exam",
+    "assessment",
+    "certification",
+    "group",
+    "revenue",
+    "usage",
+    "measure",
+    "option",
+    "tier",
+    "require",
+];
+
+/// Whether a line starts a statement: a statement keyword, a role (a
+/// count) or a closing brace.
+fn starts_statement(line: &str) -> bool {
+    let code = line.trim_start();
+    let word: String = code
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    // A role is a count and `passing`, `people` or `person`; an exam code
+    // such as `70-532` may start a line too.
+    let role = code.starts_with(|c: char| c.is_ascii_digit())
+        && code
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|w| matches!(w, "passing" | "people" | "person"));
+    STATEMENT_STARTS.contains(&word.as_str())
+        || role
+        || code.starts_with('}')
+        || code.starts_with("competency")
+}
+
+/// Whether `text` starts with a word at most a third of its length (and
+/// at least one edit) away from a statement keyword.
+fn looks_like_statement_keyword(text: &str) -> bool {
+    let word: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_lowercase();
+    STATEMENT_STARTS
+        .iter()
+        .any(|k| strsim::damerau_levenshtein(&word, k) <= (k.len().max(word.len()) / 3).max(1))
+}
+
+/// The lines of the statement holding `at`: from the nearest line at or
+/// above it that starts a statement to the line before the next one, then
+/// on until its braces balance. `None` when that is unsafe to blank: the
+/// `competency` line, more `}` than `{`, or no end.
+fn statement_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    // Line starts, and the index of the line holding `at`.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |pos: usize| starts.partition_point(|&s| s <= pos).saturating_sub(1);
+    let line = |i: usize| -> &str {
+        let start = starts.get(i).copied().unwrap_or(text.len());
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        text.get(start..end).unwrap_or("")
+    };
+    let mut first = line_of(at);
+    // An error at the start of a line on a word like a statement keyword
+    // (`grop`) starts a statement there; any other word (`oover`) may be
+    // the continuation of one above.
+    let starts_line = starts
+        .get(first)
+        .and_then(|&s| text.get(s..at))
+        .is_some_and(|before| before.trim().is_empty())
+        && looks_like_statement_keyword(text.get(at..).unwrap_or(""));
+    while !starts_line && first > 0 && !starts_statement(line(first)) {
+        first -= 1;
+    }
+    // A closing brace or the competency line: not a statement to drop.
+    let head = line(first).trim_start();
+    if head.starts_with('}') || head.starts_with("competency") {
+        return None;
+    }
+    let mut last = line_of(at);
+    while last + 1 < starts.len() && !starts_statement(line(last + 1)) {
+        last += 1;
+    }
+    // Take in whole blocks the statement opens.
+    let depth = |from: usize, to: usize| -> i64 {
+        (from..=to)
+            .map(|i| {
+                let l = line(i);
+                let code = l.split(['#']).next().unwrap_or("");
+                code.matches('{').count() as i64 - code.matches('}').count() as i64
+            })
+            .sum()
+    };
+    while depth(first, last) > 0 {
+        last += 1;
+        if last >= starts.len() {
+            return None;
+        }
+    }
+    if depth(first, last) < 0 {
+        return None;
+    }
+    let start = starts.get(first).copied()?;
+    let end = starts.get(last + 1).copied().unwrap_or(text.len());
+    Some(start..end)
+}
+
 #[cfg(test)]
 mod tests;
