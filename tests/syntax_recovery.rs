@@ -82,3 +82,39 @@ fn a_valid_policy_parses_the_same() {
         );
     }
 }
+
+/// Mistakes that change the blocks or cut a statement short (found by
+/// mutation fuzzing): a `#` that comments out the rest of a line after its
+/// first word, or one `}` deleted. Each is one error, or none, never more.
+#[test]
+fn a_cut_statement_or_a_lost_brace_is_at_most_one_error() {
+    for (name, source) in shipped_policies() {
+        let mut mutants = Vec::new();
+        let mut offset = 0;
+        for line in source.split_inclusive('\n') {
+            let code = line.trim_start();
+            let at = offset + (line.len() - code.len());
+            offset += line.len();
+            if let Some(space) = code.find(' ') {
+                let cut = at + space;
+                mutants.push((cut, format!("{}#{}", &source[..cut], &source[cut..])));
+            }
+        }
+        for (brace, _) in source.match_indices('}') {
+            mutants.push((
+                brace,
+                format!("{}{}", &source[..brace], &source[brace + 1..]),
+            ));
+        }
+        for (at, text) in mutants {
+            if let Err(errors) = parse_all(&text) {
+                assert_eq!(
+                    errors.len(),
+                    1,
+                    "{name}: one mistake at byte {at} gave {:?}",
+                    errors.iter().map(ToString::to_string).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+}

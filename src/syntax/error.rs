@@ -92,13 +92,24 @@ impl SyntaxError {
     }
 
     /// Where parsing could resume after dropping the statement at this
-    /// position: only after an unexpected token where no `{` was expected.
-    /// A missing `{`, a block left open, a file too large and a bug leave
-    /// the blocks in doubt, so nothing is safe to resume from.
-    pub(super) fn recoverable_at(&self) -> Option<usize> {
+    /// position: only after an unexpected token where no `{`, `competency`
+    /// or end of the file was expected. A missing `{`, a competency closed
+    /// early or not begun, a block left open, a file too large and a bug
+    /// leave the blocks in doubt, so nothing is safe to resume from.
+    ///
+    /// With the position, whether the parser wanted a new statement there
+    /// (a declaration, a tier or a requirement), not the rest of one.
+    pub(super) fn recoverable_at(&self) -> Option<(usize, bool)> {
         match self {
-            SyntaxError::Unexpected { span, expected, .. } if !expected.contains("`{`") => {
-                Some(span.offset())
+            SyntaxError::Unexpected { span, expected, .. }
+                if !["`{`", "the end of the file", "`competency`"]
+                    .iter()
+                    .any(|p| expected.contains(p)) =>
+            {
+                let wants_statement = ["a declaration", "`require`", "`tier`"]
+                    .iter()
+                    .any(|p| expected.contains(p));
+                Some((span.offset(), wants_statement))
             }
             _ => None,
         }

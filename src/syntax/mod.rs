@@ -33,17 +33,16 @@ const CALL_LIMIT: usize = 20_000_000;
 /// position that depends only on the text.
 pub const MAX_NESTING: usize = 64;
 
-/// The opening brace that nests deeper than [`MAX_NESTING`], if any.
-/// Braces inside strings and comments do not count; unbalanced braces are
-/// left for the parser to report.
-fn too_deep(source: &str) -> Option<usize> {
-    let bytes = source.as_bytes();
-    let mut depth = 0usize;
+/// The braces of `text` outside strings and comments: each one's position
+/// and whether it opens a block. A string runs to its closing quote or the
+/// end of its line, as the grammar reads it.
+fn braces(text: &str) -> Vec<(usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                // A string runs to its closing quote or the end of its line.
                 i += 1;
                 while let Some(&c) = bytes.get(i) {
                     match c {
@@ -56,18 +55,41 @@ fn too_deep(source: &str) -> Option<usize> {
             }
             b'#' => i = skip_line(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
-            b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
-                }
-            }
-            b'}' => depth = depth.saturating_sub(1),
+            b'{' => out.push((i, true)),
+            b'}' => out.push((i, false)),
             _ => {}
         }
         i += 1;
     }
+    out
+}
+
+/// The opening brace that nests deeper than [`MAX_NESTING`], if any.
+/// Unbalanced braces are left for the parser to report.
+fn too_deep(source: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, opens) in braces(source) {
+        if opens {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Some(at);
+            }
+        } else {
+            depth = depth.saturating_sub(1);
+        }
+    }
     None
+}
+
+/// How many blocks are open at the end of `text`.
+fn open_blocks(text: &str) -> usize {
+    braces(text).into_iter().fold(0, |depth, (_, opens)| {
+        if opens {
+            depth + 1
+        } else {
+            depth.saturating_sub(1)
+        }
+    })
 }
 
 /// The position of the line end at or after `i` (or the end of the text).
@@ -106,10 +128,11 @@ const MAX_ERRORS: usize = 10;
 /// Parses policy source text, reporting every syntax error it can find
 /// rather than only the first: after an error, the statement holding it is
 /// blanked out (spaces, so that positions do not move) and the text parsed
-/// again. Recovery stops where a guess would be unsafe: at an error that
-/// leaves a block open, on the `competency` line, or when blanking would
-/// leave braces unbalanced, so that no error reported is an echo of an
-/// earlier one.
+/// again. Recovery stops where a guess would be unsafe (an error about
+/// braces or at the end of the file, the `competency` line, braces that
+/// would not balance, a statement above that the text before the error
+/// leaves cut short), so that no error reported is an echo of an earlier
+/// one.
 ///
 /// ```
 /// let text = "competency k {\n  tiers s\n  grop g = any of A\n  exam A \"a\" retirs 2017-01-01\n}\n";
@@ -130,12 +153,22 @@ pub fn parse_all(source: &str) -> Result<crate::ast::PolicyFile, Vec<SyntaxError
         // Nothing to resume after an error at the end of the text.
         let Some(blank) = last
             .recoverable_at()
-            .filter(|&at| text.get(at..).is_some_and(|rest| !rest.trim().is_empty()))
-            .and_then(|at| statement_around(&text, at))
+            .filter(|&(at, _)| text.get(at..).is_some_and(|rest| !rest.trim().is_empty()))
+            .and_then(|(at, wants_statement)| statement_around(&text, at, wants_statement))
         else {
             break;
         };
         if blank.start < done {
+            break;
+        }
+        // The text before the statement, with its open blocks closed, must
+        // parse: otherwise the statement above is cut short (`group` with
+        // no name, then `group g = ...`) and would swallow what follows.
+        let before = text.get(..blank.start).unwrap_or("");
+        let mut probe = before.to_owned();
+        probe.push('\n');
+        probe.push_str(&"}".repeat(open_blocks(before)));
+        if parse(&probe).is_err() {
             break;
         }
         let Some(region) = text.get(blank.clone()) else {
@@ -207,24 +240,30 @@ fn starts_statement(line: &str) -> bool {
         || code.starts_with("competency")
 }
 
-/// Whether `text` starts with a word at most a third of its length (and
-/// at least one edit) away from a statement keyword.
-fn looks_like_statement_keyword(text: &str) -> bool {
+/// Whether `text` starts with a misspelled statement keyword: a word that
+/// is not one, but at most a third of its length away from one.
+fn misspelled_statement_keyword(text: &str) -> bool {
     let word: String = text
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect::<String>()
-        .to_lowercase();
-    STATEMENT_STARTS
-        .iter()
-        .any(|k| strsim::damerau_levenshtein(&word, k) <= (k.len().max(word.len()) / 3).max(1))
+        .collect();
+    !STATEMENT_STARTS.contains(&word.as_str())
+        && STATEMENT_STARTS.iter().any(|k| {
+            strsim::damerau_levenshtein(&word.to_lowercase(), k)
+                <= (k.len().max(word.len()) / 3).max(1)
+        })
 }
 
-/// The lines of the statement holding `at`: from the nearest line at or
-/// above it that starts a statement to the line before the next one, then
+/// The lines of the statement holding the error at `at` (after which the
+/// parser wanted a new statement if `wants_statement`): from the nearest
+/// line at or above it that starts a statement to the line before the next one, then
 /// on until its braces balance. `None` when that is unsafe to blank: the
 /// `competency` line, more `}` than `{`, or no end.
-fn statement_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+fn statement_around(
+    text: &str,
+    at: usize,
+    wants_statement: bool,
+) -> Option<std::ops::Range<usize>> {
     // Line starts, and the index of the line holding `at`.
     let starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -236,14 +275,18 @@ fn statement_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
         text.get(start..end).unwrap_or("")
     };
     let mut first = line_of(at);
-    // An error at the start of a line on a word like a statement keyword
-    // (`grop`) starts a statement there; any other word (`oover`) may be
-    // the continuation of one above.
+    // An error at the start of a line on a misspelled statement keyword
+    // (`grop`) starts a statement there. Any other word there (`oover`,
+    // `or`, a count, or a keyword spelled right) means the statement above
+    // it is what went wrong, most likely a brace or a word lost there:
+    // nothing safe to drop.
     let starts_line = starts
         .get(first)
         .and_then(|&s| text.get(s..at))
-        .is_some_and(|before| before.trim().is_empty())
-        && looks_like_statement_keyword(text.get(at..).unwrap_or(""));
+        .is_some_and(|before| before.trim().is_empty());
+    if starts_line && !misspelled_statement_keyword(text.get(at..).unwrap_or("")) {
+        return None;
+    }
     while !starts_line && first > 0 && !starts_statement(line(first)) {
         first -= 1;
     }
@@ -253,28 +296,50 @@ fn statement_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
         return None;
     }
     let mut last = line_of(at);
+    // The parser wanted a new statement after the keyword this line starts
+    // with: it took that keyword as a name in the statement above (`tiers`
+    // with no tier, then `usage seats`). The mistake is up there, and
+    // blanking here would only echo it.
+    let before = starts
+        .get(line_of(at))
+        .and_then(|&s| text.get(s..at))
+        .unwrap_or("");
+    let mut words = before.split_whitespace();
+    if let (Some(word), None) = (words.next(), words.next())
+        && wants_statement
+        && STATEMENT_STARTS.contains(&word)
+        && line_of(at) > 0
+    {
+        return None;
+    }
     while last + 1 < starts.len() && !starts_statement(line(last + 1)) {
         last += 1;
     }
-    // Take in whole blocks the statement opens.
-    let depth = |from: usize, to: usize| -> i64 {
-        (from..=to)
-            .map(|i| {
-                let l = line(i);
-                let code = l.split(['#']).next().unwrap_or("");
-                code.matches('{').count() as i64 - code.matches('}').count() as i64
-            })
-            .sum()
-    };
-    while depth(first, last) > 0 {
-        last += 1;
-        if last >= starts.len() {
+    // Take in whole blocks the statement opens: braces (outside comments)
+    // must nest, never closing a block opened before the statement.
+    let mut depth: i64 = 0;
+    let mut line_index = first;
+    loop {
+        let code = line(line_index).split('#').next().unwrap_or("");
+        for c in code.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return None;
+            }
+        }
+        if line_index >= last && depth == 0 {
+            break;
+        }
+        line_index += 1;
+        if line_index >= starts.len() {
             return None;
         }
     }
-    if depth(first, last) < 0 {
-        return None;
-    }
+    let last = line_index;
     let start = starts.get(first).copied()?;
     let end = starts.get(last + 1).copied().unwrap_or(text.len());
     Some(start..end)
