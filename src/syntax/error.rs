@@ -181,14 +181,18 @@ impl SyntaxError {
                 }
             }
         }
-        // One phrase per alternative, so the list reads "`distinct`, `shared` or ...".
-        let phrases: Vec<String> = phrases
-            .into_iter()
-            .flat_map(|p| match p.as_str() {
-                "`distinct` or `shared`" => vec!["`distinct`".to_owned(), "`shared`".to_owned()],
-                _ => vec![p],
-            })
-            .collect();
+        // One phrase per alternative, so the list reads "`distinct`, `shared`
+        // or ..." and names each word once: a rule's phrase listing words
+        // (`any` or `all`) is split into them, and repeats dropped.
+        let mut split: Vec<String> = Vec::new();
+        for phrase in phrases {
+            for word in alternatives(&phrase) {
+                if !split.contains(&word) {
+                    split.push(word);
+                }
+            }
+        }
+        let phrases = split;
         let phrases = summarize(phrases);
         let expected = join_or(&phrases);
         let (found, found_len) = if at_end {
@@ -425,6 +429,26 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         | Rule::COMMENT
         | Rule::WHITESPACE => return None,
     })
+}
+
+/// "`a`, `b` or `c`" → "`a`", "`b`", "`c`"; any other phrase stays whole.
+fn alternatives(phrase: &str) -> Vec<String> {
+    let parts: Vec<&str> = phrase
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .collect();
+    let single_words = parts.len() > 1
+        && parts.iter().all(|p| {
+            p.len() > 2
+                && p.starts_with('`')
+                && p.ends_with('`')
+                && !p.trim_matches('`').contains(['`', ' '])
+        });
+    if single_words {
+        parts.into_iter().map(str::to_owned).collect()
+    } else {
+        vec![phrase.to_owned()]
+    }
 }
 
 fn join_or(phrases: &[String]) -> String {
