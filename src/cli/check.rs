@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::NamedSource;
 use rubric::lint::Levels;
 use rubric::report::check::{self, FileFindings, Finding, Level, Rule};
-use rubric::report::diagnostic::{WithSource, render};
+use rubric::report::diagnostic::{IndexedSource, WithSource, render};
 
 use super::{Exit, emit, files_under, stderr_style};
 
@@ -165,10 +165,11 @@ fn levels(config: Option<&Path>) -> Option<Levels> {
 
 /// Every finding of one policy file: syntax or check errors, else lints.
 fn findings(shown: &str, text: &str, levels: &Levels) -> Vec<Finding> {
-    let source = NamedSource::new(shown, text.to_owned());
+    // Indexed once: a file may have thousands of findings.
+    let source = IndexedSource::new(shown, text.to_owned());
     let finding = |diagnostic: &dyn miette::Diagnostic, level: Level| {
-        let rendered = render(&WithSource::new(diagnostic, &source), stderr_style());
-        Finding::new(diagnostic, text, level, rendered)
+        let rendered = render(&WithSource::indexed(diagnostic, &source), stderr_style());
+        Finding::indexed(diagnostic, &source, level, rendered)
     };
     let file = match rubric::syntax::parse_all(text) {
         Ok(file) => file,
