@@ -3,6 +3,7 @@
 
 mod error;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -62,7 +63,16 @@ struct Names {
     index: HashMap<String, (usize, Span)>,
     /// Keys in declaration order, with the name as the author wrote it.
     order: Vec<(String, String)>,
+    /// What is left of the work allowed for did-you-mean suggestions.
+    suggestion_budget: Cell<usize>,
 }
+
+/// Work allowed for the did-you-mean suggestions of one kind of name, in
+/// cells of the edit-distance table (about a tenth of a second). Each
+/// suggestion compares the wrong name with every declared one, so thousands
+/// of unknown names among thousands of declared ones would take minutes;
+/// past this budget unknown names are still reported, without a guess.
+const SUGGESTION_BUDGET: usize = 5_000_000;
 
 impl Names {
     fn new(kind: &'static str) -> Self {
@@ -70,6 +80,7 @@ impl Names {
             kind,
             index: HashMap::new(),
             order: Vec::new(),
+            suggestion_budget: Cell::new(SUGGESTION_BUDGET),
         }
     }
 
@@ -124,6 +135,7 @@ impl Names {
                 .iter()
                 .map(|(key, _)| key.as_str())
                 .filter(|key| !used.iter().any(|u| u == key)),
+            &self.suggestion_budget,
         )?;
         let shown = self
             .order
@@ -226,19 +238,36 @@ fn shortest_way_back(
     None
 }
 
-/// The candidate nearest to `wrong`, if it is a plausible typo.
-fn closest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// The candidate nearest to `wrong`, if it is a plausible typo: at most a
+/// third of the longer name's length in edits. Candidates whose length
+/// alone rules them out are skipped; the rest are compared while `budget`
+/// lasts (when it runs out, no guess).
+fn closest<'a>(
+    wrong: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    budget: &Cell<usize>,
+) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
-    candidates
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, c)| *d <= (c.chars().count().max(wrong.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let wrong_len = wrong.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let len = c.chars().count();
+        let allowed = (len.max(wrong_len) / 3).max(1);
+        if len.abs_diff(wrong_len) > allowed {
+            continue;
+        }
+        let cost = (len + 1).saturating_mul(wrong_len + 1);
+        let Some(left) = budget.get().checked_sub(cost) else {
+            budget.set(0);
+            return None;
+        };
+        budget.set(left);
+        let d = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());
+        if d <= allowed && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 impl Checker {
