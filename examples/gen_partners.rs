@@ -114,7 +114,7 @@ fn date(rng: &mut Rng, first_year: u64, last_year: u64) -> String {
     let year = rng.range(first_year, last_year);
     let month = rng.range(1, 12);
     let days = match month {
-        2 if year % 4 == 0 => 29,
+        2 if year.is_multiple_of(4) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

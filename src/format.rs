@@ -9,7 +9,10 @@
 //!
 //! Comments are placed by position: a comment on a line of its own stays
 //! before the item that follows it; a comment after code on the same line
-//! stays at the end of that line.
+//! stays at the end of that line; comments among the members of a list put
+//! the list one member a line, each member with its comments.
+//!
+//! Line ends are kept: a file whose first line ends in CRLF gets CRLF.
 
 use crate::ast::*;
 use crate::syntax::{self, SyntaxError};
@@ -34,6 +37,16 @@ pub fn format(source: &str) -> Result<String, SyntaxError> {
         out: String::new(),
     };
     printer.file(&file);
+    // A file written with CRLF line ends is given CRLF back, so that
+    // formatting it (and `fmt --check`) leaves its line ends alone. The
+    // first line end decides; the grammar reads `\r` as a space, so the
+    // layout above is the same either way.
+    let crlf = source
+        .find('\n')
+        .is_some_and(|i| source.get(..i).is_some_and(|line| line.ends_with('\r')));
+    if crlf {
+        return Ok(printer.out.replace('\n', "\r\n"));
+    }
     Ok(printer.out)
 }
 
@@ -42,6 +55,17 @@ struct Printer<'s> {
     comments: &'s [Comment],
     next_comment: usize,
     out: String,
+}
+
+/// `text` followed by spaces up to `width` characters. Not `{:<width$}`:
+/// `format!` panics on a width of 65,536 or more, and names that long are
+/// valid input.
+fn padded(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(text.chars().count());
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
 }
 
 /// Escapes a string for a quoted literal.
@@ -80,7 +104,7 @@ fn number(text: &str) -> String {
     let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && digits.len() > 4 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && digits.len() > 4 {
             grouped.push('_');
         }
         grouped.push(c);
@@ -107,12 +131,24 @@ impl Printer<'_> {
 
     /// Comments that start before `upto`, each on its own line.
     fn leading(&mut self, upto: usize, level: usize) {
+        self.comment_lines(upto, level, true);
+    }
+
+    /// Comments left inside an item printed on one line, on their own
+    /// lines after it, with no blank lines: they belong to the item.
+    fn inner(&mut self, upto: usize, level: usize) {
+        self.comment_lines(upto, level, false);
+    }
+
+    fn comment_lines(&mut self, upto: usize, level: usize, keep_blank_lines: bool) {
+        let mut printed = false;
         while let Some(comment) = self.comments.get(self.next_comment) {
             if comment.span.start >= upto {
                 break;
             }
             // Keep one blank line before a comment that had one.
-            if self.blank_line_before(comment.span.start)
+            if keep_blank_lines
+                && self.blank_line_before(comment.span.start)
                 && !self.out.ends_with("{\n")
                 && !self.out.is_empty()
             {
@@ -122,6 +158,20 @@ impl Printer<'_> {
             self.out.push_str(&comment.text);
             self.out.push('\n');
             self.next_comment += 1;
+            printed = true;
+        }
+        // Keep one blank line between the comments and the item after them
+        // (not before a closing `}`), so that a second pass, which sees the
+        // comments where this one put them, keeps it too.
+        if printed
+            && keep_blank_lines
+            && self.blank_line_before(upto)
+            && self
+                .source
+                .get(upto..)
+                .is_some_and(|rest| !rest.starts_with('}'))
+        {
+            self.blank();
         }
     }
 
@@ -138,6 +188,49 @@ impl Printer<'_> {
             }
         }
         self.out.push('\n');
+    }
+
+    /// Whether the next comment to print starts inside `from..to`.
+    fn comment_inside(&self, from: usize, to: usize) -> bool {
+        self.comments
+            .get(self.next_comment)
+            .is_some_and(|c| c.span.start > from && c.span.start < to)
+    }
+
+    /// Just after the `,` that follows `at` (spaces aside), or `at`.
+    fn after_comma(&self, at: usize) -> usize {
+        let rest = self.source.get(at..).unwrap_or("");
+        let code = rest.trim_start_matches([' ', '\t']);
+        if code.starts_with(',') {
+            at + (rest.len() - code.len()) + 1
+        } else {
+            at
+        }
+    }
+
+    /// A list with comments among its members, one member a line at `pad`
+    /// columns, each with the comments written on their own lines above it
+    /// and the comment after it on its line (after its comma). The last
+    /// member's line is left open for its caller to end.
+    fn commented_list(&mut self, members: &[(String, Span)], pad: usize) {
+        let last = members.len().saturating_sub(1);
+        for (i, (text, span)) in members.iter().enumerate() {
+            while let Some(comment) = self.comments.get(self.next_comment) {
+                if comment.span.start >= span.start {
+                    break;
+                }
+                self.out.push_str(&" ".repeat(pad));
+                self.out.push_str(&comment.text);
+                self.out.push('\n');
+                self.next_comment += 1;
+            }
+            self.out.push_str(&" ".repeat(pad));
+            self.out.push_str(text);
+            if i < last {
+                self.out.push(',');
+                self.trailing(self.after_comma(span.end));
+            }
+        }
     }
 
     /// Whether the source has an empty line just before `at` (after the
@@ -223,13 +316,15 @@ impl Printer<'_> {
                 self.blank();
             }
             // Runs of like items are aligned together.
-            let run = items
+            let run = 1 + items
                 .get(i..)
                 .unwrap_or(&[])
-                .iter()
-                .take_while(|other| same_kind(item, other) && !self.blank_between(item, other))
-                .count()
-                .max(1);
+                .windows(2)
+                .take_while(|pair| match pair {
+                    [before, other] => same_kind(item, other) && !self.blank_between(before, other),
+                    _ => false,
+                })
+                .count();
             let group = items.get(i..i + run).unwrap_or(&[]);
             self.run(group);
             previous = group.last();
@@ -237,20 +332,20 @@ impl Printer<'_> {
         }
     }
 
-    /// Whether a blank line separates `other` from the item before it, ending
-    /// a run (comment lines within a run keep it aligned).
-    fn blank_between(&self, first: &Item, other: &Item) -> bool {
-        let start = item_span(other).start;
-        if start <= item_span(first).start {
-            return false;
-        }
-        let first_comment = self
-            .comments
-            .iter()
-            .filter(|c| c.span.start > item_span(first).start && c.span.start < start)
-            .map(|c| c.span.start)
-            .min();
-        self.blank_line_before(first_comment.unwrap_or(start))
+    /// Whether a blank line separates `other` from `before`, the item just
+    /// before it, anywhere between them (comment lines between them keep a
+    /// run aligned; a blank line, even among comments, ends it).
+    fn blank_between(&self, before: &Item, other: &Item) -> bool {
+        let gap = self
+            .source
+            .get(item_span(before).end..item_span(other).start)
+            .unwrap_or("");
+        // The lines strictly between the line `before` ends on and the one
+        // `other` starts on.
+        let lines: Vec<&str> = gap.split('\n').collect();
+        lines
+            .get(1..lines.len().saturating_sub(1))
+            .is_some_and(|inner| inner.iter().any(|line| line.trim().is_empty()))
     }
 
     fn run(&mut self, run: &[Item]) {
@@ -290,19 +385,20 @@ impl Printer<'_> {
             }
             self.trailing(span.end);
             // Comments inside an item printed on one line follow it.
-            self.leading(span.end, 1);
+            self.inner(span.end, 1);
         }
     }
 
     fn header(&mut self, keyword: &str, value: &str, width: usize) {
-        self.out.push_str(&format!("{keyword:<width$} {value}"));
+        self.out
+            .push_str(&format!("{} {value}", padded(keyword, width)));
     }
 
     fn declaration(&mut self, keyword: &str, d: &Declaration, width: usize) {
         match &d.title {
             Some(t) => self.out.push_str(&format!(
-                "{keyword} {:<width$} {}",
-                d.id.name,
+                "{keyword} {} {}",
+                padded(&d.id.name, width),
                 quoted(&t.value)
             )),
             None => self.out.push_str(&format!("{keyword} {}", d.id.name)),
@@ -317,7 +413,7 @@ impl Printer<'_> {
         };
         let written = code(&e.code);
         let mut line = match &e.title {
-            Some(t) => format!("{kind} {written:<width$} {}", quoted(&t.value)),
+            Some(t) => format!("{kind} {} {}", padded(&written, width), quoted(&t.value)),
             None => format!("{kind} {written}"),
         };
         let mut clauses = Vec::new();
@@ -351,7 +447,17 @@ impl Printer<'_> {
             Quantifier::Any => "any",
             Quantifier::All => "all",
         };
-        let head = format!("group {:<width$} = {quantifier} of", g.name.name);
+        let head = format!("group {} = {quantifier} of", padded(&g.name.name, width));
+        // Comments among the members stay with them: one member a line.
+        if let Some(last) = g.exams.last()
+            && self.comment_inside(g.name.span.end, last.span.start)
+        {
+            self.out.push_str(&head);
+            self.out.push('\n');
+            let members: Vec<(String, Span)> = g.exams.iter().map(|c| (code(c), c.span)).collect();
+            self.commented_list(&members, 4);
+            return;
+        }
         let members: Vec<String> = g.exams.iter().map(code).collect();
         let flat = format!("{head} {}", members.join(", "));
         if flat.chars().count() + 2 <= WIDTH || members.len() < 2 {
@@ -436,15 +542,68 @@ impl Printer<'_> {
                 ", paid only"
             });
         }
-        let first = format!("{head} from {}", products.join(", "));
-        let flat = format!("{first} {rest}");
+        // Comments among the products stay with them: one product a line.
+        let column = 2 + head.find(" = ").map_or(0, |i| i + 3);
+        if let Some(last) = filter.products.last()
+            && self.comment_inside(m.name.span.end, filter.window_months.span.start)
+        {
+            self.out.push_str(&format!("{head} from"));
+            self.out.push('\n');
+            let members: Vec<(String, Span)> = filter
+                .products
+                .iter()
+                .map(|p| (quoted(&p.value), p.span))
+                .collect();
+            self.commented_list(&members, column);
+            self.trailing(last.span.end);
+            // Comments between the last product and the window.
+            while let Some(comment) = self.comments.get(self.next_comment) {
+                if comment.span.start >= filter.window_months.span.start {
+                    break;
+                }
+                self.out.push_str(&" ".repeat(column));
+                self.out.push_str(&comment.text);
+                self.out.push('\n');
+                self.next_comment += 1;
+            }
+            self.out.push_str(&" ".repeat(column));
+            self.out.push_str(&rest);
+            return;
+        }
+        let flat = format!("{head} from {} {rest}", products.join(", "));
         if flat.chars().count() + 2 <= WIDTH {
             self.out.push_str(&flat);
             return;
         }
-        // Continue under the measure's type, after `NAME = `.
-        let column = 2 + head.find(" = ").map_or(0, |i| i + 3);
-        self.out.push_str(&first);
+        // Products fill lines continued under the measure's type, after
+        // `NAME = `; the window and conditions go on a line of their own.
+        let mut line = format!("{head} from");
+        let mut width = 2 + line.chars().count();
+        // Whether `line` holds a product yet: each line holds at least one,
+        // however long.
+        let mut filled = false;
+        let last = products.len().saturating_sub(1);
+        for (i, product) in products.iter().enumerate() {
+            let piece = if i < last {
+                format!("{product},")
+            } else {
+                product.clone()
+            };
+            let piece_width = piece.chars().count();
+            if filled && width + 1 + piece_width > WIDTH {
+                self.out.push_str(&line);
+                self.out.push('\n');
+                line = " ".repeat(column);
+                width = column;
+            } else {
+                line.push(' ');
+                width += 1;
+            }
+            line.push_str(&piece);
+            width += piece_width;
+            filled = true;
+        }
+        self.out.push_str(&line);
         self.out.push('\n');
         self.out.push_str(&" ".repeat(column));
         self.out.push_str(&rest);
@@ -496,10 +655,33 @@ impl Printer<'_> {
                             format!("{{ {} }}", entries.join(", "))
                         }
                     };
-                    self.out.push_str(&format!(
-                        "require {}{per_month} >= {threshold}",
-                        m.measure.name
-                    ));
+                    let line = format!("require {}{per_month} >= {threshold}", m.measure.name);
+                    match &m.threshold {
+                        // Too long for one line, or with comments among the
+                        // markets: one market a line, each with its comments.
+                        Threshold::PerMarket(entries, braces)
+                            if !entries.is_empty()
+                                && (2 * level + line.chars().count() > WIDTH
+                                    || self.comment_inside(braces.start, braces.end)) =>
+                        {
+                            self.out
+                                .push_str(&format!("require {}{per_month} >= {{", m.measure.name));
+                            self.trailing(braces.start + 1);
+                            let members: Vec<(String, Span)> = entries
+                                .iter()
+                                .map(|e| {
+                                    (format!("{}: {}", e.market.name, amount(&e.amount)), e.span)
+                                })
+                                .collect();
+                            self.commented_list(&members, 2 * (level + 1));
+                            let end = entries.last().map_or(braces.start, |e| e.span.end);
+                            self.trailing(self.after_comma(end));
+                            self.leading(braces.end.saturating_sub(1), level + 1);
+                            self.indent(level);
+                            self.out.push('}');
+                        }
+                        _ => self.out.push_str(&line),
+                    }
                     self.trailing(span.end);
                 }
                 Requirement::Attribute(name, _) => {
@@ -537,7 +719,7 @@ impl Printer<'_> {
                         self.indent(level + 1);
                         self.out.push_str(&role_text(role));
                         self.trailing(role.span.end);
-                        self.leading(role.span.end, level + 1);
+                        self.inner(role.span.end, level + 1);
                     }
                     self.close(p.span, level);
                 }
@@ -558,7 +740,7 @@ impl Printer<'_> {
                 }
             }
             // Comments inside a requirement printed on one line follow it.
-            self.leading(span.end, level);
+            self.inner(span.end, level);
         }
     }
 }

@@ -32,10 +32,9 @@ pub mod syntax;
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum PolicyLoadError {
-    /// The text does not follow the grammar.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Syntax(#[from] syntax::SyntaxError),
+    /// The text does not follow the grammar; every syntax error found.
+    #[error("the policy has {} syntax error(s)", .0.len())]
+    Syntax(Vec<syntax::SyntaxError>),
     /// The policy parses but is not valid; every error found.
     #[error("the policy has {} error(s)", .0.len())]
     Invalid(Vec<check::PolicyError>),
@@ -45,7 +44,10 @@ impl PolicyLoadError {
     /// Each diagnostic on its own, for rendering one by one.
     pub fn diagnostics(&self) -> Vec<&dyn miette::Diagnostic> {
         match self {
-            PolicyLoadError::Syntax(e) => vec![e],
+            PolicyLoadError::Syntax(errors) => errors
+                .iter()
+                .map(|e| e as &dyn miette::Diagnostic)
+                .collect(),
             PolicyLoadError::Invalid(errors) => errors
                 .iter()
                 .map(|e| e as &dyn miette::Diagnostic)
@@ -89,8 +91,8 @@ impl PolicyDiagnostic {
 pub struct Checked {
     /// The checked policy, when the text has no errors.
     pub policy: Option<model::Policy>,
-    /// The syntax error, or every check error; when there are none, every
-    /// lint.
+    /// The syntax errors (up to ten), or every check error; when there are
+    /// none, every lint.
     pub diagnostics: Vec<PolicyDiagnostic>,
 }
 
@@ -103,12 +105,12 @@ pub struct Checked {
 /// assert!(checked.policy.is_none());
 /// ```
 pub fn check_source(source: &str) -> Checked {
-    let file = match syntax::parse(source) {
+    let file = match syntax::parse_all(source) {
         Ok(file) => file,
-        Err(err) => {
+        Err(errors) => {
             return Checked {
                 policy: None,
-                diagnostics: vec![PolicyDiagnostic::Syntax(err)],
+                diagnostics: errors.into_iter().map(PolicyDiagnostic::Syntax).collect(),
             };
         }
     };
@@ -129,6 +131,6 @@ pub fn check_source(source: &str) -> Checked {
 
 /// Parses and checks policy text.
 pub fn load_policy(source: &str) -> Result<model::Policy, PolicyLoadError> {
-    let file = syntax::parse(source)?;
+    let file = syntax::parse_all(source).map_err(PolicyLoadError::Syntax)?;
     check::check(&file).map_err(PolicyLoadError::Invalid)
 }

@@ -3,6 +3,7 @@
 
 mod error;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -62,7 +63,16 @@ struct Names {
     index: HashMap<String, (usize, Span)>,
     /// Keys in declaration order, with the name as the author wrote it.
     order: Vec<(String, String)>,
+    /// What is left of the work allowed for did-you-mean suggestions.
+    suggestion_budget: Cell<usize>,
 }
+
+/// Work allowed for the did-you-mean suggestions of one kind of name, in
+/// cells of the edit-distance table (about a tenth of a second). Each
+/// suggestion compares the wrong name with every declared one, so thousands
+/// of unknown names among thousands of declared ones would take minutes;
+/// past this budget unknown names are still reported, without a guess.
+const SUGGESTION_BUDGET: usize = 5_000_000;
 
 impl Names {
     fn new(kind: &'static str) -> Self {
@@ -70,6 +80,7 @@ impl Names {
             kind,
             index: HashMap::new(),
             order: Vec::new(),
+            suggestion_budget: Cell::new(SUGGESTION_BUDGET),
         }
     }
 
@@ -124,6 +135,7 @@ impl Names {
                 .iter()
                 .map(|(key, _)| key.as_str())
                 .filter(|key| !used.iter().any(|u| u == key)),
+            &self.suggestion_budget,
         )?;
         let shown = self
             .order
@@ -134,19 +146,128 @@ impl Names {
     }
 }
 
-/// The candidate nearest to `wrong`, if it is a plausible typo.
-fn closest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// The strongly connected component of each node of a graph given by its
+/// successor lists (Tarjan's algorithm, iterative so that a long chain
+/// cannot overflow the stack). Numbers are dense from 0.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "every index is a node number below `successors.len()`, the length of each vector, or a frame just pushed"
+)]
+fn components(successors: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = successors.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut component = vec![UNSEEN; n];
+    let (mut next_index, mut next_component) = (0, 0);
+    // Frames of the depth-first search: a node and its next edge to follow.
+    let mut frames: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        frames.push((root, 0));
+        while let Some((v, edge)) = frames.pop() {
+            if let Some(&w) = successors[v].get(edge) {
+                frames.push((v, edge + 1));
+                if w >= n {
+                    continue;
+                }
+                if index[w] == UNSEEN {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            // Every edge of `v` followed.
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+            if let Some(&(caller, _)) = frames.last() {
+                low[caller] = low[caller].min(low[v]);
+            }
+        }
+    }
+    component
+}
+
+/// The last node of a shortest path from `start` back to itself inside its
+/// component, with `parent` set along the path.
+fn shortest_way_back(
+    start: usize,
+    successors: &[Vec<usize>],
+    component: &[usize],
+    parent: &mut [Option<usize>],
+) -> Option<usize> {
+    let home = component.get(start)?;
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(node) = queue.pop_front() {
+        for &next in successors.get(node)? {
+            if next == start {
+                return Some(node);
+            }
+            if component.get(next) == Some(home)
+                && let Some(slot) = parent.get_mut(next)
+                && slot.is_none()
+            {
+                *slot = Some(node);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+/// The candidate nearest to `wrong`, if it is a plausible typo: at most a
+/// third of the longer name's length in edits. Candidates whose length
+/// alone rules them out are skipped; the rest are compared while `budget`
+/// lasts (when it runs out, no guess).
+fn closest<'a>(
+    wrong: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    budget: &Cell<usize>,
+) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
-    candidates
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, c)| *d <= (c.chars().count().max(wrong.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let wrong_len = wrong.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let len = c.chars().count();
+        let allowed = (len.max(wrong_len) / 3).max(1);
+        if len.abs_diff(wrong_len) > allowed {
+            continue;
+        }
+        let cost = (len + 1).saturating_mul(wrong_len + 1);
+        let Some(left) = budget.get().checked_sub(cost) else {
+            budget.set(0);
+            return None;
+        };
+        budget.set(left);
+        let d = strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase());
+        if d <= allowed && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 impl Checker {
@@ -472,52 +593,89 @@ impl Checker {
         members
     }
 
-    /// Reports each cycle of groups containing themselves, once, at the
-    /// first group of the cycle in declaration order.
+    /// Reports the groups that contain themselves: one error for each set
+    /// of groups that reach one another (a strongly connected component),
+    /// at its first group in declaration order, showing the shortest chain
+    /// back to it. Linear in the number of groups and members, so that a
+    /// long chain of groups is checked as fast as a flat list.
     fn group_cycles(&mut self, groups: &[ExamGroup], decls: &[&ast::GroupDecl]) {
-        for (start, group) in groups.iter().enumerate() {
-            // Depth-first search from `start` for a path back to it through
-            // groups declared after it (a cycle through an earlier group was
-            // reported from there).
-            let mut stack: Vec<Vec<usize>> = vec![vec![start]];
-            let mut seen = vec![false; groups.len()];
-            'search: while let Some(path) = stack.pop() {
-                let Some(&node) = path.last() else { continue };
-                let Some(current) = groups.get(node) else {
-                    continue;
-                };
-                for (m, member) in current.members.iter().enumerate() {
-                    let GroupMember::Group(next) = member else {
-                        continue;
-                    };
-                    if next.0 == start {
-                        let mut chain: Vec<&str> = path
-                            .iter()
-                            .filter_map(|&g| groups.get(g).map(|g| g.name.as_str()))
-                            .collect();
-                        chain.push(&group.name);
-                        let span = decls
-                            .get(node)
-                            .and_then(|d| d.exams.get(m))
-                            .map_or(group.span, |c| c.span);
-                        self.errors.push(PolicyError::CyclicGroup {
-                            name: group.name.clone(),
-                            cycle: chain.join(" → "),
-                            span: sp(span),
-                        });
-                        break 'search;
-                    }
-                    if next.0 > start
-                        && let Some(flag) = seen.get_mut(next.0)
-                        && !*flag
-                    {
-                        *flag = true;
-                        let mut longer = path.clone();
-                        longer.push(next.0);
-                        stack.push(longer);
-                    }
-                }
+        let n = groups.len();
+        let successors: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|m| match m {
+                        GroupMember::Group(next) if next.0 < n => Some(next.0),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let component = components(&successors);
+        let mut size = vec![0usize; n];
+        for &c in &component {
+            if let Some(s) = size.get_mut(c) {
+                *s += 1;
             }
+        }
+        // Breadth-first search state, shared: searches stay inside their
+        // component, and components do not overlap.
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        let mut reported = vec![false; n];
+        for (start, group) in groups.iter().enumerate() {
+            let Some(&c) = component.get(start) else {
+                continue;
+            };
+            let Some(next) = successors.get(start) else {
+                continue;
+            };
+            let cyclic = size.get(c).is_some_and(|&s| s > 1) || next.contains(&start);
+            if !cyclic || reported.get(c).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(flag) = reported.get_mut(c) {
+                *flag = true;
+            }
+            let Some(last) = shortest_way_back(start, &successors, &component, &mut parent) else {
+                continue;
+            };
+            // The chain start → … → last, then back to start.
+            let mut chain = vec![last];
+            let mut node = last;
+            while node != start {
+                let Some(Some(up)) = parent.get(node) else {
+                    break;
+                };
+                node = *up;
+                chain.push(node);
+            }
+            chain.reverse();
+            let mut names: Vec<&str> = chain
+                .iter()
+                .filter_map(|&g| groups.get(g).map(|g| g.name.as_str()))
+                .collect();
+            names.push(&group.name);
+            // A chain of thousands of groups is shown by its ends.
+            if names.len() > 8 {
+                let tail = names.split_off(names.len() - 3);
+                names.truncate(4);
+                names.push("…");
+                names.extend(tail);
+            }
+            let span = decls
+                .get(last)
+                .and_then(|d| {
+                    d.exams
+                        .iter()
+                        .find(|code| !code.quoted && code.code == group.name)
+                })
+                .map_or(group.span, |code| code.span);
+            self.errors.push(PolicyError::CyclicGroup {
+                name: group.name.clone(),
+                cycle: names.join(" → "),
+                span: sp(span),
+            });
         }
     }
 

@@ -9,7 +9,7 @@ use miette::NamedSource;
 use rubric::data::read::ReadError;
 use rubric::lint::{ConfigError, Levels};
 use rubric::report::check::{self, FileFindings, Finding, Level, Rule};
-use rubric::report::diagnostic::{Style, WithSource, render};
+use rubric::report::diagnostic::{IndexedSource, Style, WithSource, render};
 
 use super::{Exit, files_under, stderr_style};
 
@@ -379,7 +379,8 @@ fn unknown_codes(text: &str) -> Vec<ConfigError> {
 }
 /// Every finding of one policy file: syntax or check errors, else lints.
 fn findings(shown: &str, text: &str, levels: &Levels, style: Style) -> Vec<Finding> {
-    let source = NamedSource::new(shown, text.to_owned());
+    // Indexed once: a file may have thousands of findings.
+    let source = IndexedSource::new(shown, text.to_owned());
     rubric::check_source(text)
         .diagnostics
         .iter()
@@ -389,8 +390,8 @@ fn findings(shown: &str, text: &str, levels: &Levels, style: Style) -> Vec<Findi
             } else {
                 levels.level(&diagnostic.code_text())?
             };
-            let rendered = render(&WithSource::new(diagnostic, &source), style);
-            Some(Finding::new(diagnostic, text, level, rendered))
+            let rendered = render(&WithSource::indexed(diagnostic, &source), style);
+            Some(Finding::indexed(diagnostic, &source, level, rendered))
         })
         .collect()
 }

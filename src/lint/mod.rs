@@ -241,12 +241,20 @@ fn header(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
 }
 
 fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
-    // Exams no group names.
-    for (e, exam) in policy.exams.iter().enumerate() {
-        let used = policy
-            .groups
-            .iter()
-            .any(|g| g.members.contains(&GroupMember::Exam(ExamId(e))));
+    // Exams no group names, and groups no other group names: one pass over
+    // every group's members, not one per exam or group.
+    let mut exam_in_group = vec![false; policy.exams.len()];
+    let mut group_in_group = vec![false; policy.groups.len()];
+    for member in policy.groups.iter().flat_map(|g| &g.members) {
+        let flag = match member {
+            GroupMember::Exam(ExamId(e)) => exam_in_group.get_mut(*e),
+            GroupMember::Group(GroupId(g)) => group_in_group.get_mut(*g),
+        };
+        if let Some(flag) = flag {
+            *flag = true;
+        }
+    }
+    for (exam, used) in policy.exams.iter().zip(&exam_in_group) {
         if !used {
             out.push(Warning::UnusedExam {
                 code: exam.code.clone(),
@@ -285,12 +293,8 @@ fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
     for p in &people {
         mark(&p.roles);
     }
-    for (g, group) in policy.groups.iter().enumerate() {
-        let in_group = policy
-            .groups
-            .iter()
-            .any(|other| other.members.contains(&GroupMember::Group(GroupId(g))));
-        if !in_roles.get(g).copied().unwrap_or(false) && !in_group {
+    for ((group, in_role), in_group) in policy.groups.iter().zip(&in_roles).zip(&group_in_group) {
+        if !in_role && !in_group {
             out.push(Warning::UnusedGroup {
                 name: group.name.clone(),
                 span: sp(group.span),

@@ -3,6 +3,8 @@
 //! JUnit XML.
 
 use miette::Diagnostic;
+
+use crate::report::diagnostic::IndexedSource;
 use serde::Serialize;
 
 /// How serious a finding is.
@@ -78,13 +80,25 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
 impl Finding {
     /// A finding from a diagnostic about `source`; `level` is decided by the caller.
     pub fn new(diagnostic: &dyn Diagnostic, source: &str, level: Level, rendered: String) -> Self {
+        let indexed = IndexedSource::new("", source.to_owned());
+        Finding::indexed(diagnostic, &indexed, level, rendered)
+    }
+
+    /// Like [`Finding::new`], with the source indexed once for all the
+    /// findings of a file.
+    pub fn indexed(
+        diagnostic: &dyn Diagnostic,
+        source: &IndexedSource,
+        level: Level,
+        rendered: String,
+    ) -> Self {
         let mut labels: Vec<Label> = diagnostic
             .labels()
             .map(|labels| {
                 labels
                     .map(|l| {
-                        let (line, column) = line_column(source, l.offset());
-                        let (end_line, end_column) = line_column(source, l.offset() + l.len());
+                        let (line, column) = source.line_column(l.offset());
+                        let (end_line, end_column) = source.line_column(l.offset() + l.len());
                         Label {
                             place: Place {
                                 line,

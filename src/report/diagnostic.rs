@@ -105,7 +105,10 @@ pub struct WithSource<'a> {
 /// Source text whose columns count characters, as every machine output of
 /// Rubric does: miette itself counts bytes, so `한국어` before an error would
 /// put the header's column three times too far right.
-pub struct CharColumns<'a>(&'a NamedSource<String>);
+pub struct CharColumns<'a> {
+    source: &'a dyn SourceCode,
+    text: &'a str,
+}
 
 impl SourceCode for CharColumns<'_> {
     fn read_span<'a>(
@@ -115,14 +118,14 @@ impl SourceCode for CharColumns<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let contents = self
-            .0
+            .source
             .read_span(span, context_lines_before, context_lines_after)?;
         // miette gives a column only for a span read without context lines
         // (otherwise the contents start a line and the column is 0).
         if contents.column() == 0 {
             return Ok(contents);
         }
-        let Some(before) = self.0.inner().get(..span.offset()) else {
+        let Some(before) = self.text.get(..span.offset()) else {
             return Ok(contents);
         };
         let column = before
@@ -145,7 +148,23 @@ impl<'a> WithSource<'a> {
     pub fn new(inner: &'a dyn Diagnostic, source: &'a NamedSource<String>) -> Self {
         WithSource {
             inner,
-            source: Some(CharColumns(source)),
+            source: Some(CharColumns {
+                source,
+                text: source.inner(),
+            }),
+            snippet: true,
+        }
+    }
+
+    /// Attaches an indexed source to `inner`: the way to render many
+    /// diagnostics of one large file.
+    pub fn indexed(inner: &'a dyn Diagnostic, source: &'a IndexedSource) -> Self {
+        WithSource {
+            inner,
+            source: Some(CharColumns {
+                source,
+                text: source.text(),
+            }),
             snippet: true,
         }
     }
@@ -213,4 +232,95 @@ pub fn location(diagnostic: &dyn Diagnostic, source: &str) -> Option<(usize, usi
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Some((line, column))
+}
+
+/// Named source text with the start of every line, so that the snippet of
+/// each diagnostic is found by a binary search rather than by a scan from
+/// the top of the file (miette's own way): rendering N diagnostics of a file
+/// of L lines takes time in N log L plus the snippets, not N × L.
+pub struct IndexedSource {
+    name: String,
+    text: String,
+    /// Where each line starts; a line ends at `\n`, `\r\n` or a lone `\r`,
+    /// as miette counts them.
+    line_starts: Vec<usize>,
+}
+
+impl IndexedSource {
+    /// Indexes `text`, shown as `name`.
+    pub fn new(name: impl Into<String>, text: String) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                line_starts.push(i + 1);
+            }
+        }
+        IndexedSource {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().count());
+        (line + 1, column + 1)
+    }
+}
+
+impl SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // Hand miette only the lines it will show, and one more after them
+        // (so that it finds their end), then move its answer back to
+        // positions in the whole text.
+        let first = self
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before);
+        let last =
+            self.line_of(span.offset() + span.len().saturating_sub(1)) + context_lines_after + 2;
+        let start = self.line_starts.get(first).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(last)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = self.text.get(start..end).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let found = *contents.span();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::new((found.offset() + start).into(), found.len()),
+            contents.line() + first,
+            contents.column(),
+            contents.line_count() + first,
+        )))
+    }
 }

@@ -26,12 +26,42 @@ pub enum SyntaxError {
         #[help]
         help: Option<String>,
     },
+    /// A block left open: a keyword that belongs outside it was found first.
+    #[error("expected `}}` to close `{block}`, found {found}")]
+    #[diagnostic(code(E0100), help("add the missing `}}` at the end of `{block}`"))]
+    Unclosed {
+        /// The block left open, as its line starts (`tier silver`).
+        block: String,
+        /// What was found instead of its `}`, in words.
+        found: String,
+        /// The opening brace of the block left open.
+        #[label(primary, "this block is not closed")]
+        open: SourceSpan,
+        /// The token found.
+        #[label("{inside}")]
+        at: SourceSpan,
+        /// The label under the token.
+        inside: String,
+    },
     /// The file nests or repeats beyond what the parser will follow.
     #[error("the policy is too deeply nested or too large to parse")]
     #[diagnostic(code(E0101), help("split the policy into smaller files"))]
     TooComplex {
         /// Where the parser stopped.
         #[label("parsing stopped here")]
+        span: SourceSpan,
+    },
+    /// Blocks nested deeper than the parser follows.
+    #[error("blocks are nested more than {limit} deep")]
+    #[diagnostic(
+        code(E0101),
+        help("a policy needs a few levels of `{{`: flatten nested `either` blocks")
+    )]
+    TooDeep {
+        /// The deepest nesting allowed.
+        limit: usize,
+        /// The first brace past the limit.
+        #[label("this block is one level too deep")]
         span: SourceSpan,
     },
     /// A parse tree the lowering did not expect: a bug in Rubric, not in the policy.
@@ -50,10 +80,52 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// Where the error is: its primary label's first byte.
+    pub fn offset(&self) -> usize {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooComplex { span }
+            | SyntaxError::Internal { span, .. } => span.offset(),
+            SyntaxError::Unclosed { open, .. } => open.offset(),
+        }
+    }
+
+    /// Where parsing could resume after dropping the statement at this
+    /// position: only after an unexpected token where no `{`, `competency`
+    /// or end of the file was expected. A missing `{`, a competency closed
+    /// early or not begun, a block left open, a file too large and a bug
+    /// leave the blocks in doubt, so nothing is safe to resume from.
+    ///
+    /// With the position, whether the parser wanted a new statement there
+    /// (a declaration, a tier or a requirement), not the rest of one.
+    pub(super) fn recoverable_at(&self) -> Option<(usize, bool)> {
+        match self {
+            SyntaxError::Unexpected { span, expected, .. }
+                if !["`{`", "the end of the file", "`competency`"]
+                    .iter()
+                    .any(|p| expected.contains(p)) =>
+            {
+                let wants_statement = ["a declaration", "`require`", "`tier`"]
+                    .iter()
+                    .any(|p| expected.contains(p));
+                Some((span.offset(), wants_statement))
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn internal(at: usize, message: &str) -> Self {
         SyntaxError::Internal {
             message: message.to_owned(),
             span: SourceSpan::new(at.into(), 0),
+        }
+    }
+
+    pub(super) fn too_deep(at: usize, limit: usize) -> Self {
+        SyntaxError::TooDeep {
+            limit,
+            span: SourceSpan::new(at.into(), 1),
         }
     }
 
@@ -109,14 +181,18 @@ impl SyntaxError {
                 }
             }
         }
-        // One phrase per alternative, so the list reads "`distinct`, `shared` or ...".
-        let phrases: Vec<String> = phrases
-            .into_iter()
-            .flat_map(|p| match p.as_str() {
-                "`distinct` or `shared`" => vec!["`distinct`".to_owned(), "`shared`".to_owned()],
-                _ => vec![p],
-            })
-            .collect();
+        // One phrase per alternative, so the list reads "`distinct`, `shared`
+        // or ..." and names each word once: a rule's phrase listing words
+        // (`any` or `all`) is split into them, and repeats dropped.
+        let mut split: Vec<String> = Vec::new();
+        for phrase in phrases {
+            for word in alternatives(&phrase) {
+                if !split.contains(&word) {
+                    split.push(word);
+                }
+            }
+        }
+        let phrases = split;
         let phrases = summarize(phrases);
         let expected = join_or(&phrases);
         let (found, found_len) = if at_end {
@@ -124,7 +200,65 @@ impl SyntaxError {
         } else {
             found_at(source, at)
         };
-        let help = help_for(&phrases, at_end);
+        // Keywords the parser would have taken here, for a did-you-mean.
+        let keywords: Vec<String> = phrases
+            .iter()
+            .flat_map(|p| {
+                if p.starts_with("a declaration") {
+                    ITEM_KEYWORDS.to_vec()
+                } else {
+                    vec![p.as_str()]
+                }
+            })
+            .filter_map(|p| p.strip_prefix('`')?.strip_suffix('`'))
+            .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
+            .map(str::to_owned)
+            .collect();
+        let mut help = help_for(&phrases, at_end);
+        if !at_end && source.get(at..).is_some_and(|rest| rest.starts_with('"')) {
+            // An escape other than `\"` and `\\` inside the string.
+            if let Some((escape, len)) = bad_escape(source, at) {
+                let text = source.get(escape..escape + len).unwrap_or("\\");
+                return SyntaxError::Unexpected {
+                    expected: "`\\\"` or `\\\\` after `\\`".to_owned(),
+                    found: format!("`{text}`"),
+                    span: SourceSpan::new(escape.into(), len),
+                    label: "not an escape".to_owned(),
+                    help: Some(
+                        "in a string only `\\\"` (a quote) and `\\\\` (a backslash) are escapes; \
+                         write `\\\\` for a backslash"
+                            .to_owned(),
+                    ),
+                };
+            }
+        }
+        // A name with a letter outside ASCII.
+        if let Some(error) = non_ascii_name(source, at) {
+            return error;
+        }
+        // A keyword of an outer block inside an inner one: a `}` is missing.
+        if phrases.iter().any(|p| p == "`}`")
+            && let Some(error) = unclosed(source, at, at_end, &found, found_len)
+        {
+            return error;
+        }
+        // A misspelled keyword.
+        if !at_end && let Some(word) = word_at(source, at) {
+            let wrong = word.to_lowercase();
+            let nearest = keywords
+                .iter()
+                .map(|k| (strsim::damerau_levenshtein(&wrong, k), k))
+                .filter(|(d, k)| *d <= (k.len().max(wrong.len()) / 3).max(1))
+                .min_by_key(|(d, _)| *d);
+            if let Some((_, keyword)) = nearest {
+                let lowercase = if word.to_lowercase() == *keyword {
+                    "keywords are lowercase: "
+                } else {
+                    ""
+                };
+                help = Some(format!("{lowercase}did you mean `{keyword}`?"));
+            }
+        }
         // A quote that opens a string the line never closes.
         if !at_end
             && source.get(at..).is_some_and(|rest| rest.starts_with('"'))
@@ -297,6 +431,26 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// "`a`, `b` or `c`" → "`a`", "`b`", "`c`"; any other phrase stays whole.
+fn alternatives(phrase: &str) -> Vec<String> {
+    let parts: Vec<&str> = phrase
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .collect();
+    let single_words = parts.len() > 1
+        && parts.iter().all(|p| {
+            p.len() > 2
+                && p.starts_with('`')
+                && p.ends_with('`')
+                && !p.trim_matches('`').contains(['`', ' '])
+        });
+    if single_words {
+        parts.into_iter().map(str::to_owned).collect()
+    } else {
+        vec![phrase.to_owned()]
+    }
+}
+
 fn join_or(phrases: &[String]) -> String {
     match phrases {
         [] => "something else".to_owned(),
@@ -347,4 +501,197 @@ fn help_for(expected: &[String], at_end: bool) -> Option<String> {
         );
     }
     None
+}
+
+/// The word (letters, digits, `_`, any script) at `at`, if one starts there.
+fn word_at(source: &str, at: usize) -> Option<&str> {
+    let rest = source.get(at..)?;
+    let len: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum();
+    rest.get(..len).filter(|w| !w.is_empty())
+}
+
+/// The first escape other than `\"` and `\\` in the string whose opening
+/// quote is at `quote`, with its length, if the string has one before it
+/// ends (at its closing quote or the end of its line).
+fn bad_escape(source: &str, quote: usize) -> Option<(usize, usize)> {
+    let rest = source.get(quote + 1..)?;
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' | '\r' => return None,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\')) => {}
+                Some((_, '\n' | '\r')) | None => return None,
+                Some((_, other)) => return Some((quote + 1 + i, 1 + other.len_utf8())),
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A name with a letter outside ASCII at or just before `at`: names are
+/// ASCII letters, digits and `_` (titles, in quotes, may be any text).
+fn non_ascii_name(source: &str, at: usize) -> Option<SyntaxError> {
+    let here = source.get(at..)?.chars().next()?;
+    if here.is_ascii() || !(here.is_alphanumeric() || here == '_') {
+        return None;
+    }
+    let before = source.get(..at)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map_or(at, |(i, _)| i);
+    let word = word_at(source, start)?;
+    Some(SyntaxError::Unexpected {
+        expected: "a name of ASCII letters, digits and `_`".to_owned(),
+        found: format!("`{word}`"),
+        span: SourceSpan::new(start.into(), word.len()),
+        label: format!("`{here}` is not an ASCII letter"),
+        help: Some(
+            "names use ASCII letters, digits and `_`; any text can go in the quoted title after the name"
+                .to_owned(),
+        ),
+    })
+}
+
+/// Words that open a block or item outside a tier's or option's braces.
+const OUTER_KEYWORDS: [&str; 19] = [
+    "competency",
+    "version",
+    "effective",
+    "source",
+    "currency",
+    "market",
+    "association",
+    "attribute",
+    "tiers",
+    "exam",
+    "assessment",
+    "certification",
+    "group",
+    "revenue",
+    "usage",
+    "measure",
+    "option",
+    "tier",
+    "require",
+];
+
+/// When the file ends, or the word found at `at` starts an item of an outer
+/// block, the innermost block still open there is the one missing its `}`.
+fn unclosed(
+    source: &str,
+    at: usize,
+    at_end: bool,
+    found: &str,
+    found_len: usize,
+) -> Option<SyntaxError> {
+    let word = if at_end {
+        ""
+    } else {
+        word_at(source, at).filter(|w| OUTER_KEYWORDS.contains(w))?
+    };
+    let open = innermost_open_brace(source, if at_end { source.len() } else { at })?;
+    // The block as its line reads up to the brace: `tier silver`.
+    let line_start = source.get(..open)?.rfind('\n').map_or(0, |i| i + 1);
+    let block = source.get(line_start..open)?.trim();
+    let block = block.split('"').next().unwrap_or(block).trim();
+    // Only a block that cannot hold the word found: a tier holds no
+    // `tier`, an option no declarations, a people block no `require`. At
+    // the competency's level a misplaced word is not a missing `}`.
+    let holds = |kw: &str| match block.split_whitespace().next() {
+        Some("competency") => true,
+        Some("option") => kw == "tier",
+        Some("tier") => kw == "require",
+        // An `either` branch.
+        Some("require") if block.contains("either") => kw == "require",
+        Some("}") => kw == "require",
+        _ => false,
+    };
+    if block.is_empty() || (!at_end && holds(word)) {
+        return None;
+    }
+    Some(SyntaxError::Unclosed {
+        block: block.to_owned(),
+        found: found.to_owned(),
+        open: SourceSpan::new(open.into(), 1),
+        at: SourceSpan::new(at.into(), found_len),
+        inside: if at_end {
+            "the file ends here".to_owned()
+        } else {
+            format!("`{word}` cannot be inside `{block}`")
+        },
+    })
+}
+
+/// The indentation of the line holding `at`, and whether only spaces
+/// precede `at` on it.
+fn indentation(source: &str, at: usize) -> (usize, bool) {
+    let before = source.get(..at).unwrap_or("");
+    let line = before.rsplit('\n').next().unwrap_or("");
+    let code = line.trim_start_matches([' ', '\t']);
+    (line.len() - code.len(), code.is_empty())
+}
+
+/// The `{` of the block left open at `at`: the innermost block open there
+/// (braces in strings and comments do not count), unless a `}` before `at`
+/// was indented as the end of an outer block, in which case the block it
+/// closed instead is the one left open.
+fn innermost_open_brace(source: &str, at: usize) -> Option<usize> {
+    // Each open brace with the indentation of its line.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut misindented = None;
+    let mut chars = source.get(..at)?.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' => open.push((i, indentation(source, i).0)),
+            '}' => {
+                let (indent, starts_line) = indentation(source, i);
+                if let Some(&(brace, inner)) = open.last()
+                    && starts_line
+                    && misindented.is_none()
+                    && inner != indent
+                    && open.iter().any(|&(_, outer)| outer == indent)
+                {
+                    misindented = Some(brace);
+                }
+                open.pop();
+            }
+            '"' => {
+                // To the closing quote or the end of the line.
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '#' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if source.get(i + 1..).is_some_and(|r| r.starts_with('/')) => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    misindented.or_else(|| open.pop().map(|(brace, _)| brace))
 }

@@ -198,3 +198,78 @@ fn thresholds_per_market_or_everywhere() {
 fn keywords_must_be_separate_words() {
     assert!(parse("competency k { tierssilver }").is_err());
 }
+
+/// `depth` levels of `{`: competency, option, tier, then `either` branches.
+fn nested(depth: usize) -> String {
+    let eithers = depth - 3;
+    let mut text = String::from("competency k { tiers s option o { tier s {\n");
+    text.push_str(&"require either {\n".repeat(eithers));
+    text.push_str("require attribute a\n");
+    text.push_str(&"} or { require attribute a }\n".repeat(eithers));
+    text.push_str("} } }\n");
+    text
+}
+
+/// Issue 9: pest's own guard stopped at a depth that depended on where the
+/// native stack happened to start, so E0101 moved from run to run.
+#[test]
+fn nesting_too_deep_is_refused_at_the_same_brace_every_time() {
+    let text = nested(3_000);
+    let expected = super::SyntaxError::too_deep(
+        text.match_indices('{').nth(super::MAX_NESTING).unwrap().0,
+        super::MAX_NESTING,
+    );
+    for _ in 0..3 {
+        assert_eq!(parse(&text).unwrap_err(), expected);
+    }
+    // Braces in strings and comments are not blocks.
+    let quoted = format!(
+        "competency k \"{}\" {{ # {}\n tiers s }}",
+        "{".repeat(100),
+        "{".repeat(100)
+    );
+    assert!(parse(&quoted).is_ok());
+}
+
+/// The deepest nesting allowed parses within a test thread's 2 MiB stack,
+/// even unoptimised, far from pest's stack guard.
+#[test]
+fn the_deepest_nesting_allowed_parses() {
+    let parsed = parse(&nested(super::MAX_NESTING)).unwrap();
+    assert_eq!(parsed.competency.id.name, "k");
+    assert!(parse(&nested(super::MAX_NESTING + 1)).is_err());
+}
+
+/// Issue 9: an invalid escape was reported as a string that is not closed.
+#[test]
+fn an_invalid_escape_is_named_and_an_unclosed_string_still_is() {
+    let message = |text: &str| parse(text).unwrap_err().to_string();
+    assert_eq!(
+        message("competency k \"a \\q b\" { tiers s }"),
+        "expected `\\\"` or `\\\\` after `\\`, found `\\q`"
+    );
+    assert_eq!(
+        message("competency k \"a \\\" \\\\ b { tiers s }\n"),
+        "expected a closing `\"`, found the end of the line"
+    );
+    assert!(parse("competency k \"a \\\" \\\\ b\" { tiers s }").is_ok());
+}
+
+/// A misspelled keyword gets the nearest keyword the parser would take there.
+#[test]
+fn a_misspelled_keyword_gets_a_did_you_mean() {
+    let help = |text: &str| {
+        let err = parse(text).unwrap_err();
+        miette::Diagnostic::help(&err).map(|h| h.to_string())
+    };
+    assert_eq!(
+        help("competency k { tiers s exam A \"a\" retirs 2017-01-01 }").as_deref(),
+        Some("did you mean `retires`?")
+    );
+    assert_eq!(
+        help("competency k { tiers s optoin o { } }").as_deref(),
+        Some("did you mean `option`?")
+    );
+    // A word nothing like a keyword gets no guess.
+    assert_eq!(help("competency k { tiers s xyzzy }"), None);
+}
