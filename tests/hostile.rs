@@ -733,3 +733,83 @@ fn many_people_and_lines_stay_fast() {
         started.elapsed()
     );
 }
+
+/// Each record's JSON Lines result, for a text read whole (`x.json`) and
+/// streamed (`x.jsonl`), on the fast path and the careful one.
+fn json_results(text: &str) -> Vec<String> {
+    let evaluator = Evaluator::new(*POLICY, as_of());
+    let mut out = Vec::new();
+    for name in ["x.json", "x.jsonl"] {
+        for detail in [Detail::Requirements, Detail::Evidence] {
+            let input = DataInput::Text {
+                name: name.to_owned(),
+                text: text.into(),
+            };
+            let options = batch::Options { threads: 1, detail };
+            batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
+                if let Event::Record(record) = event {
+                    out.push(String::from_utf8(record.rendered.to_vec()).unwrap());
+                }
+                ControlFlow::Continue(())
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn failed_records_echo_only_ids_that_are_strings_or_numbers() {
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let deep_object = format!("{}1{}", "{\"a\":".repeat(300), "}".repeat(300));
+    let cases = [
+        (deep.as_str(), None),
+        (deep_object.as_str(), None),
+        ("{\"a\": 1}", None),
+        ("[\"P-1\"]", None),
+        ("null", None),
+        ("true", None),
+        ("\"P-1\"", Some(serde_json::json!("P-1"))),
+        ("-7.5", Some(serde_json::json!(-7.5))),
+    ];
+    for (id, echoed) in cases {
+        // A record that cannot be evaluated for another reason as well.
+        let record = format!(
+            r#"{{"id": {id}, "people": [{{"id": "E-1", "exams": [{{"code": "MB2-714", "passed": "2017-13-01"}}]}}]}}"#
+        );
+        let results = json_results(&record);
+        assert_eq!(results.len(), 4, "{id}");
+        for result in results {
+            // Parsed with serde_json's default nesting limit (128), as a
+            // consumer would: the id is never echoed nested.
+            let value: serde_json::Value =
+                serde_json::from_str(&result).unwrap_or_else(|e| panic!("id {id}: {e}: {result}"));
+            assert_eq!(value["status"], "error", "{result}");
+            assert_eq!(
+                value.get("partner").cloned(),
+                Some(echoed.clone().unwrap_or_default()),
+                "{result}"
+            );
+        }
+    }
+}
+
+#[test]
+fn records_written_as_arrays_are_e0401() {
+    for record in [
+        r#"[["P-1", "Contoso", "developed"]]"#,
+        r#"{"id": "P-1", "people": [["E-1", "Ana"]]}"#,
+        r#"{"id": "P-1", "people": [{"id": "E-1", "exams": [["MB2-714", "2016-11-02"]]}]}"#,
+        r#"{"id": "P-1", "revenue": [["Coho", "CRM Online", "net_new", 1, "USD", "2017-03-15"]]}"#,
+        r#"{"id": "P-1", "usage": [["deployed_seats", "Power BI", 1, "2017-03-01"]]}"#,
+    ] {
+        let errors = run_data(record);
+        assert_eq!(codes(&errors), ["E0401"], "{record}");
+        assert!(
+            errors[0]
+                .to_string()
+                .contains("must be a JSON object, not an array"),
+            "{}",
+            errors[0]
+        );
+    }
+}

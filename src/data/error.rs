@@ -255,7 +255,7 @@ impl DataError {
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
         let within = Span::new(start, start + width);
-        let message = strip_position(&err.to_string());
+        let message = in_json_words(&strip_position(&err.to_string()));
         if err.is_syntax() || err.is_eof() {
             DataError::Malformed {
                 message,
@@ -297,6 +297,30 @@ pub(crate) fn offset_of_line_column(text: &str, line: usize, column: usize) -> u
             .map_or(text.len(), |(i, _)| i + 1)
     };
     (line_start + column).min(text.len())
+}
+
+/// serde's words for JSON's types in a type error ("invalid type: map,
+/// expected a sequence") in JSON's own ("object", "array").
+fn in_json_words(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_owned();
+    };
+    let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
+    let found = match found {
+        "map" => "object",
+        "sequence" => "array",
+        other => other,
+    };
+    let expected = match expected {
+        "a sequence" => "an array",
+        "a map" => "an object",
+        other => other,
+    };
+    if expected.is_empty() {
+        format!("invalid type: {found}")
+    } else {
+        format!("invalid type: {found}, expected {expected}")
+    }
 }
 
 /// serde_json appends " at line L column C"; the diagnostic shows it instead.
