@@ -813,3 +813,128 @@ fn records_written_as_arrays_are_e0401() {
         );
     }
 }
+
+/// The partners evaluated from `text` read whole (as `x.json`), and the
+/// place (`line:column`) of each record that could not be read.
+fn evaluated_and_failed(text: &str) -> (Vec<String>, Vec<String>) {
+    let evaluator = Evaluator::new(*POLICY, as_of());
+    let input = DataInput::Text {
+        name: "x.json".to_owned(),
+        text: text.into(),
+    };
+    let options = batch::Options {
+        threads: 1,
+        detail: Detail::Requirements,
+    };
+    let (mut evaluated, mut failed) = (Vec::new(), Vec::new());
+    batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
+        if let Event::Record(record) = event {
+            let value: serde_json::Value = serde_json::from_slice(record.rendered).unwrap();
+            if record.failed {
+                let (_, line, column) = record.errors[0].location();
+                failed.push(format!("{line}:{column}"));
+            } else {
+                evaluated.push(value["partner"].as_str().unwrap().to_owned());
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    (evaluated, failed)
+}
+
+#[test]
+fn a_broken_record_in_an_array_costs_only_itself() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics/data");
+    let read = |name: &str| {
+        std::fs::read_to_string(fixtures.join(name))
+            .unwrap()
+            .replace("\r\n", "\n")
+    };
+    assert_eq!(
+        evaluated_and_failed(&read("E0400_array_broken_record_between_good_ones.json")),
+        (
+            vec!["P-401".to_owned(), "P-403".to_owned()],
+            vec!["3:54".to_owned()]
+        )
+    );
+    assert_eq!(
+        evaluated_and_failed(&read("E0400_array_record_left_open.json")),
+        (
+            vec!["P-411".to_owned(), "P-413".to_owned()],
+            vec!["8:27".to_owned()]
+        )
+    );
+    assert_eq!(
+        evaluated_and_failed(&read("E0400_array_trailing_comma.json")),
+        (vec!["P-001".to_owned()], vec!["16:3".to_owned()])
+    );
+
+    // One line: a record left open swallows the rest, and says so.
+    let (evaluated, _) =
+        evaluated_and_failed(r#"[{"id": "P-1"}, {"id": "P-2", "x": 1, {"id": "P-3"}]"#);
+    assert_eq!(evaluated, ["P-1"]);
+    let errors = evaluate_data(r#"[{"id": "P-1"}, {"id": "P-2", "x": 1, {"id": "P-3"}]"#);
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("no later record can be read"),
+        "{}",
+        errors[0]
+    );
+
+    // Junk after a record, a missing `]`, a comma before `]`: the records
+    // around them are still read.
+    let (evaluated, failed) = evaluated_and_failed("[{\"id\": \"P-1\"}}, {\"id\": \"P-2\"},]");
+    assert_eq!(
+        (evaluated, failed.len()),
+        (vec!["P-1".to_owned(), "P-2".to_owned()], 2)
+    );
+    let (evaluated, failed) = evaluated_and_failed("[{\"id\": \"P-1\"}, {\"id\": \"P-2\"}");
+    assert_eq!(
+        (evaluated, failed.len()),
+        (vec!["P-1".to_owned(), "P-2".to_owned()], 1)
+    );
+    // After the array, more objects are read as a sequence, not dropped.
+    let (evaluated, failed) = evaluated_and_failed("[{\"id\": \"P-1\"}]\n{\"id\": \"P-2\"}\n");
+    assert_eq!(
+        (evaluated, failed.len()),
+        (vec!["P-1".to_owned(), "P-2".to_owned()], 0)
+    );
+}
+
+#[test]
+fn every_good_record_of_a_large_array_with_broken_ones_is_read() {
+    // 3,000 records, every seventh broken in one of several ways; some
+    // pretty-printed over several lines, some on one line.
+    let breakages = [
+        |r: &str| r.replace("\"developed\"", "'developed'"),
+        |r: &str| r.replace("\"market\"", "\"market"),
+        |r: &str| r.replace("[]}", "[}"),
+        |r: &str| r.replace(", \"people\"", " \"people\""),
+        |r: &str| r.replace("\"id\": ", "\"id\": ,"),
+    ];
+    let mut records = Vec::new();
+    let mut good = Vec::new();
+    let mut broken = 0;
+    for i in 0..3_000 {
+        let id = format!("P-{i}");
+        let record =
+            format!(r#"{{"id": "{id}", "market": "developed", "people": [], "revenue": []}}"#);
+        let record = if i % 7 == 3 {
+            broken += 1;
+            breakages[i / 7 % breakages.len()](&record)
+        } else {
+            good.push(id);
+            record
+        };
+        records.push(if i % 2 == 0 {
+            record.replace(", ", ",\n    ")
+        } else {
+            record
+        });
+    }
+    let text = format!("[\n  {}\n]\n", records.join(",\n  "));
+    let (evaluated, failed) = evaluated_and_failed(&text);
+    assert_eq!(evaluated, good);
+    assert_eq!(failed.len(), broken);
+}

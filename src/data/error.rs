@@ -12,7 +12,7 @@ use crate::ast::Span;
 #[derive(Clone, Debug, Error, Diagnostic)]
 pub enum DataError {
     /// Text that is not JSON.
-    #[error("malformed JSON: {message}")]
+    #[error("malformed JSON{place}: {message}")]
     #[diagnostic(
         code(E0400),
         help(
@@ -20,6 +20,9 @@ pub enum DataError {
         )
     )]
     Malformed {
+        /// Which record of an array it is in, e.g. ` in record 2 of the
+        /// array`; empty when the record is a whole line or file.
+        place: String,
         /// What the JSON parser said.
         message: String,
         /// The data.
@@ -258,6 +261,7 @@ impl DataError {
         let message = in_json_words(&strip_position(&err.to_string()));
         if err.is_syntax() || err.is_eof() {
             DataError::Malformed {
+                place: String::new(),
                 message,
                 source_code: record.source.clone(),
                 span: at(record, within),
@@ -273,13 +277,30 @@ impl DataError {
         offset: usize,
         err: &serde_json::Error,
     ) -> Self {
+        Self::malformed_text(
+            source,
+            offset,
+            String::new(),
+            strip_position(&err.to_string()),
+        )
+    }
+
+    /// Malformed JSON at a byte offset of a source, `place` saying which
+    /// record it is in (see [`DataError::Malformed`]).
+    pub(crate) fn malformed_text(
+        source: &Arc<DataSource>,
+        offset: usize,
+        place: String,
+        message: String,
+    ) -> Self {
         let width = source
             .text
             .get(offset..)
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
         DataError::Malformed {
-            message: strip_position(&err.to_string()),
+            place,
+            message,
             source_code: source.clone(),
             span: SourceSpan::new(offset.into(), width),
         }
@@ -324,7 +345,7 @@ fn in_json_words(message: &str) -> String {
 }
 
 /// serde_json appends " at line L column C"; the diagnostic shows it instead.
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_owned(),
         None => message.to_owned(),
