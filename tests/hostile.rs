@@ -938,3 +938,136 @@ fn every_good_record_of_a_large_array_with_broken_ones_is_read() {
     assert_eq!(evaluated, good);
     assert_eq!(failed.len(), broken);
 }
+
+/// The data diagnostics of `text` read as JSON Lines, rendered as the CLI
+/// renders them (no colour, no wrapping).
+fn rendered_jsonl_diagnostics(text: &str) -> Vec<String> {
+    rendered_diagnostics("x.jsonl", text)
+}
+
+/// The data diagnostics of `text` read as a file called `name`, rendered as
+/// the CLI renders them (no colour, no wrapping).
+fn rendered_diagnostics(name: &str, text: &str) -> Vec<String> {
+    let evaluator = Evaluator::new(*POLICY, as_of());
+    let input = DataInput::Text {
+        name: name.to_owned(),
+        text: text.into(),
+    };
+    let options = batch::Options {
+        threads: 1,
+        detail: Detail::Requirements,
+    };
+    let style = Style {
+        color: false,
+        width: usize::MAX,
+    };
+    let mut out = Vec::new();
+    batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
+        if let Event::Record(record) = event {
+            for err in record.errors.iter().chain(record.warnings) {
+                out.push(render(err, style));
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    out
+}
+
+#[test]
+fn diagnostics_on_huge_lines_show_a_window_not_the_line() {
+    // Four people of a partner listed again under a partner of 100,000
+    // people on one line: four warnings, each a few hundred bytes.
+    let people: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"id": "E-{i}"}}"#))
+        .collect();
+    let text = format!(
+        "{{\"id\": \"P-1\", \"people\": [{{\"id\": \"E-1\"}}, {{\"id\": \"E-2\"}}, {{\"id\": \"E-3\"}}, {{\"id\": \"E-4\"}}]}}\n{{\"id\": \"P-2\", \"people\": [{}]}}\n",
+        people.join(", ")
+    );
+    assert!(text.len() > 1_500_000);
+    let rendered = rendered_jsonl_diagnostics(&text);
+    assert_eq!(rendered.len(), 4);
+    for (i, text) in rendered.iter().enumerate() {
+        assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+        let id = format!("E-{}", i + 1);
+        assert!(text.contains("x.jsonl:2:"), "{text}");
+        assert!(text.contains(&format!("{{\"id\": \"{id}\"}}")), "{text}");
+        assert!(
+            text.contains("already listed under partner `P-1`"),
+            "{text}"
+        );
+    }
+
+    // A megabyte of `{`: one E0400 of a few hundred bytes. (Read whole: a
+    // JSON Lines stream loses it, see
+    // `an_unclosed_last_record_longer_than_a_block_is_reported`.)
+    let rendered = rendered_diagnostics("x.json", &"{".repeat(1 << 20));
+    assert_eq!(rendered.len(), 1);
+    assert!(rendered[0].len() < 2_000, "{}", rendered[0].len());
+    assert!(rendered[0].contains("x.json:1:2"), "{}", rendered[0]);
+
+    // A bad date in the middle of a 100,000-person line, and a record-wide
+    // label (E0408) on a line of 10 MB: bounded, with their places.
+    let mut people = people.clone();
+    people[400] =
+        r#"{"id": "E-400", "exams": [{"code": "MB2-714", "passed": "2017-13-01"}]}"#.to_owned();
+    let rendered = rendered_jsonl_diagnostics(&format!(
+        "{{\"id\": \"P-3\", \"people\": [{}]}}\n",
+        people.join(", ")
+    ));
+    assert_eq!(rendered.len(), 1);
+    assert!(rendered[0].len() < 2_000, "{}", rendered[0]);
+    assert!(rendered[0].contains("2017-13-01"), "{}", rendered[0]);
+    let line = r#"{"product": "CRM Online", "type": "net_new", "amount": "60000000000000000000000000000", "currency": "USD", "date": "2017-03-15", "associations": ["dpor"]}"#;
+    let record = format!(
+        "{{\"id\": \"P-4\", \"market\": \"developed\", \"revenue\": [{}]}}\n",
+        vec![line; 70_000].join(", ")
+    );
+    let rendered = rendered_jsonl_diagnostics(&record);
+    assert_eq!(rendered.len(), 1);
+    assert!(rendered[0].contains("E0408"), "{}", rendered[0]);
+    assert!(rendered[0].len() < 4_000, "{}", rendered[0].len());
+}
+
+#[test]
+fn messages_quote_at_most_sixty_characters_of_a_value() {
+    let long = "x".repeat(10_000);
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let cases = [
+        format!(r#"{{"id": {deep}}}"#),
+        format!(r#"{{"id": "P-1", "people": [{{"id": {deep}}}]}}"#),
+        format!(r#"{{"id": "P-1", "people": "{long}"}}"#),
+        format!(
+            r#"{{"id": "P-1", "people": [{{"id": "E-1", "exams": [{{"code": "MB2-714", "passed": "{long}"}}]}}]}}"#
+        ),
+        record_with_amount(&format!("\"{long}\"")),
+    ];
+    for record in cases {
+        let errors = run_data(&record);
+        assert_eq!(errors.len(), 1, "{:?}", codes(&errors));
+        let message = errors[0].to_string();
+        assert!(message.len() < 200, "{message}");
+        assert!(message.contains('…'), "{message}");
+    }
+}
+
+/// A JSON Lines stream whose last record is longer than a block (1 MiB) and
+/// either never closes or has no line break after it is dropped without a
+/// word (exit 0): `batch::stream_blocks` reads on for the rest of the record,
+/// reaches the end and leaves its loop with the record still in its buffer.
+/// The fix belongs in `src/batch.rs` (hand the buffer on when the end is
+/// reached); until then this test is ignored.
+#[test]
+#[ignore = "needs a fix in src/batch.rs: stream_blocks drops an unclosed last record longer than a block"]
+fn an_unclosed_last_record_longer_than_a_block_is_reported() {
+    let text = format!("{{\"id\": \"P-1\"}}\n{}\n", "{".repeat(1_500_000));
+    let rendered = rendered_jsonl_diagnostics(&text);
+    assert_eq!(rendered.len(), 1);
+    assert!(rendered[0].contains("x.jsonl:2:2"), "{}", rendered[0]);
+
+    let people: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"id": "E-{i}"}}"#))
+        .collect();
+    let record = format!(r#"{{"id": "P-1", "people": [{}]}}"#, people.join(", "));
+    assert_eq!(json_results(&record).len(), 4);
+}

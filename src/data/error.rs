@@ -204,7 +204,7 @@ impl DataError {
 
     pub(crate) fn bad_date(record: &Record, within: Span, value: &str) -> Self {
         DataError::BadDate {
-            value: value.to_owned(),
+            value: clip(value),
             source_code: record.source.clone(),
             span: at(record, within),
         }
@@ -212,7 +212,7 @@ impl DataError {
 
     pub(crate) fn bad_amount(record: &Record, within: Span, value: &str) -> Self {
         DataError::BadAmount {
-            value: value.trim_matches('"').to_owned(),
+            value: clip(value.trim_matches('"')),
             source_code: record.source.clone(),
             span: at(record, within),
         }
@@ -225,7 +225,7 @@ impl DataError {
         expected: &str,
     ) -> Self {
         DataError::CurrencyMismatch {
-            currency: currency.to_owned(),
+            currency: clip(currency),
             expected: expected.to_owned(),
             source_code: record.source.clone(),
             span: at(record, within),
@@ -234,7 +234,7 @@ impl DataError {
 
     pub(crate) fn duplicate_person(record: &Record, span: Span, first: Span, id: &str) -> Self {
         DataError::DuplicatePerson {
-            id: id.to_owned(),
+            id: clip(id),
             source_code: record.source.clone(),
             span: at(record, span),
             first: at(record, first),
@@ -258,7 +258,7 @@ impl DataError {
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
         let within = Span::new(start, start + width);
-        let message = in_json_words(&strip_position(&err.to_string()));
+        let message = clip_quoted(&in_json_words(&strip_position(&err.to_string())));
         if err.is_syntax() || err.is_eof() {
             DataError::Malformed {
                 place: String::new(),
@@ -318,6 +318,51 @@ pub(crate) fn offset_of_line_column(text: &str, line: usize, column: usize) -> u
             .map_or(text.len(), |(i, _)| i + 1)
     };
     (line_start + column).min(text.len())
+}
+
+/// The most characters of a value from the data that a message quotes.
+pub const QUOTED_CHARS: usize = 60;
+
+/// `value` as a message quotes it: at most [`QUOTED_CHARS`] characters,
+/// with `…` when cut. An id can be a megabyte of nested brackets.
+pub fn clip(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", value.get(..cut).unwrap_or(value)),
+        None => value.to_owned(),
+    }
+}
+
+/// A serde message with each value it quotes (`"…"` or `` `…` ``) clipped
+/// as [`clip`] does.
+fn clip_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let mut chars = from.char_indices();
+        let Some((_, quote)) = chars.next() else {
+            break;
+        };
+        // The closing quote: the next one not escaped by a backslash.
+        let mut escaped = false;
+        let close = chars.find(|&(_, c)| {
+            let found = c == quote && !escaped;
+            escaped = c == '\\' && !escaped;
+            found
+        });
+        let Some((close, _)) = close else {
+            out.push_str(from);
+            return out;
+        };
+        let inner = from.get(quote.len_utf8()..close).unwrap_or("");
+        out.push(quote);
+        out.push_str(&clip(inner));
+        out.push(quote);
+        rest = from.get(close + quote.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde's words for JSON's types in a type error ("invalid type: map,

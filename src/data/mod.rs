@@ -359,7 +359,7 @@ fn id_of<'a>(
             raw_span(text, raw),
             format!(
                 "{what} `id` must be a string or a number, not `{}`",
-                raw.get()
+                error::clip(raw.get())
             ),
         ));
     }
