@@ -215,10 +215,14 @@ impl View<'_> {
                     let _ = if missing == 0 {
                         writeln!(out, "{pad}    ✓ {}: {who}", role.description)
                     } else {
-                        let qualified = p.qualified.get(i).copied().unwrap_or(0);
+                        let qualified = match p.qualified.get(i).copied().unwrap_or(0) {
+                            0 => "nobody qualifies".to_owned(),
+                            1 => "1 qualifies".to_owned(),
+                            n => format!("{n} qualify"),
+                        };
                         writeln!(
                             out,
-                            "{pad}    ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
+                            "{pad}    ✗ {}: {who}; {missing} more needed ({qualified})",
                             role.description
                         )
                     };
