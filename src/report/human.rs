@@ -389,7 +389,7 @@ fn people_gap(
 }
 
 /// A count for people: thousands separated, no trailing zeros.
-fn count_grouped(count: rust_decimal::Decimal) -> String {
+pub fn count_grouped(count: rust_decimal::Decimal) -> String {
     let text = amount_grouped(count.round_dp(2));
     match text.strip_suffix(".00") {
         Some(whole) => whole.to_owned(),
