@@ -278,6 +278,12 @@ fn excluded_lines(
             Exclusion::NotPartnerOfRecord => "not partner of record",
             Exclusion::NotPaid => "not paid",
         };
+        // 1-based here, "the 2nd revenue line"; the JSON output gives the
+        // 0-based index into the list (`excluded_lines[].line`).
+        let list = match measure.kind {
+            model::MeasureKind::Revenue { .. } => "revenue",
+            _ => "usage",
+        };
         let what = match measure.kind {
             model::MeasureKind::Revenue { .. } => partner.revenue.get(*line).map(|l| {
                 format!(
@@ -302,7 +308,7 @@ fn excluded_lines(
         if let Some(what) = what {
             let _ = writeln!(
                 out,
-                "{pad}      not counted: line {} ({what}): {why}",
+                "{pad}      not counted: {list} line {} ({what}): {why}",
                 line + 1
             );
         }
