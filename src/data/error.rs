@@ -262,7 +262,7 @@ impl DataError {
         if err.is_syntax() || err.is_eof() {
             DataError::Malformed {
                 place: String::new(),
-                message,
+                message: at_line_break(message, text.get(start..)),
                 source_code: record.source.clone(),
                 span: at(record, within),
             }
@@ -300,7 +300,7 @@ impl DataError {
             .map_or(0, char::len_utf8);
         DataError::Malformed {
             place,
-            message,
+            message: at_line_break(message, source.text.get(offset..)),
             source_code: source.clone(),
             span: SourceSpan::new(offset.into(), width),
         }
@@ -318,6 +318,19 @@ pub(crate) fn offset_of_line_column(text: &str, line: usize, column: usize) -> u
             .map_or(text.len(), |(i, _)| i + 1)
     };
     (line_start + column).min(text.len())
+}
+
+/// serde_json's message for a line break inside a string, which is what a
+/// string left open at the end of its line looks like, in words. `from` is
+/// the text from the underlined character, the one before the control
+/// character (serde_json points just past it).
+fn at_line_break(message: String, from: Option<&str>) -> String {
+    let breaks = from.is_some_and(|rest| matches!(rest.chars().nth(1), Some('\n' | '\r')));
+    if breaks && message.starts_with("control character") {
+        "a string is not closed before the end of its line".to_owned()
+    } else {
+        message
+    }
 }
 
 /// The most characters of a value from the data that a message quotes.
