@@ -834,7 +834,8 @@ fn evaluated_and_failed(text: &str) -> (Vec<String>, Vec<String>) {
                 let (_, line, column) = record.errors[0].location();
                 failed.push(format!("{line}:{column}"));
             } else {
-                evaluated.push(value["partner"].as_str().unwrap().to_owned());
+                let id = &value["partner"];
+                evaluated.push(id.as_str().map_or_else(|| id.to_string(), str::to_owned));
             }
         }
         ControlFlow::Continue(())
@@ -1070,4 +1071,36 @@ fn an_unclosed_last_record_longer_than_a_block_is_reported() {
         .collect();
     let record = format!(r#"{{"id": "P-1", "people": [{}]}}"#, people.join(", "));
     assert_eq!(json_results(&record).len(), 4);
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// An array of partners, one per line (as exports write them), with one
+    /// of them mutated: every other partner is still evaluated.
+    #[test]
+    fn a_mutated_record_in_an_array_never_takes_the_others_with_it(
+        broken in 0usize..6,
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let records: Vec<String> = (0..6)
+            .map(|i| {
+                let record = GOOD_RECORD.replace("\"P-001\"", &format!("\"P-{i}\""));
+                if i == broken {
+                    // Within the record's own line.
+                    mutate(&record, &mutations).replace(['\n', '\r'], " ")
+                } else {
+                    record
+                }
+            })
+            .collect();
+        let text = format!("[\n  {}\n]\n", records.join(",\n  "));
+        let (evaluated, _) = evaluated_and_failed(&text);
+        let good: Vec<String> = (0..6).filter(|&i| i != broken).map(|i| format!("P-{i}")).collect();
+        for id in &good {
+            prop_assert!(evaluated.contains(id), "{id} lost: {evaluated:?}\n{}", records[broken]);
+        }
+        // (The broken line may yield records of its own: a mutation can
+        // close the partner early, leaving its people as valid elements.)
+    }
 }

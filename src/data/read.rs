@@ -128,6 +128,9 @@ fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize 
     };
     let mut at = open + 1;
     let mut number = 0;
+    // The first record's indentation, when it starts a line: see
+    // [`resume_after`].
+    let mut indent = None;
     loop {
         at = skip_whitespace(text, at);
         match text.as_bytes().get(at) {
@@ -148,6 +151,9 @@ fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize 
             Some(_) => {}
         }
         number += 1;
+        if number == 1 {
+            indent = line_indent(text, at);
+        }
         let rest = text.get(at..).unwrap_or("");
         let mut element = serde_json::Deserializer::from_str(rest);
         let broken_at = match <&RawValue>::deserialize(&mut element) {
@@ -169,6 +175,16 @@ fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize 
                         out.push(Err(not_closed(text.len())));
                         return text.len();
                     }
+                    Some(b'{') => {
+                        // A comma left out: the next record starts here.
+                        out.push(Err(DataError::malformed_text(
+                            source,
+                            at,
+                            String::new(),
+                            format!("expected `,` or `]` after record {number} of the array"),
+                        )));
+                        continue;
+                    }
                     Some(_) => {
                         out.push(Err(DataError::malformed_text(
                             source,
@@ -183,7 +199,7 @@ fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize 
             Err(err) => {
                 let offset =
                     at + super::error::offset_of_line_column(rest, err.line(), err.column());
-                let resume = resume_after(text, at);
+                let resume = resume_after(text, at, indent);
                 let mut message = super::error::strip_position(&err.to_string());
                 if resume == Resume::Lost {
                     message.push_str(
@@ -207,7 +223,7 @@ fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize 
             }
         };
         // Junk after a good record: skip to the next element.
-        match resume_after(text, broken_at) {
+        match resume_after(text, broken_at, indent) {
             Resume::Next(next) => at = next,
             Resume::End(end) => return end,
             Resume::Lost => return text.len(),
@@ -226,39 +242,49 @@ enum Resume {
     Lost,
 }
 
-/// Finds the end of a broken element starting at `start`: the first `,`
-/// outside brackets and strings, or the array's `]` (a stray `}` outside
-/// brackets is skipped). A JSON string cannot
-/// hold a raw line break, so a string still open at the end of a line is
-/// taken to end there; and when the element starts a line, a later line that
-/// starts with `{` at the same indentation starts the next element (as in
-/// JSON Lines framing), even if the broken one never closed its brackets.
-fn resume_after(text: &str, start: usize) -> Resume {
+/// Finds the end of a broken element, scanning from `from`.
+///
+/// When the array's records start lines (`indent` is the first record's
+/// indentation), the next record is the next line that starts with `{` at
+/// that indentation, and the array ends at a line starting with `]` that is
+/// indented less; the rest of the broken record's lines go with it (as in
+/// JSON Lines framing). Brackets are not trusted there: a broken record's
+/// are off, and an object nested in it must not be taken for a partner.
+///
+/// Otherwise (a compact array) the element ends at the first `,` outside
+/// brackets and strings that a `{` follows (partners are objects), or at a
+/// `]` outside brackets that ends its line (the array's; stray closing
+/// brackets are skipped). A JSON string cannot hold a raw line break, so a
+/// string still open at the end of a line is taken to end there.
+fn resume_after(text: &str, from: usize, indent: Option<&str>) -> Resume {
+    if let Some(indent) = indent {
+        let mut at = from;
+        while let Some(newline) = text.get(at..).and_then(|rest| rest.find('\n')) {
+            at += newline + 1;
+            let line = text.get(at..).unwrap_or("");
+            if line
+                .strip_prefix(indent)
+                .is_some_and(|after| after.starts_with('{'))
+            {
+                return Resume::Next(at);
+            }
+            let content = line.trim_start_matches([' ', '\t']);
+            if content.starts_with(']') && line.len() - content.len() < indent.len() {
+                return Resume::End(at + line.len() - content.len() + 1);
+            }
+        }
+        return Resume::Lost;
+    }
     let bytes = text.as_bytes();
-    let line_start = text
-        .get(..start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let indent = text
-        .get(line_start..start)
-        .filter(|lead| lead.bytes().all(|b| b == b' ' || b == b'\t'));
     let mut depth = 0i64;
     let mut in_string = false;
     let mut escaped = false;
-    let mut at = start;
+    let mut at = from;
     while let Some(&byte) = bytes.get(at) {
         at += 1;
         if byte == b'\n' {
             in_string = false;
             escaped = false;
-            if let Some(indent) = indent
-                && depth > 0
-                && let Some(line) = text.get(at..)
-                && let Some(after) = line.strip_prefix(indent)
-                && after.starts_with('{')
-            {
-                return Resume::Next(at);
-            }
             continue;
         }
         if in_string {
@@ -273,14 +299,35 @@ fn resume_after(text: &str, start: usize) -> Resume {
         match byte {
             b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
-            b']' if depth == 0 => return Resume::End(at),
-            b'}' if depth == 0 => {}
+            b']' if depth == 0 && ends_line(text, at) => return Resume::End(at),
+            b'}' | b']' if depth == 0 => {}
             b'}' | b']' => depth -= 1,
-            b',' if depth == 0 => return Resume::Next(at),
+            // A partner is an object: a comma not followed by `{` is inside
+            // the broken element, whose brackets are off.
+            b',' if depth == 0 && bytes.get(skip_whitespace(text, at)) == Some(&b'{') => {
+                return Resume::Next(at);
+            }
             _ => {}
         }
     }
     Resume::Lost
+}
+
+/// The indentation before `at` when only spaces and tabs precede it on its
+/// line (and it is not on the first line, which holds the `[`).
+fn line_indent(text: &str, at: usize) -> Option<&str> {
+    let line_start = text.get(..at)?.rfind('\n')? + 1;
+    text.get(line_start..at)
+        .filter(|lead| lead.bytes().all(|b| b == b' ' || b == b'\t'))
+}
+
+/// Whether only spaces follow `at` on its line (or in the text).
+fn ends_line(text: &str, at: usize) -> bool {
+    text.get(at..).is_none_or(|rest| {
+        rest.split('\n')
+            .next()
+            .is_none_or(|line| line.trim_matches([' ', '\t', '\r']).is_empty())
+    })
 }
 
 /// Frames a sequence of JSON values from `from` on (one object, or objects
