@@ -1104,3 +1104,22 @@ proptest! {
         // close the partner early, leaving its people as valid elements.)
     }
 }
+
+#[test]
+fn resynchronising_an_array_stays_linear() {
+    // Stray closing brackets, commas and open brackets after a broken
+    // element, a megabyte of each: every one is looked at a bounded number
+    // of times.
+    let started = std::time::Instant::now();
+    for filler in ["]", "}", ", ", "[", "\"", "\n"] {
+        let text = format!("[x{}", filler.repeat(1 << 20));
+        assert!(!evaluated_and_failed(&text).1.is_empty(), "{filler:?}");
+        let text = format!("[\n  x{}", filler.repeat(1 << 20));
+        assert!(!evaluated_and_failed(&text).1.is_empty(), "{filler:?}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

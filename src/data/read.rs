@@ -321,13 +321,19 @@ fn line_indent(text: &str, at: usize) -> Option<&str> {
         .filter(|lead| lead.bytes().all(|b| b == b' ' || b == b'\t'))
 }
 
-/// Whether only spaces follow `at` on its line (or in the text).
+/// Whether only spaces follow `at` on its line (or in the text). Looks
+/// only as far as the next other character, so a line of many `]` is not
+/// scanned again for each.
 fn ends_line(text: &str, at: usize) -> bool {
-    text.get(at..).is_none_or(|rest| {
-        rest.split('\n')
-            .next()
-            .is_none_or(|line| line.trim_matches([' ', '\t', '\r']).is_empty())
-    })
+    let bytes = text.as_bytes();
+    let mut at = at;
+    while bytes
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
+    {
+        at += 1;
+    }
+    matches!(bytes.get(at), None | Some(b'\n'))
 }
 
 /// Frames a sequence of JSON values from `from` on (one object, or objects
