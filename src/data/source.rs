@@ -209,3 +209,68 @@ impl Record {
         self.source.line_column(self.to_source(within).start)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn source(text: &str) -> DataSource {
+        DataSource {
+            name: "x.jsonl".to_owned(),
+            text: text.to_owned(),
+            lines_before: 10,
+        }
+    }
+
+    fn read(source: &DataSource, at: usize, len: usize, context: usize) -> (String, usize, usize) {
+        let contents = source
+            .read_span(&SourceSpan::new(at.into(), len), context, context)
+            .unwrap();
+        let data = String::from_utf8(contents.data().to_vec()).unwrap();
+        (data, contents.line(), contents.column())
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole_with_context() {
+        let s = source("{\"a\": 1,\n \"b\": 2,\n \"c\": 3}\n");
+        let (data, line, _) = read(&s, 10, 3, 1);
+        assert_eq!(data, "{\"a\": 1,\n \"b\": 2,\n \"c\": 3}\n");
+        assert_eq!(line, 10);
+        // Read for its place: from the span, at its line and column.
+        let (data, line, column) = read(&s, 10, 3, 0);
+        assert_eq!((data.as_str(), line, column), ("\"b\"", 11, 1));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_of_characters() {
+        // Multibyte characters, so that byte and character counts differ.
+        let text = format!(
+            "{}\"date\": \"bad\"{}\n",
+            "é".repeat(5_000),
+            "ü".repeat(5_000)
+        );
+        let s = source(&format!("{{}}\n{text}"));
+        let at = 3 + "é".repeat(5_000).len() + 8;
+        let (data, line, _) = read(&s, at, 5, 1);
+        assert!(data.contains("\"bad\""), "{data}");
+        assert_eq!(data.chars().count(), 2 * EXCERPT_MARGIN + 5);
+        assert_eq!(line, 11);
+        let (_, line, column) = read(&s, at, 5, 0);
+        assert_eq!((line, column), (11, 5_000 + 8));
+    }
+
+    #[test]
+    fn a_long_span_is_cut_and_the_end_of_the_text_is_a_place() {
+        let s = source(&"x".repeat(100_000));
+        let (data, _, _) = read(&s, 0, 100_000, 1);
+        // The span cut, then a margin of the line after it.
+        assert_eq!(data.len(), EXCERPT_SPAN + EXCERPT_MARGIN);
+        let (data, _, column) = read(&s, 100_000, 0, 0);
+        assert_eq!((data.as_str(), column), ("", 100_000));
+        assert!(
+            s.read_span(&SourceSpan::new(100_001.into(), 0), 0, 0)
+                .is_err()
+        );
+    }
+}
