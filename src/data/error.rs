@@ -12,7 +12,7 @@ use crate::ast::Span;
 #[derive(Clone, Debug, Error, Diagnostic)]
 pub enum DataError {
     /// Text that is not JSON.
-    #[error("malformed JSON: {message}")]
+    #[error("malformed JSON{place}: {message}")]
     #[diagnostic(
         code(E0400),
         help(
@@ -20,6 +20,9 @@ pub enum DataError {
         )
     )]
     Malformed {
+        /// Which record of an array it is in, e.g. ` in record 2 of the
+        /// array`; empty when the record is a whole line or file.
+        place: String,
         /// What the JSON parser said.
         message: String,
         /// The data.
@@ -201,7 +204,7 @@ impl DataError {
 
     pub(crate) fn bad_date(record: &Record, within: Span, value: &str) -> Self {
         DataError::BadDate {
-            value: value.to_owned(),
+            value: clip(value),
             source_code: record.source.clone(),
             span: at(record, within),
         }
@@ -209,7 +212,7 @@ impl DataError {
 
     pub(crate) fn bad_amount(record: &Record, within: Span, value: &str) -> Self {
         DataError::BadAmount {
-            value: value.trim_matches('"').to_owned(),
+            value: clip(value.trim_matches('"')),
             source_code: record.source.clone(),
             span: at(record, within),
         }
@@ -222,7 +225,7 @@ impl DataError {
         expected: &str,
     ) -> Self {
         DataError::CurrencyMismatch {
-            currency: currency.to_owned(),
+            currency: clip(currency),
             expected: expected.to_owned(),
             source_code: record.source.clone(),
             span: at(record, within),
@@ -231,7 +234,7 @@ impl DataError {
 
     pub(crate) fn duplicate_person(record: &Record, span: Span, first: Span, id: &str) -> Self {
         DataError::DuplicatePerson {
-            id: id.to_owned(),
+            id: clip(id),
             source_code: record.source.clone(),
             span: at(record, span),
             first: at(record, first),
@@ -255,10 +258,11 @@ impl DataError {
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
         let within = Span::new(start, start + width);
-        let message = strip_position(&err.to_string());
+        let message = clip_quoted(&in_json_words(&strip_position(&err.to_string())));
         if err.is_syntax() || err.is_eof() {
             DataError::Malformed {
-                message,
+                place: String::new(),
+                message: at_line_break(message, text.get(start..)),
                 source_code: record.source.clone(),
                 span: at(record, within),
             }
@@ -273,13 +277,30 @@ impl DataError {
         offset: usize,
         err: &serde_json::Error,
     ) -> Self {
+        Self::malformed_text(
+            source,
+            offset,
+            String::new(),
+            strip_position(&err.to_string()),
+        )
+    }
+
+    /// Malformed JSON at a byte offset of a source, `place` saying which
+    /// record it is in (see [`DataError::Malformed`]).
+    pub(crate) fn malformed_text(
+        source: &Arc<DataSource>,
+        offset: usize,
+        place: String,
+        message: String,
+    ) -> Self {
         let width = source
             .text
             .get(offset..)
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
         DataError::Malformed {
-            message: strip_position(&err.to_string()),
+            place,
+            message: at_line_break(message, source.text.get(offset..)),
             source_code: source.clone(),
             span: SourceSpan::new(offset.into(), width),
         }
@@ -299,8 +320,90 @@ pub(crate) fn offset_of_line_column(text: &str, line: usize, column: usize) -> u
     (line_start + column).min(text.len())
 }
 
+/// serde_json's message for a line break inside a string, which is what a
+/// string left open at the end of its line looks like, in words. `from` is
+/// the text from the underlined character, the one before the control
+/// character (serde_json points just past it).
+fn at_line_break(message: String, from: Option<&str>) -> String {
+    let breaks = from.is_some_and(|rest| matches!(rest.chars().nth(1), Some('\n' | '\r')));
+    if breaks && message.starts_with("control character") {
+        "a string is not closed before the end of its line".to_owned()
+    } else {
+        message
+    }
+}
+
+/// The most characters of a value from the data that a message quotes.
+pub const QUOTED_CHARS: usize = 60;
+
+/// `value` as a message quotes it: at most [`QUOTED_CHARS`] characters,
+/// with `…` when cut. An id can be a megabyte of nested brackets.
+pub fn clip(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", value.get(..cut).unwrap_or(value)),
+        None => value.to_owned(),
+    }
+}
+
+/// A serde message with each value it quotes (`"…"` or `` `…` ``) clipped
+/// as [`clip`] does.
+fn clip_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let mut chars = from.char_indices();
+        let Some((_, quote)) = chars.next() else {
+            break;
+        };
+        // The closing quote: the next one not escaped by a backslash.
+        let mut escaped = false;
+        let close = chars.find(|&(_, c)| {
+            let found = c == quote && !escaped;
+            escaped = c == '\\' && !escaped;
+            found
+        });
+        let Some((close, _)) = close else {
+            out.push_str(from);
+            return out;
+        };
+        let inner = from.get(quote.len_utf8()..close).unwrap_or("");
+        out.push(quote);
+        out.push_str(&clip(inner));
+        out.push(quote);
+        rest = from.get(close + quote.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// serde's words for JSON's types in a type error ("invalid type: map,
+/// expected a sequence") in JSON's own ("object", "array").
+fn in_json_words(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_owned();
+    };
+    let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
+    let found = match found {
+        "map" => "object",
+        "sequence" => "array",
+        other => other,
+    };
+    let expected = match expected {
+        "a sequence" => "an array",
+        "a map" => "an object",
+        other => other,
+    };
+    if expected.is_empty() {
+        format!("invalid type: {found}")
+    } else {
+        format!("invalid type: {found}, expected {expected}")
+    }
+}
+
 /// serde_json appends " at line L column C"; the diagnostic shows it instead.
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_owned(),
         None => message.to_owned(),

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 pub use error::DataError;
@@ -22,9 +23,50 @@ pub use source::{DataSource, Record};
 
 use crate::ast::Span;
 
+/// A record of the data (a partner, a person, a line, an exam pass), named
+/// as messages name it.
+trait Kind {
+    /// What it is called in a message, e.g. `a person`.
+    const WHAT: &'static str;
+}
+
+/// A record that must be a JSON object. serde's derive would also read a
+/// struct from an array of its fields in order (`["P-1", "Contoso"]`); data
+/// written that way is a mistake, not a record, so it is refused here.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de> + Kind> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de> + Kind> Visitor<'de> for Only<T> {
+            type Value = Object<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(T::WHAT)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Object<T>, A::Error> {
+                Err(de::Error::custom(format_args!(
+                    "{} must be a JSON object, not an array",
+                    T::WHAT
+                )))
+            }
+        }
+
+        // `deserialize_any`, not `deserialize_map`: an array reaches
+        // `visit_seq`, which says what a record must be.
+        deserializer.deserialize_any(Only(std::marker::PhantomData))
+    }
+}
+
 /// A partner record as it appears in the JSON; unknown fields are ignored.
 #[derive(Deserialize)]
-#[serde(rename = "partner record")]
+#[serde(expecting = "a partner record")]
 struct PartnerJson<'a> {
     #[serde(borrow)]
     id: &'a RawValue,
@@ -33,16 +75,21 @@ struct PartnerJson<'a> {
     #[serde(borrow, default)]
     market: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    people: Option<Vec<PersonJson<'a>>>,
+    people: Option<Vec<Object<PersonJson<'a>>>>,
     #[serde(borrow, default)]
-    revenue: Option<Vec<RevenueJson<'a>>>,
+    revenue: Option<Vec<Object<RevenueJson<'a>>>>,
     #[serde(borrow, default)]
-    usage: Option<Vec<UsageJson<'a>>>,
+    usage: Option<Vec<Object<UsageJson<'a>>>>,
     #[serde(borrow, default)]
     attributes: Option<Vec<Cow<'a, str>>>,
 }
 
+impl Kind for PartnerJson<'_> {
+    const WHAT: &'static str = "a partner record";
+}
+
 #[derive(Deserialize)]
+#[serde(expecting = "a usage line")]
 struct UsageJson<'a> {
     #[serde(borrow)]
     metric: Cow<'a, str>,
@@ -60,17 +107,27 @@ struct UsageJson<'a> {
     paid: Option<bool>,
 }
 
+impl Kind for UsageJson<'_> {
+    const WHAT: &'static str = "a usage line";
+}
+
 #[derive(Deserialize)]
+#[serde(expecting = "a person")]
 struct PersonJson<'a> {
     #[serde(borrow)]
     id: &'a RawValue,
     #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    exams: Option<Vec<ExamJson<'a>>>,
+    exams: Option<Vec<Object<ExamJson<'a>>>>,
+}
+
+impl Kind for PersonJson<'_> {
+    const WHAT: &'static str = "a person";
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an exam pass")]
 struct ExamJson<'a> {
     #[serde(borrow)]
     code: Cow<'a, str>,
@@ -78,7 +135,12 @@ struct ExamJson<'a> {
     passed: Cow<'a, str>,
 }
 
+impl Kind for ExamJson<'_> {
+    const WHAT: &'static str = "an exam pass";
+}
+
 #[derive(Deserialize)]
+#[serde(expecting = "a revenue line")]
 struct RevenueJson<'a> {
     #[serde(borrow, default)]
     customer: Option<Cow<'a, str>>,
@@ -94,6 +156,10 @@ struct RevenueJson<'a> {
     date: Cow<'a, str>,
     #[serde(borrow, default)]
     associations: Option<Vec<Cow<'a, str>>>,
+}
+
+impl Kind for RevenueJson<'_> {
+    const WHAT: &'static str = "a revenue line";
 }
 
 /// An identifier from the data (a partner's or a person's): a JSON string or
@@ -287,14 +353,13 @@ fn id_of<'a>(
     errors: &mut Vec<DataError>,
     what: &str,
 ) -> Id<'a> {
-    let first = raw.get().as_bytes().first().copied().unwrap_or(b' ');
-    if !(first == b'"' || first == b'-' || first.is_ascii_digit()) {
+    if !is_id(raw) {
         errors.push(DataError::invalid(
             record,
             raw_span(text, raw),
             format!(
                 "{what} `id` must be a string or a number, not `{}`",
-                raw.get()
+                error::clip(raw.get())
             ),
         ));
     }
@@ -305,15 +370,15 @@ impl<'a> Partner<'a> {
     /// Parses and validates one record, returning every problem found in it.
     pub fn parse(record: &'a Record) -> Result<Partner<'a>, Vec<DataError>> {
         let text = record.text();
-        let json: PartnerJson<'a> =
-            serde_json::from_str(text).map_err(|e| vec![DataError::from_serde(record, &e)])?;
+        let Object(json) = serde_json::from_str::<Object<PartnerJson<'a>>>(text)
+            .map_err(|e| vec![DataError::from_serde(record, &e)])?;
         let mut errors = Vec::new();
         let whole = Span::new(0, 0);
         let id = id_of(json.id, text, record, &mut errors, "a partner's");
 
         let mut people = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
-        for person in json.people.unwrap_or_default() {
+        for Object(person) in json.people.unwrap_or_default() {
             let person_id = id_of(person.id, text, record, &mut errors, "a person's");
             let span = raw_span(text, person.id);
             if let Some(first) = seen.insert(person.id.get(), span) {
@@ -325,7 +390,7 @@ impl<'a> Partner<'a> {
                 ));
             }
             let mut exams = Vec::new();
-            for exam in person.exams.unwrap_or_default() {
+            for Object(exam) in person.exams.unwrap_or_default() {
                 match parse_date(&exam.passed) {
                     Some(passed) => exams.push(ExamPass {
                         code: exam.code,
@@ -346,7 +411,7 @@ impl<'a> Partner<'a> {
         }
 
         let mut revenue = Vec::new();
-        for line in json.revenue.unwrap_or_default() {
+        for Object(line) in json.revenue.unwrap_or_default() {
             if let Some((amount, date)) = line_values(record, line.amount, &line.date, &mut errors)
             {
                 revenue.push(RevenueLine {
@@ -363,7 +428,7 @@ impl<'a> Partner<'a> {
         }
 
         let mut usage = Vec::new();
-        for line in json.usage.unwrap_or_default() {
+        for Object(line) in json.usage.unwrap_or_default() {
             if let Some((quantity, date)) =
                 line_values(record, line.quantity, &line.date, &mut errors)
             {
@@ -438,14 +503,26 @@ pub fn person_ids(partner: &Partner<'_>) -> Vec<(String, Span)> {
         .collect()
 }
 
-/// The `id` of a record that may be otherwise invalid, for reporting it.
+/// The `id` of a record that may be otherwise invalid, for reporting it:
+/// only an id that is a JSON string or number (what an id may be), so that
+/// an array or object written as an id is never echoed into results.
 pub fn peek_id(record: &Record) -> Option<&RawValue> {
     #[derive(Deserialize)]
     struct IdOnly<'a> {
         #[serde(borrow, default)]
         id: Option<&'a RawValue>,
     }
-    serde_json::from_str::<IdOnly<'_>>(record.text()).ok()?.id
+    impl Kind for IdOnly<'_> {
+        const WHAT: &'static str = "a partner record";
+    }
+    let Object(only) = serde_json::from_str::<Object<IdOnly<'_>>>(record.text()).ok()?;
+    only.id.filter(|id| is_id(id))
+}
+
+/// Whether a JSON value may be an id: a string or a number.
+pub fn is_id(raw: &RawValue) -> bool {
+    let first = raw.get().as_bytes().first().copied().unwrap_or(b' ');
+    first == b'"' || first == b'-' || first.is_ascii_digit()
 }
 
 #[cfg(test)]

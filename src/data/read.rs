@@ -4,10 +4,12 @@
 //!   over several lines. `*.jsonl` / `*.ndjson` files, and stdin unless it
 //!   holds an array, are streamed this way in blocks (see
 //!   [`crate::batch`]), so memory stays flat however long the input.
-//! - A text read whole ([`whole_text`]): a JSON array is a list of records;
-//!   otherwise the text is a sequence of JSON objects (one object, or objects
-//!   one per line). After malformed JSON, reading resumes at the next line
-//!   that starts with `{`, so one broken record does not hide the rest.
+//! - A text read whole ([`whole_text`]): a JSON array is a list of records,
+//!   read one element at a time; after a broken element, reading resumes at
+//!   the next one. Otherwise the text is a sequence of JSON objects (one
+//!   object, or objects one per line); after malformed JSON, reading resumes
+//!   at the next line that starts with `{`. Either way one broken record
+//!   does not hide the rest.
 
 use std::io;
 use std::sync::Arc;
@@ -82,43 +84,264 @@ pub fn whole_text(name: &str, text: String) -> Vec<Framed> {
     } else {
         0
     };
-    let first = text
-        .get(bom..)
-        .unwrap_or("")
-        .trim_start()
-        .as_bytes()
-        .first()
-        .copied();
     let mut out = Vec::new();
-    if first == Some(b'[') {
-        match serde_json::from_str::<Vec<&RawValue>>(text.get(bom..).unwrap_or("")) {
-            Ok(items) => {
-                for raw in items {
-                    let span = span_of(text, raw.get());
-                    out.push(Ok(Record {
-                        source: source.clone(),
-                        span,
-                        index: out.len(),
-                    }));
+    let mut from = bom;
+    let open = skip_whitespace(text, bom);
+    if text.as_bytes().get(open) == Some(&b'[') {
+        // Whatever follows the array (nothing, usually) is read as a
+        // sequence of objects, so that it is reported rather than dropped.
+        from = array(&source, open, &mut out);
+    }
+    sequence(&source, from, &mut out);
+    out
+}
+
+/// The first byte at or after `from` that is not JSON whitespace.
+fn skip_whitespace(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while bytes
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
+
+/// Frames the records of the array whose `[` is at `open`, one element at a
+/// time, so that a broken element costs only itself: it is reported (E0400,
+/// naming its place in the array) and reading resumes at the next element
+/// (see [`resume_after`]). Returns where the array ends.
+fn array(source: &Arc<DataSource>, open: usize, out: &mut Vec<Framed>) -> usize {
+    use serde::Deserialize as _;
+
+    let text = source.text.as_str();
+    let place = |n: usize| format!(" in record {n} of the array");
+    let not_closed = |at: usize| {
+        DataError::malformed_text(
+            source,
+            at,
+            String::new(),
+            "the array is not closed: `]` is missing at the end".to_owned(),
+        )
+    };
+    let mut at = open + 1;
+    let mut number = 0;
+    // The first record's indentation, when it starts a line: see
+    // [`resume_after`].
+    let mut indent = None;
+    loop {
+        at = skip_whitespace(text, at);
+        match text.as_bytes().get(at) {
+            None => {
+                out.push(Err(not_closed(text.len())));
+                return text.len();
+            }
+            Some(b']') if number == 0 => return at + 1,
+            Some(b']') => {
+                out.push(Err(DataError::malformed_text(
+                    source,
+                    at,
+                    String::new(),
+                    format!("a comma after the last record (record {number}) of the array"),
+                )));
+                return at + 1;
+            }
+            Some(_) => {}
+        }
+        number += 1;
+        if number == 1 {
+            indent = line_indent(text, at);
+        }
+        let rest = text.get(at..).unwrap_or("");
+        let mut element = serde_json::Deserializer::from_str(rest);
+        let broken_at = match <&RawValue>::deserialize(&mut element) {
+            Ok(raw) => {
+                let span = span_of(text, raw.get());
+                out.push(Ok(Record {
+                    source: source.clone(),
+                    span,
+                    index: out.len(),
+                }));
+                at = skip_whitespace(text, span.end);
+                match text.as_bytes().get(at) {
+                    Some(b',') => {
+                        at += 1;
+                        continue;
+                    }
+                    Some(b']') => return at + 1,
+                    None => {
+                        out.push(Err(not_closed(text.len())));
+                        return text.len();
+                    }
+                    Some(b'{') => {
+                        // A comma left out: the next record starts here.
+                        out.push(Err(DataError::malformed_text(
+                            source,
+                            at,
+                            String::new(),
+                            format!("expected `,` or `]` after record {number} of the array"),
+                        )));
+                        continue;
+                    }
+                    Some(_) => {
+                        out.push(Err(DataError::malformed_text(
+                            source,
+                            at,
+                            String::new(),
+                            format!("expected `,` or `]` after record {number} of the array"),
+                        )));
+                        at
+                    }
                 }
             }
             Err(err) => {
-                let offset = bom
-                    + super::error::offset_of_line_column(
-                        text.get(bom..).unwrap_or(""),
-                        err.line(),
-                        err.column(),
+                let offset =
+                    at + super::error::offset_of_line_column(rest, err.line(), err.column());
+                let resume = resume_after(text, at, indent);
+                let mut message = super::error::strip_position(&err.to_string());
+                if resume == Resume::Lost {
+                    message.push_str(
+                        "; the array does not close after it, so no later record can be read",
                     );
-                out.push(Err(DataError::malformed_at(
-                    &source,
+                }
+                out.push(Err(DataError::malformed_text(
+                    source,
                     offset.saturating_sub(1),
-                    &err,
+                    place(number),
+                    message,
                 )));
+                match resume {
+                    Resume::Next(next) => {
+                        at = next;
+                        continue;
+                    }
+                    Resume::End(end) => return end,
+                    Resume::Lost => return text.len(),
+                }
+            }
+        };
+        // Junk after a good record: skip to the next element.
+        match resume_after(text, broken_at, indent) {
+            Resume::Next(next) => at = next,
+            Resume::End(end) => return end,
+            Resume::Lost => return text.len(),
+        }
+    }
+}
+
+/// Where reading resumes after a broken array element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resume {
+    /// At the next element, which starts at or after this offset.
+    Next(usize),
+    /// After the array, whose `]` ends just before this offset.
+    End(usize),
+    /// Nowhere: the text ends before the element does.
+    Lost,
+}
+
+/// Finds the end of a broken element, scanning from `from`.
+///
+/// When the array's records start lines (`indent` is the first record's
+/// indentation), the next record is the next line that starts with `{` at
+/// that indentation, and the array ends at a line starting with `]` that is
+/// indented less; the rest of the broken record's lines go with it (as in
+/// JSON Lines framing). Brackets are not trusted there: a broken record's
+/// are off, and an object nested in it must not be taken for a partner.
+///
+/// Otherwise (a compact array) the element ends at the first `,` outside
+/// brackets and strings that a `{` follows (partners are objects), or at a
+/// `]` outside brackets that ends its line (the array's; stray closing
+/// brackets are skipped). A JSON string cannot hold a raw line break, so a
+/// string still open at the end of a line is taken to end there.
+fn resume_after(text: &str, from: usize, indent: Option<&str>) -> Resume {
+    if let Some(indent) = indent {
+        let mut at = from;
+        while let Some(newline) = text.get(at..).and_then(|rest| rest.find('\n')) {
+            at += newline + 1;
+            let line = text.get(at..).unwrap_or("");
+            if line
+                .strip_prefix(indent)
+                .is_some_and(|after| after.starts_with('{'))
+            {
+                return Resume::Next(at);
+            }
+            let content = line.trim_start_matches([' ', '\t']);
+            if content.starts_with(']') && line.len() - content.len() < indent.len() {
+                return Resume::End(at + line.len() - content.len() + 1);
             }
         }
-        return out;
+        return Resume::Lost;
     }
-    let mut from = bom;
+    let bytes = text.as_bytes();
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut at = from;
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        if byte == b'\n' {
+            in_string = false;
+            escaped = false;
+            continue;
+        }
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b']' if depth == 0 && ends_line(text, at) => return Resume::End(at),
+            b'}' | b']' if depth == 0 => {}
+            b'}' | b']' => depth -= 1,
+            // A partner is an object: a comma not followed by `{` is inside
+            // the broken element, whose brackets are off.
+            b',' if depth == 0 && bytes.get(skip_whitespace(text, at)) == Some(&b'{') => {
+                return Resume::Next(at);
+            }
+            _ => {}
+        }
+    }
+    Resume::Lost
+}
+
+/// The indentation before `at` when only spaces and tabs precede it on its
+/// line (and it is not on the first line, which holds the `[`).
+fn line_indent(text: &str, at: usize) -> Option<&str> {
+    let line_start = text.get(..at)?.rfind('\n')? + 1;
+    text.get(line_start..at)
+        .filter(|lead| lead.bytes().all(|b| b == b' ' || b == b'\t'))
+}
+
+/// Whether only spaces follow `at` on its line (or in the text). Looks
+/// only as far as the next other character, so a line of many `]` is not
+/// scanned again for each.
+fn ends_line(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = at;
+    while bytes
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
+    {
+        at += 1;
+    }
+    matches!(bytes.get(at), None | Some(b'\n'))
+}
+
+/// Frames a sequence of JSON values from `from` on (one object, or objects
+/// one per line). After malformed JSON, reading resumes at the next line
+/// that starts with `{`.
+fn sequence(source: &Arc<DataSource>, from: usize, out: &mut Vec<Framed>) {
+    let text = source.text.as_str();
+    let mut from = from;
     while from < text.len() {
         let rest = text.get(from..).unwrap_or("");
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
@@ -137,7 +360,7 @@ pub fn whole_text(name: &str, text: String) -> Vec<Framed> {
                     let at =
                         from + super::error::offset_of_line_column(rest, err.line(), err.column());
                     out.push(Err(DataError::malformed_at(
-                        &source,
+                        source,
                         at.saturating_sub(1),
                         &err,
                     )));
@@ -151,7 +374,6 @@ pub fn whole_text(name: &str, text: String) -> Vec<Framed> {
             None => break,
         }
     }
-    out
 }
 
 fn span_of(whole: &str, part: &str) -> Span {
@@ -348,6 +570,7 @@ pub fn not_utf8(
     });
     let at = err.valid_up_to();
     DataError::Malformed {
+        place: String::new(),
         message: format!("the record is not valid UTF-8 (bad byte at offset {at})"),
         source_code: source,
         span: miette::SourceSpan::new(at.into(), 1),

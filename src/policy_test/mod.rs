@@ -527,13 +527,28 @@ fn run_case<'p>(case: &Case, policy: &'p Policy, labels: &[LabeledRequirement]) 
         let got = find_label(policy, labels, wanted).and_then(|l| outcome_of(&outcome, l));
         match got {
             Some(RequirementOutcome::Measure(m)) if m.shortfall == Some(*expected) => {}
-            Some(RequirementOutcome::Measure(m)) => result.differences.push(format!(
-                "expected `{wanted}` short by {expected}, but it is short by {}",
-                m.shortfall.map_or_else(
-                    || "an undefined amount (no threshold for the market)".to_owned(),
-                    |s| s.normalize().to_string()
-                )
-            )),
+            Some(RequirementOutcome::Measure(m)) => {
+                // As the report writes them: money grouped with cents and
+                // the policy's currency, counts grouped.
+                let shown = |amount: rust_decimal::Decimal| match (
+                    m.definition.is_money(),
+                    policy.currency.as_deref(),
+                ) {
+                    (true, Some(currency)) => {
+                        format!("{} {currency}", crate::report::amount_grouped(amount))
+                    }
+                    (true, None) => crate::report::amount_grouped(amount),
+                    (false, _) => crate::report::human::count_grouped(amount),
+                };
+                result.differences.push(format!(
+                    "expected `{wanted}` short by {}, but it is short by {}",
+                    shown(*expected),
+                    m.shortfall.map_or_else(
+                        || "an undefined amount (no threshold for the market)".to_owned(),
+                        shown
+                    )
+                ));
+            }
             _ => result.differences.push(format!(
                 "`{wanted}` is not a measure requirement, so it has no shortfall"
             )),

@@ -215,10 +215,14 @@ impl View<'_> {
                     let _ = if missing == 0 {
                         writeln!(out, "{pad}    ✓ {}: {who}", role.description)
                     } else {
-                        let qualified = p.qualified.get(i).copied().unwrap_or(0);
+                        let qualified = match p.qualified.get(i).copied().unwrap_or(0) {
+                            0 => "nobody qualifies".to_owned(),
+                            1 => "1 qualifies".to_owned(),
+                            n => format!("{n} qualify"),
+                        };
                         writeln!(
                             out,
-                            "{pad}    ✗ {}: {who}; {missing} more needed ({qualified} qualify)",
+                            "{pad}    ✗ {}: {who}; {missing} more needed ({qualified})",
                             role.description
                         )
                     };
@@ -274,6 +278,12 @@ fn excluded_lines(
             Exclusion::NotPartnerOfRecord => "not partner of record",
             Exclusion::NotPaid => "not paid",
         };
+        // 1-based here, "the 2nd revenue line"; the JSON output gives the
+        // 0-based index into the list (`excluded_lines[].line`).
+        let list = match measure.kind {
+            model::MeasureKind::Revenue { .. } => "revenue",
+            _ => "usage",
+        };
         let what = match measure.kind {
             model::MeasureKind::Revenue { .. } => partner.revenue.get(*line).map(|l| {
                 format!(
@@ -298,7 +308,7 @@ fn excluded_lines(
         if let Some(what) = what {
             let _ = writeln!(
                 out,
-                "{pad}      not counted: line {} ({what}): {why}",
+                "{pad}      not counted: {list} line {} ({what}): {why}",
                 line + 1
             );
         }
@@ -385,7 +395,7 @@ fn people_gap(
 }
 
 /// A count for people: thousands separated, no trailing zeros.
-fn count_grouped(count: rust_decimal::Decimal) -> String {
+pub fn count_grouped(count: rust_decimal::Decimal) -> String {
     let text = amount_grouped(count.round_dp(2));
     match text.strip_suffix(".00") {
         Some(whole) => whole.to_owned(),

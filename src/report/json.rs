@@ -531,14 +531,16 @@ fn count_text(count: Decimal) -> String {
     count.normalize().to_string()
 }
 
-/// The result object for a record that could not be evaluated.
+/// The result object for a record that could not be evaluated. `partner`
+/// is echoed only when it is a JSON string or number (what an id may be);
+/// anything else (an array nested hundreds deep, say) is `null`.
 pub fn failed<'a>(
     partner: Option<&'a RawValue>,
     errors: &[DataError],
     decision: Option<&'a DecisionRecord>,
 ) -> PartnerResult<'a> {
     PartnerResult {
-        partner,
+        partner: partner.filter(|id| crate::data::is_id(id)),
         name: None,
         market: None,
         status: "error",
