@@ -781,6 +781,15 @@ fn stream_blocks(
         }
         lines_before += lines;
     }
+    // A last record longer than a block, which the end of the input cut
+    // short or left without its newline.
+    if !buffer.is_empty() {
+        each(Ok(Block::Lines {
+            name: Arc::clone(&shared),
+            bytes: buffer,
+            lines_before,
+        }))?;
+    }
     ControlFlow::Continue(())
 }
 

@@ -33,6 +33,7 @@ fn rendered(render: &dyn Render) -> String {
         text: PARTNER.into(),
     };
     let options = batch::Options {
+        people_check: true,
         threads: 1,
         detail: Detail::Evidence,
     };
