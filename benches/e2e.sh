@@ -34,21 +34,27 @@ for round in $(seq "$rounds"); do
   done
 done
 cat "$results"
-python3 - "$results" <<'PY'
+python3 - "$results" "$rounds" <<'PY'
 import statistics, sys
-by = {}
-for line in open(sys.argv[1]):
-    name, wall, rss = line.split()
-    by.setdefault(name, []).append((float(wall), int(rss)))
-floor = statistics.median(w for w, _ in by["floor"])
-print(f"{'configuration':<16} {'median s':>9} {'x floor':>8} {'peak RSS MB':>12}")
-for name, values in by.items():
-    wall = statistics.median(w for w, _ in values)
-    rss = max(r for _, r in values) / 1024
-    print(f"{name:<16} {wall:>9.2f} {wall / floor:>8.2f} {rss:>12.1f}")
+rows = [line.split() for line in open(sys.argv[1])]
+configs = []
+for name, _, _ in rows:
+    if name not in configs:
+        configs.append(name)
+# Runs come round by round, each configuration once a round: compare each
+# run with the floor of its own round, so that a slow spell of the machine
+# slows the floor as much as the run compared with it.
+rounds = [rows[i:i + len(configs)] for i in range(0, len(rows), len(configs))]
+def wall(r, name):
+    return next(float(w) for n, w, _ in r if n == name)
+print(f"{'configuration':<16} {'median s':>9} {'x floor (median of rounds)':>27} {'peak RSS MB':>12}")
+for name in configs:
+    walls = [wall(r, name) for r in rounds]
+    ratios = [wall(r, name) / wall(r, "floor") for r in rounds]
+    rss = max(int(m) for n, _, m in rows if n == name) / 1024
+    print(f"{name:<16} {statistics.median(walls):>9.2f} {statistics.median(ratios):>27.2f} {rss:>12.1f}")
 for level in ("tier", "requirements"):
-    one = statistics.median(w for w, _ in by[f"{level}_1"])
-    two = statistics.median(w for w, _ in by[f"{level}_2"])
-    print(f"{level}: 2 threads give {one / two:.2f}x the throughput of 1")
+    gains = [wall(r, f"{level}_1") / wall(r, f"{level}_2") for r in rounds]
+    print(f"{level}: 2 threads give {statistics.median(gains):.2f}x the throughput of 1 (median of rounds)")
 PY
 rm -f "$results" "$results.err"

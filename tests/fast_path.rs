@@ -27,8 +27,9 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use rubric::data::{Partner, read};
 use rubric::eval::fold::Scratch;
-use rubric::eval::{Detail, Evaluator};
+use rubric::eval::{Detail, Evaluated, Evaluator};
 use rubric::model::{MeasureKind, Policy};
+use rubric::report::json;
 use serde_json::{Value, json};
 
 #[allow(dead_code, reason = "the example's `main` is not used here")]
@@ -307,6 +308,7 @@ fn partner(v: &Vocabulary, s: &Seeds) -> Value {
     }
     let mut partner = json!({
         "id": "P-1",
+        "name": format!("Name \"{}\" ü\\ 😀 \u{7}", s.lines.len()),
         "people": people,
         "revenue": revenue,
         "usage": usage,
@@ -320,6 +322,29 @@ fn partner(v: &Vocabulary, s: &Seeds) -> Value {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// JSON Lines are written straight into the output for batches; they must
+    /// be byte for byte what serialising the result tree writes.
+    #[test]
+    fn the_direct_json_writer_writes_what_serde_writes(
+        which in any::<usize>(),
+        s in seeds(),
+        tier_only in any::<bool>(),
+    ) {
+        let policy = &POLICIES[which % POLICIES.len()];
+        let evaluator = Evaluator::new(policy, as_of());
+        let text = partner(&vocabulary(policy), &s).to_string();
+        let detail = if tier_only { Detail::Tier } else { Detail::Requirements };
+        let mut scratch = Scratch::default();
+        if let Some(folded) = evaluator.fold(&text, &mut scratch) {
+            let outcome = evaluator.judge(scratch.facts(), Vec::new(), Vec::new(), detail);
+            let evaluated = Evaluated::of_folded(folded, outcome, detail);
+            let mut direct = Vec::new();
+            prop_assert!(json::write_line(policy, &evaluated, &mut direct));
+            let serde = serde_json::to_vec(&json::evaluated(policy, &evaluated, None)).unwrap();
+            prop_assert_eq!(String::from_utf8(direct).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
 
     #[test]
     fn both_paths_decide_random_partners_the_same_way(which in any::<usize>(), s in seeds()) {

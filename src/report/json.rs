@@ -552,3 +552,213 @@ pub fn failed<'a>(
         decision,
     }
 }
+
+/// Writes `text` as a JSON string.
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    // Writing a string into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// Writes a JSON string, or `null`.
+fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => put_str(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn put_bool(out: &mut Vec<u8>, value: bool) {
+    out.extend_from_slice(if value { b"true" } else { b"false" });
+}
+
+fn put_number(out: &mut Vec<u8>, value: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = write!(out, "{value}");
+}
+
+/// Writes an amount or count as a JSON string, as [`amount_text`] and
+/// [`count_text`] do, without building the string.
+fn put_decimal(out: &mut Vec<u8>, value: Decimal, money: bool) {
+    let mut value = value.normalize();
+    if money && value.scale() < 2 {
+        value.rescale(2);
+    }
+    out.push(b'"');
+    put_number(out, value);
+    out.push(b'"');
+}
+
+/// Writes the JSON Lines result of an evaluated partner straight into `out`,
+/// byte for byte what serialising [`evaluated`] writes, without building the
+/// result tree: the common case of a batch. Returns `false`, writing
+/// nothing, for what it does not cover (evidence, which keeps the general
+/// path).
+pub fn write_line(policy: &Policy, evaluated: &Evaluated<'_, '_>, out: &mut Vec<u8>) -> bool {
+    if evaluated.partner.is_some() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"partner\":");
+    out.extend_from_slice(evaluated.id.json().get().as_bytes());
+    if let Some(name) = &evaluated.name {
+        out.extend_from_slice(b",\"name\":");
+        put_str(out, name);
+    }
+    let market = evaluated.market.as_deref();
+    if let Some(market) = market {
+        out.extend_from_slice(b",\"market\":");
+        put_str(out, market);
+    }
+    out.extend_from_slice(b",\"status\":\"evaluated\",\"tier\":");
+    put_opt_str(out, tier_name(policy, evaluated.outcome.tier));
+    if !evaluated.outcome.options.is_empty() {
+        out.extend_from_slice(b",\"options\":[");
+        for (i, o) in evaluated.outcome.options.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"option\":");
+            put_str(out, &o.option.name);
+            out.extend_from_slice(b",\"tier\":");
+            put_opt_str(out, tier_name(policy, o.tier));
+            out.extend_from_slice(b",\"tiers\":[");
+            for (j, t) in o.tiers.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"tier\":");
+                put_str(out, tier_name(policy, Some(t.level)).unwrap_or(""));
+                out.extend_from_slice(b",\"met\":");
+                put_bool(out, t.met);
+                out.extend_from_slice(b",\"requirements\":");
+                put_requirements(out, policy, market, &t.requirements);
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"]}");
+        }
+        out.push(b']');
+    }
+    if !evaluated.flags.is_empty() {
+        out.extend_from_slice(b",\"flags\":[");
+        for (i, flag) in evaluated.flags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"person\":");
+            out.extend_from_slice(flag.person.json().get().as_bytes());
+            out.extend_from_slice(b",\"exam\":");
+            put_str(out, &flag.exam);
+            out.extend_from_slice(b",\"passed\":\"");
+            put_number(out, flag.passed);
+            out.extend_from_slice(b"\",\"problem\":");
+            let _ = serde_json::to_writer(&mut *out, &flag.status);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+    true
+}
+
+fn put_requirements(
+    out: &mut Vec<u8>,
+    policy: &Policy,
+    market: Option<&str>,
+    list: &[RequirementOutcome<'_>],
+) {
+    out.push(b'[');
+    for (i, r) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match r {
+            RequirementOutcome::Measure(m) => {
+                let money = m.definition.is_money();
+                out.extend_from_slice(b"{\"kind\":\"measure\",\"measure\":");
+                put_str(out, &m.definition.name);
+                out.extend_from_slice(b",\"met\":");
+                put_bool(out, m.met);
+                out.extend_from_slice(b",\"market\":");
+                let per_market = matches!(m.requirement.thresholds, Thresholds::PerMarket(_));
+                put_opt_str(out, market.filter(|_| per_market));
+                out.extend_from_slice(b",\"actual\":");
+                put_decimal(out, m.actual, money);
+                if m.per_month {
+                    out.extend_from_slice(b",\"per_month\":true");
+                }
+                out.extend_from_slice(b",\"required\":");
+                match m.required {
+                    Some(required) => put_decimal(out, required, money),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.extend_from_slice(b",\"shortfall\":");
+                match m.shortfall {
+                    Some(shortfall) => put_decimal(out, shortfall, money),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.extend_from_slice(b",\"currency\":");
+                put_opt_str(out, policy.currency.as_deref().filter(|_| money));
+                if m.required.is_none() {
+                    out.extend_from_slice(b",\"note\":");
+                    put_str(out, &super::no_threshold_note(market));
+                }
+                out.push(b'}');
+            }
+            RequirementOutcome::People(p) => {
+                out.extend_from_slice(b"{\"kind\":\"people\",\"met\":");
+                put_bool(out, p.met);
+                out.extend_from_slice(b",\"distinct\":");
+                put_bool(out, p.distinct);
+                out.extend_from_slice(b",\"required\":");
+                let required: u64 = p.requirement.roles.iter().map(|r| u64::from(r.count)).sum();
+                put_number(out, required);
+                out.extend_from_slice(b",\"filled\":");
+                put_number(out, p.filled.iter().map(|f| *f as u64).sum::<u64>());
+                out.extend_from_slice(b",\"roles\":[");
+                for (k, role) in p.requirement.roles.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    let filled = p.filled.get(k).copied().unwrap_or(0);
+                    out.extend_from_slice(b"{\"role\":");
+                    put_str(out, &role.description);
+                    out.extend_from_slice(b",\"required\":");
+                    put_number(out, role.count);
+                    out.extend_from_slice(b",\"qualified\":");
+                    put_number(out, p.qualified.get(k).copied().unwrap_or(0));
+                    out.extend_from_slice(b",\"shortfall\":");
+                    put_number(
+                        out,
+                        role.count
+                            .saturating_sub(u32::try_from(filled).unwrap_or(u32::MAX)),
+                    );
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}");
+            }
+            RequirementOutcome::Attribute { attribute, met } => {
+                out.extend_from_slice(b"{\"kind\":\"attribute\",\"attribute\":");
+                put_str(out, &attribute.id);
+                out.extend_from_slice(b",\"met\":");
+                put_bool(out, *met);
+                out.push(b'}');
+            }
+            RequirementOutcome::Either { met, branches } => {
+                out.extend_from_slice(b"{\"kind\":\"either\",\"met\":");
+                put_bool(out, *met);
+                out.extend_from_slice(b",\"branches\":[");
+                for (k, b) in branches.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"met\":");
+                    put_bool(out, b.met);
+                    out.extend_from_slice(b",\"requirements\":");
+                    put_requirements(out, policy, market, &b.requirements);
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}");
+            }
+        }
+    }
+    out.push(b']');
+}

@@ -137,6 +137,10 @@ impl Render for JsonLines {
         warnings: &[crate::data::DataError],
         out: &mut Vec<u8>,
     ) {
+        if warnings.is_empty() && json::write_line(policy, evaluated, out) {
+            out.push(b'\n');
+            return;
+        }
         let mut result = json::evaluated(policy, evaluated, None);
         result.warnings = warnings.iter().map(json::ErrorResult::from_error).collect();
         json_line(&result, out);
