@@ -722,6 +722,10 @@ fn extreme_as_of_dates_do_not_panic() {
     }
 }
 
+/// A record with 20,000 people and 20,000 lines, against Cloud CRM on both
+/// paths and both framings. A guard against work quadratic in people or
+/// lines (which would take many minutes here), not a benchmark: speed is
+/// measured by `cargo bench` (see BENCHMARKS.md), so the bound is generous.
 #[test]
 fn many_people_and_lines_stay_fast() {
     let person = r#"{"id": "ID", "exams": [{"code": "MB2-714", "passed": "2016-01-01"}, {"code": "MB2-710", "passed": "2016-01-01"}]}"#;
@@ -735,9 +739,11 @@ fn many_people_and_lines_stay_fast() {
         vec![line; 20_000].join(",")
     );
     let started = std::time::Instant::now();
-    assert!(run_data(&record).is_empty());
+    let results = json_results(&record);
+    assert_eq!(results.len(), 4);
+    assert!(results.iter().all(|r| r.contains(r#""status":"evaluated""#)));
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
+        started.elapsed() < std::time::Duration::from_secs(120),
         "{:?}",
         started.elapsed()
     );
