@@ -741,7 +741,11 @@ fn many_people_and_lines_stay_fast() {
     let started = std::time::Instant::now();
     let results = json_results(&record);
     assert_eq!(results.len(), 4);
-    assert!(results.iter().all(|r| r.contains(r#""status":"evaluated""#)));
+    assert!(
+        results
+            .iter()
+            .all(|r| r.contains(r#""status":"evaluated""#))
+    );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(120),
         "{:?}",
