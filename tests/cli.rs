@@ -1164,3 +1164,26 @@ fn junit_shows_test_files_that_cannot_be_run() {
         stdout(&out)
     );
 }
+
+#[test]
+fn the_human_report_is_coloured_when_asked_and_plain_otherwise() {
+    let coloured = rubric(&[
+        "eval", POLICY, PARTNERS, "--as-of", AS_OF, "--color", "always",
+    ]);
+    assert_exit(&coloured, 0);
+    assert!(
+        stdout(&coloured).contains("\x1b[32m✓\x1b[0m"),
+        "{}",
+        stdout(&coloured)
+    );
+    assert!(stdout(&coloured).contains("\x1b[31m✗\x1b[0m"));
+    let plain = rubric(&[
+        "eval", POLICY, PARTNERS, "--as-of", AS_OF, "--color", "never",
+    ]);
+    assert!(!stdout(&plain).contains('\x1b'));
+    // JSON is never coloured.
+    let json = rubric(&[
+        "eval", POLICY, PARTNERS, "--as-of", AS_OF, "--color", "always", "--format", "jsonl",
+    ]);
+    assert!(!stdout(&json).contains('\x1b'));
+}

@@ -2,7 +2,7 @@
 //! and print a report. A bad record is reported where it is and the rest are
 //! still evaluated.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
@@ -166,6 +166,15 @@ pub fn run(args: &Args) -> Exit {
     };
     let mut closed = head.is_err();
     let mut first = true;
+    let colour = args.format == Format::Human && super::color_stdout();
+    // Progress only when the results go elsewhere than the terminal that
+    // would show it.
+    let mut progress = Progress::new(
+        !std::io::stdout().is_terminal()
+            && show_progress(std::io::stderr().is_terminal(), super::quiet(), &|name| {
+                std::env::var(name).ok()
+            }),
+    );
     let mut exit = Exit::Success;
     let render: &dyn Render = match args.format {
         Format::Human => &Human,
@@ -183,10 +192,14 @@ pub fn run(args: &Args) -> Exit {
         &mut |event| {
             match event {
                 Event::Unreadable(err) => {
+                    progress.clear();
                     emit(&err);
                     exit = exit.max(Exit::Usage);
                 }
                 Event::Record(record) => {
+                    if !record.errors.is_empty() || !record.warnings.is_empty() {
+                        progress.clear();
+                    }
                     for diagnostic in record.errors {
                         emit(diagnostic);
                     }
@@ -196,7 +209,11 @@ pub fn run(args: &Args) -> Exit {
                     if record.failed {
                         exit = exit.max(Exit::Invalid);
                     }
+                    progress.tick();
                     let written = match args.format {
+                        Format::Human if colour => {
+                            out.write_all(paint_marks(record.rendered).as_bytes())
+                        }
                         Format::Json => {
                             let item = record.rendered.trim_ascii_end();
                             let separator: &[u8] = if first { b"\n    " } else { b",\n    " };
@@ -215,6 +232,7 @@ pub fn run(args: &Args) -> Exit {
             ControlFlow::Continue(())
         },
     );
+    progress.clear();
     if closed {
         return exit;
     }
@@ -226,6 +244,84 @@ pub fn run(args: &Args) -> Exit {
     };
     let _ = finished.and_then(|()| out.flush());
     exit
+}
+
+/// The human report with its marks coloured: ✓ green, ✗ red.
+fn paint_marks(rendered: &[u8]) -> String {
+    String::from_utf8_lossy(rendered)
+        .replace('✓', &super::paint("✓", super::Paint::Green, true))
+        .replace('✗', &super::paint("✗", super::Paint::Red, true))
+}
+
+/// Whether to show progress on stderr: only to a person watching a terminal,
+/// never in a pipe, under `-q`, in CI or on a dumb terminal.
+pub fn show_progress(
+    stderr_is_terminal: bool,
+    quiet: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    stderr_is_terminal
+        && !quiet
+        && env("CI").is_none_or(|ci| ci.is_empty() || ci == "false")
+        && env("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// A line on stderr counting the partners evaluated, redrawn at most a few
+/// times a second.
+struct Progress {
+    on: bool,
+    done: u64,
+    drawn: Option<std::time::Instant>,
+}
+
+impl Progress {
+    fn new(on: bool) -> Self {
+        Progress {
+            on,
+            done: 0,
+            drawn: None,
+        }
+    }
+
+    fn tick(&mut self) {
+        self.done += 1;
+        if !self.on || !self.done.is_multiple_of(1024) {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if self
+            .drawn
+            .is_some_and(|at| now.duration_since(at) < std::time::Duration::from_millis(200))
+        {
+            return;
+        }
+        self.drawn = Some(now);
+        eprint!("\r\x1b[2Kevaluated {} partners…", self.done);
+    }
+
+    /// Clears the line, so that a diagnostic or the end starts on a clean one.
+    fn clear(&mut self) {
+        if self.on && self.drawn.take().is_some() {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show_progress;
+
+    #[test]
+    fn progress_only_on_a_terminal_outside_ci_and_quiet() {
+        let none = |_: &str| None;
+        assert!(show_progress(true, false, &none));
+        assert!(!show_progress(false, false, &none));
+        assert!(!show_progress(true, true, &none));
+        let ci = |name: &str| (name == "CI").then(|| "true".to_owned());
+        assert!(!show_progress(true, false, &ci));
+        let dumb = |name: &str| (name == "TERM").then(|| "dumb".to_owned());
+        assert!(!show_progress(true, false, &dumb));
+    }
 }
 
 /// The first line of JSON Lines output: what every decision below was made under.
