@@ -55,7 +55,7 @@ use serde_json::value::RawValue;
 
 use crate::ast::Span;
 use crate::data::read::{self, ReadError};
-use crate::data::{DataError, DataSource, Partner, Record};
+use crate::data::{DataError, DataSource, Partner, Record, offset_in};
 use crate::eval::fold::{PersonKey, Scratch};
 use crate::eval::{Detail, Evaluated, Evaluator};
 use crate::model::TierLevelId;
@@ -517,12 +517,6 @@ fn lines_record(name: &str, lines: &str, span: Span, first_line: usize) -> Recor
         span,
         index: 0,
     }
-}
-
-/// Where `part`, a slice of `whole`, starts within it.
-fn offset_in(whole: &str, part: &str) -> Option<usize> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    (start + part.len() <= whole.len()).then_some(start)
 }
 
 /// The people of a parsed partner, as keys for the check across partners.

@@ -273,7 +273,7 @@ pub struct RevenueLine<'a> {
 }
 
 /// Where `part`, a slice of `whole`, starts within it.
-fn offset_in(whole: &str, part: &str) -> Option<usize> {
+pub(crate) fn offset_in(whole: &str, part: &str) -> Option<usize> {
     let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
     (start + part.len() <= whole.len()).then_some(start)
 }

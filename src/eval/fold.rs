@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 
 use super::window::Window;
 use super::{Evaluator, Facts, customer_key};
-use crate::data::{parse_amount, parse_date};
+use crate::data::{offset_in, parse_amount, parse_date};
 use crate::model::{self, Aggregate, MeasureKind, PassStatus};
 
 /// What the fast path compiles from a policy: vocabularies of the names the
@@ -330,12 +330,6 @@ impl<'p> Evaluator<'p> {
         scratch.facts.market = self.market_of(folded.market.as_deref());
         Some(folded)
     }
-}
-
-/// Where `part`, a slice of `whole`, starts within it.
-fn offset_in(whole: &str, part: &str) -> Option<usize> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    (start + part.len() <= whole.len()).then_some(start)
 }
 
 /// A string that borrows from the input when it has no escapes.
