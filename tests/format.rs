@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use rubric::format::format;
@@ -66,10 +66,21 @@ fn comments(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// What became of one policy file in the every-policy test.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Formatted, and the round trip held.
+    Formatted,
+    /// Not formatted: the file does not parse (a syntax-error fixture).
+    Skipped,
+}
+
 /// Formatting keeps the meaning and every comment, in order, and a second
-/// pass changes nothing.
-fn assert_well_formatted(name: &str, source: &str) {
-    let Ok(once) = format(source) else { return };
+/// pass changes nothing. A file that does not parse is skipped, and says so.
+fn assert_well_formatted(name: &str, source: &str) -> Outcome {
+    let Ok(once) = format(source) else {
+        return Outcome::Skipped;
+    };
     let twice = format(&once)
         .unwrap_or_else(|e| panic!("{name}: formatted text does not parse: {e:?}\n{once}"));
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
@@ -83,14 +94,62 @@ fn assert_well_formatted(name: &str, source: &str) {
         comments(&once),
         "{name}: formatting lost or moved comments"
     );
+    Outcome::Formatted
 }
 
 #[test]
 fn every_policy_in_the_repository_formats_idempotently_keeping_meaning_and_comments() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (mut formatted, mut skipped) = (Vec::new(), Vec::new());
     for path in policy_files() {
         let source = std::fs::read_to_string(&path).unwrap();
-        assert_well_formatted(&path.display().to_string(), &source);
+        let name = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        match assert_well_formatted(&name, &source) {
+            Outcome::Formatted => formatted.push(name),
+            Outcome::Skipped => skipped.push(name),
+        }
     }
+    eprintln!(
+        "formatted {} policy files; skipped {} that do not parse:\n  {}",
+        formatted.len(),
+        skipped.len(),
+        skipped.join("\n  ")
+    );
+    // Every shipped policy and every well-formed fixture must be among the
+    // formatted ones, so that the test cannot pass by skipping them all.
+    // Only syntax-error fixtures (E01xx) may be skipped.
+    let unexpected: Vec<&String> = skipped
+        .iter()
+        .filter(|name| {
+            let file = Path::new(name.as_str())
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            !(name.starts_with("tests/diagnostics/policy") && file.starts_with("E01"))
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "these files do not parse, so they were not formatted: {unexpected:?}"
+    );
+    let shipped = formatted
+        .iter()
+        .filter(|n| n.starts_with("policies"))
+        .count();
+    assert!(
+        shipped >= 4,
+        "only {shipped} shipped policies were formatted"
+    );
+    assert!(
+        formatted.len() >= 60,
+        "only {} policy files were formatted ({} skipped)",
+        formatted.len(),
+        skipped.len()
+    );
 }
 
 #[test]
