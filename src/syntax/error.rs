@@ -5,6 +5,7 @@ use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use super::Rule;
+use super::keywords::{self, Keyword, Place};
 
 /// A policy file that does not follow the grammar.
 #[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
@@ -25,6 +26,26 @@ pub enum SyntaxError {
         /// How to fix it, when a likely fix is known.
         #[help]
         help: Option<String>,
+        /// Whether one run may go on after this error, and from where.
+        resume: Resume,
+    },
+    /// A part of a statement left out just before a keyword: the keyword
+    /// was taken for the part (`revenue crm = from ...`).
+    #[error("expected {expected} before `{before}`")]
+    #[diagnostic(code(E0100))]
+    Missing {
+        /// What is missing, in words.
+        expected: String,
+        /// The keyword found where the missing part should come first.
+        before: String,
+        /// The keyword.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// The label under the keyword.
+        label: String,
+        /// How the statement reads in full.
+        #[help]
+        help: String,
     },
     /// A block left open: a keyword that belongs outside it was found first.
     #[error("expected `}}` to close `{block}`, found {found}")]
@@ -79,11 +100,172 @@ pub enum SyntaxError {
     },
 }
 
+/// Whether [`parse_all`](super::parse_all) may drop the statement holding
+/// an error and parse on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// The blocks are in doubt (a `{`, `competency` or the end of the file
+    /// was expected): nothing is safe to resume from.
+    Never,
+    /// The error is inside a statement.
+    InStatement,
+    /// The parser wanted a new statement here: a declaration, a tier or a
+    /// requirement.
+    AtStatement,
+}
+
+/// One thing the parser would have accepted here, as a fact about the
+/// grammar. Decisions (help, recovery, did-you-mean) are made on these;
+/// [`Expected::phrase`] turns them into words last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Expected {
+    /// A keyword.
+    Keyword(Keyword),
+    /// Any of a competency's declarations, when most of them were expected.
+    Declaration,
+    /// A rule that is no keyword (a name, an amount, ...) with its phrase.
+    Rule(Rule, &'static str),
+    /// Punctuation, or a word tried inside an atomic rule (`at least`).
+    Token(String),
+}
+
+impl Expected {
+    /// The words for it in a message.
+    fn phrase(&self) -> String {
+        match self {
+            Expected::Keyword(k) => format!("`{}`", k.reads),
+            Expected::Declaration => {
+                "a declaration (`exam`, `group`, `revenue`, `option`, ...)".to_owned()
+            }
+            Expected::Rule(_, phrase) => (*phrase).to_owned(),
+            Expected::Token(token) => format!("`{token}`"),
+        }
+    }
+
+    /// The words it accepts, for a did-you-mean on a misspelled keyword.
+    fn words(&self) -> Vec<&str> {
+        let words: Vec<&str> = match self {
+            Expected::Keyword(k) => vec![k.reads],
+            Expected::Declaration => keywords::at(Place::Declaration).map(|k| k.reads).collect(),
+            Expected::Rule(_, phrase) => phrase
+                .strip_prefix('`')
+                .and_then(|p| p.strip_suffix('`'))
+                .into_iter()
+                .collect(),
+            Expected::Token(token) => vec![token.as_str()],
+        };
+        words
+            .into_iter()
+            .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
+            .collect()
+    }
+
+    fn is_keyword(&self, keyword: Keyword) -> bool {
+        *self == Expected::Keyword(keyword)
+    }
+
+    fn is_token(&self, token: &str) -> bool {
+        matches!(self, Expected::Token(t) if t == token)
+    }
+}
+
+/// What the parser would have accepted where `err` stopped: its rules
+/// (each keyword of a choice on its own) and then the literal tokens it
+/// tried, each once, with a competency's declarations summarised when most
+/// of them were expected.
+fn expected_of(err: &pest::error::Error<Rule>, positives: &[Rule]) -> Vec<Expected> {
+    let mut out: Vec<Expected> = Vec::new();
+    let mut push = |e: Expected| {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    };
+    for &rule in positives {
+        let opening = keywords::opening(rule);
+        if opening.is_empty() {
+            if let Some(phrase) = rule_phrase(rule) {
+                push(Expected::Rule(rule, phrase));
+            }
+        } else {
+            for keyword in opening {
+                push(Expected::Keyword(*keyword));
+            }
+        }
+    }
+    if let Some(attempts) = err.parse_attempts() {
+        // Only literal words and punctuation are worth naming; character
+        // ranges, whitespace and comment markers are not what a reader lacks.
+        for token in attempts.expected_tokens() {
+            let token = token.to_string();
+            let noise = token.trim().is_empty()
+                || token.contains("..")
+                || matches!(
+                    token.as_str(),
+                    "BUILTIN_RULE" | "#" | "//" | "\"" | "-" | "\\" | "\u{feff}" | "_"
+                );
+            if noise {
+                continue;
+            }
+            push(match keywords::by_word(&token) {
+                Some(keyword) => Expected::Keyword(*keyword),
+                // `at` only starts `at least`.
+                None if token == "at" => Expected::Token("at least".to_owned()),
+                None => Expected::Token(token),
+            });
+        }
+    }
+    let declarations = out
+        .iter()
+        .filter(|e| matches!(e, Expected::Keyword(k) if k.place == Place::Declaration))
+        .count();
+    if declarations < 4 {
+        return out;
+    }
+    std::iter::once(Expected::Declaration)
+        .chain(
+            out.into_iter()
+                .filter(|e| !matches!(e, Expected::Keyword(k) if k.place == Place::Declaration)),
+        )
+        .collect()
+}
+
+/// How one run goes on after an error where `expected` was wanted.
+fn resume(expected: &[Expected]) -> Resume {
+    let blocks_in_doubt = expected.iter().any(|e| {
+        e.is_token("{")
+            || e.is_keyword(keywords::COMPETENCY)
+            || matches!(e, Expected::Rule(Rule::branch | Rule::EOI, _))
+    });
+    let statement = expected.iter().any(|e| {
+        *e == Expected::Declaration
+            || e.is_keyword(keywords::REQUIRE)
+            || e.is_keyword(keywords::TIER)
+    });
+    match (blocks_in_doubt, statement) {
+        (true, _) => Resume::Never,
+        (false, true) => Resume::AtStatement,
+        (false, false) => Resume::InStatement,
+    }
+}
+
+/// Each phrase once, in order: two alternatives may read alike (`>=` is
+/// both the comparison rule and a token of it).
+fn phrases(expected: &[Expected]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for phrase in expected.iter().map(Expected::phrase) {
+        if !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    }
+    out
+}
+
 impl SyntaxError {
     /// Where the error is: its primary label's first byte.
     pub fn offset(&self) -> usize {
         match self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::Missing { span, .. }
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::TooComplex { span }
             | SyntaxError::Internal { span, .. } => span.offset(),
@@ -101,16 +283,12 @@ impl SyntaxError {
     /// (a declaration, a tier or a requirement), not the rest of one.
     pub(super) fn recoverable_at(&self) -> Option<(usize, bool)> {
         match self {
-            SyntaxError::Unexpected { span, expected, .. }
-                if !["`{`", "the end of the file", "`competency`"]
-                    .iter()
-                    .any(|p| expected.contains(p)) =>
-            {
-                let wants_statement = ["a declaration", "`require`", "`tier`"]
-                    .iter()
-                    .any(|p| expected.contains(p));
-                Some((span.offset(), wants_statement))
-            }
+            SyntaxError::Unexpected { span, resume, .. } => match resume {
+                Resume::Never => None,
+                Resume::InStatement => Some((span.offset(), false)),
+                Resume::AtStatement => Some((span.offset(), true)),
+            },
+            SyntaxError::Missing { span, .. } => Some((span.offset(), false)),
             _ => None,
         }
     }
@@ -140,81 +318,28 @@ impl SyntaxError {
         let at = at.min(source.len());
         let at_end = source.get(at..).is_none_or(|rest| rest.trim().is_empty());
         let at = if at_end { source.trim_end().len() } else { at };
-        let positives = match &err.variant {
-            ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        let (positives, negatives) = match &err.variant {
+            ErrorVariant::ParsingError {
+                positives,
+                negatives,
+            } => (positives.clone(), negatives.clone()),
             ErrorVariant::CustomError { .. } => {
                 return SyntaxError::TooComplex {
                     span: SourceSpan::new(at.into(), 0),
                 };
             }
         };
-        let mut phrases: Vec<String> = Vec::new();
-        let mut push = |phrase: String| {
-            if !phrases.contains(&phrase) {
-                phrases.push(phrase);
-            }
-        };
-        for rule in &positives {
-            if let Some(phrase) = rule_phrase(*rule) {
-                push(phrase.to_owned());
-            }
-        }
-        if let Some(attempts) = err.parse_attempts() {
-            // Only literal words and punctuation are worth naming; character
-            // ranges, whitespace and comment markers are not what a reader lacks.
-            for token in attempts.expected_tokens() {
-                let token = token.to_string();
-                let noise = token.trim().is_empty()
-                    || token.contains("..")
-                    || matches!(
-                        token.as_str(),
-                        "BUILTIN_RULE" | "#" | "//" | "\"" | "-" | "\\" | "\u{feff}" | "_"
-                    );
-                // Words that only start a phrase are named by the phrase.
-                let token = match token.as_str() {
-                    "at" => "at least".to_owned(),
-                    "per" => "per month".to_owned(),
-                    _ => token,
-                };
-                if !noise {
-                    push(format!("`{token}`"));
-                }
-            }
-        }
-        // One phrase per alternative, so the list reads "`distinct`, `shared`
-        // or ..." and names each word once: a rule's phrase listing words
-        // (`any` or `all`) is split into them, and repeats dropped.
-        let mut split: Vec<String> = Vec::new();
-        for phrase in phrases {
-            for word in alternatives(&phrase) {
-                if !split.contains(&word) {
-                    split.push(word);
-                }
-            }
-        }
-        let phrases = split;
-        let phrases = summarize(phrases);
-        let expected = join_or(&phrases);
+        let expected = expected_of(err, &positives);
+        let phrases = phrases(&expected);
+        let expected_words = join_or(&phrases);
         let (found, found_len) = if at_end {
             ("the end of the file".to_owned(), 0)
         } else {
             found_at(source, at)
         };
         // Keywords the parser would have taken here, for a did-you-mean.
-        let keywords: Vec<String> = phrases
-            .iter()
-            .flat_map(|p| {
-                if p.starts_with("a declaration") {
-                    ITEM_KEYWORDS.to_vec()
-                } else {
-                    vec![p.as_str()]
-                }
-            })
-            .filter_map(|p| p.strip_prefix('`')?.strip_suffix('`'))
-            .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
-            .map(str::to_owned)
-            .collect();
-        let mut help = help_for(&phrases, at_end);
+        let candidates: Vec<&str> = expected.iter().flat_map(Expected::words).collect();
+        let mut help = help_for(&expected, at_end);
         if !at_end && source.get(at..).is_some_and(|rest| rest.starts_with('"')) {
             // An escape other than `\"` and `\\` inside the string.
             if let Some((escape, len)) = bad_escape(source, at) {
@@ -224,6 +349,7 @@ impl SyntaxError {
                     found: format!("`{text}`"),
                     span: SourceSpan::new(escape.into(), len),
                     label: "not an escape".to_owned(),
+                    resume: Resume::InStatement,
                     help: Some(
                         "in a string only `\\\"` (a quote) and `\\\\` (a backslash) are escapes; \
                          write `\\\\` for a backslash"
@@ -236,8 +362,12 @@ impl SyntaxError {
         if let Some(error) = non_ascii_name(source, at) {
             return error;
         }
+        // A part left out before `from`, which was taken for it.
+        if let Some(error) = missing_before_from(source, at, &negatives) {
+            return error;
+        }
         // A keyword of an outer block inside an inner one: a `}` is missing.
-        if phrases.iter().any(|p| p == "`}`")
+        if expected.iter().any(|e| e.is_token("}"))
             && let Some(error) = unclosed(source, at, at_end, &found, found_len)
         {
             return error;
@@ -245,7 +375,7 @@ impl SyntaxError {
         // A misspelled keyword.
         if !at_end && let Some(word) = word_at(source, at) {
             let wrong = word.to_lowercase();
-            let nearest = keywords
+            let nearest = candidates
                 .iter()
                 .map(|k| (strsim::damerau_levenshtein(&wrong, k), k))
                 .filter(|(d, k)| *d <= (k.len().max(wrong.len()) / 3).max(1))
@@ -262,7 +392,9 @@ impl SyntaxError {
         // A quote that opens a string the line never closes.
         if !at_end
             && source.get(at..).is_some_and(|rest| rest.starts_with('"'))
-            && phrases.iter().any(|p| p == "a quoted string")
+            && expected
+                .iter()
+                .any(|e| matches!(e, Expected::Rule(Rule::title | Rule::string, _)))
         {
             return SyntaxError::Unexpected {
                 expected: "a closing `\"`".to_owned(),
@@ -272,105 +404,31 @@ impl SyntaxError {
                 help: Some(
                     "add the closing `\"`; a string cannot run over several lines".to_owned(),
                 ),
+                resume: Resume::InStatement,
             };
         }
         SyntaxError::Unexpected {
-            label: format!("expected {expected} here"),
-            expected,
+            label: format!("expected {expected_words} here"),
+            expected: expected_words,
             found,
             span: SourceSpan::new(at.into(), found_len),
             help,
+            resume: resume(&expected),
         }
     }
 }
 
-/// Item keywords of a competency: when most are expected, name the class instead.
-const ITEM_KEYWORDS: [&str; 17] = [
-    "`version`",
-    "`effective`",
-    "`source`",
-    "`currency`",
-    "`market`",
-    "`association`",
-    "`tiers`",
-    "`exam`",
-    "`group`",
-    "`revenue`",
-    "`option`",
-    "`usage`",
-    "`measure`",
-    "`attribute`",
-    "`assessment`",
-    "`certification`",
-    "`exam`, `assessment` or `certification`",
-];
-
-fn summarize(phrases: Vec<String>) -> Vec<String> {
-    let items = phrases
-        .iter()
-        .filter(|p| ITEM_KEYWORDS.contains(&p.as_str()))
-        .count();
-    if items < 4 {
-        return phrases;
-    }
-    let mut out = vec!["a declaration (`exam`, `group`, `revenue`, `option`, ...)".to_owned()];
-    out.extend(
-        phrases
-            .into_iter()
-            .filter(|p| !ITEM_KEYWORDS.contains(&p.as_str())),
-    );
-    out
-}
-
-/// The phrase for a rule, or `None` when its first token already says it.
+/// The phrase for a rule that is no keyword (keywords read as their word,
+/// see [`keywords::opening`]), or `None` when the rule is never named: its
+/// first token already says it, or it is a part of another rule.
 fn rule_phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::competency => "`competency`",
-        Rule::version_decl => "`version`",
-        Rule::effective_decl => "`effective`",
-        Rule::source_decl => "`source`",
-        Rule::currency_decl => "`currency`",
-        Rule::market_decl => "`market`",
-        Rule::association_decl => "`association`",
-        Rule::tiers_decl => "`tiers`",
-        Rule::exam_decl => "`exam`",
-        Rule::group_decl => "`group`",
-        Rule::revenue_decl => "`revenue`",
-        Rule::usage_decl => "`usage`",
-        Rule::derived_decl => "`measure`",
-        Rule::attribute_decl => "`attribute`",
-        Rule::credential_kind => "`exam`, `assessment` or `certification`",
         Rule::available_from => "`available from`",
-        Rule::retirement => "`retires`",
-        Rule::quantifier => "`any` or `all`",
-        Rule::aggregate => "`sum` or `max`",
         Rule::usage_metric => "a usage metric such as `deployed_seats`",
         Rule::paid_only => "`paid only`",
         Rule::per_month => "`per month`",
         Rule::amount => "an amount such as `100_000 USD` or `250`",
-        Rule::attribute_requirement | Rule::either_requirement => "`require`",
         Rule::branch => "`{`",
-        Rule::kw_assessment => "`assessment`",
-        Rule::kw_certification => "`certification`",
-        Rule::kw_available => "`available`",
-        Rule::kw_retires => "`retires`",
-        Rule::kw_accepted => "`accepted`",
-        Rule::kw_until => "`until`",
-        Rule::kw_all => "`all`",
-        Rule::kw_usage => "`usage`",
-        Rule::kw_sum => "`sum`",
-        Rule::kw_max => "`max`",
-        Rule::kw_measure => "`measure`",
-        Rule::kw_customers => "`customers`",
-        Rule::kw_paid => "`paid`",
-        Rule::kw_only => "`only`",
-        Rule::kw_per => "`per month`",
-        Rule::kw_month => "`month`",
-        Rule::kw_attribute => "`attribute`",
-        Rule::kw_either => "`either`",
-        Rule::option_decl => "`option`",
-        Rule::tier_decl => "`tier`",
-        Rule::measure_requirement | Rule::people_requirement => "`require`",
         Rule::revenue_type => "a revenue type such as `net_new`",
         Rule::product_list => "a product name in quotes",
         Rule::window => "`trailing N months`",
@@ -378,37 +436,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::at_least => "`>=`",
         Rule::market_thresholds => "a threshold per market such as `{ developed: 100_000 USD }`",
         Rule::market_threshold => "a market and its threshold",
-        Rule::sharing => "`distinct` or `shared`",
         Rule::role => "a role such as `1 passing functional`",
         Rule::group_ref => "a group name",
-        Rule::kw_competency => "`competency`",
-        Rule::kw_version => "`version`",
-        Rule::kw_effective => "`effective`",
-        Rule::kw_source => "`source`",
-        Rule::kw_currency => "`currency`",
-        Rule::kw_market => "`market`",
-        Rule::kw_association => "`association`",
-        Rule::kw_tiers => "`tiers`",
-        Rule::kw_exam => "`exam`",
-        Rule::kw_group => "`group`",
-        Rule::kw_revenue => "`revenue`",
-        Rule::kw_option => "`option`",
-        Rule::kw_tier => "`tier`",
-        Rule::kw_require => "`require`",
-        Rule::kw_distinct => "`distinct`",
-        Rule::kw_shared => "`shared`",
-        Rule::kw_as => "`as`",
-        Rule::kw_or => "`or`",
-        Rule::kw_any => "`any`",
-        Rule::kw_of => "`of`",
-        Rule::kw_from => "`from`",
-        Rule::kw_over => "`over`",
-        Rule::kw_trailing => "`trailing`",
-        Rule::kw_months => "`months`",
-        Rule::kw_people => "`people`",
-        Rule::kw_person => "`person`",
-        Rule::kw_passing => "`passing`",
-        Rule::kw_and => "`and`",
         Rule::ident => "a name",
         Rule::exam_code | Rule::bare_code | Rule::exam_list => "an exam code",
         Rule::title | Rule::string => "a quoted string",
@@ -418,37 +447,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::number => "an amount",
         Rule::currency_code => "a currency code such as `USD`",
         Rule::EOI => "the end of the file",
-        Rule::policy
-        | Rule::competency_item
-        | Rule::requirement
-        | Rule::line_filter
-        | Rule::member
-        | Rule::item_keyword
-        | Rule::line_condition
-        | Rule::ident_char
-        | Rule::COMMENT
-        | Rule::WHITESPACE => return None,
+        _ => return None,
     })
-}
-
-/// "`a`, `b` or `c`" → "`a`", "`b`", "`c`"; any other phrase stays whole.
-fn alternatives(phrase: &str) -> Vec<String> {
-    let parts: Vec<&str> = phrase
-        .split(", ")
-        .flat_map(|part| part.split(" or "))
-        .collect();
-    let single_words = parts.len() > 1
-        && parts.iter().all(|p| {
-            p.len() > 2
-                && p.starts_with('`')
-                && p.ends_with('`')
-                && !p.trim_matches('`').contains(['`', ' '])
-        });
-    if single_words {
-        parts.into_iter().map(str::to_owned).collect()
-    } else {
-        vec![phrase.to_owned()]
-    }
 }
 
 fn join_or(phrases: &[String]) -> String {
@@ -480,27 +480,66 @@ fn found_at(source: &str, at: usize) -> (String, usize) {
     (format!("`{first}`"), first.len_utf8())
 }
 
-fn help_for(expected: &[String], at_end: bool) -> Option<String> {
-    let wants = |p: &str| expected.iter().any(|e| e == p);
-    if wants("`}`") && at_end {
+fn help_for(expected: &[Expected], at_end: bool) -> Option<String> {
+    let wants = |keyword: Keyword| expected.iter().any(|e| e.is_keyword(keyword));
+    if at_end && expected.iter().any(|e| e.is_token("}")) {
         return Some("a block is not closed: add the missing `}`".to_owned());
     }
-    if wants("`passing`") {
+    if wants(keywords::PASSING) {
         return Some("a role reads `COUNT passing GROUP and GROUP`, e.g. `1 passing functional and deployment`".to_owned());
     }
-    if wants("`distinct`") && wants("`shared`") {
+    if wants(keywords::DISTINCT) && wants(keywords::SHARED) {
         return Some(
             "say whether the roles must be filled by different people: `require distinct people { ... }` or `require shared people { ... }`"
                 .to_owned(),
         );
     }
-    if wants("an amount such as `100_000 USD` or `250`") {
+    if wants(keywords::ANY) && wants(keywords::ALL) {
+        return Some(
+            "a group is `any of` (one member is enough) or `all of` (every member is needed); for a single credential write `any of CODE`"
+                .to_owned(),
+        );
+    }
+    if expected
+        .iter()
+        .any(|e| matches!(e, Expected::Rule(Rule::amount, _)))
+    {
         return Some(
             "write an amount with its currency, e.g. `100_000 USD`, or a count, e.g. `250`"
                 .to_owned(),
         );
     }
     None
+}
+
+/// `revenue crm = from "CRM Online" ...`: the revenue type (or usage
+/// metric) left out. The grammar refuses `from` as the type by name
+/// (`revenue_type_missing`), so the parser's refusal says which part is
+/// missing before `from`.
+fn missing_before_from(source: &str, at: usize, refused: &[Rule]) -> Option<SyntaxError> {
+    let (what, example, help) = refused.iter().find_map(|rule| match rule {
+        Rule::revenue_type_missing => Some((
+            "revenue type",
+            "net_new",
+            "a revenue measure reads `revenue NAME = TYPE from \"PRODUCT\" over trailing N months`, \
+             e.g. `revenue crm = net_new from \"CRM Online\" over trailing 12 months`",
+        )),
+        Rule::usage_metric_missing => Some((
+            "usage metric",
+            "deployed_seats",
+            "a usage measure reads `usage NAME = METRIC from \"PRODUCT\" over trailing N months`, \
+             e.g. `usage seats = deployed_seats from \"Power BI\" over trailing 12 months`",
+        )),
+        _ => None,
+    })?;
+    let word = word_at(source, at).filter(|w| *w == keywords::FROM.word)?;
+    Some(SyntaxError::Missing {
+        expected: format!("a {what} such as `{example}`"),
+        before: word.to_owned(),
+        span: SourceSpan::new(at.into(), word.len()),
+        label: format!("the {what} goes before `{word}`"),
+        help: help.to_owned(),
+    })
 }
 
 /// The word (letters, digits, `_`, any script) at `at`, if one starts there.
@@ -558,31 +597,9 @@ fn non_ascii_name(source: &str, at: usize) -> Option<SyntaxError> {
             "names use ASCII letters, digits and `_`; any text can go in the quoted title after the name"
                 .to_owned(),
         ),
+        resume: Resume::InStatement,
     })
 }
-
-/// Words that open a block or item outside a tier's or option's braces.
-const OUTER_KEYWORDS: [&str; 19] = [
-    "competency",
-    "version",
-    "effective",
-    "source",
-    "currency",
-    "market",
-    "association",
-    "attribute",
-    "tiers",
-    "exam",
-    "assessment",
-    "certification",
-    "group",
-    "revenue",
-    "usage",
-    "measure",
-    "option",
-    "tier",
-    "require",
-];
 
 /// When the file ends, or the word found at `at` starts an item of an outer
 /// block, the innermost block still open there is the one missing its `}`.
@@ -596,7 +613,9 @@ fn unclosed(
     let word = if at_end {
         ""
     } else {
-        word_at(source, at).filter(|w| OUTER_KEYWORDS.contains(w))?
+        // Words that open a block or item outside a tier's or option's braces.
+        word_at(source, at)
+            .filter(|w| keywords::by_word(w).is_some_and(|k| k.place != Place::Inner))?
     };
     let open = innermost_open_brace(source, if at_end { source.len() } else { at })?;
     // The block as its line reads up to the brace: `tier silver`.
@@ -606,13 +625,14 @@ fn unclosed(
     // Only a block that cannot hold the word found: a tier holds no
     // `tier`, an option no declarations, a people block no `require`. At
     // the competency's level a misplaced word is not a missing `}`.
+    let require = keywords::REQUIRE.word;
     let holds = |kw: &str| match block.split_whitespace().next() {
-        Some("competency") => true,
-        Some("option") => kw == "tier",
-        Some("tier") => kw == "require",
+        Some(w) if w == keywords::COMPETENCY.word => true,
+        Some(w) if w == keywords::OPTION.word => kw == keywords::TIER.word,
+        Some(w) if w == keywords::TIER.word => kw == require,
         // An `either` branch.
-        Some("require") if block.contains("either") => kw == "require",
-        Some("}") => kw == "require",
+        Some(w) if w == require && block.contains(keywords::EITHER.word) => kw == require,
+        Some("}") => kw == require,
         _ => false,
     };
     if block.is_empty() || (!at_end && holds(word)) {

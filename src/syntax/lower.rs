@@ -5,56 +5,29 @@
 
 use pest::iterators::Pair;
 
-use super::{Rule, SyntaxError};
+use super::{Rule, SyntaxError, keywords};
 use crate::ast::*;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-/// Comments and keywords: pairs that lowering never reads.
+/// Comments and keywords: pairs that lowering never reads. Where a keyword
+/// decides something (`any` or `all`), lowering reads the rule that holds it.
 fn is_noise(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::COMMENT
-            | Rule::kw_competency
-            | Rule::kw_version
-            | Rule::kw_effective
-            | Rule::kw_source
-            | Rule::kw_currency
-            | Rule::kw_market
-            | Rule::kw_association
-            | Rule::kw_tiers
-            | Rule::kw_exam
-            | Rule::kw_group
-            | Rule::kw_revenue
-            | Rule::kw_option
-            | Rule::kw_tier
-            | Rule::kw_require
-            | Rule::kw_as
-            | Rule::kw_or
-            | Rule::kw_any
-            | Rule::kw_of
-            | Rule::kw_from
-            | Rule::kw_over
-            | Rule::kw_trailing
-            | Rule::kw_months
-            | Rule::kw_people
-            | Rule::kw_person
-            | Rule::kw_passing
-            | Rule::kw_and
-            | Rule::kw_available
-            | Rule::kw_retires
-            | Rule::kw_accepted
-            | Rule::kw_until
-            | Rule::kw_usage
-            | Rule::kw_measure
-            | Rule::kw_customers
-            | Rule::kw_paid
-            | Rule::kw_only
-            | Rule::kw_per
-            | Rule::kw_month
-            | Rule::kw_attribute
-            | Rule::kw_either
-    )
+    rule == Rule::COMMENT || keywords::by_rule(rule).is_some()
+}
+
+/// The rule of the one keyword inside `pair` (a `quantifier`, `sharing` or
+/// `credential_kind`), decoded by `decode`.
+fn choice<T>(pair: &Pair<'_, Rule>, decode: impl Fn(Rule) -> Option<T>) -> Result<T> {
+    pair.clone()
+        .into_inner()
+        .find_map(|p| decode(p.as_rule()))
+        .ok_or_else(|| {
+            SyntaxError::internal(
+                pair.as_span().start(),
+                &format!("no keyword decides {:?}", pair.as_rule()),
+            )
+        })
 }
 
 /// The span of a pair without the whitespace and comments pest leaves at its
@@ -181,10 +154,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::exam_decl => Item::Exam(exam(children, span)?),
         Rule::group_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            let quantifier = match children.expect(Rule::quantifier)?.as_str() {
-                "all" => Quantifier::All,
-                _ => Quantifier::Any,
-            };
+            let quantifier = choice(&children.expect(Rule::quantifier)?, keywords::quantifier_of)?;
             let list = children.expect(Rule::exam_list)?;
             let exams_span = span_of(&list);
             let exams = Children::of(list)
@@ -231,9 +201,6 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::derived_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            // `distinct` is the only keyword lowering keeps (it means something
-            // in people requirements); here it is fixed syntax.
-            children.optional(Rule::kw_distinct);
             let of = ident(children.expect(Rule::ident)?);
             Item::Measure(MeasureDecl {
                 name,
@@ -268,11 +235,10 @@ fn declaration(mut children: Children<'_>, span: Span) -> Result<Declaration> {
 }
 
 fn exam(mut children: Children<'_>, span: Span) -> Result<ExamDecl> {
-    let kind = match children.expect(Rule::credential_kind)?.as_str() {
-        "assessment" => CredentialKind::Assessment,
-        "certification" => CredentialKind::Certification,
-        _ => CredentialKind::Exam,
-    };
+    let kind = choice(
+        &children.expect(Rule::credential_kind)?,
+        keywords::credential_of,
+    )?;
     let code = exam_code(children.expect(Rule::exam_code)?)?;
     let title = children.optional(Rule::title).map(title).transpose()?;
     let mut decl = ExamDecl {
@@ -372,10 +338,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
         Rule::people_requirement => {
             let sharing_pair = children.expect(Rule::sharing)?;
             let sharing_span = span_of(&sharing_pair);
-            let sharing = match sharing_pair.as_str() {
-                "shared" => Sharing::Shared,
-                _ => Sharing::Distinct,
-            };
+            let sharing = choice(&sharing_pair, keywords::sharing_of)?;
             let roles = children.rest().map(role).collect::<Result<_>>()?;
             Ok(Requirement::People(PeopleRequirement {
                 sharing,

@@ -2,11 +2,12 @@
 //! its parse tree into [`crate::ast`], and parse errors rephrased in words.
 
 mod error;
+pub(crate) mod keywords;
 mod lower;
 
 use pest::Parser as _;
 
-pub use error::SyntaxError;
+pub use error::{Resume, SyntaxError};
 
 pub(crate) use grammar::{PolicyParser, Rule};
 
@@ -197,28 +198,6 @@ pub fn parse_all(source: &str) -> Result<crate::ast::PolicyFile, Vec<SyntaxError
     Err(errors)
 }
 
-/// Words that start a statement on its own line.
-const STATEMENT_STARTS: [&str; 18] = [
-    "version",
-    "effective",
-    "source",
-    "currency",
-    "market",
-    "association",
-    "attribute",
-    "tiers",
-    "exam",
-    "assessment",
-    "certification",
-    "group",
-    "revenue",
-    "usage",
-    "measure",
-    "option",
-    "tier",
-    "require",
-];
-
 /// Whether a line starts a statement: a statement keyword, a role (a
 /// count) or a closing brace.
 fn starts_statement(line: &str) -> bool {
@@ -230,14 +209,15 @@ fn starts_statement(line: &str) -> bool {
     // A role is a count and `passing`, `people` or `person`; an exam code
     // such as `70-532` may start a line too.
     let role = code.starts_with(|c: char| c.is_ascii_digit())
-        && code
-            .split_whitespace()
-            .nth(1)
-            .is_some_and(|w| matches!(w, "passing" | "people" | "person"));
-    STATEMENT_STARTS.contains(&word.as_str())
+        && code.split_whitespace().nth(1).is_some_and(|w| {
+            [keywords::PASSING, keywords::PEOPLE, keywords::PERSON]
+                .iter()
+                .any(|k| k.word == w)
+        });
+    keywords::starts_statement(&word)
         || role
         || code.starts_with('}')
-        || code.starts_with("competency")
+        || code.starts_with(keywords::COMPETENCY.word)
 }
 
 /// Whether `text` starts with a misspelled statement keyword: a word that
@@ -247,11 +227,14 @@ fn misspelled_statement_keyword(text: &str) -> bool {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    !STATEMENT_STARTS.contains(&word.as_str())
-        && STATEMENT_STARTS.iter().any(|k| {
-            strsim::damerau_levenshtein(&word.to_lowercase(), k)
-                <= (k.len().max(word.len()) / 3).max(1)
-        })
+    !keywords::starts_statement(&word)
+        && keywords::KEYWORDS
+            .iter()
+            .filter(|k| keywords::starts_statement(k.word))
+            .any(|k| {
+                strsim::damerau_levenshtein(&word.to_lowercase(), k.word)
+                    <= (k.word.len().max(word.len()) / 3).max(1)
+            })
 }
 
 /// The lines of the statement holding the error at `at` (after which the
@@ -292,7 +275,7 @@ fn statement_around(
     }
     // A closing brace or the competency line: not a statement to drop.
     let head = line(first).trim_start();
-    if head.starts_with('}') || head.starts_with("competency") {
+    if head.starts_with('}') || head.starts_with(keywords::COMPETENCY.word) {
         return None;
     }
     let mut last = line_of(at);
@@ -307,7 +290,7 @@ fn statement_around(
     let mut words = before.split_whitespace();
     if let (Some(word), None) = (words.next(), words.next())
         && wants_statement
-        && STATEMENT_STARTS.contains(&word)
+        && keywords::starts_statement(word)
         && line_of(at) > 0
     {
         return None;

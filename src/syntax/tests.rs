@@ -273,3 +273,146 @@ fn a_misspelled_keyword_gets_a_did_you_mean() {
     // A word nothing like a keyword gets no guess.
     assert_eq!(help("competency k { tiers s xyzzy }"), None);
 }
+
+/// Every `kw_` rule of the grammar has its row in the keyword table, and
+/// each row's word is what its rule matches.
+#[test]
+fn the_keyword_table_and_the_grammar_agree() {
+    use super::keywords::{KEYWORDS, by_rule};
+    for rule in Rule::all_rules() {
+        if format!("{rule:?}").starts_with("kw_") {
+            assert!(by_rule(*rule).is_some(), "{rule:?} has no keyword row");
+        }
+    }
+    for keyword in KEYWORDS {
+        assert!(whole(keyword.rule, keyword.word), "{}", keyword.word);
+        let rows = KEYWORDS.iter().filter(|k| k.word == keyword.word).count();
+        assert_eq!(rows, 1, "`{}` has {rows} rows", keyword.word);
+    }
+}
+
+/// `item_keyword` (the words an empty group's list stops at) is exactly the
+/// table's declaration keywords.
+#[test]
+fn item_keywords_are_the_declaration_keywords() {
+    use super::keywords::{KEYWORDS, Place};
+    for keyword in KEYWORDS {
+        let declaration = keyword.place == Place::Declaration;
+        assert_eq!(
+            whole(Rule::item_keyword, keyword.word),
+            declaration,
+            "{}",
+            keyword.word
+        );
+    }
+    assert!(!whole(Rule::item_keyword, "exam-1"));
+}
+
+/// Every rule of the grammar carries a `///` doc line.
+#[test]
+fn every_grammar_rule_is_documented() {
+    let grammar = include_str!("../../grammar/rubric.pest");
+    let mut previous = "";
+    let mut undocumented = Vec::new();
+    for line in grammar.lines() {
+        let is_rule = line.split_once('=').is_some_and(|(name, body)| {
+            !name.trim().is_empty()
+                && name
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !line.starts_with(' ')
+                && body
+                    .trim_start()
+                    .trim_start_matches(['_', '@', '$', '!'])
+                    .starts_with('{')
+        });
+        if is_rule && !previous.starts_with("///") {
+            undocumented.push(line.to_owned());
+        }
+        if !line.trim().is_empty() {
+            previous = line;
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "rules without `///`: {undocumented:#?}"
+    );
+    let rules = grammar
+        .lines()
+        .filter(|l| l.contains("= @{") || l.contains("= {"))
+        .count();
+    assert!(rules > 60, "only {rules} rules found");
+}
+
+/// Lowering decides on the keyword's rule, not its text.
+#[test]
+fn quantifier_sharing_and_kind_are_read_from_their_rules() {
+    let file = parse(
+        "competency k { tiers s assessment A certification B group g = all of A, B \
+         option o { tier s { require shared people { 1 passing g } } } }",
+    )
+    .unwrap();
+    let items = &file.competency.items;
+    assert!(items.iter().any(|i| matches!(i, Item::Exam(e)
+        if e.kind == crate::ast::CredentialKind::Assessment)));
+    assert!(items.iter().any(|i| matches!(i, Item::Exam(e)
+        if e.kind == crate::ast::CredentialKind::Certification)));
+    assert!(items.iter().any(|i| matches!(i, Item::Group(g)
+        if g.quantifier == crate::ast::Quantifier::All)));
+    let Some(Item::Option(option)) = items.last() else {
+        panic!("no option")
+    };
+    let Some(Requirement::People(people)) = option.tiers[0].requirements.first() else {
+        panic!("no people requirement")
+    };
+    assert_eq!(people.sharing, Sharing::Shared);
+}
+
+/// Each alternative is named once, and a group's quantifier gets a hint.
+#[test]
+fn expected_alternatives_are_named_once() {
+    let err = parse("competency k { tiers s group g = one of A }").unwrap_err();
+    assert_eq!(err.to_string(), "expected `any` or `all`, found `one`");
+    let help = miette::Diagnostic::help(&err).map(|h| h.to_string());
+    assert!(help.is_some_and(|h| h.contains("`any of`") && h.contains("`all of`")));
+    for text in [
+        "competency k { tiers s group g = one of A }",
+        "competency k { tiers s option o { tier s { require crm > 5 } } }",
+        "competency k { tiers s exam A \"a\" retirs 2017-01-01 }",
+        "competency k { tiers s xyzzy }",
+    ] {
+        let message = parse(text).unwrap_err().to_string();
+        let expected = message.split(", found").next().unwrap_or("");
+        let mut seen = std::collections::HashSet::new();
+        for word in expected.split('`').skip(1).step_by(2) {
+            assert!(seen.insert(word), "{word} named twice in: {message}");
+        }
+    }
+}
+
+/// A revenue type or usage metric left out is missing before `from`, not
+/// a `from` missing after it.
+#[test]
+fn a_type_left_out_is_missing_before_from() {
+    let text = "competency k { tiers s revenue crm = from \"CRM\" over trailing 12 months }";
+    let err = parse(text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "expected a revenue type such as `net_new` before `from`"
+    );
+    let at = text.find("from").unwrap();
+    assert_eq!(err.offset(), at);
+    let text = "competency k { tiers s usage seats = from \"BI\" over trailing 12 months }";
+    assert_eq!(
+        parse(text).unwrap_err().to_string(),
+        "expected a usage metric such as `deployed_seats` before `from`"
+    );
+    // Still a type named `from_crm` is a type.
+    assert!(
+        parse(
+            "competency k { tiers s revenue crm = from_crm from \"CRM\" over trailing 12 months }"
+        )
+        .is_ok()
+    );
+}
