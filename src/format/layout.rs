@@ -1,59 +1,15 @@
-//! The canonical layout of a policy file, keeping every comment.
-//!
-//! Items keep the order the author gave them; what changes is spacing,
-//! indentation (two spaces a level), alignment (`=` of consecutive groups,
-//! values of header lines, titles of consecutive catalog entries), number
-//! and currency forms (`100_000 USD`), the comparison (`>=`), blank lines
-//! (at most one, where the author had one, and always one between options
-//! and between tiers) and line breaks of long lists.
-//!
-//! Comments are placed by position: a comment on a line of its own stays
-//! before the item that follows it; a comment after code on the same line
-//! stays at the end of that line; comments among the members of a list put
-//! the list one member a line, each member with its comments.
-//!
-//! Line ends are kept: a file whose first line ends in CRLF gets CRLF.
+//! What each construct looks like: its words, alignment, line breaks and
+//! the blank lines the layout itself adds (between options and tiers). Where
+//! the author's comments and blank lines go is asked of [`Comments`].
 
+use super::comments::Comments;
+use super::{WIDTH, blank, indent};
 use crate::ast::*;
-use crate::syntax::{self, SyntaxError};
+use crate::syntax::keywords;
 
-/// Lines longer than this are broken where the layout allows.
-const WIDTH: usize = 100;
-
-/// Formats policy source text.
-///
-/// ```
-/// let messy = "competency k{tiers silver  # ladder\n option o {tier silver{require shared people{1 passing g}}}}";
-/// let tidy = rubric::format::format(messy).unwrap();
-/// assert_eq!(rubric::format::format(&tidy).unwrap(), tidy);
-/// assert!(tidy.contains("  tiers silver # ladder\n"));
-/// ```
-pub fn format(source: &str) -> Result<String, SyntaxError> {
-    let file = syntax::parse(source)?;
-    let mut printer = Printer {
-        source,
-        comments: &file.comments,
-        next_comment: 0,
-        out: String::new(),
-    };
-    printer.file(&file);
-    // A file written with CRLF line ends is given CRLF back, so that
-    // formatting it (and `fmt --check`) leaves its line ends alone. The
-    // first line end decides; the grammar reads `\r` as a space, so the
-    // layout above is the same either way.
-    let crlf = source
-        .find('\n')
-        .is_some_and(|i| source.get(..i).is_some_and(|line| line.ends_with('\r')));
-    if crlf {
-        return Ok(printer.out.replace('\n', "\r\n"));
-    }
-    Ok(printer.out)
-}
-
-struct Printer<'s> {
-    source: &'s str,
-    comments: &'s [Comment],
-    next_comment: usize,
+/// Writes a policy in its canonical layout.
+pub(super) struct Printer<'s> {
+    comments: Comments<'s>,
     out: String,
 }
 
@@ -90,7 +46,7 @@ fn code(c: &ExamCode) -> String {
 /// `100,000.5` → `100_000.5`: digits grouped in threes with `_` from five
 /// digits. A malformed number is left as written, for the checker to report.
 fn number(text: &str) -> String {
-    if crate::check::parse_amount(text).is_err() {
+    if crate::syntax::parse_amount(text).is_err() {
         return text.to_owned();
     }
     let (sign, unsigned) = match text.strip_prefix('-') {
@@ -122,198 +78,57 @@ fn amount(a: &Amount) -> String {
     }
 }
 
-impl Printer<'_> {
-    fn indent(&mut self, level: usize) {
-        for _ in 0..level {
-            self.out.push_str("  ");
+impl<'s> Printer<'s> {
+    pub(super) fn new(source: &'s str, comments: &'s [Comment]) -> Self {
+        Printer {
+            comments: Comments::new(source, comments),
+            out: String::new(),
         }
     }
 
-    /// Comments that start before `upto`, each on its own line.
-    fn leading(&mut self, upto: usize, level: usize) {
-        self.comment_lines(upto, level, true);
-    }
-
-    /// Comments left inside an item printed on one line, on their own
-    /// lines after it, with no blank lines: they belong to the item.
-    fn inner(&mut self, upto: usize, level: usize) {
-        self.comment_lines(upto, level, false);
-    }
-
-    fn comment_lines(&mut self, upto: usize, level: usize, keep_blank_lines: bool) {
-        let mut printed = false;
-        while let Some(comment) = self.comments.get(self.next_comment) {
-            if comment.span.start >= upto {
-                break;
-            }
-            // Keep one blank line before a comment that had one.
-            if keep_blank_lines
-                && self.blank_line_before(comment.span.start)
-                && !self.out.ends_with("{\n")
-                && !self.out.is_empty()
-            {
-                self.blank();
-            }
-            self.indent(level);
-            self.out.push_str(&comment.text);
-            self.out.push('\n');
-            self.next_comment += 1;
-            printed = true;
-        }
-        // Keep one blank line between the comments and the item after them
-        // (not before a closing `}`), so that a second pass, which sees the
-        // comments where this one put them, keeps it too.
-        if printed
-            && keep_blank_lines
-            && self.blank_line_before(upto)
-            && self
-                .source
-                .get(upto..)
-                .is_some_and(|rest| !rest.starts_with('}'))
-        {
-            self.blank();
-        }
-    }
-
-    /// A comment after `after` on the same source line, appended to the
-    /// line just written (which must not yet end in a newline).
-    fn trailing(&mut self, after: usize) {
-        if let Some(comment) = self.comments.get(self.next_comment) {
-            let between = self.source.get(after..comment.span.start).unwrap_or("\n");
-            // Only a comment with nothing but spaces between it and `after`.
-            if comment.span.start >= after && between.trim().is_empty() && !between.contains('\n') {
-                self.out.push(' ');
-                self.out.push_str(&comment.text);
-                self.next_comment += 1;
-            }
-        }
-        self.out.push('\n');
-    }
-
-    /// Whether the next comment to print starts inside `from..to`.
-    fn comment_inside(&self, from: usize, to: usize) -> bool {
-        self.comments
-            .get(self.next_comment)
-            .is_some_and(|c| c.span.start > from && c.span.start < to)
-    }
-
-    /// Just after the `,` that follows `at` (spaces aside), or `at`.
-    fn after_comma(&self, at: usize) -> usize {
-        let rest = self.source.get(at..).unwrap_or("");
-        let code = rest.trim_start_matches([' ', '\t']);
-        if code.starts_with(',') {
-            at + (rest.len() - code.len()) + 1
-        } else {
-            at
-        }
-    }
-
-    /// A list with comments among its members, one member a line at `pad`
-    /// columns, each with the comments written on their own lines above it
-    /// and the comment after it on its line (after its comma). The last
-    /// member's line is left open for its caller to end.
-    fn commented_list(&mut self, members: &[(String, Span)], pad: usize) {
-        let last = members.len().saturating_sub(1);
-        for (i, (text, span)) in members.iter().enumerate() {
-            while let Some(comment) = self.comments.get(self.next_comment) {
-                if comment.span.start >= span.start {
-                    break;
-                }
-                self.out.push_str(&" ".repeat(pad));
-                self.out.push_str(&comment.text);
-                self.out.push('\n');
-                self.next_comment += 1;
-            }
-            self.out.push_str(&" ".repeat(pad));
-            self.out.push_str(text);
-            if i < last {
-                self.out.push(',');
-                self.trailing(self.after_comma(span.end));
-            }
-        }
-    }
-
-    /// Whether the source has an empty line just before `at` (after the
-    /// previous code or comment).
-    fn blank_line_before(&self, at: usize) -> bool {
-        let before = self.source.get(..at).unwrap_or("");
-        let gap_start = before.trim_end().len();
-        before
-            .get(gap_start..)
-            .is_some_and(|gap| gap.matches('\n').count() >= 2)
-    }
-
-    fn blank(&mut self) {
-        if !self.out.ends_with("\n\n") {
-            self.out.push('\n');
-        }
-    }
-
-    /// Where an item begins, counting the comments on their own lines just before it.
-    fn item_start(&self, start: usize) -> usize {
-        match self.comments.get(self.next_comment) {
-            Some(comment) if comment.span.start < start => comment.span.start,
-            _ => start,
-        }
-    }
-
-    fn file(&mut self, file: &PolicyFile) {
+    /// The whole file, laid out.
+    pub(super) fn file(mut self, file: &PolicyFile) -> String {
         let c = &file.competency;
-        self.leading(c.span.start, 0);
-        if !self.out.is_empty() && self.blank_line_before(c.span.start) {
-            self.blank();
+        self.comments.leading(&mut self.out, c.span.start, 0);
+        if !self.out.is_empty() && self.comments.blank_line_before(c.span.start) {
+            blank(&mut self.out);
         }
         self.out
             .push_str(&format!("competency {}{} {{", c.id.name, title(&c.title)));
-        let brace = self.after_brace(c.title.as_ref().map_or(c.id.span.end, |t| t.span.end));
-        self.trailing(brace);
+        let brace = self
+            .comments
+            .after_brace(c.title.as_ref().map_or(c.id.span.end, |t| t.span.end));
+        self.comments.trailing(&mut self.out, brace);
         self.items(&c.items);
         self.close(c.span, 0);
-        self.leading(self.source.len() + 1, 0);
-    }
-
-    /// The position just after the `{` that follows `from`.
-    fn after_brace(&self, from: usize) -> usize {
-        self.source
-            .get(from..)
-            .and_then(|rest| rest.find('{'))
-            .map_or(from, |i| from + i + 1)
+        self.comments.leading(&mut self.out, usize::MAX, 0);
+        self.out
     }
 
     /// Comments left inside a block, then its `}` and any comment after it.
     fn close(&mut self, span: Span, level: usize) {
-        self.leading(span.end.saturating_sub(1), level + 1);
-        self.indent(level);
+        self.comments
+            .leading(&mut self.out, span.end.saturating_sub(1), level + 1);
+        indent(&mut self.out, level);
         self.out.push('}');
-        self.trailing(span.end);
+        self.comments.trailing(&mut self.out, span.end);
     }
 
     fn items(&mut self, items: &[Item]) {
         let mut previous: Option<&Item> = None;
         let mut i = 0;
         while let Some(item) = items.get(i) {
-            let start = self.item_start(item_span(item).start);
+            let start = self.comments.item_start(item_span(item).start);
             let separate = match (previous, item) {
                 (None, _) => false,
                 (Some(Item::Option(_)), _) | (Some(_), Item::Option(_)) => true,
-                _ => self.blank_line_before(start),
+                _ => self.comments.blank_line_before(start),
             };
             if separate {
                 // Comments right under the previous item (no blank line
                 // between) stay with it, above the separating blank line.
-                while let Some(comment) = self.comments.get(self.next_comment) {
-                    if previous.is_none()
-                        || comment.span.start >= item_span(item).start
-                        || self.blank_line_before(comment.span.start)
-                    {
-                        break;
-                    }
-                    self.indent(1);
-                    self.out.push_str(&comment.text);
-                    self.out.push('\n');
-                    self.next_comment += 1;
-                }
-                self.blank();
+                self.comments.under(&mut self.out, item_span(item).start, 1);
+                blank(&mut self.out);
             }
             // Runs of like items are aligned together.
             let run = 1 + items
@@ -321,7 +136,12 @@ impl Printer<'_> {
                 .unwrap_or(&[])
                 .windows(2)
                 .take_while(|pair| match pair {
-                    [before, other] => same_kind(item, other) && !self.blank_between(before, other),
+                    [before, other] => {
+                        same_kind(item, other)
+                            && !self
+                                .comments
+                                .blank_between(item_span(before).end, item_span(other).start)
+                    }
                     _ => false,
                 })
                 .count();
@@ -330,22 +150,6 @@ impl Printer<'_> {
             previous = group.last();
             i += run;
         }
-    }
-
-    /// Whether a blank line separates `other` from `before`, the item just
-    /// before it, anywhere between them (comment lines between them keep a
-    /// run aligned; a blank line, even among comments, ends it).
-    fn blank_between(&self, before: &Item, other: &Item) -> bool {
-        let gap = self
-            .source
-            .get(item_span(before).end..item_span(other).start)
-            .unwrap_or("");
-        // The lines strictly between the line `before` ends on and the one
-        // `other` starts on.
-        let lines: Vec<&str> = gap.split('\n').collect();
-        lines
-            .get(1..lines.len().saturating_sub(1))
-            .is_some_and(|inner| inner.iter().any(|line| line.trim().is_empty()))
     }
 
     fn run(&mut self, run: &[Item]) {
@@ -361,16 +165,20 @@ impl Printer<'_> {
             .unwrap_or(0);
         for item in run {
             let span = item_span(item);
-            self.leading(span.start, 1);
-            self.indent(1);
+            self.comments.leading(&mut self.out, span.start, 1);
+            indent(&mut self.out, 1);
             match item {
-                Item::Version(t, _) => self.header("version", &quoted(&t.value), header_width),
-                Item::Effective(t, _) => self.header("effective", &t.text, header_width),
-                Item::Source(t, _) => self.header("source", &quoted(&t.value), header_width),
-                Item::Currency(t, _) => self.header("currency", &t.text, header_width),
-                Item::Market(d) => self.declaration("market", d, name_width),
-                Item::Association(d) => self.declaration("association", d, name_width),
-                Item::Attribute(d) => self.declaration("attribute", d, name_width),
+                Item::Version(t, _) => {
+                    self.header(keywords::VERSION, &quoted(&t.value), header_width)
+                }
+                Item::Effective(t, _) => self.header(keywords::EFFECTIVE, &t.text, header_width),
+                Item::Source(t, _) => {
+                    self.header(keywords::SOURCE, &quoted(&t.value), header_width)
+                }
+                Item::Currency(t, _) => self.header(keywords::CURRENCY, &t.text, header_width),
+                Item::Market(d) => self.declaration(keywords::MARKET, d, name_width),
+                Item::Association(d) => self.declaration(keywords::ASSOCIATION, d, name_width),
+                Item::Attribute(d) => self.declaration(keywords::ATTRIBUTE, d, name_width),
                 Item::Tiers(list, _) => {
                     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
                     self.out.push_str(&format!("tiers {}", names.join(", ")));
@@ -383,18 +191,19 @@ impl Printer<'_> {
                     continue;
                 }
             }
-            self.trailing(span.end);
+            self.comments.trailing(&mut self.out, span.end);
             // Comments inside an item printed on one line follow it.
-            self.inner(span.end, 1);
+            self.comments.inner(&mut self.out, span.end, 1);
         }
     }
 
-    fn header(&mut self, keyword: &str, value: &str, width: usize) {
+    fn header(&mut self, keyword: keywords::Keyword, value: &str, width: usize) {
         self.out
-            .push_str(&format!("{} {value}", padded(keyword, width)));
+            .push_str(&format!("{} {value}", padded(keyword.word, width)));
     }
 
-    fn declaration(&mut self, keyword: &str, d: &Declaration, width: usize) {
+    fn declaration(&mut self, keyword: keywords::Keyword, d: &Declaration, width: usize) {
+        let keyword = keyword.word;
         match &d.title {
             Some(t) => self.out.push_str(&format!(
                 "{keyword} {} {}",
@@ -406,11 +215,7 @@ impl Printer<'_> {
     }
 
     fn exam(&mut self, e: &ExamDecl, width: usize) {
-        let kind = match e.kind {
-            CredentialKind::Exam => "exam",
-            CredentialKind::Assessment => "assessment",
-            CredentialKind::Certification => "certification",
-        };
+        let kind = keywords::credential(e.kind).word;
         let written = code(&e.code);
         let mut line = match &e.title {
             Some(t) => format!("{kind} {} {}", padded(&written, width), quoted(&t.value)),
@@ -443,19 +248,16 @@ impl Printer<'_> {
     }
 
     fn group(&mut self, g: &GroupDecl, width: usize) {
-        let quantifier = match g.quantifier {
-            Quantifier::Any => "any",
-            Quantifier::All => "all",
-        };
+        let quantifier = keywords::quantifier(g.quantifier).word;
         let head = format!("group {} = {quantifier} of", padded(&g.name.name, width));
         // Comments among the members stay with them: one member a line.
         if let Some(last) = g.exams.last()
-            && self.comment_inside(g.name.span.end, last.span.start)
+            && self.comments.inside(g.name.span.end, last.span.start)
         {
             self.out.push_str(&head);
             self.out.push('\n');
             let members: Vec<(String, Span)> = g.exams.iter().map(|c| (code(c), c.span)).collect();
-            self.commented_list(&members, 4);
+            self.comments.list(&mut self.out, &members, 4);
             return;
         }
         let members: Vec<String> = g.exams.iter().map(code).collect();
@@ -476,7 +278,7 @@ impl Printer<'_> {
             };
             if !line.is_empty() && 4 + line.chars().count() + 1 + piece.chars().count() > WIDTH {
                 self.out.push('\n');
-                self.indent(2);
+                indent(&mut self.out, 2);
                 self.out.push_str(&line);
                 line.clear();
             }
@@ -486,7 +288,7 @@ impl Printer<'_> {
             line.push_str(&piece);
         }
         self.out.push('\n');
-        self.indent(2);
+        indent(&mut self.out, 2);
         self.out.push_str(&line);
     }
 
@@ -545,7 +347,9 @@ impl Printer<'_> {
         // Comments among the products stay with them: one product a line.
         let column = 2 + head.find(" = ").map_or(0, |i| i + 3);
         if let Some(last) = filter.products.last()
-            && self.comment_inside(m.name.span.end, filter.window_months.span.start)
+            && self
+                .comments
+                .inside(m.name.span.end, filter.window_months.span.start)
         {
             self.out.push_str(&format!("{head} from"));
             self.out.push('\n');
@@ -554,18 +358,11 @@ impl Printer<'_> {
                 .iter()
                 .map(|p| (quoted(&p.value), p.span))
                 .collect();
-            self.commented_list(&members, column);
-            self.trailing(last.span.end);
+            self.comments.list(&mut self.out, &members, column);
+            self.comments.trailing(&mut self.out, last.span.end);
             // Comments between the last product and the window.
-            while let Some(comment) = self.comments.get(self.next_comment) {
-                if comment.span.start >= filter.window_months.span.start {
-                    break;
-                }
-                self.out.push_str(&" ".repeat(column));
-                self.out.push_str(&comment.text);
-                self.out.push('\n');
-                self.next_comment += 1;
-            }
+            self.comments
+                .before(&mut self.out, filter.window_months.span.start, column);
             self.out.push_str(&" ".repeat(column));
             self.out.push_str(&rest);
             return;
@@ -612,17 +409,19 @@ impl Printer<'_> {
     fn option(&mut self, o: &OptionDecl) {
         self.out
             .push_str(&format!("option {}{} {{", o.name.name, title(&o.title)));
-        let brace = self.after_brace(o.title.as_ref().map_or(o.name.span.end, |t| t.span.end));
-        self.trailing(brace);
+        let brace = self
+            .comments
+            .after_brace(o.title.as_ref().map_or(o.name.span.end, |t| t.span.end));
+        self.comments.trailing(&mut self.out, brace);
         for (i, tier) in o.tiers.iter().enumerate() {
             if i > 0 {
-                self.blank();
+                blank(&mut self.out);
             }
-            self.leading(tier.span.start, 2);
-            self.indent(2);
+            self.comments.leading(&mut self.out, tier.span.start, 2);
+            indent(&mut self.out, 2);
             self.out.push_str(&format!("tier {} {{", tier.name.name));
-            let brace = self.after_brace(tier.name.span.end);
-            self.trailing(brace);
+            let brace = self.comments.after_brace(tier.name.span.end);
+            self.comments.trailing(&mut self.out, brace);
             self.requirements(&tier.requirements, 3);
             self.close(tier.span, 2);
         }
@@ -632,11 +431,15 @@ impl Printer<'_> {
     fn requirements(&mut self, list: &[Requirement], level: usize) {
         for (i, req) in list.iter().enumerate() {
             let span = requirement_span(req);
-            if i > 0 && self.blank_line_before(self.item_start(span.start)) {
-                self.blank();
+            if i > 0
+                && self
+                    .comments
+                    .blank_line_before(self.comments.item_start(span.start))
+            {
+                blank(&mut self.out);
             }
-            self.leading(span.start, level);
-            self.indent(level);
+            self.comments.leading(&mut self.out, span.start, level);
+            indent(&mut self.out, level);
             match req {
                 Requirement::Measure(m) => {
                     let per_month = if m.per_month.is_some() {
@@ -662,64 +465,64 @@ impl Printer<'_> {
                         Threshold::PerMarket(entries, braces)
                             if !entries.is_empty()
                                 && (2 * level + line.chars().count() > WIDTH
-                                    || self.comment_inside(braces.start, braces.end)) =>
+                                    || self.comments.inside(braces.start, braces.end)) =>
                         {
                             self.out
                                 .push_str(&format!("require {}{per_month} >= {{", m.measure.name));
-                            self.trailing(braces.start + 1);
+                            self.comments.trailing(&mut self.out, braces.start + 1);
                             let members: Vec<(String, Span)> = entries
                                 .iter()
                                 .map(|e| {
                                     (format!("{}: {}", e.market.name, amount(&e.amount)), e.span)
                                 })
                                 .collect();
-                            self.commented_list(&members, 2 * (level + 1));
+                            self.comments.list(&mut self.out, &members, 2 * (level + 1));
                             let end = entries.last().map_or(braces.start, |e| e.span.end);
-                            self.trailing(self.after_comma(end));
-                            self.leading(braces.end.saturating_sub(1), level + 1);
-                            self.indent(level);
+                            self.comments
+                                .trailing(&mut self.out, self.comments.after_comma(end));
+                            self.comments.leading(
+                                &mut self.out,
+                                braces.end.saturating_sub(1),
+                                level + 1,
+                            );
+                            indent(&mut self.out, level);
                             self.out.push('}');
                         }
                         _ => self.out.push_str(&line),
                     }
-                    self.trailing(span.end);
+                    self.comments.trailing(&mut self.out, span.end);
                 }
                 Requirement::Attribute(name, _) => {
                     self.out
                         .push_str(&format!("require attribute {}", name.name));
-                    self.trailing(span.end);
+                    self.comments.trailing(&mut self.out, span.end);
                 }
                 Requirement::People(p) => {
-                    let sharing = match p.sharing {
-                        Sharing::Distinct => "distinct",
-                        Sharing::Shared => "shared",
-                    };
+                    let sharing = keywords::sharing(p.sharing).word;
                     self.out.push_str(&format!("require {sharing} people {{"));
                     if p.roles.is_empty() {
                         self.out.push('}');
-                        self.trailing(span.end);
+                        self.comments.trailing(&mut self.out, span.end);
                         continue;
                     }
                     // One role with no comment inside reads best on one line.
-                    let comment_inside = self
-                        .comments
-                        .get(self.next_comment)
-                        .is_some_and(|c| c.span.start < span.end);
+                    let comment_inside = self.comments.any_before(span.end);
                     if let [role] = p.roles.as_slice()
                         && !comment_inside
                     {
                         self.out.push_str(&format!(" {} }}", role_text(role)));
-                        self.trailing(span.end);
+                        self.comments.trailing(&mut self.out, span.end);
                         continue;
                     }
-                    let brace = self.after_brace(p.sharing_span.end);
-                    self.trailing(brace);
+                    let brace = self.comments.after_brace(p.sharing_span.end);
+                    self.comments.trailing(&mut self.out, brace);
                     for role in &p.roles {
-                        self.leading(role.span.start, level + 1);
-                        self.indent(level + 1);
+                        self.comments
+                            .leading(&mut self.out, role.span.start, level + 1);
+                        indent(&mut self.out, level + 1);
                         self.out.push_str(&role_text(role));
-                        self.trailing(role.span.end);
-                        self.inner(role.span.end, level + 1);
+                        self.comments.trailing(&mut self.out, role.span.end);
+                        self.comments.inner(&mut self.out, role.span.end, level + 1);
                     }
                     self.close(p.span, level);
                 }
@@ -730,17 +533,21 @@ impl Printer<'_> {
                             self.out.push_str(" or {");
                         }
                         let brace = branch.span.start + 1;
-                        self.trailing(brace);
+                        self.comments.trailing(&mut self.out, brace);
                         self.requirements(&branch.requirements, level + 1);
-                        self.leading(branch.span.end.saturating_sub(1), level + 1);
-                        self.indent(level);
+                        self.comments.leading(
+                            &mut self.out,
+                            branch.span.end.saturating_sub(1),
+                            level + 1,
+                        );
+                        indent(&mut self.out, level);
                         self.out.push('}');
                     }
-                    self.trailing(span.end);
+                    self.comments.trailing(&mut self.out, span.end);
                 }
             }
             // Comments inside a requirement printed on one line follow it.
-            self.inner(span.end, level);
+            self.comments.inner(&mut self.out, span.end, level);
         }
     }
 }
@@ -799,14 +606,16 @@ fn same_kind(a: &Item, b: &Item) -> bool {
     kind(a) == kind(b) && !matches!(a, Item::Option(_) | Item::Measure(_) | Item::Tiers(..))
 }
 
+/// The keyword of a header line, whose values are aligned after it.
 fn header_keyword(item: &Item) -> Option<&'static str> {
-    match item {
-        Item::Version(..) => Some("version"),
-        Item::Effective(..) => Some("effective"),
-        Item::Source(..) => Some("source"),
-        Item::Currency(..) => Some("currency"),
-        _ => None,
-    }
+    let keyword = match item {
+        Item::Version(..) => keywords::VERSION,
+        Item::Effective(..) => keywords::EFFECTIVE,
+        Item::Source(..) => keywords::SOURCE,
+        Item::Currency(..) => keywords::CURRENCY,
+        _ => return None,
+    };
+    Some(keyword.word)
 }
 
 /// The name that titles or `=` are aligned after.
