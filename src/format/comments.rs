@@ -1,7 +1,8 @@
 //! Where the author's comments and blank lines go: a cursor over the
 //! comments of a file, in order, that the layout asks at each position
 //! ("comments before this item", "a comment after this token on its line").
-//! It reads only positions in the source, never the layout's choices.
+//! It decides from positions in the source; of the output it looks only at
+//! the last line written, so as not to double a blank line.
 
 use super::{blank, indent};
 use crate::ast::{Comment, Span};

@@ -16,7 +16,8 @@
 //!
 //! Two parts: [`layout`] says what each construct looks like (its words,
 //! alignment and line breaks) and asks [`comments`] where the author's
-//! comments and blank lines go, which only reads positions in the source.
+//! comments and blank lines go, which it decides from positions in the
+//! source.
 
 mod comments;
 mod layout;
