@@ -118,3 +118,25 @@ fn a_cut_statement_or_a_lost_brace_is_at_most_one_error() {
         }
     }
 }
+
+/// A revenue type left out is reported, and recovery goes on past it to
+/// the next mistake.
+#[test]
+fn a_missing_revenue_type_is_one_error_among_others() {
+    let text = "competency k {\n  tiers s\n  revenue crm = from \"CRM\" over trailing 12 months\n  \
+                exam A \"a\"\n  grop g = any of A\n  usage seats = from \"BI\" over trailing 12 months\n}\n";
+    let errors: Vec<String> = parse_all(text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "expected a revenue type such as `net_new` before `from`",
+            "expected a declaration (`exam`, `group`, `revenue`, `option`, ...), `available`, \
+             `retires` or `}`, found `grop`",
+            "expected a usage metric such as `deployed_seats` before `from`",
+        ]
+    );
+}
