@@ -877,10 +877,5 @@ fn person_in_two_partners(record: &Record, person: &PersonKey, other: String) ->
         .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
         .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
         .unwrap_or_default();
-    DataError::PersonInTwoPartners {
-        id,
-        other,
-        source_code: record.source.clone(),
-        span: record.to_source(span).into(),
-    }
+    DataError::person_in_two_partners(record, span, &id, &other)
 }
