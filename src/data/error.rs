@@ -131,8 +131,14 @@ pub enum DataError {
         #[source_code]
         source_code: Arc<DataSource>,
         /// The second listing.
-        #[label("already listed under partner `{other}`")]
+        #[label(primary, "already listed under partner `{other}`")]
         span: SourceSpan,
+        /// The first listing, when it is in the same text.
+        #[label("first listed here, under partner `{other}`")]
+        first: Option<SourceSpan>,
+        /// Where the first listing is, when it is in other text.
+        #[related]
+        elsewhere: Vec<FirstListing>,
     },
     /// Amounts whose sum does not fit an exact decimal.
     #[error("the amounts of partner `{partner}` add up beyond what can be summed exactly")]
@@ -169,6 +175,17 @@ pub enum DataError {
         #[label("first entry")]
         first: SourceSpan,
     },
+}
+
+/// Where a person of a [`DataError::PersonInTwoPartners`] was first
+/// listed, when that is in text no longer at hand (another line of a file
+/// read line by line, or another file).
+#[derive(Clone, Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(severity(Advice))]
+pub struct FirstListing {
+    /// The place, in words.
+    pub message: String,
 }
 
 fn at(record: &Record, within: Span) -> SourceSpan {
@@ -269,18 +286,35 @@ impl DataError {
     }
 
     /// A person of `record`, at `span`, already listed under partner
-    /// `other`; both ids shortened when long.
+    /// `other`, first at `first`: a span of the same source, or words for a
+    /// place in another; both ids shortened when long.
     pub(crate) fn person_in_two_partners(
         record: &Record,
         span: Span,
         id: &str,
         other: &str,
+        first: Result<Span, String>,
     ) -> Self {
+        let other = clip(other);
+        let (first, elsewhere) = match first {
+            Ok(first) => (Some(first.into()), Vec::new()),
+            Err(place) => (
+                None,
+                vec![FirstListing {
+                    message: format!(
+                        "`{}` was first listed under partner `{other}` {place}",
+                        clip(id)
+                    ),
+                }],
+            ),
+        };
         DataError::PersonInTwoPartners {
             id: clip(id),
-            other: clip(other),
+            other,
             source_code: record.source.clone(),
             span: at(record, span),
+            first,
+            elsewhere,
         }
     }
 

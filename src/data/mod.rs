@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-pub use error::DataError;
+pub use error::{DataError, FirstListing};
 pub use source::{DataSource, Record};
 
 use crate::ast::Span;
