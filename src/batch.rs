@@ -49,7 +49,7 @@ use std::hash::BuildHasherDefault;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use serde_json::value::RawValue;
 
@@ -566,7 +566,19 @@ impl Ordered<'_, '_> {
                 && let Some(partner) = origin.partner(&done)
             {
                 let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
-                let conflicts = self.people.add(&partner, people);
+                let place = match origin {
+                    Origin::Lines { first_line, .. } => (&*done.name, Place::Line(*first_line)),
+                    Origin::Record(record, _) => (
+                        record.source.name.as_str(),
+                        Place::Source {
+                            source: Arc::downgrade(&record.source),
+                            offset: record.span.start,
+                            line: (record.span.start == 0)
+                                .then_some(record.source.lines_before + 1),
+                        },
+                    ),
+                };
+                let conflicts = self.people.add(&partner, place, people);
                 // Rare: rebuild the record to point at each person and to
                 // render it again with its warnings.
                 if !conflicts.is_empty()
@@ -574,7 +586,9 @@ impl Ordered<'_, '_> {
                 {
                     warnings = conflicts
                         .into_iter()
-                        .map(|(person, other)| person_in_two_partners(&record, person, other))
+                        .map(|(person, other, name, place)| {
+                            person_in_two_partners(&record, person, (other, name, place))
+                        })
                         .collect();
                     self.rerender(&record, &warnings, &mut again);
                 }
@@ -810,7 +824,8 @@ impl std::hash::Hasher for PassThrough {
 ///
 /// Memory is what matters at millions of partners, so a person is kept as a
 /// fingerprint: a 64-bit hash of their id, with an independent 32-bit check,
-/// and the partner that listed them first, 16 bytes in all. Two different
+/// and the partner that listed them first, 16 bytes in all; per partner,
+/// its id and where its record starts, to point at a first listing. Two different
 /// ids are taken for one only if all 96 bits agree (about one chance in
 /// 10^16 for a batch of a million people). Partner ids are kept once each,
 /// as text, to name them in warnings.
@@ -823,6 +838,28 @@ pub struct PeopleSeen {
     partner_text: String,
     /// Where each partner id ends in `partner_text`.
     partner_ends: Vec<u32>,
+    /// Where each partner's record starts: an index into `names`, and a
+    /// place in that input.
+    partner_places: Vec<(u32, Place)>,
+    /// Input names, each once in a row.
+    names: Vec<Arc<str>>,
+}
+
+/// Where a partner's record starts in its input, to point at a person's
+/// first listing.
+#[derive(Clone, Debug)]
+enum Place {
+    /// Its first line, from 1, in an input read line by line.
+    Line(usize),
+    /// Its byte offset in a source of its own. The source is held weakly:
+    /// while it is alive (the same file read whole), the first listing can
+    /// be underlined; its text is never kept alive for this.
+    Source {
+        source: Weak<DataSource>,
+        offset: usize,
+        /// Its first line, when known without reading the text.
+        line: Option<usize>,
+    },
 }
 
 impl PeopleSeen {
@@ -836,21 +873,28 @@ impl PeopleSeen {
         self.partner_text.get(start..end).unwrap_or("")
     }
 
-    /// Records a partner's people; returns each person already listed under
-    /// another partner, with that partner's id.
-    pub fn add<'k>(
+    /// Records a partner's people, its record starting at `place` of input
+    /// `name`; returns each person already listed under another partner,
+    /// with that partner's id, input name and place.
+    fn add<'k>(
         &mut self,
         partner: &str,
+        (name, place): (&str, Place),
         people: &'k [PersonKey],
-    ) -> Vec<(&'k PersonKey, String)> {
+    ) -> Vec<(&'k PersonKey, String, Arc<str>, Place)> {
         let mut conflicts = Vec::new();
         let mut this: Option<u32> = None;
         for person in people {
             match self.first.get(&person.hash) {
                 Some(&(check, other)) => {
+                    let (name, place) = self
+                        .partner_places
+                        .get(other as usize)
+                        .and_then(|(n, p)| Some((self.names.get(*n as usize)?.clone(), p.clone())))
+                        .unwrap_or_else(|| (Arc::from(""), Place::Line(0)));
                     let other = self.partner(other);
                     if check == person.check && other != partner {
-                        conflicts.push((person, other.to_owned()));
+                        conflicts.push((person, other.to_owned(), name, place));
                     }
                 }
                 None => {
@@ -858,6 +902,11 @@ impl PeopleSeen {
                         self.partner_text.push_str(partner);
                         let end = u32::try_from(self.partner_text.len()).unwrap_or(u32::MAX);
                         self.partner_ends.push(end);
+                        if self.names.last().is_none_or(|last| **last != *name) {
+                            self.names.push(Arc::from(name));
+                        }
+                        let n = u32::try_from(self.names.len() - 1).unwrap_or(u32::MAX);
+                        self.partner_places.push((n, place.clone()));
                         u32::try_from(self.partner_ends.len() - 1).unwrap_or(u32::MAX)
                     });
                     self.first.insert(person.hash, (person.check, index));
@@ -868,8 +917,15 @@ impl PeopleSeen {
     }
 }
 
-/// The warning for a person of `record` already listed under `other`.
-fn person_in_two_partners(record: &Record, person: &PersonKey, other: String) -> DataError {
+/// The warning for a person of `record` already listed under `other`,
+/// whose record starts at `place` of input `name`. When that is the same
+/// input read whole, the first listing is underlined too; otherwise its
+/// place is said in words.
+fn person_in_two_partners(
+    record: &Record,
+    person: &PersonKey,
+    (other, name, place): (String, Arc<str>, Place),
+) -> DataError {
     let span = Span::new(person.start as usize, person.end as usize);
     let id = record
         .text()
@@ -877,10 +933,50 @@ fn person_in_two_partners(record: &Record, person: &PersonKey, other: String) ->
         .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
         .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
         .unwrap_or_default();
-    DataError::PersonInTwoPartners {
-        id,
-        other,
-        source_code: record.source.clone(),
-        span: record.to_source(span).into(),
+    let first = match place {
+        Place::Line(line) => Err(format!("on line {line} of `{name}`")),
+        Place::Source {
+            source,
+            offset,
+            line,
+        } => {
+            let same = source
+                .upgrade()
+                .is_some_and(|first| Arc::ptr_eq(&first, &record.source));
+            same.then(|| first_listing(&record.source.text, offset, &id))
+                .flatten()
+                .ok_or_else(|| match line {
+                    Some(line) => format!("on line {line} of `{name}`"),
+                    None => format!("in `{name}`"),
+                })
+        }
+    };
+    DataError::person_in_two_partners(record, span, &id, &other, first)
+}
+
+/// The span of person `id` in the record starting at byte `start` of `text`.
+fn first_listing(text: &str, start: usize, id: &str) -> Option<Span> {
+    #[derive(serde::Deserialize)]
+    struct Ids<'a> {
+        #[serde(borrow, default)]
+        people: Vec<IdOnly<'a>>,
     }
+    #[derive(serde::Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: &'a RawValue,
+    }
+    let rest = text.get(start..)?;
+    let record: Ids<'_> = serde_json::Deserializer::from_str(rest)
+        .into_iter()
+        .next()?
+        .ok()?;
+    let raw = record
+        .people
+        .iter()
+        .find(|p| crate::data::Id::from_json(p.id).text() == id)?
+        .id
+        .get();
+    let at = crate::data::offset_in(text, raw)?;
+    Some(Span::new(at, at + raw.len()))
 }

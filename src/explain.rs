@@ -1915,8 +1915,8 @@ deny = ["W0100"]
                the same demand are beyond it, such as a monthly average in one tier and a \
                total in the other. The tiers may well be right: the warning only says that \
                Rubric cannot tell. Write the two tiers' requirements in the same form where \
-               you can, or add a policy test with a partner at the boundary and allow W0101 \
-               in `rubric.toml`.",
+               you can. A policy test does not silence the warning: add `allow = [\"W0101\"]` \
+               under `[lints]` in `rubric.toml`, or pass `--allow W0101` to `rubric check`.",
         wrong: r#"competency cloud_crm {
   version "2017-06"
   effective 2017-06-27

@@ -1091,14 +1091,20 @@ fn diagnostics_never_split_a_word() {
         let split: Vec<&String> = wrapped.difference(&whole).collect();
         assert!(split.is_empty(), "width {width} split {split:?}");
     }
-    // Through a pipe nothing wraps: the counterexample is one line of JSON.
+    // The counterexample is a block of JSON from a line `{` to the `}`
+    // under it, which parses as it is printed.
     let out = rubric(&["check", path]);
     let err = stderr(&out);
-    let json = err
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix('{').map(|rest| format!("{{{rest}")))
-        .find_map(|l| serde_json::from_str::<Value>(&l).ok())
-        .unwrap_or_else(|| panic!("no whole JSON line in\n{err}"));
+    let lines: Vec<&str> = err.lines().collect();
+    let open = lines
+        .iter()
+        .position(|l| l.trim() == "{")
+        .unwrap_or_else(|| panic!("no JSON block in\n{err}"));
+    let indent = lines[open].len() - lines[open].trim_start().len();
+    let close = (open..lines.len())
+        .find(|&i| lines[i].trim() == "}" && lines[i].len() - lines[i].trim_start().len() == indent)
+        .unwrap_or_else(|| panic!("JSON block not closed in\n{err}"));
+    let json: Value = serde_json::from_str(&lines[open..=close].join("\n")).unwrap();
     assert_eq!(json["id"], "COUNTEREXAMPLE");
 }
 

@@ -11,8 +11,8 @@
 
 use std::process::{Command, Output};
 
+use rubric::lint::Level;
 use rubric::lint::order::{Verdict, tier_order};
-use rubric::report::check::Level;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/diagnostics/policy");
 
@@ -634,4 +634,141 @@ fn artifact_uris_are_percent_encoded() {
         "file:///srv/%EC%A0%95%EC%B1%85.policy"
     );
     assert_eq!(artifact_uri("dir\\100%.policy"), "dir/100%25.policy");
+}
+
+/// Policies whose tiers are ordered, that once raised a false W0101: each
+/// raises no lint at all, and the prover proves every pair.
+#[test]
+fn ordered_tiers_raise_no_false_alarm() {
+    insta::with_settings!({
+        snapshot_path => "lint/ok/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("lint/ok/*.policy", |path| {
+            let source = std::fs::read_to_string(path).unwrap().replace("\r\n", "\n");
+            let checked = rubric::check_source(&source);
+            let codes: Vec<String> = checked.diagnostics.iter().map(|d| d.code_text()).collect();
+            assert!(codes.is_empty(), "{}: {codes:?}", path.display());
+            let verdicts: Vec<String> = tier_order(checked.policy.as_ref().unwrap())
+                .iter()
+                .map(|p| format!("tier {} below tier {}: {:?}", p.lower, p.higher, p.verdict))
+                .collect();
+            insta::assert_snapshot!(verdicts.join("\n"));
+        });
+    });
+}
+
+#[test]
+fn a_shared_gold_one_person_can_meet_is_refuted_against_a_distinct_silver() {
+    let policy = fixture("W0100_gold_shares_people_silver_keeps_apart.policy");
+    let pairs = tier_order(&policy);
+    let Verdict::Refuted { counterexample, .. } = &pairs[0].verdict else {
+        panic!("{pairs:?}")
+    };
+    let partner: serde_json::Value = serde_json::from_str(counterexample).unwrap();
+    assert_eq!(partner["people"].as_array().unwrap().len(), 1, "{partner}");
+    assert_confirmed(&policy, &pairs[0].verdict);
+}
+
+#[test]
+fn the_undecided_help_says_what_silences_w0101() {
+    let source =
+        std::fs::read_to_string(format!("{FIXTURES}/W0101_order_undecided.policy")).unwrap();
+    let checked = rubric::check_source(&source);
+    let w0101 = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code_text() == "W0101")
+        .unwrap();
+    let help = miette::Diagnostic::help(w0101).unwrap().to_string();
+    assert!(
+        help.contains("allow = [\"W0101\"]") && help.contains("--allow W0101"),
+        "{help}"
+    );
+    assert!(!help.contains("add a policy test"), "{help}");
+    // And it does silence it.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rubric.toml");
+    std::fs::write(&config, "[lints]\nallow = [\"W0101\"]\n").unwrap();
+    let path = "tests/diagnostics/policy/W0101_order_undecided.policy";
+    let out = rubric(&["check", path, "--config", config.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("⚠"));
+    let out = rubric(&["check", path, "--allow", "W0101"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("⚠"));
+    assert!(String::from_utf8_lossy(&rubric(&["check", path]).stderr).contains("W0101"));
+}
+
+/// The counterexample as the human report prints it, at `width` columns:
+/// the as-of date and the JSON text after the help's colon.
+fn printed_counterexample(source: &str, width: usize) -> (chrono::NaiveDate, String) {
+    use rubric::report::diagnostic::{Style, WithSource, render};
+    let checked = rubric::check_source(source);
+    let w0100 = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code_text() == "W0100")
+        .unwrap();
+    let named = miette::NamedSource::new("policy", source.to_owned());
+    let text = render(
+        &WithSource::new(w0100, &named),
+        Style {
+            color: false,
+            width,
+        },
+    );
+    let (_, help) = text.split_once("help:").unwrap();
+    let (head, json) = help.split_at(help.find('{').unwrap());
+    let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    let date = head
+        .split("as of ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    (date.parse().unwrap(), json.to_owned())
+}
+
+/// The printed counterexample can be pasted into a data file: it parses as
+/// partner data, and meets gold but not silver when evaluated, even with a
+/// product name longer than the line and at a narrow width.
+#[test]
+fn the_printed_counterexample_parses_as_partner_data_and_shows_the_claim() {
+    let plain =
+        std::fs::read_to_string(format!("{FIXTURES}/W0100_gold_weaker_in_people.policy")).unwrap();
+    let long = plain.replace(
+        "\"CRM Online\"",
+        "\"Dynamics 365 for Customer Engagement Plan Enterprise Edition Online\"",
+    );
+    for source in [&plain, &long] {
+        let policy = rubric::load_policy(source).unwrap();
+        for width in [80, 40] {
+            let (as_of, json) = printed_counterexample(source, width);
+            let records = rubric::data::read::whole_text("pasted.json", json.clone());
+            let record = records.into_iter().next().unwrap().unwrap();
+            let partner =
+                rubric::data::Partner::parse(&record).unwrap_or_else(|e| panic!("{e:?}\n{json}"));
+            let outcome = rubric::eval::Evaluator::new(&policy, as_of)
+                .evaluate(&partner)
+                .unwrap();
+            let tiers = &outcome.options[0].tiers;
+            assert!(tiers[1].met && !tiers[0].met, "{json}");
+        }
+    }
+}
+
+/// With no `effective` date and no exam dates, Rubric has no date to build a
+/// counterexample at, and says so instead of picking one.
+#[test]
+fn without_an_effective_date_no_counterexample_date_is_made_up() {
+    let source = std::fs::read_to_string(format!("{FIXTURES}/W0100_gold_weaker_in_people.policy"))
+        .unwrap()
+        .replace("  effective 2017-06-27\n", "");
+    let policy = rubric::load_policy(&source).unwrap();
+    assert_eq!(rubric::lint::order::counterexample_date(&policy), None);
+    let Verdict::Undecided { reason, .. } = &tier_order(&policy)[0].verdict else {
+        panic!()
+    };
+    assert!(reason.contains("no `effective` date"), "{reason}");
 }

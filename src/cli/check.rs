@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use miette::NamedSource;
 use rubric::data::read::ReadError;
-use rubric::lint::{ConfigError, Levels};
-use rubric::report::check::{self, FileFindings, Finding, Level, Rule};
+use rubric::lint::{ConfigError, Level, Levels};
+use rubric::report::check::{self, FileFindings, Finding, Rule};
 use rubric::report::diagnostic::{IndexedSource, Style, WithSource, render};
 
 use super::{Exit, files_under, stderr_style};

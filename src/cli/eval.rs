@@ -129,6 +129,11 @@ pub fn run(args: &Args) -> Exit {
     });
     let evaluator = Evaluator::new(&policy, as_of);
     let decision = DecisionRecord::new(&policy, &text, as_of);
+    // A warning about every decision below, so printed under `-q` as data
+    // warnings are; the decision record keeps it too.
+    for note in &decision.notes {
+        eprintln!("note: {note}");
+    }
     let detail = args
         .detail
         .map_or_else(|| args.format.default_detail(), Detail::from);

@@ -48,6 +48,23 @@ pub enum DataError {
         #[label("here")]
         span: SourceSpan,
     },
+    /// An object without a field it must have: serde reports it at the
+    /// object's closing `}`, this points at its opening `{`.
+    #[error("invalid partner record: missing field `{field}`")]
+    #[diagnostic(code(E0401))]
+    MissingField {
+        /// The field's name.
+        field: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The opening `{` of the object that lacks it.
+        #[label("this object has no `{field}`")]
+        span: SourceSpan,
+        /// The field as it should be written.
+        #[help]
+        help: String,
+    },
     /// A date that is not `YYYY-MM-DD` or does not exist.
     #[error("`{value}` is not a date")]
     #[diagnostic(code(E0402), help("write dates as YYYY-MM-DD, e.g. \"2017-06-27\""))]
@@ -114,8 +131,14 @@ pub enum DataError {
         #[source_code]
         source_code: Arc<DataSource>,
         /// The second listing.
-        #[label("already listed under partner `{other}`")]
+        #[label(primary, "already listed under partner `{other}`")]
         span: SourceSpan,
+        /// The first listing, when it is in the same text.
+        #[label("first listed here, under partner `{other}`")]
+        first: Option<SourceSpan>,
+        /// Where the first listing is, when it is in other text.
+        #[related]
+        elsewhere: Vec<FirstListing>,
     },
     /// Amounts whose sum does not fit an exact decimal.
     #[error("the amounts of partner `{partner}` add up beyond what can be summed exactly")]
@@ -129,8 +152,8 @@ pub enum DataError {
         /// The data.
         #[source_code]
         source_code: Arc<DataSource>,
-        /// The partner record.
-        #[label("amounts in this record overflow")]
+        /// The largest amount of the partner's lines.
+        #[label("the largest amount of this partner")]
         span: SourceSpan,
     },
     /// Two people of one partner with the same id.
@@ -154,6 +177,17 @@ pub enum DataError {
     },
 }
 
+/// Where a person of a [`DataError::PersonInTwoPartners`] was first
+/// listed, when that is in text no longer at hand (another line of a file
+/// read line by line, or another file).
+#[derive(Clone, Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(severity(Advice))]
+pub struct FirstListing {
+    /// The place, in words.
+    pub message: String,
+}
+
 fn at(record: &Record, within: Span) -> SourceSpan {
     record.to_source(within).into()
 }
@@ -164,6 +198,7 @@ impl DataError {
         match self {
             DataError::Malformed { source_code, .. }
             | DataError::Invalid { source_code, .. }
+            | DataError::MissingField { source_code, .. }
             | DataError::BadDate { source_code, .. }
             | DataError::BadAmount { source_code, .. }
             | DataError::CurrencyMismatch { source_code, .. }
@@ -178,6 +213,7 @@ impl DataError {
         match self {
             DataError::Malformed { span, .. }
             | DataError::Invalid { span, .. }
+            | DataError::MissingField { span, .. }
             | DataError::BadDate { span, .. }
             | DataError::BadAmount { span, .. }
             | DataError::CurrencyMismatch { span, .. }
@@ -232,6 +268,56 @@ impl DataError {
         }
     }
 
+    /// Amounts of `partner` whose sums overflow: points at the largest
+    /// amount or quantity, the likeliest misplaced digits.
+    pub fn sum_overflow(partner: &super::Partner<'_>) -> Self {
+        let record = partner.record;
+        let revenue = partner.revenue.iter().map(|l| (l.amount, l.amount_span));
+        let usage = partner.usage.iter().map(|l| (l.quantity, l.quantity_span));
+        let largest = revenue
+            .chain(usage)
+            .max_by_key(|(amount, _)| amount.abs())
+            .map_or(Span::new(0, record.span.len()), |(_, span)| span);
+        DataError::SumOverflow {
+            partner: clip(&partner.id.text()),
+            source_code: record.source.clone(),
+            span: at(record, largest),
+        }
+    }
+
+    /// A person of `record`, at `span`, already listed under partner
+    /// `other`, first at `first`: a span of the same source, or words for a
+    /// place in another; both ids shortened when long.
+    pub(crate) fn person_in_two_partners(
+        record: &Record,
+        span: Span,
+        id: &str,
+        other: &str,
+        first: Result<Span, String>,
+    ) -> Self {
+        let other = clip(other);
+        let (first, elsewhere) = match first {
+            Ok(first) => (Some(first.into()), Vec::new()),
+            Err(place) => (
+                None,
+                vec![FirstListing {
+                    message: format!(
+                        "`{}` was first listed under partner `{other}` {place}",
+                        clip(id)
+                    ),
+                }],
+            ),
+        };
+        DataError::PersonInTwoPartners {
+            id: clip(id),
+            other,
+            source_code: record.source.clone(),
+            span: at(record, span),
+            first,
+            elsewhere,
+        }
+    }
+
     pub(crate) fn duplicate_person(record: &Record, span: Span, first: Span, id: &str) -> Self {
         DataError::DuplicatePerson {
             id: clip(id),
@@ -266,6 +352,10 @@ impl DataError {
                 source_code: record.source.clone(),
                 span: at(record, within),
             }
+        } else if let Some(missing) = missing_field(text, &message, start) {
+            missing
+                .into_error(record)
+                .unwrap_or_else(|| DataError::invalid(record, within, message))
         } else {
             DataError::invalid(record, within, message)
         }
@@ -305,6 +395,78 @@ impl DataError {
             span: SourceSpan::new(offset.into(), width),
         }
     }
+}
+
+/// A missing field and the object lacking it, found in a record's text.
+struct Missing {
+    field: String,
+    /// Byte offset of the object's opening `{` in the record.
+    open: usize,
+}
+
+impl Missing {
+    fn into_error(self, record: &Record) -> Option<DataError> {
+        let example = match self.field.as_str() {
+            "id" => "\"P-001\"",
+            "product" => "\"CRM Online\"",
+            "type" => "\"net_new\"",
+            "amount" => "120000",
+            "currency" => "\"USD\"",
+            "date" | "passed" => "\"2017-03-15\"",
+            "code" => "\"MB2-714\"",
+            "metric" => "\"deployed_seats\"",
+            "quantity" => "250",
+            _ => "…",
+        };
+        let help = format!(
+            "add `\"{}\": {example}` to this object; see the partner data format in the README",
+            self.field
+        );
+        Some(DataError::MissingField {
+            field: self.field,
+            source_code: record.source.clone(),
+            span: at(record, Span::new(self.open, self.open + 1)),
+            help,
+        })
+    }
+}
+
+/// For serde's "missing field `F`" reported at the `}` at byte `close` of
+/// `text`, the field and the matching `{`, found by reading the record from
+/// its start (strings skipped) up to `close`.
+fn missing_field(text: &str, message: &str, close: usize) -> Option<Missing> {
+    let field = message
+        .strip_prefix("missing field `")?
+        .strip_suffix('`')?
+        .to_owned();
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let mut open = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, b) in text.bytes().enumerate().take(close) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    Some(Missing {
+        field,
+        open: open.pop()?,
+    })
 }
 
 /// Byte offset of serde_json's 1-based line and column (column counts bytes;

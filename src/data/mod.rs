@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-pub use error::DataError;
+pub use error::{DataError, FirstListing};
 pub use source::{DataSource, Record};
 
 use crate::ast::Span;
@@ -221,6 +221,8 @@ pub struct UsageLine<'a> {
     pub product: Cow<'a, str>,
     /// The quantity, exact.
     pub quantity: Decimal,
+    /// Where the quantity is written, within the record.
+    pub quantity_span: Span,
     /// The date of the line.
     pub date: NaiveDate,
     /// The customer.
@@ -262,6 +264,8 @@ pub struct RevenueLine<'a> {
     pub kind: Cow<'a, str>,
     /// The amount, exact; negative for credits.
     pub amount: Decimal,
+    /// Where the amount is written, within the record.
+    pub amount_span: Span,
     /// Its currency code.
     pub currency: Cow<'a, str>,
     /// Where the currency is written, within the record.
@@ -415,6 +419,7 @@ impl<'a> Partner<'a> {
             if let Some((amount, date)) = line_values(record, line.amount, &line.date, &mut errors)
             {
                 revenue.push(RevenueLine {
+                    amount_span: raw_span(text, line.amount),
                     currency_span: string_span(text, &line.currency, whole),
                     customer: line.customer,
                     product: line.product,
@@ -433,6 +438,7 @@ impl<'a> Partner<'a> {
                 line_values(record, line.quantity, &line.date, &mut errors)
             {
                 usage.push(UsageLine {
+                    quantity_span: raw_span(text, line.quantity),
                     metric: line.metric,
                     product: line.product,
                     quantity,

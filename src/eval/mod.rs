@@ -504,14 +504,9 @@ impl<'p> Evaluator<'p> {
             }
         }
 
-        let mut measures = self.measure_totals(partner).ok_or_else(|| {
-            let record = partner.record;
-            vec![DataError::SumOverflow {
-                partner: partner.id.text().into_owned(),
-                source_code: record.source.clone(),
-                span: record.span.into(),
-            }]
-        })?;
+        let mut measures = self
+            .measure_totals(partner)
+            .ok_or_else(|| vec![DataError::sum_overflow(partner)])?;
         let mut flags = Vec::new();
         let facts = Facts {
             market: self.market_of(partner.market.as_deref()),

@@ -478,7 +478,7 @@ fn ordering(policy: &Policy, out: &mut Vec<Warning>) {
             order::Verdict::Undecided { requirement, reason } => out.push(Warning::TierOrderUndecided {
                 option: option.name.clone(),
                 help: format!(
-                    "Rubric found neither a proof nor a partner meeting `{higher_name}` but not `{lower_name}`; add a policy test for it, or allow W0101"
+                    "Rubric found neither a proof nor a partner meeting `{higher_name}` but not `{lower_name}`; if `{higher_name}` is harder, silence this with `allow = [\"W0101\"]` under `[lints]` in rubric.toml, or `rubric check --allow W0101`; either silences it for every pair of tiers (a policy test does not)"
                 ),
                 lower: lower_name,
                 higher: higher_name,
@@ -488,6 +488,17 @@ fn ordering(policy: &Policy, out: &mut Vec<Warning>) {
             }),
         }
     }
+}
+
+/// How serious a finding is: what [`Levels`] makes of a lint, and what
+/// every error is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// A warning that is not denied.
+    Warning,
+    /// An error, or a denied warning.
+    Error,
 }
 
 /// Which lints are allowed (silent), and which are denied (errors): from a
@@ -577,8 +588,7 @@ impl Levels {
     }
 
     /// What a warning with `code` becomes: `None` when allowed.
-    pub fn level(&self, code: &str) -> Option<crate::report::check::Level> {
-        use crate::report::check::Level;
+    pub fn level(&self, code: &str) -> Option<Level> {
         let code = code.to_uppercase();
         if self.deny.contains(&code) {
             Some(Level::Error)

@@ -8,13 +8,15 @@
 //!   no lower in every market where the higher tier can be met at all.
 //! - A people requirement follows from a `distinct` one whose role slots can
 //!   be matched one to one to the lower tier's (a bipartite matching), each
-//!   higher slot's groups implying the lower slot's.
+//!   higher slot's groups implying the lower slot's. With a single role,
+//!   `distinct` and `shared` mean the same and are treated alike.
 //! - An attribute follows from the same attribute.
 //! - An `either` follows when one of its branches does; an `either` in the
 //!   higher tier is used by cases: the requirement must follow in every branch.
 //!
 //! When the proof fails, a partner meeting the higher tier is built from its
-//! requirements and evaluated: if it misses the lower tier it is a
+//! requirements (for `shared` roles, also the fewest people holding every
+//! role at once) and evaluated: if it misses the lower tier it is a
 //! counterexample, confirmed by the evaluator. Otherwise the question is left
 //! undecided: no proof is ever claimed that was not made.
 
@@ -121,6 +123,12 @@ fn decide(policy: &Policy, lower: &Tier, higher: &Tier) -> Verdict {
             reason,
             counterexample,
             as_of,
+        },
+        None if counterexample_date(policy).is_none() => Verdict::Undecided {
+            requirement,
+            reason: format!(
+                "{reason} (with no `effective` date, Rubric has no date to check a counterexample at)"
+            ),
         },
         None => Verdict::Undecided {
             requirement,
@@ -300,7 +308,11 @@ impl Prover<'_> {
         low: &PeopleRequirement,
         high: &PeopleRequirement,
     ) -> Result<(), String> {
-        if !low.distinct {
+        // With one role, `distinct` and `shared` mean the same: the people
+        // filling one role are always different people.
+        let low_distinct = low.distinct && low.roles.len() > 1;
+        let high_distinct = high.distinct || high.roles.len() <= 1;
+        if !low_distinct {
             // Each lower role needs `count` people satisfying it: one higher
             // role with at least as many people, each implying it, suffices.
             for role in &low.roles {
@@ -317,7 +329,7 @@ impl Prover<'_> {
             }
             return Ok(());
         }
-        if !high.distinct {
+        if !high_distinct {
             return Err(
                 "the higher tier lets roles share people, the lower tier does not".to_owned(),
             );
@@ -403,9 +415,7 @@ impl Prover<'_> {
 /// A partner built to meet `higher`, evaluated to confirm that it does and
 /// that it misses `lower`; tried in every market.
 fn counterexample(policy: &Policy, lower: &Tier, higher: &Tier) -> Option<(String, NaiveDate)> {
-    let as_of = policy
-        .effective
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(2018, 1, 1).unwrap_or_default());
+    let as_of = counterexample_date(policy)?;
     let evaluator = Evaluator::new(policy, as_of);
     // The first try takes the first exam of each group and the first branch
     // of each `either`; later tries vary those choices.
@@ -416,7 +426,10 @@ fn counterexample(policy: &Policy, lower: &Tier, higher: &Tier) -> Option<(Strin
         let Some(partner) = build_partner(policy, higher, market, as_of, &mut choices) else {
             continue;
         };
-        let text = partner.to_string();
+        let Ok(pretty) = serde_json::to_string_pretty(&partner) else {
+            continue;
+        };
+        let text = unbreakable(&pretty);
         let framed = read::whole_text("counterexample", text.clone());
         let Some(Ok(record)) = framed.into_iter().next() else {
             continue;
@@ -440,6 +453,49 @@ fn counterexample(policy: &Policy, lower: &Tier, higher: &Tier) -> Option<(Strin
         }
     }
     None
+}
+
+/// The as-of date a counterexample is evaluated at: the policy's effective
+/// date, else the day its last exam became available (so that every exam
+/// that can count does). A policy with neither has no date to check a
+/// partner at, and gets no counterexample.
+pub fn counterexample_date(policy: &Policy) -> Option<NaiveDate> {
+    policy
+        .effective
+        .or_else(|| policy.exams.iter().filter_map(|e| e.available_from).max())
+}
+
+/// Lines of a counterexample longer than this keep their strings whole.
+const LONG_LINE: usize = 40;
+
+/// Pretty-printed JSON that a report wrapping at spaces cannot break inside a
+/// string: on a long line, each space within a string is written `\u0020`,
+/// which reads back as the same space. Short lines stay as they are, for
+/// reading; a break between a key and its value leaves valid JSON.
+fn unbreakable(pretty: &str) -> String {
+    let mut out = String::with_capacity(pretty.len());
+    for (i, line) in pretty.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.chars().count() <= LONG_LINE {
+            out.push_str(line);
+            continue;
+        }
+        let (mut in_string, mut escaped) = (false, false);
+        for c in line.chars() {
+            match c {
+                ' ' if in_string => out.push_str("\\u0020"),
+                '"' if !escaped => {
+                    in_string = !in_string;
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+            escaped = in_string && c == '\\' && !escaped;
+        }
+    }
+    out
 }
 
 /// How many different partners to build per market before giving up.
@@ -507,7 +563,6 @@ fn build_partner(
         &mut needs,
         choices,
     )?;
-    let currency = policy.currency.clone().unwrap_or_else(|| "USD".to_owned());
     let mut revenue = Vec::new();
     let mut usage = Vec::new();
     for (m, measure) in policy.measures.iter().enumerate() {
@@ -539,7 +594,9 @@ fn build_partner(
                     "product": filter.products.first()?,
                     "type": revenue_type,
                     "amount": value.to_string(),
-                    "currency": currency,
+                    // A checked policy with a money threshold declares its
+                    // currency (E0305 otherwise); without one, no partner.
+                    "currency": policy.currency.as_deref()?,
                     "date": as_of.to_string(),
                     "associations": filter.associations.first().and_then(|a| policy.associations.get(a.0)).map(|a| vec![a.id.clone()]).unwrap_or_default(),
                 })),
@@ -627,6 +684,21 @@ fn gather(
                 };
                 let slot = needs.measures.get_mut(m.measure.0)?;
                 *slot = (*slot).max(total);
+            }
+            Requirement::People(p) if !p.distinct && choices.seed.is_multiple_of(2) => {
+                // People may share roles: the fewest people meeting it each
+                // hold a witness of every role, which is what a lower tier
+                // asking for `distinct` people must be tested against.
+                let count = p.roles.iter().map(|r| r.count).max().unwrap_or(0);
+                for _ in 0..count.min(1_000) {
+                    let mut exams = Vec::new();
+                    for g in p.roles.iter().flat_map(|r| &r.groups) {
+                        exams.extend(witness(policy, GroupMember::Group(*g), as_of, 0, choices)?);
+                    }
+                    exams.sort_unstable();
+                    exams.dedup();
+                    needs.people.push(exams);
+                }
             }
             Requirement::People(p) => {
                 for role in &p.roles {

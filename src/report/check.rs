@@ -7,15 +7,7 @@ use miette::Diagnostic;
 use crate::report::diagnostic::IndexedSource;
 use serde::Serialize;
 
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// A warning that is not denied.
-    Warning,
-    /// An error, or a denied warning.
-    Error,
-}
+pub use crate::lint::Level;
 
 /// A place in a file, 1-based, columns in characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -26,6 +26,11 @@ pub struct DecisionRecord {
     pub as_of: String,
     /// The Rubric version that decided.
     pub rubric: &'static str,
+    /// What a reader of the decisions should know about how they were made,
+    /// such as an as-of date before the policy took effect; omitted when
+    /// there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DecisionRecord {
@@ -39,8 +44,29 @@ impl DecisionRecord {
             sha256,
             as_of: as_of.to_string(),
             rubric: env!("CARGO_PKG_VERSION"),
+            notes: before_effective(policy, as_of).into_iter().collect(),
         }
     }
+}
+
+/// The note for an as-of date before the policy's `effective` date: the
+/// decisions apply rules that were not yet in force.
+///
+/// ```
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/cloud_crm.policy");
+/// let policy = rubric::load_policy(&std::fs::read_to_string(path)?).unwrap();
+/// // cloud_crm takes effect on 2017-06-27.
+/// let date = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+/// assert!(rubric::report::before_effective(&policy, date("2017-06-26")).is_some());
+/// assert!(rubric::report::before_effective(&policy, date("2017-06-27")).is_none());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn before_effective(policy: &Policy, as_of: chrono::NaiveDate) -> Option<String> {
+    let effective = policy.effective.filter(|e| as_of < *e)?;
+    Some(format!(
+        "as of {as_of}, policy `{}` is not yet in effect (it takes effect on {effective}); these decisions apply its rules anyway",
+        policy.id
+    ))
 }
 
 /// An amount for machine output: normalised, with at least two decimals.
