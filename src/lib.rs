@@ -20,6 +20,7 @@ pub mod ast;
 pub mod batch;
 pub mod check;
 pub mod data;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod format;
