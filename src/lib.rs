@@ -29,6 +29,7 @@ pub mod model;
 pub mod policy_test;
 pub mod report;
 pub mod syntax;
+pub mod versions;
 
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
