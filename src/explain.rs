@@ -1858,6 +1858,31 @@ deny = ["W0100"]
 "#,
         kind: ExampleKind::Config,
     },
+    // ---------------------------------------------------------------- E07xx
+    Explanation {
+        code: "E0700",
+        title: "two versions take effect on the same day",
+        text: "Rubric was given several versions of one competency, and two of them have the same `effective` date. Rubric applies, at each as-of date, the latest version whose `effective` date is on or before it; with two versions starting on the same day, no date could tell which one applies, and partners would get different tiers depending on which file was read first. Usually one of the files is a draft of the next version whose date was not yet changed. Give the newer version the first day its rules apply as its `effective` date, or remove the file that is not a real version.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
+    Explanation {
+        code: "E0701",
+        title: "versions of different competencies",
+        text: "Rubric was given several policy files as the versions of one competency, but they do not share the competency's id: the first line of one says `competency cloud_crm` and another's says something else. Versions are told apart only by their `effective` dates, so every file in the set must describe the same competency. This usually means a directory of versions also holds another competency's policy. Give each competency's versions their own directory, or name the files of one competency only.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
+    Explanation {
+        code: "E0702",
+        title: "a version without an effective date",
+        text: "Rubric was given several versions of one competency, and one of them has no `effective` date in its header. Among several versions, the `effective` date is what decides which one applies at an as-of date, so a version without one could never be chosen, or would be chosen by accident. A single policy file may leave it out; a set of versions may not. Add `effective YYYY-MM-DD` to the version's header: the first day its rules apply.",
+        wrong: "",
+        right: "",
+        kind: ExampleKind::None,
+    },
     // ---------------------------------------------------------------- W01xx
     Explanation {
         code: "W0100",

@@ -20,6 +20,7 @@ pub mod ast;
 pub mod batch;
 pub mod check;
 pub mod data;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod format;
@@ -28,6 +29,7 @@ pub mod model;
 pub mod policy_test;
 pub mod report;
 pub mod syntax;
+pub mod versions;
 
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     cli::set_global(args.global);
     let exit = match args.command {
         cli::Command::Check(args) => cli::check::run(&args),
+        cli::Command::Diff(args) => cli::diff::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
         cli::Command::Fmt(args) => cli::fmt::run(&args),

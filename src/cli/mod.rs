@@ -3,6 +3,7 @@
 //! stdout.
 
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
@@ -175,6 +176,12 @@ pub enum Command {
         after_help = "Examples:\n  rubric check policies/cloud_crm.policy\n  rubric check policies --deny warnings\n  rubric check policies --allow W0103 --format sarif > rubric.sarif\n  rubric check - < draft.policy\n\nLint settings may also come from a rubric.toml ([lints] allow = [...], deny = [...]): each policy uses the nearest one in its directory or a parent.\nExit codes: 0 clean (warnings allowed), 1 errors or denied warnings, 2 usage or I/O error."
     )]
     Check(check::Args),
+    /// Show what changed between two versions of a policy, and whether each
+    /// change is stricter or looser for partners.
+    #[command(
+        after_help = "Examples:\n  rubric diff policies/cloud_crm_2017.policy policies/cloud_crm.policy\n  rubric diff main:policies/cloud_crm.policy policies/cloud_crm.policy --format markdown\n  rubric diff old.policy new.policy --format json\n\nA version written REV:PATH is read from git at that revision (when no such file exists).\nExit codes: 0 the versions mean the same for every partner, 1 they differ, 2 usage, I/O or policy error."
+    )]
+    Diff(diff::Args),
     /// Evaluate partners against a policy at an as-of date.
     #[command(
         after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."

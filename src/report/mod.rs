@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod diff;
 pub mod human;
 pub mod json;
 

@@ -1,0 +1,93 @@
+//! The version of a competency in force at a date: the latest whose
+//! `effective` date is on or before it, pinned at the day before, the day
+//! of and the day after each change; and the sets that are not versions of
+//! one competency.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use chrono::NaiveDate;
+use miette::Diagnostic;
+use rubric::versions::{PolicyVersion, VersionError, Versions};
+
+fn read(path: &str) -> PolicyVersion {
+    let source = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    PolicyVersion {
+        name: path.to_owned(),
+        policy: rubric::load_policy(&source).unwrap(),
+        source,
+    }
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+const FIRST: &str = "policies/cloud_crm.policy";
+const SECOND: &str = "policies/history/cloud_crm.2017-10.policy";
+const THIRD: &str = "policies/history/cloud_crm.2018-01.policy";
+
+fn cloud_crm() -> Versions {
+    // Given newest first: the order of the files does not matter.
+    Versions::new(vec![read(THIRD), read(FIRST), read(SECOND)]).unwrap()
+}
+
+#[test]
+fn the_version_in_force_changes_on_its_effective_date() {
+    let versions = cloud_crm();
+    let at = |d: &str| versions.in_force(date(d));
+    assert_eq!(at("2017-09-30").version.name, FIRST);
+    assert_eq!(at("2017-10-01").version.name, SECOND);
+    assert_eq!(at("2017-12-31").version.name, SECOND);
+    assert_eq!(at("2018-01-01").version.name, THIRD);
+    assert_eq!(at("2030-01-01").version.name, THIRD);
+    assert!(!at("2017-06-27").before_first);
+    // Before the first version takes effect, it applies, and callers say so.
+    let early = at("2017-06-26");
+    assert_eq!(early.version.name, FIRST);
+    assert!(early.before_first);
+    let all: Vec<&str> = versions.all().map(|v| v.name.as_str()).collect();
+    assert_eq!(all, [FIRST, SECOND, THIRD]);
+    let changes: Vec<NaiveDate> = versions.changes().collect();
+    assert_eq!(changes, [date("2017-10-01"), date("2018-01-01")]);
+}
+
+#[test]
+fn a_single_version_needs_no_effective_date() {
+    let mut only = read(FIRST);
+    only.policy.effective = None;
+    let versions = Versions::new(vec![only]).unwrap();
+    assert!(!versions.in_force(date("2000-01-01")).before_first);
+}
+
+fn codes(errors: &[VersionError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| e.code().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn two_versions_on_one_day_are_an_error() {
+    let mut copy = read(SECOND);
+    copy.name = "copy.policy".to_owned();
+    let errors = Versions::new(vec![read(FIRST), read(SECOND), copy]).unwrap_err();
+    assert_eq!(codes(&errors), ["E0700"]);
+    assert_eq!(
+        errors[0].to_string(),
+        "`policies/history/cloud_crm.2017-10.policy` and `copy.policy` are both versions of `cloud_crm` taking effect on 2017-10-01"
+    );
+}
+
+#[test]
+fn versions_of_other_competencies_and_undated_versions_are_errors() {
+    let other = read("policies/data_analytics.policy");
+    let mut undated = read(SECOND);
+    undated.policy.effective = None;
+    let errors = Versions::new(vec![read(FIRST), other, undated]).unwrap_err();
+    assert_eq!(codes(&errors), ["E0701", "E0702"]);
+    assert!(Versions::new(Vec::new()).is_err());
+}
