@@ -25,8 +25,10 @@ pub mod explain;
 pub mod format;
 pub mod lint;
 pub mod model;
+pub mod money;
 pub mod policy_test;
 pub mod report;
+pub mod source;
 pub mod syntax;
 
 /// Any error that stops a policy from loading.

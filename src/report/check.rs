@@ -69,14 +69,6 @@ pub struct FileFindings {
     pub findings: Vec<Finding>,
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = source.get(..offset.min(source.len())).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 impl Finding {
     /// A finding from a diagnostic about `source`; `level` is decided by the caller.
     pub fn new(diagnostic: &dyn Diagnostic, source: &str, level: Level, rendered: String) -> Self {

@@ -8,7 +8,6 @@ pub mod diagnostic;
 pub mod human;
 pub mod json;
 
-use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::model::Policy;
@@ -43,42 +42,9 @@ impl DecisionRecord {
     }
 }
 
-/// An amount for machine output: normalised, with at least two decimals.
-pub fn amount_text(amount: Decimal) -> String {
-    let mut a = amount.normalize();
-    if a.scale() < 2 {
-        a.rescale(2);
-    }
-    a.to_string()
-}
-
-/// An amount for people: thousands separated by commas, at least two decimals.
-///
-/// ```
-/// use rust_decimal::Decimal;
-/// assert_eq!(rubric::report::amount_grouped(Decimal::new(-123456789, 2)), "-1,234,567.89");
-/// assert_eq!(rubric::report::amount_grouped(Decimal::from(100)), "100.00");
-/// ```
-pub fn amount_grouped(amount: Decimal) -> String {
-    let text = amount_text(amount);
-    let (sign, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{fraction}")
-    }
-}
+/// Amount formatting lives in [`crate::money`]; these names are kept for
+/// callers written before it.
+pub use crate::money::{grouped as amount_grouped, plain as amount_text};
 
 /// Why a revenue requirement has no threshold for a partner.
 pub fn no_threshold_note(market: Option<&str>) -> String {
