@@ -53,29 +53,7 @@ impl Checker {
             let Some(last) = shortest_way_back(start, &successors, &component, &mut parent) else {
                 continue;
             };
-            // The chain start → … → last, then back to start.
-            let mut chain = vec![last];
-            let mut node = last;
-            while node != start {
-                let Some(Some(up)) = parent.get(node) else {
-                    break;
-                };
-                node = *up;
-                chain.push(node);
-            }
-            chain.reverse();
-            let mut names: Vec<&str> = chain
-                .iter()
-                .filter_map(|&g| groups.get(g).map(|g| g.name.as_str()))
-                .collect();
-            names.push(&group.name);
-            // A chain of thousands of groups is shown by its ends.
-            if names.len() > 8 {
-                let tail = names.split_off(names.len() - 3);
-                names.truncate(4);
-                names.push("…");
-                names.extend(tail);
-            }
+            let cycle = cycle_text(groups, start, last, &parent);
             let span = decls
                 .get(last)
                 .and_then(|d| {
@@ -86,11 +64,39 @@ impl Checker {
                 .map_or(group.span, |code| code.span);
             self.errors.push(PolicyError::CyclicGroup {
                 name: group.name.clone(),
-                cycle: names.join(" → "),
+                cycle,
                 span: sp(span),
             });
         }
     }
+}
+
+/// The chain of group names from `start` along `parent` links to `last`
+/// and back to `start`, as shown in the error: `a → b → a`. A chain of
+/// thousands of groups is shown by its ends.
+fn cycle_text(groups: &[ExamGroup], start: usize, last: usize, parent: &[Option<usize>]) -> String {
+    let mut chain = vec![last];
+    let mut node = last;
+    while node != start {
+        let Some(Some(up)) = parent.get(node) else {
+            break;
+        };
+        node = *up;
+        chain.push(node);
+    }
+    chain.reverse();
+    chain.push(start);
+    let mut names: Vec<&str> = chain
+        .iter()
+        .filter_map(|&g| groups.get(g).map(|g| g.name.as_str()))
+        .collect();
+    if names.len() > 8 {
+        let tail = names.split_off(names.len() - 3);
+        names.truncate(4);
+        names.push("…");
+        names.extend(tail);
+    }
+    names.join(" → ")
 }
 
 /// The strongly connected component of each node of a graph given by its

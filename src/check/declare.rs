@@ -185,27 +185,11 @@ impl Checker {
         let Declared { policy, names, .. } = declared;
         let errors = &mut self.errors;
         match item {
-            ast::Item::Version(text, span) => {
-                if header.declare("version", *span, errors) {
-                    policy.version = Some(text.value.clone());
-                }
-            }
-            ast::Item::Effective(token, span) => {
-                if header.declare("effective", *span, errors) {
-                    policy.effective = self.date(token);
-                }
-            }
-            ast::Item::Source(text, span) => {
-                if header.declare("source", *span, errors) {
-                    policy.source = Some(text.value.clone());
-                }
-            }
-            ast::Item::Currency(token, span) => {
-                if header.declare("currency", *span, errors) {
-                    policy.currency = self.currency(token);
-                    declared.currency_span = Some(token.span);
-                }
-            }
+            ast::Item::Version(..)
+            | ast::Item::Effective(..)
+            | ast::Item::Source(..)
+            | ast::Item::Currency(..)
+            | ast::Item::Tiers(..) => self.declare_header(item, header, declared),
             ast::Item::Market(d) => {
                 if names.markets.declare_id(&d.id, errors) {
                     policy.markets.push(Market {
@@ -231,18 +215,6 @@ impl Checker {
                         title: title_of(d),
                         span: d.span,
                     });
-                }
-            }
-            ast::Item::Tiers(list, span) => {
-                if header.declare("tiers", *span, errors) {
-                    for t in list {
-                        if names.tiers.declare_id(t, errors) {
-                            policy.tiers.push(TierLevel {
-                                id: t.name.clone(),
-                                span: t.span,
-                            });
-                        }
-                    }
                 }
             }
             ast::Item::Exam(e) => {
@@ -273,6 +245,44 @@ impl Checker {
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }
+        }
+    }
+
+    /// The header lines, each allowed once: version, effective date,
+    /// source, currency and the tier ladder.
+    fn declare_header(&mut self, item: &ast::Item, header: &mut Names, declared: &mut Declared) {
+        let (line, span) = match item {
+            ast::Item::Version(_, span) => ("version", span),
+            ast::Item::Effective(_, span) => ("effective", span),
+            ast::Item::Source(_, span) => ("source", span),
+            ast::Item::Currency(_, span) => ("currency", span),
+            ast::Item::Tiers(_, span) => ("tiers", span),
+            _ => return,
+        };
+        if !header.declare(line, *span, &mut self.errors) {
+            return;
+        }
+        let Declared { policy, names, .. } = declared;
+        match item {
+            ast::Item::Version(text, _) => policy.version = Some(text.value.clone()),
+            ast::Item::Effective(token, _) => policy.effective = self.date(token),
+            ast::Item::Source(text, _) => policy.source = Some(text.value.clone()),
+            ast::Item::Currency(token, _) => {
+                policy.currency = self.currency(token);
+                declared.currency_span = Some(token.span);
+            }
+            ast::Item::Tiers(list, _) => {
+                for t in list {
+                    if names.tiers.declare_id(t, &mut self.errors) {
+                        policy.tiers.push(TierLevel {
+                            id: t.name.clone(),
+                            span: t.span,
+                        });
+                    }
+                }
+            }
+            // Not a header line: returned above.
+            _ => {}
         }
     }
 }

@@ -42,6 +42,28 @@ impl DecisionRecord {
     }
 }
 
+/// A report that could not be written: a serialiser refused a value. The
+/// caller says so rather than printing nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// JSON or SARIF.
+    #[error("cannot write the {format} report: {source}")]
+    Json {
+        /// Which report, e.g. "SARIF".
+        format: &'static str,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// JUnit XML.
+    #[error("cannot write the JUnit report: {source}")]
+    Junit {
+        /// Why.
+        #[source]
+        source: quick_junit::SerializeError,
+    },
+}
+
 /// Amount formatting lives in [`crate::money`]; these names are kept for
 /// callers written before it.
 pub use crate::money::{grouped as amount_grouped, plain as amount_text};
