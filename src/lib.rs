@@ -4,6 +4,8 @@
 //! Data flows one way through the stages:
 //! [`syntax`] (text → [`ast`]) → [`check`] (→ [`model`]) → [`eval`] (with
 //! partner [`data`]) → [`report`].
+//! Every stage places text with [`source`] (spans, lines and columns) and
+//! shows amounts with [`money`], so that neither is written twice.
 //!
 //! ```
 //! let policy = rubric::load_policy(r#"competency demo {

@@ -105,7 +105,7 @@ impl LineIndex {
 /// ```
 /// use rubric::source::line_column;
 /// assert_eq!(line_column("ab\ncd", 4), (2, 2));
-/// assert_eq!(line_column("é\r\nx", 3), (2, 1));
+/// assert_eq!(line_column("é\r\nx", 4), (2, 1));
 /// assert_eq!(line_column("short", 99), (1, 6));
 /// ```
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
