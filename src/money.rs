@@ -1,5 +1,6 @@
-//! Amounts as text: money and counts as reports, diagnostics and lints show
-//! them, written once so that every stage shows a number the same way.
+//! Amounts as text, both ways: parsing an amount as a policy writes it,
+//! and showing money and counts as reports, diagnostics and lints do,
+//! each written once.
 
 use rust_decimal::Decimal;
 
@@ -90,5 +91,56 @@ pub fn amount(amount: Decimal, is_money: bool, currency: Option<&str>) -> String
         money(amount, currency)
     } else {
         count(amount)
+    }
+}
+
+/// Parses an amount as written in a policy: digits grouped in threes by `_`
+/// or `,` (one kind per number), an optional fraction, an optional sign.
+pub fn parse(text: &str) -> Result<Decimal, &'static str> {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let separators: Vec<char> = whole.chars().filter(|c| matches!(c, '_' | ',')).collect();
+    if let Some(&first) = separators.first() {
+        if separators.iter().any(|c| *c != first) {
+            return Err("mixes `_` and `,` as digit separators");
+        }
+        let mut groups = whole.split(first);
+        let lead = groups.next().unwrap_or("");
+        if lead.is_empty() || lead.len() > 3 || groups.any(|g| g.len() != 3) {
+            return Err("digits must be grouped in threes");
+        }
+    }
+    let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
+    let plain = match fraction {
+        Some(f) => format!("{sign}{digits}.{f}"),
+        None => format!("{sign}{digits}"),
+    };
+    Decimal::from_str_exact(&plain).map_err(|_| "too many digits for an amount")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn amounts_accept_both_separators_and_plain_digits() {
+        for text in ["100000", "100_000", "100,000"] {
+            assert_eq!(parse(text), Ok(Decimal::from(100_000)), "{text}");
+        }
+        assert_eq!(parse("1,234,567.89"), Ok(Decimal::new(123_456_789, 2)));
+    }
+
+    #[test]
+    fn amounts_reject_bad_grouping() {
+        for text in ["100,00", "1_0000", "1,000_000", "1000,000"] {
+            assert!(parse(text).is_err(), "{text}");
+        }
     }
 }

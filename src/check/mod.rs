@@ -13,7 +13,6 @@ mod validate;
 use miette::SourceSpan;
 
 pub use error::PolicyError;
-pub(crate) use validate::parse_amount;
 
 use crate::ast::{self, Span};
 use crate::model::Policy;
