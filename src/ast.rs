@@ -5,54 +5,7 @@
 //! kept as written so that the checker can report every problem with its span,
 //! and a formatter can reproduce the file.
 
-use std::ops::Range;
-
-/// A byte range in a source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Span {
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// The span from `start` to `end`.
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-
-    /// Whether the span covers no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-
-    /// The same span moved `by` bytes later.
-    pub fn shifted(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
-    }
-
-    /// As a byte range.
-    pub fn range(&self) -> Range<usize> {
-        self.start..self.end
-    }
-}
-
-impl From<Span> for miette::SourceSpan {
-    fn from(span: Span) -> Self {
-        miette::SourceSpan::new(span.start.into(), span.len())
-    }
-}
+pub use crate::source::Span;
 
 /// A name as written, e.g. `functional`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1449,8 +1449,7 @@ fn threshold_in<'a>(
 
 /// A threshold as written: `300,000 USD`, `25`.
 fn threshold_text(t: &Threshold) -> String {
-    let grouped = crate::report::amount_grouped(t.amount);
-    let grouped = grouped.strip_suffix(".00").unwrap_or(&grouped).to_owned();
+    let grouped = crate::money::count(t.amount);
     match &t.currency {
         Some(c) => format!("{grouped} {c}"),
         None => grouped,

@@ -4,6 +4,8 @@
 //! Data flows one way through the stages:
 //! [`syntax`] (text → [`ast`]) → [`check`] (→ [`model`]) → [`eval`] (with
 //! partner [`data`]) → [`report`].
+//! Every stage places text with [`source`] (spans, lines and columns) and
+//! shows amounts with [`money`], so that neither is written twice.
 //!
 //! ```
 //! let policy = rubric::load_policy(r#"competency demo {
@@ -26,8 +28,10 @@ pub mod explain;
 pub mod format;
 pub mod lint;
 pub mod model;
+pub mod money;
 pub mod policy_test;
 pub mod report;
+pub mod source;
 pub mod syntax;
 pub mod versions;
 

@@ -173,12 +173,19 @@ pub fn run(args: &Args) -> Exit {
                     ),
                 }
             }
-            String::new()
+            Ok(String::new())
         }
         Format::Json => check::to_json(&reports),
-        Format::Github => check::to_github(&reports),
+        Format::Github => Ok(check::to_github(&reports)),
         Format::Junit => check::to_junit(&reports, &rubric::lint::CODES),
         Format::Sarif => check::to_sarif(&reports, &rules()),
+    };
+    let output = match output {
+        Ok(output) => output,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Exit::Usage;
+        }
     };
     if !output.is_empty() {
         use std::io::Write as _;

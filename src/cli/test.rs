@@ -312,10 +312,7 @@ fn print_coverage(items: &[CoverageItem], percent: f64, policy_shown: &str, poli
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+    rubric::source::line_column(text, offset)
 }
 
 /// JUnit XML: a suite per test file with a case per case; a file that

@@ -21,11 +21,8 @@ pub struct DataSource {
 impl DataSource {
     /// Line and column (both 1-based, column in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset.min(self.text.len())).unwrap_or("");
-        let line = before.matches('\n').count();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
-        (self.lines_before + line + 1, column + 1)
+        let (line, column) = crate::source::line_column(&self.text, offset);
+        (self.lines_before + line, column)
     }
 }
 
@@ -202,11 +199,6 @@ impl Record {
     /// A span within the record, as a span of its source.
     pub fn to_source(&self, within: Span) -> Span {
         within.shifted(self.span.start)
-    }
-
-    /// `file:line:column` of a span within the record.
-    pub fn location(&self, within: Span) -> (usize, usize) {
-        self.source.line_column(self.to_source(within).start)
     }
 }
 

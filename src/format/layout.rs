@@ -46,7 +46,7 @@ fn code(c: &ExamCode) -> String {
 /// `100,000.5` → `100_000.5`: digits grouped in threes with `_` from five
 /// digits. A malformed number is left as written, for the checker to report.
 fn number(text: &str) -> String {
-    if crate::syntax::parse_amount(text).is_err() {
+    if crate::money::parse(text).is_err() {
         return text.to_owned();
     }
     let (sign, unsigned) = match text.strip_prefix('-') {

@@ -284,11 +284,7 @@ impl Prover<'_> {
                 }
                 Some(l) if h.amount < l.amount => {
                     let shown = |t: &Threshold| {
-                        let amount = crate::report::amount_grouped(t.amount);
-                        match &t.currency {
-                            Some(c) => format!("{amount} {c}"),
-                            None => amount.trim_end_matches(".00").to_owned(),
-                        }
+                        crate::money::amount(t.amount, t.currency.is_some(), t.currency.as_deref())
                     };
                     return Err(format!(
                         "in {} the higher tier requires {} of `{measure}`, less than the lower tier's {}",

@@ -530,15 +530,12 @@ fn run_case<'p>(case: &Case, policy: &'p Policy, labels: &[LabeledRequirement]) 
             Some(RequirementOutcome::Measure(m)) => {
                 // As the report writes them: money grouped with cents and
                 // the policy's currency, counts grouped.
-                let shown = |amount: rust_decimal::Decimal| match (
-                    m.definition.is_money(),
-                    policy.currency.as_deref(),
-                ) {
-                    (true, Some(currency)) => {
-                        format!("{} {currency}", crate::report::amount_grouped(amount))
-                    }
-                    (true, None) => crate::report::amount_grouped(amount),
-                    (false, _) => crate::report::human::count_grouped(amount),
+                let shown = |amount| {
+                    crate::money::amount(
+                        amount,
+                        m.definition.is_money(),
+                        policy.currency.as_deref(),
+                    )
                 };
                 result.differences.push(format!(
                     "expected `{wanted}` short by {}, but it is short by {}",

@@ -4,6 +4,7 @@
 
 use miette::Diagnostic;
 
+use crate::report::RenderError;
 use crate::report::diagnostic::IndexedSource;
 use serde::Serialize;
 
@@ -59,14 +60,6 @@ pub struct FileFindings {
     pub path: String,
     /// Its findings.
     pub findings: Vec<Finding>,
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = source.get(..offset.min(source.len())).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 impl Finding {
@@ -150,12 +143,15 @@ pub fn summary(files: &[FileFindings]) -> Summary {
 }
 
 /// `--format json`.
-pub fn to_json(files: &[FileFindings]) -> String {
+pub fn to_json(files: &[FileFindings]) -> Result<String, RenderError> {
     serde_json::to_string_pretty(&JsonReport {
         files,
         summary: summary(files),
     })
-    .unwrap_or_default()
+    .map_err(|source| RenderError::Json {
+        format: "JSON",
+        source,
+    })
 }
 
 /// `--format github`: one workflow command per finding.
@@ -201,7 +197,7 @@ pub fn to_github(files: &[FileFindings]) -> String {
 /// fails only where that lint is denied; a warning that is not denied
 /// passes with the warning as its output, as `rubric check` exits 0 for it.
 /// In a file with errors the lints did not run, so their cases are skipped.
-pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> String {
+pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> Result<String, RenderError> {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut report = Report::new("rubric check");
     for file in files {
@@ -272,7 +268,9 @@ pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> String {
         );
         status
     }
-    report.to_string().unwrap_or_default()
+    report
+        .to_string()
+        .map_err(|source| RenderError::Junit { source })
 }
 
 /// A file path as a SARIF artifact URI: a relative reference, or a `file:`
@@ -308,7 +306,7 @@ pub struct Rule<'a> {
 /// `--format sarif`: SARIF 2.1.0 with a rule for every code, columns in
 /// Unicode code points (declared as the run's `columnKind`), secondary labels
 /// as related locations and paths as percent-encoded URIs.
-pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
+pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> Result<String, RenderError> {
     use serde_sarif::sarif::{
         ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
         ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
@@ -404,5 +402,8 @@ pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> String {
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .runs(vec![run])
         .build();
-    serde_json::to_string_pretty(&sarif).unwrap_or_default()
+    serde_json::to_string_pretty(&sarif).map_err(|source| RenderError::Json {
+        format: "SARIF",
+        source,
+    })
 }

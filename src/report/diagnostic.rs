@@ -7,6 +7,8 @@ use miette::{
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::source::{LineIndex, line_column};
+
 /// How to render diagnostics.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -125,13 +127,11 @@ impl SourceCode for CharColumns<'_> {
         if contents.column() == 0 {
             return Ok(contents);
         }
-        let Some(before) = self.text.get(..span.offset()) else {
+        if span.offset() > self.text.len() {
             return Ok(contents);
-        };
-        let column = before
-            .rsplit(['\n', '\r'])
-            .next()
-            .map_or(0, |line| line.chars().count());
+        }
+        let (_, column) = line_column(self.text, span.offset());
+        let column = column - 1;
         Ok(Box::new(MietteSpanContents::new_named(
             contents.name().unwrap_or_default().to_owned(),
             contents.data(),
@@ -224,14 +224,11 @@ impl Diagnostic for WithSource<'_> {
     }
 }
 
-/// File, line and column (1-based) of a diagnostic's first label in `source`.
+/// Line and column (1-based, columns in characters) of a diagnostic's
+/// first label in `source`.
 pub fn location(diagnostic: &dyn Diagnostic, source: &str) -> Option<(usize, usize)> {
     let label = diagnostic.labels()?.next()?;
-    let offset = label.offset().min(source.len());
-    let before = source.get(..offset)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+    Some(line_column(source, label.offset()))
 }
 
 /// Named source text with the start of every line, so that the snippet of
@@ -241,26 +238,16 @@ pub fn location(diagnostic: &dyn Diagnostic, source: &str) -> Option<(usize, usi
 pub struct IndexedSource {
     name: String,
     text: String,
-    /// Where each line starts; a line ends at `\n`, `\r\n` or a lone `\r`,
-    /// as miette counts them.
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl IndexedSource {
     /// Indexes `text`, shown as `name`.
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                line_starts.push(i + 1);
-            }
-        }
         IndexedSource {
             name: name.into(),
+            lines: LineIndex::new(&text),
             text,
-            line_starts,
         }
     }
 
@@ -269,23 +256,9 @@ impl IndexedSource {
         &self.text
     }
 
-    /// The 0-based line holding byte `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1)
-    }
-
     /// 1-based line and column (in characters) of byte `offset`.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_of(offset);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |t| t.chars().count());
-        (line + 1, column + 1)
+        self.lines.line_column(&self.text, offset)
     }
 }
 
@@ -300,16 +273,16 @@ impl SourceCode for IndexedSource {
         // (so that it finds their end), then move its answer back to
         // positions in the whole text.
         let first = self
+            .lines
             .line_of(span.offset())
             .saturating_sub(context_lines_before);
-        let last =
-            self.line_of(span.offset() + span.len().saturating_sub(1)) + context_lines_after + 2;
-        let start = self.line_starts.get(first).copied().unwrap_or(0);
-        let end = self
-            .line_starts
-            .get(last)
-            .copied()
-            .unwrap_or(self.text.len());
+        let last = self
+            .lines
+            .line_of(span.offset() + span.len().saturating_sub(1))
+            + context_lines_after
+            + 2;
+        let start = self.lines.line_start(first).unwrap_or(0);
+        let end = self.lines.line_start(last).unwrap_or(self.text.len());
         let window = self.text.get(start..end).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let contents = window.read_span(&local, context_lines_before, context_lines_after)?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diff::{Change, Diff, Effect, Scope};
 use crate::model::Policy;
 
-use super::check::line_column;
+use crate::source::line_column;
 
 /// One of the two versions compared.
 #[derive(Clone, Copy, Debug)]

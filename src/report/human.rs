@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{amount_grouped, no_threshold_note};
+use super::no_threshold_note;
 use crate::data::Partner;
 use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
 use crate::model::{self, PassStatus, Policy, Thresholds};
+use crate::money;
 
 fn mark(met: bool) -> &'static str {
     if met { "✓" } else { "✗" }
@@ -107,9 +108,9 @@ impl View<'_> {
                 };
                 let number = |d| {
                     if measure.is_money() {
-                        amount_grouped(d)
+                        money::grouped(d)
                     } else {
-                        count_grouped(d)
+                        money::count(d)
                     }
                 };
                 let what = if r.per_month {
@@ -289,7 +290,7 @@ fn excluded_lines(
                 format!(
                     "{} {} {}, {}, {}",
                     l.kind,
-                    amount_grouped(l.amount),
+                    money::grouped(l.amount),
                     l.currency,
                     l.product,
                     l.date
@@ -299,7 +300,7 @@ fn excluded_lines(
                 format!(
                     "{} {}, {}, {}",
                     l.metric,
-                    count_grouped(l.quantity),
+                    money::count(l.quantity),
                     l.product,
                     l.date
                 )
@@ -391,14 +392,5 @@ fn people_gap(
             "{pad}    {} {need} {people}; {qualify}",
             roles.join(" and ")
         );
-    }
-}
-
-/// A count for people: thousands separated, no trailing zeros.
-pub fn count_grouped(count: rust_decimal::Decimal) -> String {
-    let text = amount_grouped(count.round_dp(2));
-    match text.strip_suffix(".00") {
-        Some(whole) => whole.to_owned(),
-        None => text,
     }
 }

@@ -4,10 +4,11 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{DecisionRecord, amount_text};
+use super::DecisionRecord;
 use crate::data::{DataError, Partner};
 use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
 use crate::model::{Policy, Thresholds};
+use crate::money;
 use rust_decimal::Decimal;
 
 /// The result for one partner.
@@ -413,7 +414,7 @@ impl<'a> View<'a> {
                 let measure = r.definition;
                 let number = |d| {
                     if measure.is_money() {
-                        amount_text(d)
+                        money::plain(d)
                     } else {
                         count_text(d)
                     }
@@ -576,7 +577,7 @@ fn put_number(out: &mut Vec<u8>, value: impl std::fmt::Display) {
     let _ = write!(out, "{value}");
 }
 
-/// Writes an amount or count as a JSON string, as [`amount_text`] and
+/// Writes an amount or count as a JSON string, as [`money::plain`] and
 /// [`count_text`] do, without building the string.
 fn put_decimal(out: &mut Vec<u8>, value: Decimal, money: bool) {
     let mut value = value.normalize();

@@ -9,7 +9,6 @@ pub mod diff;
 pub mod human;
 pub mod json;
 
-use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::model::Policy;
@@ -70,42 +69,31 @@ pub fn before_effective(policy: &Policy, as_of: chrono::NaiveDate) -> Option<Str
     ))
 }
 
-/// An amount for machine output: normalised, with at least two decimals.
-pub fn amount_text(amount: Decimal) -> String {
-    let mut a = amount.normalize();
-    if a.scale() < 2 {
-        a.rescale(2);
-    }
-    a.to_string()
+/// A report that could not be written: a serialiser refused a value. The
+/// caller says so rather than printing nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// JSON or SARIF.
+    #[error("cannot write the {format} report: {source}")]
+    Json {
+        /// Which report, e.g. "SARIF".
+        format: &'static str,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// JUnit XML.
+    #[error("cannot write the JUnit report: {source}")]
+    Junit {
+        /// Why.
+        #[source]
+        source: quick_junit::SerializeError,
+    },
 }
 
-/// An amount for people: thousands separated by commas, at least two decimals.
-///
-/// ```
-/// use rust_decimal::Decimal;
-/// assert_eq!(rubric::report::amount_grouped(Decimal::new(-123456789, 2)), "-1,234,567.89");
-/// assert_eq!(rubric::report::amount_grouped(Decimal::from(100)), "100.00");
-/// ```
-pub fn amount_grouped(amount: Decimal) -> String {
-    let text = amount_text(amount);
-    let (sign, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{fraction}")
-    }
-}
+/// Amount formatting lives in [`crate::money`]; these names are kept for
+/// callers written before it.
+pub use crate::money::{grouped as amount_grouped, plain as amount_text};
 
 /// Why a revenue requirement has no threshold for a partner.
 pub fn no_threshold_note(market: Option<&str>) -> String {

@@ -1,14 +1,12 @@
 //! Text to syntax tree: the pest parser for `grammar/rubric.pest`, lowering of
 //! its parse tree into [`crate::ast`], and parse errors rephrased in words.
 
-mod amount;
 mod error;
 pub(crate) mod keywords;
 mod lower;
 
 use pest::Parser as _;
 
-pub(crate) use amount::parse_amount;
 pub use error::{Resume, SyntaxError};
 
 pub(crate) use grammar::{PolicyParser, Rule};
