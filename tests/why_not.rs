@@ -619,3 +619,123 @@ mod on_partner_data {
         }
     }
 }
+
+/// The same on partner data, against `tests/why_not/credentials.policy`: an
+/// `all of` group of five exams, a credential retired past its grace period
+/// (its passes no longer count), one retired but in its grace period (held
+/// passes count, none can be taken), one not yet available, and shared and
+/// distinct roles. For every unmet people requirement, applying its
+/// suggested passes (dated the as-of date) fills every seat it does not
+/// report blocked, and no suggested credential is one that could not count.
+mod on_credentials_policy {
+    use proptest::prelude::*;
+    use rubric::eval::{Evaluator, PartnerOutcome, RequirementOutcome};
+    use serde_json::{Value, json};
+
+    const AS_OF: &str = "2017-06-30";
+    /// Exams a person may hold, each with a pass date that is valid for it.
+    const HELD: [(&str, &str); 8] = [
+        ("A-1", "2017-01-10"),
+        ("A-2", "2017-01-10"),
+        ("A-3", "2017-01-10"),
+        ("A-4", "2017-01-10"),
+        ("A-5", "2017-01-10"),
+        ("R-1", "2016-06-01"),
+        ("G-1", "2017-02-01"),
+        ("L-1", "2017-01-10"),
+    ];
+    /// Credentials no pass taken at the as-of date would count for.
+    const UNATTAINABLE: [&str; 3] = ["R-1", "G-1", "N-1"];
+
+    fn policy() -> rubric::model::Policy {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/why_not/credentials.policy"
+        );
+        rubric::load_policy(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn evaluate<'p>(policy: &'p rubric::model::Policy, partner: &Value) -> PartnerOutcome<'p> {
+        let records = rubric::data::read::whole_text("p.json", partner.to_string());
+        let record = records.into_iter().next().unwrap().unwrap();
+        let parsed = rubric::data::Partner::parse(&record).unwrap();
+        Evaluator::new(policy, AS_OF.parse().unwrap())
+            .evaluate(&parsed)
+            .unwrap()
+    }
+
+    fn partner_strategy() -> impl Strategy<Value = Value> {
+        let person = proptest::collection::vec(any::<bool>(), HELD.len());
+        proptest::collection::vec(person, 0..5).prop_map(|people| {
+            let people: Vec<Value> = people
+                .iter()
+                .enumerate()
+                .map(|(i, holds)| {
+                    let exams: Vec<Value> = HELD
+                        .iter()
+                        .zip(holds)
+                        .filter(|(_, h)| **h)
+                        .map(|((code, passed), _)| json!({"code": code, "passed": passed}))
+                        .collect();
+                    json!({"id": format!("E-{i}"), "exams": exams})
+                })
+                .collect();
+            json!({"id": "P", "people": people})
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 150, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn applying_each_gap_fills_every_seat_it_does_not_report_blocked(partner in partner_strategy()) {
+            let policy = policy();
+            let outcome = evaluate(&policy, &partner);
+            for (o, option) in outcome.options.iter().enumerate() {
+                for (t, tier) in option.tiers.iter().enumerate() {
+                    for (k, requirement) in tier.requirements.iter().enumerate() {
+                        let RequirementOutcome::People(p) = requirement else { continue };
+                        let Some(gap) = &p.gap else { continue };
+                        let mut after = partner.clone();
+                        for u in &gap.upgrades {
+                            for e in &u.passes {
+                                let code = &policy.exams[*e].code;
+                                prop_assert!(!UNATTAINABLE.contains(&code.as_str()), "{code} suggested");
+                                after["people"][u.person]["exams"]
+                                    .as_array_mut()
+                                    .unwrap()
+                                    .push(json!({"code": code, "passed": AS_OF}));
+                            }
+                        }
+                        for (n, new) in gap.new_people.iter().enumerate() {
+                            for i in 0..new.count {
+                                let exams: Vec<Value> = new
+                                    .passes
+                                    .iter()
+                                    .map(|e| policy.exams[*e].code.as_str())
+                                    .inspect(|code| assert!(!UNATTAINABLE.contains(code)))
+                                    .map(|code| json!({"code": code, "passed": AS_OF}))
+                                    .collect();
+                                after["people"]
+                                    .as_array_mut()
+                                    .unwrap()
+                                    .push(json!({"id": format!("NEW-{n}-{i}"), "exams": exams}));
+                            }
+                        }
+                        let again = evaluate(&policy, &after);
+                        let RequirementOutcome::People(q) =
+                            &again.options[o].tiers[t].requirements[k]
+                        else {
+                            panic!("the same requirement")
+                        };
+                        let blocked: u64 = gap.blocked.iter().map(|b| u64::from(b.count)).sum();
+                        let required: u64 = q.required.iter().map(|r| u64::from(*r)).sum();
+                        let filled: u64 = q.filled.iter().map(|f| *f as u64).sum();
+                        prop_assert_eq!(filled, required - blocked, "{}", after);
+                        prop_assert_eq!(q.met, gap.sufficient());
+                    }
+                }
+            }
+        }
+    }
+}
