@@ -484,12 +484,13 @@ fn distinct_gap(setup: &Setup<'_>) -> Plan {
 }
 
 /// Shared roles with at most this many roles, and at most [`STATES`]
-/// combinations of seats still to fill, are solved exactly.
+/// combinations of seats still to fill, are solved by the programme; exactly
+/// when people (of different profiles) times states are at most [`CELLS`].
 const SHARED_ROLES: usize = 6;
 /// See [`SHARED_ROLES`].
 const STATES: usize = 1 << 16;
 /// Cells of the dynamic programme (people × states) solved exactly.
-const CELLS: usize = 1 << 22;
+const CELLS: usize = 1 << 21;
 /// A cost no plan has.
 const NONE: u64 = u64::MAX;
 
@@ -537,9 +538,9 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
             .fold(0, |m, r| m | 1 << r)
     };
     let less = |state: usize, set: usize| {
-        (0..n)
-            .filter(|r| set & (1 << r) != 0)
-            .fold(state, |s, r| s - strides.get(r).copied().unwrap_or(0))
+        (0..n).filter(|r| set & (1 << r) != 0).fold(state, |s, r| {
+            s.saturating_sub(strides.get(r).copied().unwrap_or(0))
+        })
     };
     let start = states - 1;
 
@@ -579,15 +580,6 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
         }
     }
 
-    // Existing people: no class gives more people than there are seats.
-    let seats: usize = demand.iter().map(|d| *d as usize).sum();
-    let mut members: Vec<(usize, usize)> = Vec::new();
-    for (c, people) in setup.classes.iter().enumerate() {
-        members.extend(people.iter().take(seats).map(|p| (*p, c)));
-    }
-    if (members.len() + 1).saturating_mul(states) > CELLS {
-        return shared_each_role(setup);
-    }
     let class_cover: Vec<Vec<Option<Passes>>> = (0..setup.classes.len())
         .map(|c| {
             (0..sets)
@@ -599,6 +591,62 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
                 .collect()
         })
         .collect();
+    // Existing people: those who would cost the same for every set of roles
+    // are interchangeable, and no more of them than there are seats can
+    // help, so the programme sees at most that many of each such profile.
+    let seats: usize = demand.iter().map(|d| *d as usize).sum();
+    let mut profiles: std::collections::HashMap<Vec<Option<usize>>, usize> =
+        std::collections::HashMap::new();
+    let mut members: Vec<(usize, usize)> = Vec::new();
+    let mut people: Vec<(usize, usize)> = setup
+        .classes
+        .iter()
+        .enumerate()
+        .flat_map(|(c, people)| people.iter().map(move |p| (*p, c)))
+        .collect();
+    people.sort_unstable();
+    for (person, c) in people {
+        let profile = class_cover
+            .get(c)
+            .map(|v| v.iter().map(|p| p.as_ref().map(Vec::len)).collect())
+            .unwrap_or_default();
+        let taken = profiles.entry(profile).or_insert(0);
+        if *taken < seats {
+            *taken += 1;
+            members.push((person, c));
+        }
+    }
+    // Beyond the programme's bound, the people closest to every role are
+    // kept: still a plan that fills every seat it can, if not always the
+    // cheapest.
+    let room = (CELLS / states).saturating_sub(1);
+    if members.len() > room {
+        if room < seats {
+            return shared_each_role(setup);
+        }
+        let closeness = |c: usize| -> u64 {
+            class_cover.get(c).map_or(NONE, |v| {
+                v.iter()
+                    .skip(1)
+                    .map(|p| p.as_ref().map_or(64, |p| p.len() as u64))
+                    .sum()
+            })
+        };
+        members.sort_by_key(|(person, c)| (closeness(*c), *person));
+        members.truncate(room);
+        members.sort_unstable();
+    }
+    // Each state's roles with seats left, and what filling a set of roles
+    // once takes off a state's code.
+    let open_of: Vec<usize> = (0..states).map(open).collect();
+    let delta: Vec<usize> = (0..sets)
+        .map(|set| {
+            (0..n)
+                .filter(|r| set & (1 << r) != 0)
+                .map(|r| strides.get(r).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
     // Members from the last: `next[state]` is the cheapest way to fill
     // `state` with the members after this one and new people;
     // `choice[i][state]` the roles member i fills.
@@ -607,19 +655,28 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
     for &(_, c) in members.iter().rev() {
         let mut here = next.clone();
         let mut chosen = vec![0usize; states];
-        for state in 1..states {
-            let open = open(state);
+        let costs: Vec<Option<u64>> = class_cover
+            .get(c)
+            .map(|v| {
+                v.iter()
+                    .map(|p| p.as_ref().map(|p| 2 * p.len() as u64))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (state, &open) in open_of.iter().enumerate().skip(1) {
             for set in (1..sets).filter(|s| s & !open == 0) {
-                let (Some(Some(passes)), Some(&rest)) = (
-                    class_cover.get(c).and_then(|v| v.get(set)),
-                    next.get(less(state, set)),
+                let (Some(Some(cost)), Some(&rest)) = (
+                    costs.get(set),
+                    delta
+                        .get(set)
+                        .and_then(|d| next.get(state.checked_sub(*d)?)),
                 ) else {
                     continue;
                 };
                 if rest == NONE {
                     continue;
                 }
-                let cost = rest + 2 * passes.len() as u64;
+                let cost = rest + cost;
                 if let (Some(h), Some(choose)) = (here.get_mut(state), chosen.get_mut(state))
                     && cost < *h
                 {
