@@ -15,8 +15,12 @@
 //! flow (source → role → class of people, or a new person → sink); for
 //! `shared` ones, where a person may fill several roles and the passes for
 //! one role can count for another, a dynamic programme over the seats still
-//! to fill. Existing people are preferred when a new person would cost the
-//! same.
+//! to fill (exact within its bounds: six roles, 65,536 combinations of seats
+//! left, and people of different cost profiles times those combinations at
+//! most 2^21; past the last, the people closest to the roles are kept;
+//! past the others, each role is filled on its own, which may suggest more
+//! than the least). Existing people are preferred when a new person would
+//! cost the same.
 //!
 //! When roles compete for the same few people, the Hall's-theorem bottleneck
 //! names them: a set of roles needing more people than qualify for any of them.
