@@ -1,50 +1,127 @@
 //! Why not: the smallest change that would fill a people requirement.
 //!
-//! Filling a slot with an existing person costs the groups that person still
-//! lacks for the role; a new person costs all of the role's groups. The
-//! cheapest way to fill every slot is a minimum-cost flow (source → role →
-//! person, or a new person → sink); existing people are preferred when a new
-//! person would cost the same. People with the same groups form one class, so
-//! the network stays small however many people there are.
+//! A change is counted in passes, one per credential a person would still
+//! have to pass: an `all of` group a person holds four of five exams of
+//! costs one pass, not five and not one group. Only passes that would count
+//! at the as-of date are suggested: never a credential whose grace period is
+//! over (even one the person already holds) nor one not yet available. A role
+//! that no such passes can fill is reported as blocked, with the credentials
+//! that would fill it once they become available.
+//!
+//! For each person (people with the same credentials form one class) and
+//! each role, the cheapest set of passes is found from the group rules: for
+//! each group, its minimal sets of passes, combined across the role's groups.
+//! Filling the slots is then, for `distinct` requirements, a minimum-cost
+//! flow (source → role → class of people, or a new person → sink); for
+//! `shared` ones, where a person may fill several roles and the passes for
+//! one role can count for another, a dynamic programme over the seats still
+//! to fill (exact within its bounds: six roles, 65,536 combinations of seats
+//! left, and people of different cost profiles times those combinations at
+//! most 2^21; past the last, the people closest to the roles are kept;
+//! past the others, each role is filled on its own, which may suggest more
+//! than the least). Existing people are preferred when a new person would
+//! cost the same.
 //!
 //! When roles compete for the same few people, the Hall's-theorem bottleneck
 //! names them: a set of roles needing more people than qualify for any of them.
 
+use chrono::NaiveDate;
+
 use super::assign::RoleSlots;
+
+/// A group as the gap reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRule {
+    /// The group's index (and bit) in the policy.
+    pub group: usize,
+    /// `all of` (otherwise `any of`).
+    pub all: bool,
+    /// Member exams, by catalog index.
+    pub exams: Vec<usize>,
+    /// Member groups, by index; each comes earlier in the catalog's groups.
+    pub groups: Vec<usize>,
+}
+
+/// The credentials as the gap reads them at one as-of date.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// The groups, members before the groups containing them.
+    pub groups: Vec<GroupRule>,
+    /// By exam index: whether a pass taken now would count at the as-of
+    /// date (available, not retired).
+    pub attainable: Vec<bool>,
+    /// By exam index: the date an exam not yet available at the as-of date
+    /// becomes available.
+    pub soon: Vec<Option<NaiveDate>>,
+}
+
+/// Passes, as sorted exam indices.
+pub type Passes = Vec<usize>;
 
 /// The smallest change that fills a people requirement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeopleGap {
-    /// Group passes needed in all (one per missing group).
+    /// Passes needed in all (one per credential to pass).
     pub cost: u64,
-    /// Existing people to upgrade: (person index, role index, groups they lack).
+    /// Existing people to upgrade.
     pub upgrades: Vec<Upgrade>,
-    /// New people needed: (role index, how many, the groups each must pass).
+    /// New people needed.
     pub new_people: Vec<NewPeople>,
+    /// Seats no pass that counts at the as-of date can fill; when not empty
+    /// the change above fills the other seats only and is not enough.
+    pub blocked: Vec<Blocked>,
     /// Roles that compete for too few qualified people, if any.
     pub bottleneck: Option<Bottleneck>,
 }
 
-/// An existing person who would fill a slot after passing more groups.
+impl PeopleGap {
+    /// Whether the suggested passes are enough to meet the requirement.
+    pub fn sufficient(&self) -> bool {
+        self.blocked.is_empty()
+    }
+}
+
+/// An existing person who would fill one or more roles after passing more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Upgrade {
     /// Index of the person in the partner's people.
     pub person: usize,
-    /// Index of the role they would fill.
-    pub role: usize,
-    /// The groups (bits) they still lack for it; never empty.
+    /// The roles they would fill (one, unless roles are shared).
+    pub roles: Vec<usize>,
+    /// The groups (bits) of those roles they do not satisfy yet.
     pub missing: u64,
+    /// The passes that would satisfy them; never empty.
+    pub passes: Passes,
+    /// For each pass, the other exams that would do as well in its place.
+    pub alternatives: Vec<Passes>,
 }
 
 /// People the partner does not have yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewPeople {
-    /// Index of the role.
-    pub role: usize,
+    /// The roles each would fill (one, unless roles are shared).
+    pub roles: Vec<usize>,
     /// How many.
     pub count: u32,
-    /// The groups (bits) each must pass.
+    /// The groups (bits) each must satisfy.
     pub groups: u64,
+    /// The passes each must have.
+    pub passes: Passes,
+    /// For each pass, the other exams that would do as well in its place.
+    pub alternatives: Vec<Passes>,
+}
+
+/// Seats of a role that cannot be filled with passes that count at the
+/// as-of date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocked {
+    /// Index of the role.
+    pub role: usize,
+    /// Seats left empty.
+    pub count: u32,
+    /// Credentials not available yet that a new person would pass to fill
+    /// it, with the date each becomes available; empty when none would do.
+    pub available_from: Vec<(usize, NaiveDate)>,
 }
 
 /// A set of roles that together need more people than qualify for any of them.
@@ -58,94 +135,295 @@ pub struct Bottleneck {
     pub qualified: u64,
 }
 
-/// Bits of `mask` set.
-fn count_groups(mask: u64) -> u64 {
-    u64::from(mask.count_ones())
+/// Minimal sets of passes are kept up to this many per group: the smallest
+/// first, so the cheapest is never lost to the cap for a single group.
+const OPTIONS: usize = 24;
+
+fn holds_exam(holds: &[u64], exam: usize) -> bool {
+    holds
+        .get(exam / 64)
+        .is_some_and(|w| w & (1 << (exam % 64)) != 0)
 }
 
-/// The cheapest way to fill every slot: for `distinct` requirements a
-/// minimum-cost flow; for shared ones each role on its own.
-pub fn people_gap(roles: &[RoleSlots], people: &[u64], distinct: bool) -> PeopleGap {
-    let (upgrades, new_people) = if distinct {
-        distinct_gap(roles, people)
-    } else {
-        shared_gap(roles, people)
-    };
-    let cost = upgrades
+fn union(a: &[usize], b: &[usize]) -> Passes {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        if x <= y {
+            out.push(x);
+            i += 1;
+            j += usize::from(x == y);
+        } else {
+            out.push(y);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(a.get(i..).unwrap_or_default());
+    out.extend_from_slice(b.get(j..).unwrap_or_default());
+    out
+}
+
+fn subset(small: &[usize], large: &[usize]) -> bool {
+    small.iter().all(|x| large.binary_search(x).is_ok())
+}
+
+/// The minimal sets, smallest first, at most [`OPTIONS`].
+fn minimise(mut sets: Vec<Passes>) -> Vec<Passes> {
+    sets.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    sets.dedup();
+    let mut kept: Vec<Passes> = Vec::new();
+    for set in sets {
+        if kept.len() == OPTIONS {
+            break;
+        }
+        if !kept.iter().any(|k| subset(k, &set)) {
+            kept.push(set);
+        }
+    }
+    kept
+}
+
+/// Every way to satisfy both `a` and `b`.
+fn both(a: &[Passes], b: &[Passes]) -> Vec<Passes> {
+    minimise(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| union(x, y)))
+            .collect(),
+    )
+}
+
+/// For each group (by index, up to 64): the minimal sets of passes that
+/// would satisfy it for a person holding `holds`, using only exams
+/// `allowed`; empty when nothing would.
+fn group_options(
+    catalog: &Catalog,
+    holds: &[u64],
+    allowed: &dyn Fn(usize) -> bool,
+) -> Vec<Vec<Passes>> {
+    let mut options: Vec<Vec<Passes>> = vec![Vec::new(); 64];
+    for rule in &catalog.groups {
+        let exam = |e: usize| -> Vec<Passes> {
+            if holds_exam(holds, e) {
+                vec![Vec::new()]
+            } else if allowed(e) {
+                vec![vec![e]]
+            } else {
+                Vec::new()
+            }
+        };
+        let members = rule.exams.iter().map(|e| exam(*e)).chain(
+            rule.groups
+                .iter()
+                .map(|g| options.get(*g).cloned().unwrap_or_default()),
+        );
+        let result = if rule.all {
+            if rule.exams.is_empty() && rule.groups.is_empty() {
+                Vec::new()
+            } else {
+                members.fold(vec![Vec::new()], |acc, m| both(&acc, &m))
+            }
+        } else {
+            minimise(members.flatten().collect())
+        };
+        if let Some(slot) = options.get_mut(rule.group) {
+            *slot = result;
+        }
+    }
+    options
+}
+
+/// The cheapest passes that satisfy every group in `mask`, given each
+/// group's options; `None` when no passes would.
+fn cover(options: &[Vec<Passes>], mask: u64) -> Option<Passes> {
+    let mut acc: Vec<Passes> = vec![Vec::new()];
+    for g in (0..64).filter(|g| mask & (1u64 << g) != 0) {
+        acc = both(&acc, options.get(g)?);
+        if acc.is_empty() {
+            return None;
+        }
+    }
+    acc.into_iter().next()
+}
+
+/// The groups (bits) satisfied by a person holding `holds` and passing
+/// `extra` too.
+fn satisfied(catalog: &Catalog, holds: &[u64], extra: &[usize]) -> u64 {
+    let has = |e: &usize| holds_exam(holds, *e) || extra.contains(e);
+    let mut mask = 0u64;
+    for rule in &catalog.groups {
+        let group = |g: &usize| mask & 1u64.checked_shl(*g as u32).unwrap_or(0) != 0;
+        let met = if rule.all {
+            (!rule.exams.is_empty() || !rule.groups.is_empty())
+                && rule.exams.iter().all(has)
+                && rule.groups.iter().all(group)
+        } else {
+            rule.exams.iter().any(has) || rule.groups.iter().any(group)
+        };
+        if met {
+            mask |= 1u64.checked_shl(rule.group as u32).unwrap_or(0);
+        }
+    }
+    mask
+}
+
+/// For each of `passes`, the attainable exams (not held, not already among
+/// the passes) that would satisfy the groups `want` as well in its place:
+/// the other members of an `any of` group, typically.
+fn alternatives(catalog: &Catalog, holds: &[u64], passes: &[usize], want: u64) -> Vec<Passes> {
+    passes
         .iter()
-        .map(|u| count_groups(u.missing))
-        .sum::<u64>()
+        .enumerate()
+        .map(|(i, _)| {
+            (0..catalog.attainable.len())
+                .filter(|e| catalog.attainable.get(*e).copied().unwrap_or(false))
+                .filter(|e| !holds_exam(holds, *e) && !passes.contains(e))
+                .filter(|e| {
+                    let mut instead = passes.to_vec();
+                    if let Some(slot) = instead.get_mut(i) {
+                        *slot = *e;
+                    }
+                    satisfied(catalog, holds, &instead) & want == want
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What the gap is computed from: the people's credentials and the roles.
+struct Setup<'a> {
+    roles: &'a [RoleSlots],
+    /// Each person's groups (bits).
+    groups: &'a [u64],
+    /// Classes of people with the same credentials: members in input order.
+    classes: Vec<Vec<usize>>,
+    /// Each class's options per group.
+    options: Vec<Vec<Vec<Passes>>>,
+    /// A new person's options per group.
+    new_options: Vec<Vec<Passes>>,
+}
+
+impl Setup<'_> {
+    /// The groups (bits) of the roles in `set` (bits over roles).
+    fn groups_of(&self, set: usize) -> u64 {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| set & (1 << r) != 0)
+            .fold(0, |m, (_, role)| m | role.groups)
+    }
+
+    fn class_cover(&self, class: usize, groups: u64) -> Option<Passes> {
+        cover(self.options.get(class)?, groups)
+    }
+
+    fn upgrade(&self, person: usize, set: usize, passes: Passes) -> Option<Upgrade> {
+        let groups = self.groups_of(set);
+        (!passes.is_empty()).then(|| Upgrade {
+            person,
+            roles: roles_in(set),
+            missing: groups & !self.groups.get(person).copied().unwrap_or(0),
+            passes,
+            alternatives: Vec::new(),
+        })
+    }
+}
+
+fn roles_in(set: usize) -> Vec<usize> {
+    (0..usize::BITS as usize)
+        .filter(|r| set & (1 << r) != 0)
+        .collect()
+}
+
+/// The cheapest way to fill every slot with passes that count at the as-of
+/// date. `holds`: each person's exams that count (bits by catalog index);
+/// `groups`: the groups each satisfies (bits).
+pub fn people_gap(
+    catalog: &Catalog,
+    roles: &[RoleSlots],
+    holds: &[Vec<u64>],
+    groups: &[u64],
+    distinct: bool,
+) -> PeopleGap {
+    let attainable = |e: usize| catalog.attainable.get(e).copied().unwrap_or(false);
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    let mut keys: Vec<&[u64]> = Vec::new();
+    let mut class_of: std::collections::HashMap<&[u64], usize> = std::collections::HashMap::new();
+    for (p, held) in holds.iter().enumerate() {
+        // Trailing zero words do not change what a person holds.
+        let end = held.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
+        let key = held.get(..end).unwrap_or_default();
+        let c = *class_of.entry(key).or_insert_with(|| {
+            classes.push(Vec::new());
+            keys.push(key);
+            classes.len() - 1
+        });
+        if let Some(members) = classes.get_mut(c) {
+            members.push(p);
+        }
+    }
+    let setup = Setup {
+        roles,
+        groups,
+        options: keys
+            .iter()
+            .map(|key| group_options(catalog, key, &attainable))
+            .collect(),
+        new_options: group_options(catalog, &[], &attainable),
+        classes,
+    };
+    let (mut upgrades, mut new_people, filled) = if distinct {
+        distinct_gap(&setup)
+    } else {
+        shared_gap(&setup)
+    };
+    for u in &mut upgrades {
+        let held = holds.get(u.person).map_or(&[][..], Vec::as_slice);
+        u.alternatives = alternatives(catalog, held, &u.passes, u.missing);
+    }
+    for n in &mut new_people {
+        n.alternatives = alternatives(catalog, &[], &n.passes, n.groups);
+    }
+    let cost = upgrades.iter().map(|u| u.passes.len() as u64).sum::<u64>()
         + new_people
             .iter()
-            .map(|n| u64::from(n.count) * count_groups(n.groups))
+            .map(|n| u64::from(n.count) * n.passes.len() as u64)
             .sum::<u64>();
+    let soon = |e: usize| attainable(e) || catalog.soon.get(e).is_some_and(Option::is_some);
+    let later = group_options(catalog, &[], &soon);
+    let blocked = roles
+        .iter()
+        .zip(&filled)
+        .enumerate()
+        .filter(|(_, (role, filled))| role.count > **filled)
+        .map(|(r, (role, filled))| Blocked {
+            role: r,
+            count: role.count - filled,
+            available_from: cover(&later, role.groups)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|e| Some((e, (*catalog.soon.get(e)?)?)))
+                .collect(),
+        })
+        .collect();
     PeopleGap {
         cost,
         upgrades,
         new_people,
+        blocked,
         bottleneck: if distinct {
-            bottleneck(roles, people)
+            bottleneck(roles, groups)
         } else {
             None
         },
     }
 }
 
-fn shared_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPeople>) {
-    let mut upgrades = Vec::new();
-    let mut new_people = Vec::new();
-    for (r, role) in roles.iter().enumerate() {
-        // The people closest to qualifying, fewest missing groups first.
-        let mut by_cost: Vec<(u64, usize)> = people
-            .iter()
-            .enumerate()
-            .map(|(p, mask)| (count_groups(role.groups & !mask), p))
-            .collect();
-        by_cost.sort_unstable();
-        let mut filled = 0u32;
-        for (cost, p) in by_cost {
-            // Existing people first, even one holding none of the groups
-            // costs no more than a new person.
-            if filled == role.count {
-                break;
-            }
-            if cost > 0 {
-                let mask = people.get(p).copied().unwrap_or(0);
-                upgrades.push(Upgrade {
-                    person: p,
-                    role: r,
-                    missing: role.groups & !mask,
-                });
-            }
-            filled += 1;
-        }
-        if filled < role.count {
-            new_people.push(NewPeople {
-                role: r,
-                count: role.count - filled,
-                groups: role.groups,
-            });
-        }
-    }
-    (upgrades, new_people)
-}
+/// Upgrades, new people, and the seats of each role they fill.
+type Plan = (Vec<Upgrade>, Vec<NewPeople>, Vec<u32>);
 
-fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPeople>) {
-    // Classes of people with the same groups among those the roles name
-    // (others change no cost), members in input order.
-    let relevant = roles.iter().fold(0u64, |all, r| all | r.groups);
-    let mut classes: Vec<(u64, Vec<usize>)> = Vec::new();
-    let mut class_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for (p, mask) in people.iter().enumerate() {
-        let mask = mask & relevant;
-        let c = *class_of.entry(mask).or_insert_with(|| {
-            classes.push((mask, Vec::new()));
-            classes.len() - 1
-        });
-        if let Some((_, members)) = classes.get_mut(c) {
-            members.push(p);
-        }
-    }
+fn distinct_gap(setup: &Setup<'_>) -> Plan {
+    let roles = setup.roles;
+    let classes = &setup.classes;
     // Nodes: 0 source, 1 sink, 2 new people, 3.. roles, then classes.
     let role_node = |r: usize| 3 + r;
     let class_node = |c: usize| 3 + roles.len() + c;
@@ -154,20 +432,22 @@ fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPe
     // chosen over a new one whenever they would cost the same.
     let mut role_class = Vec::new();
     let mut role_new = Vec::new();
+    let mut role_in = Vec::new();
     for (r, role) in roles.iter().enumerate() {
-        net.add_edge(0, role_node(r), i64::from(role.count), 0);
-        for (c, (mask, _)) in classes.iter().enumerate() {
-            let cost = 2 * count_groups(role.groups & !mask) as i64;
-            role_class.push((
-                r,
-                c,
-                net.add_edge(role_node(r), class_node(c), i64::MAX / 4, cost),
-            ));
+        role_in.push(net.add_edge(0, role_node(r), i64::from(role.count), 0));
+        for c in 0..classes.len() {
+            if let Some(passes) = setup.class_cover(c, role.groups) {
+                let cost = 2 * passes.len() as i64;
+                let e = net.add_edge(role_node(r), class_node(c), i64::MAX / 4, cost);
+                role_class.push((r, c, e, passes));
+            }
         }
-        let cost = 2 * count_groups(role.groups) as i64 + 1;
-        role_new.push((r, net.add_edge(role_node(r), 2, i64::MAX / 4, cost)));
+        if let Some(passes) = cover(&setup.new_options, role.groups) {
+            let cost = 2 * passes.len() as i64 + 1;
+            role_new.push((r, net.add_edge(role_node(r), 2, i64::MAX / 4, cost), passes));
+        }
     }
-    for (c, (_, members)) in classes.iter().enumerate() {
+    for (c, members) in classes.iter().enumerate() {
         net.add_edge(class_node(c), 1, members.len() as i64, 0);
     }
     net.add_edge(2, 1, i64::MAX / 4, 0);
@@ -175,10 +455,8 @@ fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPe
 
     let mut next_in_class = vec![0usize; classes.len()];
     let mut upgrades = Vec::new();
-    for (r, c, e) in role_class {
-        let (Some(role), Some((mask, members)), Some(next)) =
-            (roles.get(r), classes.get(c), next_in_class.get_mut(c))
-        else {
+    for (r, c, e, passes) in role_class {
+        let (Some(members), Some(next)) = (classes.get(c), next_in_class.get_mut(c)) else {
             continue;
         };
         for _ in 0..net.flow(e) {
@@ -186,28 +464,317 @@ fn distinct_gap(roles: &[RoleSlots], people: &[u64]) -> (Vec<Upgrade>, Vec<NewPe
                 break;
             };
             *next += 1;
-            let missing = role.groups & !mask;
-            if missing != 0 {
-                upgrades.push(Upgrade {
-                    person,
-                    role: r,
-                    missing,
-                });
-            }
+            upgrades.extend(setup.upgrade(person, 1 << r, passes.clone()));
         }
     }
     let new_people = role_new
         .into_iter()
-        .filter_map(|(r, e)| {
+        .filter_map(|(r, e, passes)| {
             let count = u32::try_from(net.flow(e)).ok().filter(|n| *n > 0)?;
             Some(NewPeople {
-                role: r,
+                roles: vec![r],
                 count,
                 groups: roles.get(r)?.groups,
+                passes,
+                alternatives: Vec::new(),
             })
         })
         .collect();
-    (upgrades, new_people)
+    let filled = role_in
+        .iter()
+        .map(|e| u32::try_from(net.flow(*e)).unwrap_or(0))
+        .collect();
+    (upgrades, new_people, filled)
+}
+
+/// Shared roles with at most this many roles, and at most [`STATES`]
+/// combinations of seats still to fill, are solved by the programme; exactly
+/// when people (of different profiles) times states are at most [`CELLS`].
+const SHARED_ROLES: usize = 6;
+/// See [`SHARED_ROLES`].
+const STATES: usize = 1 << 16;
+/// Cells of the dynamic programme (people × states) solved exactly.
+const CELLS: usize = 1 << 21;
+/// A cost no plan has.
+const NONE: u64 = u64::MAX;
+
+/// Shared roles: a person may fill several roles, and passes taken for one
+/// count for the others. A dynamic programme over the seats each role still
+/// needs chooses, person by person, which roles (if any) they fill; new
+/// people fill what is left. Beyond its bounds, each role on its own.
+fn shared_gap(setup: &Setup<'_>) -> Plan {
+    let roles = setup.roles;
+    let n = roles.len();
+    if n > SHARED_ROLES {
+        return shared_each_role(setup);
+    }
+    let sets = 1usize << n;
+    // Seats no new person can fill are capped at the people who could.
+    let mut demand: Vec<u32> = Vec::with_capacity(n);
+    for role in roles {
+        if cover(&setup.new_options, role.groups).is_some() {
+            demand.push(role.count);
+        } else {
+            let could: usize = (0..setup.classes.len())
+                .filter(|c| setup.class_cover(*c, role.groups).is_some())
+                .map(|c| setup.classes.get(c).map_or(0, Vec::len))
+                .sum();
+            demand.push(role.count.min(u32::try_from(could).unwrap_or(u32::MAX)));
+        }
+    }
+    let mut strides = Vec::with_capacity(n);
+    let mut states = 1usize;
+    for d in &demand {
+        strides.push(states);
+        states = match states.checked_mul(*d as usize + 1) {
+            Some(s) if s <= STATES => s,
+            _ => return shared_each_role(setup),
+        };
+    }
+    let digit = |state: usize, r: usize| {
+        let stride = strides.get(r).copied().unwrap_or(1);
+        let radix = demand.get(r).map_or(1, |d| *d as usize + 1);
+        state / stride % radix
+    };
+    let open = |state: usize| {
+        (0..n)
+            .filter(|r| digit(state, *r) > 0)
+            .fold(0, |m, r| m | 1 << r)
+    };
+    let less = |state: usize, set: usize| {
+        (0..n).filter(|r| set & (1 << r) != 0).fold(state, |s, r| {
+            s.saturating_sub(strides.get(r).copied().unwrap_or(0))
+        })
+    };
+    let start = states - 1;
+
+    // New people: the cheapest way to fill each state's seats.
+    let new_cover: Vec<Option<Passes>> = (0..sets)
+        .map(|set| {
+            (set != 0)
+                .then(|| cover(&setup.new_options, setup.groups_of(set)))
+                .flatten()
+        })
+        .collect();
+    let mut new_cost = vec![NONE; states];
+    let mut new_choice = vec![0usize; states];
+    if let Some(c) = new_cost.first_mut() {
+        *c = 0;
+    }
+    for state in 1..states {
+        let open = open(state);
+        for set in (1..sets).filter(|s| s & !open == 0) {
+            let (Some(Some(passes)), Some(&rest)) =
+                (new_cover.get(set), new_cost.get(less(state, set)))
+            else {
+                continue;
+            };
+            if rest == NONE {
+                continue;
+            }
+            let cost = rest + 2 * passes.len() as u64 + 1;
+            if let (Some(c), Some(chosen)) = (new_cost.get(state), new_choice.get_mut(state))
+                && cost < *c
+            {
+                *chosen = set;
+                if let Some(c) = new_cost.get_mut(state) {
+                    *c = cost;
+                }
+            }
+        }
+    }
+
+    let class_cover: Vec<Vec<Option<Passes>>> = (0..setup.classes.len())
+        .map(|c| {
+            (0..sets)
+                .map(|set| {
+                    (set != 0)
+                        .then(|| setup.class_cover(c, setup.groups_of(set)))
+                        .flatten()
+                })
+                .collect()
+        })
+        .collect();
+    // Existing people: those who would cost the same for every set of roles
+    // are interchangeable, and no more of them than there are seats can
+    // help, so the programme sees at most that many of each such profile.
+    let seats: usize = demand.iter().map(|d| *d as usize).sum();
+    let mut profiles: std::collections::HashMap<Vec<Option<usize>>, usize> =
+        std::collections::HashMap::new();
+    let mut members: Vec<(usize, usize)> = Vec::new();
+    let mut people: Vec<(usize, usize)> = setup
+        .classes
+        .iter()
+        .enumerate()
+        .flat_map(|(c, people)| people.iter().map(move |p| (*p, c)))
+        .collect();
+    people.sort_unstable();
+    for (person, c) in people {
+        let profile = class_cover
+            .get(c)
+            .map(|v| v.iter().map(|p| p.as_ref().map(Vec::len)).collect())
+            .unwrap_or_default();
+        let taken = profiles.entry(profile).or_insert(0);
+        if *taken < seats {
+            *taken += 1;
+            members.push((person, c));
+        }
+    }
+    // Beyond the programme's bound, the people closest to every role are
+    // kept: still a plan that fills every seat it can, if not always the
+    // cheapest.
+    let room = (CELLS / states).saturating_sub(1);
+    if members.len() > room {
+        if room < seats {
+            return shared_each_role(setup);
+        }
+        let closeness = |c: usize| -> u64 {
+            class_cover.get(c).map_or(NONE, |v| {
+                v.iter()
+                    .skip(1)
+                    .map(|p| p.as_ref().map_or(64, |p| p.len() as u64))
+                    .sum()
+            })
+        };
+        members.sort_by_key(|(person, c)| (closeness(*c), *person));
+        members.truncate(room);
+        members.sort_unstable();
+    }
+    // Each state's roles with seats left, and what filling a set of roles
+    // once takes off a state's code.
+    let open_of: Vec<usize> = (0..states).map(open).collect();
+    let delta: Vec<usize> = (0..sets)
+        .map(|set| {
+            (0..n)
+                .filter(|r| set & (1 << r) != 0)
+                .map(|r| strides.get(r).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    // Members from the last: `next[state]` is the cheapest way to fill
+    // `state` with the members after this one and new people;
+    // `choice[i][state]` the roles member i fills.
+    let mut next = new_cost;
+    let mut choice: Vec<Vec<usize>> = Vec::with_capacity(members.len());
+    for &(_, c) in members.iter().rev() {
+        let mut here = next.clone();
+        let mut chosen = vec![0usize; states];
+        let costs: Vec<Option<u64>> = class_cover
+            .get(c)
+            .map(|v| {
+                v.iter()
+                    .map(|p| p.as_ref().map(|p| 2 * p.len() as u64))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (state, &open) in open_of.iter().enumerate().skip(1) {
+            for set in (1..sets).filter(|s| s & !open == 0) {
+                let (Some(Some(cost)), Some(&rest)) = (
+                    costs.get(set),
+                    delta
+                        .get(set)
+                        .and_then(|d| next.get(state.checked_sub(*d)?)),
+                ) else {
+                    continue;
+                };
+                if rest == NONE {
+                    continue;
+                }
+                let cost = rest + cost;
+                if let (Some(h), Some(choose)) = (here.get_mut(state), chosen.get_mut(state))
+                    && cost < *h
+                {
+                    *h = cost;
+                    *choose = set;
+                }
+            }
+        }
+        next = here;
+        choice.push(chosen);
+    }
+    choice.reverse();
+
+    let mut state = start;
+    let mut upgrades = Vec::new();
+    for (i, &(person, c)) in members.iter().enumerate() {
+        let set = choice
+            .get(i)
+            .and_then(|v| v.get(state))
+            .copied()
+            .unwrap_or(0);
+        if set != 0 {
+            if let Some(Some(passes)) = class_cover.get(c).and_then(|v| v.get(set)) {
+                upgrades.extend(setup.upgrade(person, set, passes.clone()));
+            }
+            state = less(state, set);
+        }
+    }
+    let mut new_people: Vec<NewPeople> = Vec::new();
+    while state != 0 {
+        let set = new_choice.get(state).copied().unwrap_or(0);
+        let Some(Some(passes)) = new_cover.get(set).filter(|_| set != 0) else {
+            break;
+        };
+        match new_people.iter_mut().find(|p| p.roles == roles_in(set)) {
+            Some(people) => people.count += 1,
+            None => new_people.push(NewPeople {
+                roles: roles_in(set),
+                count: 1,
+                groups: setup.groups_of(set),
+                passes: passes.clone(),
+                alternatives: Vec::new(),
+            }),
+        }
+        state = less(state, set);
+    }
+    let filled = (0..n)
+        .map(|r| {
+            let left = u32::try_from(digit(state, r)).unwrap_or(0);
+            demand.get(r).map_or(0, |d| d - left)
+        })
+        .collect();
+    (upgrades, new_people, filled)
+}
+
+/// Shared roles beyond the exact programme's bounds: each role filled on its
+/// own by its cheapest people, new ones last. Passes one role needs are not
+/// credited to another, so this may suggest more than the least.
+fn shared_each_role(setup: &Setup<'_>) -> Plan {
+    let mut upgrades = Vec::new();
+    let mut new_people = Vec::new();
+    let mut filled = Vec::new();
+    for (r, role) in setup.roles.iter().enumerate() {
+        let mut candidates: Vec<(usize, usize, Passes)> = Vec::new();
+        for (c, members) in setup.classes.iter().enumerate() {
+            if let Some(passes) = setup.class_cover(c, role.groups) {
+                candidates.extend(members.iter().map(|p| (passes.len(), *p, passes.clone())));
+            }
+        }
+        candidates.sort_by_key(|(cost, p, _)| (*cost, *p));
+        let mut count = 0u32;
+        let new = cover(&setup.new_options, role.groups);
+        for (_, person, passes) in candidates {
+            if count == role.count {
+                break;
+            }
+            upgrades.extend(setup.upgrade(person, 1 << r, passes));
+            count += 1;
+        }
+        if count < role.count
+            && let Some(passes) = new
+        {
+            new_people.push(NewPeople {
+                roles: vec![r],
+                count: role.count - count,
+                groups: role.groups,
+                passes,
+                alternatives: Vec::new(),
+            });
+            count = role.count;
+        }
+        filled.push(count);
+    }
+    (upgrades, new_people, filled)
 }
 
 /// The set of roles with the largest deficiency (needed − qualified), over

@@ -74,6 +74,8 @@ pub struct Evaluator<'p> {
     has_revenue: bool,
     /// What the fast path needs; `None` when the policy is beyond it.
     fold: Option<fold::Plan>,
+    /// The credentials as why-not reads them at the as-of date.
+    catalog: gap::Catalog,
 }
 
 /// A group compiled to masks: which exams and which (earlier) groups it
@@ -399,6 +401,9 @@ pub struct Facts {
     pub totals: Vec<Decimal>,
     /// Each person's groups, as bits.
     pub people: Vec<u64>,
+    /// Each person's exams that count at the as-of date, as bits by catalog
+    /// index; gathered only with evidence (why-not reads them), else empty.
+    pub holds: Vec<Vec<u64>>,
     /// Which of the policy's attributes the partner has, by attribute index.
     pub attributes: Vec<bool>,
 }
@@ -425,7 +430,7 @@ impl<'p> Evaluator<'p> {
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
         let words = policy.exams.len().div_ceil(64);
-        let groups = group_order(policy)
+        let groups: Vec<GroupPlan> = group_order(policy)
             .into_iter()
             .filter(|g| *g < 64)
             .filter_map(|g| {
@@ -450,6 +455,7 @@ impl<'p> Evaluator<'p> {
                 Some(plan)
             })
             .collect();
+        let catalog = why_not_catalog(policy, as_of, &groups);
         let mut evaluator = Evaluator {
             policy,
             as_of,
@@ -459,6 +465,7 @@ impl<'p> Evaluator<'p> {
             windows,
             has_revenue,
             fold: None,
+            catalog,
         };
         evaluator.fold = fold::Plan::new(&evaluator);
         evaluator
@@ -508,10 +515,17 @@ impl<'p> Evaluator<'p> {
             .measure_totals(partner)
             .ok_or_else(|| vec![DataError::sum_overflow(partner)])?;
         let mut flags = Vec::new();
+        let mut holds = Vec::new();
+        let people = self.group_masks(
+            partner,
+            &mut flags,
+            (detail == Detail::Evidence).then_some(&mut holds),
+        );
         let facts = Facts {
             market: self.market_of(partner.market.as_deref()),
             totals: measures.iter().map(|m| m.total).collect(),
-            people: self.group_masks(partner, &mut flags),
+            people,
+            holds,
             attributes: self
                 .policy
                 .attributes
@@ -803,8 +817,14 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Each person's groups as bits, counting only passes accepted at the
-    /// as-of date; passes that cannot be right are flagged.
-    fn group_masks(&self, partner: &Partner<'_>, flags: &mut Vec<PassFlag>) -> Vec<u64> {
+    /// as-of date; passes that cannot be right are flagged. With `kept`,
+    /// each person's exams that count are kept there too.
+    fn group_masks(
+        &self,
+        partner: &Partner<'_>,
+        flags: &mut Vec<PassFlag>,
+        mut kept: Option<&mut Vec<Vec<u64>>>,
+    ) -> Vec<u64> {
         let mut key = String::new();
         let mut holds = vec![0u64; self.policy.exams.len().div_ceil(64)];
         partner
@@ -821,6 +841,9 @@ impl<'p> Evaluator<'p> {
                             status,
                         });
                     }
+                }
+                if let Some(kept) = kept.as_deref_mut() {
+                    kept.push(holds.clone());
                 }
                 self.person_groups(&holds)
             })
@@ -930,8 +953,15 @@ impl<'p> Evaluator<'p> {
                 };
                 RequirementOutcome::People(PeopleOutcome {
                     requirement: p,
-                    gap: (!met && detail == Detail::Evidence)
-                        .then(|| gap::people_gap(&slots, &facts.people, p.distinct)),
+                    gap: (!met && detail == Detail::Evidence).then(|| {
+                        gap::people_gap(
+                            &self.catalog,
+                            &slots,
+                            &facts.holds,
+                            &facts.people,
+                            p.distinct,
+                        )
+                    }),
                     met,
                     distinct: p.distinct,
                     qualified,
@@ -970,6 +1000,50 @@ impl<'p> Evaluator<'p> {
 pub(crate) fn customer_key(customer: &str) -> Option<String> {
     let key = customer.trim().to_lowercase();
     (!key.is_empty()).then_some(key)
+}
+
+/// The credentials as why-not reads them at `as_of`: the groups as rules,
+/// which exams a pass taken now would count for, and when the others not
+/// yet available become so.
+fn why_not_catalog(policy: &Policy, as_of: NaiveDate, groups: &[GroupPlan]) -> gap::Catalog {
+    let bits = |words: &[u64]| -> Vec<usize> {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| {
+                (0..64)
+                    .filter(move |b| w & (1u64 << b) != 0)
+                    .map(move |b| i * 64 + b)
+            })
+            .collect()
+    };
+    let still_open = |e: &model::Exam| {
+        e.retires.is_none_or(|r| r >= as_of) && e.accepted_until.is_none_or(|u| u >= as_of)
+    };
+    gap::Catalog {
+        groups: groups
+            .iter()
+            .map(|g| gap::GroupRule {
+                group: g.index,
+                all: g.quantifier == Quantifier::All,
+                exams: bits(&g.exams),
+                groups: (0..64).filter(|b| g.groups & (1u64 << b) != 0).collect(),
+            })
+            .collect(),
+        attainable: policy
+            .exams
+            .iter()
+            .map(|e| e.available_from.is_none_or(|f| f <= as_of) && still_open(e))
+            .collect(),
+        soon: policy
+            .exams
+            .iter()
+            .map(|e| {
+                e.available_from
+                    .filter(|f| *f > as_of && e.retires.is_none_or(|r| r >= *f))
+            })
+            .collect(),
+    }
 }
 
 /// A people requirement's roles as slots for assignment.

@@ -184,16 +184,39 @@ impl View<'_> {
                 let req = p.requirement;
                 let required: u64 = req.roles.iter().map(|r| u64::from(r.count)).sum();
                 let filled: u64 = p.filled.iter().map(|f| *f as u64).sum();
-                let kind = if p.distinct {
-                    "distinct people"
+                let _ = if p.distinct {
+                    writeln!(
+                        out,
+                        "{pad}{} distinct people: {filled} of {required} filled",
+                        mark(p.met)
+                    )
                 } else {
-                    "people"
+                    // Shared roles: one person may take several places, so
+                    // places and people are counted apart.
+                    let places = counted(required, "place", "places");
+                    match p.assignment.as_ref().filter(|_| filled > 0) {
+                        Some(a) => {
+                            let mut people: Vec<usize> =
+                                a.filled.iter().flatten().copied().collect();
+                            people.sort_unstable();
+                            people.dedup();
+                            let who = match people.len() {
+                                1 => "1 person fills".to_owned(),
+                                n => format!("{n} people fill"),
+                            };
+                            writeln!(
+                                out,
+                                "{pad}{} shared people: {who} {filled} of {places}",
+                                mark(p.met),
+                            )
+                        }
+                        None => writeln!(
+                            out,
+                            "{pad}{} shared people: {filled} of {places} filled",
+                            mark(p.met)
+                        ),
+                    }
                 };
-                let _ = writeln!(
-                    out,
-                    "{pad}{} {kind}: {filled} of {required} filled",
-                    mark(p.met)
-                );
                 for (i, role) in req.roles.iter().enumerate() {
                     let count = p.filled.get(i).copied().unwrap_or(0);
                     let missing = (role.count as usize).saturating_sub(count);
@@ -323,7 +346,39 @@ fn excluded_lines(
     }
 }
 
-/// The smallest change that would meet a people requirement.
+/// `1 person`, `2 people`; `1 pass`, `3 passes`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Credentials by code and title, e.g. `MB2-712 "Microsoft Dynamics CRM
+/// 2016 Customization and Configuration" and MB2-710 "…"`.
+fn credentials(policy: &Policy, exams: impl Iterator<Item = (usize, Option<String>)>) -> String {
+    let named: Vec<String> = exams
+        .filter_map(|(e, note)| {
+            let exam = policy.exams.get(e)?;
+            let title = exam
+                .title
+                .as_deref()
+                .map(|t| format!(" {t:?}"))
+                .unwrap_or_default();
+            let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+            Some(format!("{}{title}{note}", exam.code))
+        })
+        .collect();
+    match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The smallest change that would meet a people requirement: who passes
+/// which credentials, and seats no pass that counts at the as-of date fills.
 fn people_gap(
     out: &mut String,
     policy: &Policy,
@@ -332,33 +387,84 @@ fn people_gap(
     req: &model::PeopleRequirement,
     gap: &crate::eval::gap::PeopleGap,
 ) {
-    let groups = |mask: u64| policy.describe_groups(mask).join(" and ");
+    let groups = |mask: u64| {
+        let names: Vec<&str> = policy
+            .groups_in(mask)
+            .into_iter()
+            .filter_map(|g| policy.groups.get(g.0).map(|g| g.name.as_str()))
+            .collect();
+        names.join(" and ")
+    };
+    // Each pass by code and title, with the exams that would do as well.
+    let passing = |passes: &[usize], alternatives: &[Vec<usize>], mask: u64| {
+        let or = |i: usize| {
+            let codes: Vec<&str> = alternatives
+                .get(i)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| policy.exams.get(*e).map(|x| x.code.as_str()))
+                .collect();
+            (!codes.is_empty()).then(|| format!("or {}", codes.join(" or ")))
+        };
+        format!(
+            "passing {} for {}",
+            credentials(policy, passes.iter().enumerate().map(|(i, e)| (*e, or(i)))),
+            groups(mask)
+        )
+    };
     let mut steps: Vec<String> = gap
         .upgrades
         .iter()
         .filter_map(|u| {
             let person = partner.people.get(u.person)?;
             Some(format!(
-                "{} passing {}",
+                "{} {}",
                 person_label(person),
-                groups(u.missing)
+                passing(&u.passes, &u.alternatives, u.missing)
             ))
         })
         .collect();
     for n in &gap.new_people {
-        let who = if n.count == 1 {
-            "1 more person".to_owned()
-        } else {
-            format!("{} more people", n.count)
-        };
-        steps.push(format!("{who} passing {}", groups(n.groups)));
+        let who = counted(u64::from(n.count), "more person", "more people");
+        steps.push(format!(
+            "{who} {}",
+            passing(&n.passes, &n.alternatives, n.groups)
+        ));
     }
-    let passes = if gap.cost == 1 {
-        "1 pass".to_owned()
-    } else {
-        format!("{} passes", gap.cost)
-    };
-    let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
+    let passes = counted(gap.cost, "pass", "passes");
+    for b in &gap.blocked {
+        let role = req
+            .roles
+            .get(b.role)
+            .map_or("", |role| role.description.as_str());
+        let seats = counted(u64::from(b.count), "more person", "more people");
+        let _ = if b.available_from.is_empty() {
+            writeln!(
+                out,
+                "{pad}    not possible at the as-of date: `{role}` needs {seats}, and no pass that counts can be taken for it"
+            )
+        } else {
+            let soon = credentials(
+                policy,
+                b.available_from
+                    .iter()
+                    .map(|(e, date)| (*e, Some(format!("available from {date}")))),
+            );
+            writeln!(
+                out,
+                "{pad}    not possible at the as-of date: `{role}` needs {seats} passing {soon}"
+            )
+        };
+    }
+    if gap.sufficient() {
+        let _ = writeln!(out, "{pad}    to meet it ({passes}): {}", steps.join("; "));
+    } else if !steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "{pad}    the other seats ({passes}): {}",
+            steps.join("; ")
+        );
+    }
     // One role short of people says so on its own line already; the
     // bottleneck matters when roles compete for the same people.
     if let Some(b) = gap.bottleneck.as_ref().filter(|b| b.roles.len() > 1) {

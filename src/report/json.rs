@@ -158,15 +158,37 @@ pub struct ExcludedLine {
 /// The smallest change that would meet a people requirement.
 #[derive(Serialize)]
 pub struct GapResult<'a> {
-    /// Group passes needed in all.
+    /// Passes needed in all, one per credential to pass.
     pub passes: u64,
+    /// Whether the passes below are enough: false when some seats cannot
+    /// be filled with passes that count at the as-of date (see `blocked`).
+    pub sufficient: bool,
     /// Existing people who would fill a role after passing more.
     pub upgrades: Vec<UpgradeResult<'a>>,
     /// People the partner would need to add.
-    pub new_people: Vec<NewPeopleResult>,
+    pub new_people: Vec<NewPeopleResult<'a>>,
+    /// Seats no pass that counts at the as-of date can fill.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<BlockedResult<'a>>,
     /// Roles competing for too few qualified people.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<BottleneckResult>,
+}
+
+/// A credential to pass.
+#[derive(Serialize)]
+pub struct PassResult<'a> {
+    /// Its code in the catalog.
+    pub code: &'a str,
+    /// Its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    /// When it becomes available, for one not available at the as-of date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_from: Option<String>,
+    /// Codes of other exams that would do as well in its place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<&'a str>,
 }
 
 /// An existing person to upgrade.
@@ -177,21 +199,36 @@ pub struct UpgradeResult<'a> {
     /// Their name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// The role they would fill.
-    pub role: String,
+    /// The roles they would fill (one, unless roles are shared).
+    pub roles: Vec<String>,
     /// The groups they still need, e.g. `customization (one of MB2-712, MB2-707)`.
     pub missing: Vec<String>,
+    /// The credentials they would pass.
+    pub pass: Vec<PassResult<'a>>,
 }
 
 /// People to add.
 #[derive(Serialize)]
-pub struct NewPeopleResult {
-    /// The role.
-    pub role: String,
+pub struct NewPeopleResult<'a> {
+    /// The roles each would fill (one, unless roles are shared).
+    pub roles: Vec<String>,
     /// How many.
     pub count: u32,
-    /// The groups each must pass.
+    /// The groups each must satisfy.
     pub groups: Vec<String>,
+    /// The credentials each would pass.
+    pub pass: Vec<PassResult<'a>>,
+}
+
+/// Seats that cannot be filled with passes that count at the as-of date.
+#[derive(Serialize)]
+pub struct BlockedResult<'a> {
+    /// The role.
+    pub role: String,
+    /// Seats left empty.
+    pub count: u32,
+    /// Credentials not yet available that would fill them, with their dates.
+    pub available_from: Vec<PassResult<'a>>,
 }
 
 /// Roles that need more people than qualify for any of them.
@@ -217,9 +254,26 @@ fn gap_result<'a>(
             .map(|role| policy.describe_role(role))
             .unwrap_or_default()
     };
+    let roles = |list: &[usize]| list.iter().map(|r| role(*r)).collect();
     let groups = |mask: u64| policy.describe_groups(mask);
+    let code = |e: &usize| policy.exams.get(*e).map(|exam| exam.code.as_str());
+    let pass = |e: usize, available_from: Option<chrono::NaiveDate>, alternatives: &[usize]| {
+        policy.exams.get(e).map(|exam| PassResult {
+            code: &exam.code,
+            title: exam.title.as_deref(),
+            available_from: available_from.map(|d| d.to_string()),
+            alternatives: alternatives.iter().filter_map(code).collect(),
+        })
+    };
+    let passes = |list: &[usize], alternatives: &[Vec<usize>]| {
+        list.iter()
+            .enumerate()
+            .filter_map(|(i, e)| pass(*e, None, alternatives.get(i).map_or(&[][..], Vec::as_slice)))
+            .collect()
+    };
     GapResult {
         passes: gap.cost,
+        sufficient: gap.sufficient(),
         upgrades: gap
             .upgrades
             .iter()
@@ -228,8 +282,9 @@ fn gap_result<'a>(
                 Some(UpgradeResult {
                     person: person.id.json(),
                     name: person.name.as_deref(),
-                    role: role(u.role),
+                    roles: roles(&u.roles),
                     missing: groups(u.missing),
+                    pass: passes(&u.passes, &u.alternatives),
                 })
             })
             .collect(),
@@ -237,9 +292,23 @@ fn gap_result<'a>(
             .new_people
             .iter()
             .map(|n| NewPeopleResult {
-                role: role(n.role),
+                roles: roles(&n.roles),
                 count: n.count,
                 groups: groups(n.groups),
+                pass: passes(&n.passes, &n.alternatives),
+            })
+            .collect(),
+        blocked: gap
+            .blocked
+            .iter()
+            .map(|b| BlockedResult {
+                role: role(b.role),
+                count: b.count,
+                available_from: b
+                    .available_from
+                    .iter()
+                    .filter_map(|(e, date)| pass(*e, Some(*date), &[]))
+                    .collect(),
             })
             .collect(),
         bottleneck: gap.bottleneck.as_ref().map(|b| BottleneckResult {
