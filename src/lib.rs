@@ -21,6 +21,7 @@ pub mod batch;
 pub mod check;
 pub mod data;
 pub mod eval;
+pub mod example;
 pub mod explain;
 pub mod format;
 pub mod lint;
