@@ -356,7 +356,8 @@ pub fn synthesize(policy: &Policy, request: &Request<'_>) -> Result<Example, Exa
                         example.title = match &target {
                             Some(t) => format!(
                                 "{} just below its boundary misses {}",
-                                t.label, request.tier
+                                short(policy, &t.label),
+                                request.tier
                             ),
                             None => {
                                 format!("a minimal partner meets {}/{}", option.name, request.tier)
