@@ -119,6 +119,9 @@ pub struct Example {
     pub unmet: Vec<String>,
     /// The missed requirement's exact shortfall, when it is a measure.
     pub shortfall: Option<(String, Decimal)>,
+    /// The missed requirement's roles, when it is a people requirement: each
+    /// role's name, whether it is met, and how many of its slots are filled.
+    pub roles: Vec<(String, bool, usize)>,
     /// The as-of date.
     pub as_of: NaiveDate,
     /// What it shows, in words, e.g. `a minimal partner reaches reseller/gold`.
@@ -965,6 +968,7 @@ fn check(
         }
     }
     let mut shortfall = None;
+    let mut roles = Vec::new();
     match (target, effective) {
         (None, _) => {
             if !tier_outcome.met {
@@ -998,10 +1002,20 @@ fn check(
                         .join(", ")
                 ));
             }
-            if let Some(RequirementOutcome::Measure(m)) = policy_test::outcome_of(&outcome, missed)
-                && let Some(s) = m.shortfall
-            {
-                shortfall = Some((short(policy, &missed.label), s));
+            match policy_test::outcome_of(&outcome, missed) {
+                Some(RequirementOutcome::Measure(m)) => {
+                    shortfall = m.shortfall.map(|s| (short(policy, &missed.label), s));
+                }
+                Some(RequirementOutcome::People(p)) => {
+                    for (i, (filled, required)) in p.filled.iter().zip(&p.required).enumerate() {
+                        roles.push((
+                            format!("{} role {}", short(policy, &missed.label), i + 1),
+                            *filled >= *required as usize,
+                            *filled,
+                        ));
+                    }
+                }
+                _ => {}
             }
             if !unmet.contains(&short(policy, &target.label)) && target.path.len() == 1 {
                 unmet.push(short(policy, &target.label));
@@ -1018,6 +1032,7 @@ fn check(
         met,
         unmet,
         shortfall,
+        roles,
         as_of: request.as_of,
         title: String::new(),
     })
@@ -1074,6 +1089,16 @@ impl Example {
                 q(label),
                 amount.normalize()
             ));
+        }
+        if !self.roles.is_empty() {
+            let roles: Vec<String> = self
+                .roles
+                .iter()
+                .map(|(name, met, filled)| {
+                    format!("{} = {{ met = {met}, filled = {filled} }}", q(name))
+                })
+                .collect();
+            out.push_str(&format!("roles = {{ {} }}\n", roles.join(", ")));
         }
         let p = &self.partner;
         out.push_str(&format!("partner = {{ id = {}", q(&p.id)));
