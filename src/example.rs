@@ -1017,11 +1017,12 @@ fn check(
                 }
                 _ => {}
             }
-            if !unmet.contains(&short(policy, &target.label)) && target.path.len() == 1 {
-                unmet.push(short(policy, &target.label));
-            }
-            if missed.label != target.label {
-                unmet.push(short(policy, &missed.label));
+            // The missed requirement and, inside `either`, the one asked for.
+            for label in [&target.label, &missed.label] {
+                let label = short(policy, label);
+                if !unmet.contains(&label) {
+                    unmet.push(label);
+                }
             }
         }
         (Some(_), None) => return Err("no requirement to miss".to_owned()),

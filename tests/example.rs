@@ -253,6 +253,42 @@ fn just_below_as_a_test_case() {
         "measures_together_gold_just_below_customers_case",
         text(&out.stdout)
     );
+    // `either`, and a market of the caller's.
+    let out = rubric(&[
+        "example",
+        "policies/cloud_platform.policy",
+        "--tier",
+        "gold",
+        "--market",
+        "developing",
+        "--just-below",
+        "gold/either/2/people",
+        "--as-of",
+        "2018-06-30",
+        "--as-test",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    snapshot!(
+        "cloud_platform_gold_just_below_either_case",
+        text(&out.stdout)
+    );
+    // Shared roles: one person fills two roles, so one short is one person.
+    let out = rubric(&[
+        "example",
+        "tests/shapes/same_two_people.policy",
+        "--tier",
+        "silver",
+        "--just-below",
+        "people",
+        "--as-of",
+        "2017-06-30",
+        "--as-test",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    snapshot!(
+        "same_two_people_silver_just_below_people_case",
+        text(&out.stdout)
+    );
 }
 
 #[test]
