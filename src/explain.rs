@@ -1837,6 +1837,135 @@ partner = { id = "P-1", market = "developed" }
 "#,
         kind: ExampleKind::TestFile,
     },
+    Explanation {
+        code: "E0506",
+        title: "a compact person or line written wrong",
+        text: "In the table form of a case's partner, a person with `count` or `passes` \
+               stands for `count` people (1 when left out) who each passed every exam of \
+               `passes` on the date `passed`; a revenue or usage line with `count` stands \
+               for that many lines, each with a customer of its own unless the entry names \
+               one. Such an entry has only those fields (and, for a line, the fields of a \
+               line), `count` is a whole number and `passed` a date, because a misspelled \
+               field would otherwise be dropped and the case would test a different \
+               partner. Correct the marked field.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a functional consultant alone reaches no tier"
+expect = "none"
+partner = { market = "developed", people = [
+  { count = 1, passes = ["MB2-714", "MB2-710"], pased = "2017-05-01" },
+] }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a functional consultant alone reaches no tier"
+expect = "none"
+partner = { market = "developed", people = [
+  { count = 1, passes = ["MB2-714", "MB2-710"], passed = "2017-05-01" },
+] }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0507",
+        title: "compact entries standing for too many people or lines",
+        text: "The `count`s of a case's compact people and lines add up to more than \
+               10,000. No tier asks for so many, and a count written by mistake (an extra \
+               digit, or a number meant as an amount) would otherwise make Rubric build \
+               millions of records before evaluating anything. A case tests a boundary: \
+               write the smallest count that reaches it, usually the role's head count.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "many customization consultants alone reach no tier"
+expect = "none"
+partner = { market = "developed", people = [
+  { count = 2000000, passes = ["MB2-712"], passed = "2017-05-01" },
+] }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "many customization consultants alone reach no tier"
+expect = "none"
+partner = { market = "developed", people = [
+  { count = 20, passes = ["MB2-712"], passed = "2017-05-01" },
+] }
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0508",
+        title: "a case's partner that is not valid partner data",
+        text: "A case's partner has a mistake the evaluator refuses in any partner data: \
+               broken JSON, a missing field, a date or amount that cannot be read, a \
+               revenue line in another currency. The case could not be evaluated, so it \
+               would prove nothing; the diagnostic points at the mistake inside the test \
+               file and says which data code it is, so `rubric explain` on that code tells \
+               more. Correct the partner.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with one early exam pass reaches no tier"
+expect = "none"
+partner = '''
+{"id": "P-1", "people": [
+  {"id": "E-1", "exams": [{"code": "MB2-712", "passed": "2017-02-30"}]}]}
+'''
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "a partner with one early exam pass reaches no tier"
+expect = "none"
+partner = '''
+{"id": "P-1", "people": [
+  {"id": "E-1", "exams": [{"code": "MB2-712", "passed": "2017-02-28"}]}]}
+'''
+"#,
+        kind: ExampleKind::TestFile,
+    },
+    Explanation {
+        code: "E0509",
+        title: "a test naming a role the policy lacks",
+        text: "A case's `roles` names a role that no people requirement has. A role is \
+               named after its requirement, as in `met` and `unmet`, then `role` and its \
+               place in the requirement counting from 1 (`gold/people role 2`), or the role \
+               as coverage prints it (``gold/people role `2 passing customization` ``). \
+               Each role expects `met` (whether all its slots are filled), `filled` (how \
+               many are), or both. Correct the name; the help lists the roles.",
+        wrong: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "one customization consultant fills one of gold's two slots"
+expect = "none"
+roles = { "gold/people role 3" = { met = false, filled = 1 } }
+partner = { market = "developed", people = [
+  { passes = ["MB2-712"], passed = "2017-05-01" },
+] }
+"#,
+        right: r#"policy = "cloud_crm.policy"
+as_of = "2017-06-30"
+
+[[case]]
+name = "one customization consultant fills one of gold's two slots"
+expect = "none"
+roles = { "gold/people role 2" = { met = false, filled = 1 } }
+partner = { market = "developed", people = [
+  { passes = ["MB2-712"], passed = "2017-05-01" },
+] }
+"#,
+        kind: ExampleKind::TestFile,
+    },
     // ---------------------------------------------------------------- E06xx
     Explanation {
         code: "E0600",

@@ -24,6 +24,7 @@ pub mod check;
 pub mod data;
 pub mod diff;
 pub mod eval;
+pub mod example;
 pub mod explain;
 pub mod format;
 pub mod lint;

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod diff;
 pub mod eval;
+pub mod example;
 pub mod explain;
 pub mod fmt;
 pub mod test;
@@ -187,6 +188,12 @@ pub enum Command {
         after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."
     )]
     Eval(eval::Args),
+    /// Print a minimal partner that meets a tier, or misses it by one
+    /// requirement, checked by evaluating it.
+    #[command(
+        after_help = "Examples:\n  rubric example policies/cloud_crm.policy --tier gold\n  rubric example policies/cloud_crm.policy --tier silver --just-below silver/crm --as-test >> policies/cloud_crm.tests.toml\n\nExit codes: 0 printed, 1 the policy has errors or no partner gives the result, 2 usage or I/O error (an unknown tier, option, market or requirement)."
+    )]
+    Example(example::Args),
     /// Explain a diagnostic code, with an example that raises it and the fix.
     #[command(after_help = "Examples:\n  rubric explain E0201\n  rubric explain W0100")]
     Explain(explain::Args),

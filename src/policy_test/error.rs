@@ -83,4 +83,64 @@ pub enum TestFileError {
         #[label("not a decimal amount")]
         span: SourceSpan,
     },
+    /// A compact person or line written wrong.
+    #[error("{message}")]
+    #[diagnostic(code(E0506))]
+    BadCompact {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// How to write it.
+        #[help]
+        help: String,
+    },
+    /// Compact entries standing for more people and lines than a case may hold.
+    #[error("a case may stand for at most {max} people and lines, and this count makes more", max = super::compact::MAX_EXPANDED)]
+    #[diagnostic(
+        code(E0507),
+        help(
+            "a tier's thresholds never need so many; write the smallest count that tests the boundary"
+        )
+    )]
+    TooMany {
+        /// The count as written.
+        count: u64,
+        /// Where.
+        #[label("{count} is too many")]
+        span: SourceSpan,
+    },
+    /// A case's partner that the evaluator cannot read.
+    #[error("the partner of case `{case}` is invalid: {message}")]
+    #[diagnostic(code(E0508))]
+    PartnerData {
+        /// The case's name.
+        case: String,
+        /// What the data error says.
+        message: String,
+        /// The data error's label.
+        label: String,
+        /// Where in the test file.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// The data error's help, and its code.
+        #[help]
+        help: String,
+    },
+    /// A role assertion naming no role of the policy.
+    #[error("the policy has no role `{name}`")]
+    #[diagnostic(code(E0509))]
+    UnknownRole {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no role has this name")]
+        span: SourceSpan,
+        /// The roles there are.
+        #[help]
+        help: String,
+    },
 }

@@ -18,6 +18,7 @@
 //!
 //! `partner` may also be a string holding the partner's JSON, as exported.
 
+mod compact;
 mod error;
 
 use std::collections::BTreeMap;
@@ -54,8 +55,17 @@ struct CaseToml {
     #[serde(default)]
     unmet: Vec<Spanned<String>>,
     #[serde(default)]
-    shortfall: Option<BTreeMap<String, Spanned<toml::Value>>>,
+    shortfall: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    #[serde(default)]
+    roles: Option<BTreeMap<Spanned<String>, Spanned<RoleToml>>>,
     partner: Spanned<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleToml {
+    met: Option<bool>,
+    filled: Option<usize>,
 }
 
 /// A parsed test file.
@@ -84,12 +94,35 @@ pub struct Case {
     pub met: Vec<(String, Span)>,
     /// Requirements expected unmet, by label.
     pub unmet: Vec<(String, Span)>,
-    /// Expected exact shortfalls, by label.
+    /// Expected exact shortfalls, by label (the span is the label's).
     pub shortfall: Vec<(String, Decimal, Span)>,
+    /// Expected states of roles, by name.
+    pub roles: Vec<RoleExpectation>,
     /// The partner as JSON text.
     pub partner_json: String,
     /// Where the partner is written.
     pub partner_span: Span,
+    /// Where the partner's JSON starts in the test file, when it is written
+    /// there as a string character for character (so a data error can point
+    /// inside it).
+    pub partner_text_at: Option<usize>,
+    /// Whether the partner was written as a table, whose revenue lines take
+    /// the policy's currency when they name none.
+    pub partner_table: bool,
+}
+
+/// What a case expects of one role of a people requirement.
+#[derive(Clone, Debug)]
+pub struct RoleExpectation {
+    /// The role as written: `TIER/people role N` or as coverage names it,
+    /// ``TIER/people role `1 passing customization` ``.
+    pub name: String,
+    /// Where the name is written.
+    pub span: Span,
+    /// Whether all its slots are filled.
+    pub met: Option<bool>,
+    /// How many of its slots are filled.
+    pub filled: Option<usize>,
 }
 
 fn span_of<T>(s: &Spanned<T>) -> Span {
@@ -107,6 +140,16 @@ fn date_of(value: &Spanned<toml::Value>) -> Result<NaiveDate, TestFileError> {
 
 /// Parses a test file's text.
 pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
+    // The same text again with a span on every value, for compact partners.
+    let spanned = toml::de::DeTable::parse(source).ok();
+    let spanned_cases = spanned
+        .as_ref()
+        .and_then(|t| {
+            t.get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == "case")
+        })
+        .and_then(|(_, v)| v.get_ref().as_array());
     let file: FileToml = toml::from_str(source).map_err(|e| {
         let span = e
             .span()
@@ -124,7 +167,7 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
     // A default that is not a date was reported; don't also report each case.
     let default_given = file.as_of.is_some();
     let mut cases = Vec::new();
-    for spanned in &file.cases {
+    for (index, spanned) in file.cases.iter().enumerate() {
         let case = spanned.get_ref();
         let as_of = match (&case.as_of, default_as_of) {
             (Some(v), _) => date_of(v).map_err(|e| errors.push(e)).ok(),
@@ -142,16 +185,46 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
         for (label, value) in case.shortfall.iter().flatten() {
             let text = scalar_text(value.get_ref());
             match crate::data::parse_amount(&text) {
-                Some(d) => shortfall.push((label.clone(), d, span_of(value))),
+                // The label's span: an unknown name is underlined where it is written.
+                Some(d) => shortfall.push((label.get_ref().clone(), d, span_of(label))),
                 None => errors.push(TestFileError::BadAmount {
                     text,
                     span: span_of(value).into(),
                 }),
             }
         }
-        let partner_json = match case.partner.get_ref() {
-            toml::Value::String(json) => json.clone(),
-            value => serde_json::to_string(&JsonOf(value)).unwrap_or_default(),
+        let roles = case
+            .roles
+            .iter()
+            .flatten()
+            .map(|(name, role)| RoleExpectation {
+                name: name.get_ref().clone(),
+                span: span_of(name),
+                met: role.get_ref().met,
+                filled: role.get_ref().filled,
+            })
+            .collect();
+        let partner_table = !case.partner.get_ref().is_str();
+        let (partner_json, partner_text_at) = match case.partner.get_ref() {
+            toml::Value::String(json) => (
+                json.clone(),
+                text_start(source, span_of(&case.partner), json),
+            ),
+            value => {
+                let spanned_partner = spanned_cases
+                    .and_then(|cases| cases.get(index))
+                    .and_then(|c| c.get_ref().as_table())
+                    .and_then(|c| {
+                        c.iter()
+                            .find(|(k, _)| k.get_ref().as_ref() == "partner")
+                            .map(|(_, v)| v)
+                    });
+                let json = match spanned_partner {
+                    Some(p) => compact::expand(p, case.name.get_ref(), &mut errors),
+                    None => serde_json::to_string(&JsonOf(value)).ok(),
+                };
+                (json.unwrap_or_default(), None)
+            }
         };
         let expect = case.expect.get_ref();
         let Some(as_of) = as_of else { continue };
@@ -172,8 +245,11 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
                 .map(|m| (m.get_ref().clone(), span_of(m)))
                 .collect(),
             shortfall,
+            roles,
             partner_json,
             partner_span: span_of(&case.partner),
+            partner_text_at,
+            partner_table,
         });
     }
     if errors.is_empty() {
@@ -184,6 +260,31 @@ pub fn parse(source: &str) -> Result<TestFile, Vec<TestFileError>> {
     } else {
         Err(errors)
     }
+}
+
+/// Where a string value's text starts in the file, when the text between its
+/// quotes is the value exactly (no escapes).
+fn text_start(source: &str, span: Span, value: &str) -> Option<usize> {
+    let written = source.get(span.range())?;
+    let (open, close) = ["'''", "\"\"\"", "'", "\""]
+        .iter()
+        .find(|q| written.starts_with(**q))
+        .map(|q| (q.len(), q.len()))?;
+    let mut start = span.start + open;
+    let inner = written.get(open..written.len().checked_sub(close)?)?;
+    // A newline right after the opening quotes of a multi-line string is
+    // not part of the value.
+    let inner = if open == 3 {
+        let trimmed = inner
+            .strip_prefix("\r\n")
+            .or_else(|| inner.strip_prefix('\n'))
+            .unwrap_or(inner);
+        start += inner.len() - trimmed.len();
+        trimmed
+    } else {
+        inner
+    };
+    (inner == value).then_some(start)
 }
 
 /// A scalar as text: strings as they are, numbers and dates as written.
@@ -442,8 +543,123 @@ pub fn validate(file: &TestFile, policy: &Policy) -> Vec<TestFileError> {
                 });
             }
         }
+        for role in &case.roles {
+            if find_role(policy, &labels, &role.name).is_none() {
+                let names = role_names(policy, &labels);
+                let closest = names
+                    .iter()
+                    .map(|n| (strsim::levenshtein(&role.name, n), n))
+                    .filter(|(d, _)| *d <= 3)
+                    .min_by_key(|(d, _)| *d);
+                let help = match closest {
+                    Some((_, n)) => format!("did you mean `{n}`?"),
+                    None if names.is_empty() => "the policy has no people requirements".to_owned(),
+                    None => format!(
+                        "roles are named `REQUIREMENT role N`, counting from 1: {}",
+                        names.join(", ")
+                    ),
+                };
+                errors.push(TestFileError::UnknownRole {
+                    name: role.name.clone(),
+                    span: role.span.into(),
+                    help,
+                });
+            }
+        }
+        errors.extend(partner_errors(case, policy));
     }
     errors
+}
+
+/// The case's partner as the evaluator reads it.
+fn partner_text(case: &Case, policy: &Policy) -> String {
+    match (case.partner_table, policy.currency.as_deref()) {
+        (true, Some(currency)) => compact::with_currency(&case.partner_json, currency)
+            .unwrap_or_else(|| case.partner_json.clone()),
+        _ => case.partner_json.clone(),
+    }
+}
+
+/// The errors the evaluator finds in a case's partner, pointing into the
+/// test file: inside the partner's string where it is written as one,
+/// otherwise at the whole partner.
+fn partner_errors(case: &Case, policy: &Policy) -> Vec<TestFileError> {
+    use miette::Diagnostic as _;
+    let framed = read::whole_text("partner", partner_text(case, policy));
+    let evaluator = Evaluator::new(policy, case.as_of);
+    let data_errors = match framed.into_iter().next() {
+        Some(Ok(record)) => Partner::parse(&record)
+            .and_then(|partner| evaluator.evaluate(&partner))
+            .err()
+            .unwrap_or_default(),
+        Some(Err(err)) => vec![err],
+        None => Vec::new(),
+    };
+    data_errors
+        .iter()
+        .map(|err| {
+            let first = err.labels().and_then(|mut labels| labels.next());
+            let (span, label) = match (first, case.partner_text_at) {
+                (Some(l), Some(at)) => (
+                    Span::new(at + l.offset(), at + l.offset() + l.len()),
+                    l.label().unwrap_or("here").to_owned(),
+                ),
+                (Some(l), None) => (case.partner_span, l.label().unwrap_or("here").to_owned()),
+                (None, _) => (case.partner_span, "here".to_owned()),
+            };
+            let code = err.code().map(|c| c.to_string()).unwrap_or_default();
+            let help = err.help().map(|h| h.to_string()).unwrap_or_default();
+            TestFileError::PartnerData {
+                case: case.name.clone(),
+                message: err.to_string(),
+                label,
+                span: span.into(),
+                help: format!("{help} (`rubric explain {code}` tells more)"),
+            }
+        })
+        .collect()
+}
+
+/// Finds a role by name, `LABEL role N` (counting from 1) or as coverage
+/// names it, ``LABEL role `DESCRIPTION` ``: its people requirement and index.
+pub fn find_role<'l>(
+    policy: &Policy,
+    labels: &'l [LabeledRequirement],
+    wanted: &str,
+) -> Option<(&'l LabeledRequirement, usize)> {
+    let (label, role) = wanted.rsplit_once(" role ")?;
+    let found = find_label(policy, labels, label)?;
+    let Requirement::People(people) = requirement_at(policy, found)? else {
+        return None;
+    };
+    let role = role.trim();
+    let index = match role.parse::<usize>() {
+        Ok(n) => n.checked_sub(1)?,
+        Err(_) => {
+            let described = role.strip_prefix('`')?.strip_suffix('`')?;
+            people
+                .roles
+                .iter()
+                .position(|r| policy.describe_role(r) == described)?
+        }
+    };
+    (index < people.roles.len()).then_some((found, index))
+}
+
+/// Every role's short name, `LABEL role N`.
+fn role_names(policy: &Policy, labels: &[LabeledRequirement]) -> Vec<String> {
+    labels
+        .iter()
+        .filter_map(|l| match requirement_at(policy, l)? {
+            Requirement::People(p) => Some(
+                (1..=p.roles.len())
+                    .map(|n| format!("{} role {n}", l.label))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// Runs every case of a validated test file.
@@ -464,7 +680,7 @@ fn run_case<'p>(case: &Case, policy: &'p Policy, labels: &[LabeledRequirement]) 
         outcome: None,
         market: None,
     };
-    let framed = read::whole_text("partner", case.partner_json.clone());
+    let framed = read::whole_text("partner", partner_text(case, policy));
     let record = match framed.into_iter().next() {
         Some(Ok(record)) => record,
         Some(Err(err)) => {
@@ -521,6 +737,36 @@ fn run_case<'p>(case: &Case, policy: &'p Policy, labels: &[LabeledRequirement]) 
             None => result
                 .differences
                 .push(format!("no requirement `{wanted}`")),
+        }
+    }
+    for role in &case.roles {
+        let Some((label, index)) = find_role(policy, labels, &role.name) else {
+            result.differences.push(format!("no role `{}`", role.name));
+            continue;
+        };
+        let Some(RequirementOutcome::People(people)) = outcome_of(&outcome, label) else {
+            continue;
+        };
+        let filled = people.filled.get(index).copied().unwrap_or(0);
+        let required = people.required.get(index).copied().unwrap_or(0) as usize;
+        let met = filled >= required;
+        if let Some(expected) = role.met
+            && expected != met
+        {
+            result.differences.push(format!(
+                "expected role `{}` {}, but it is {} ({filled} of {required} filled)",
+                role.name,
+                if expected { "met" } else { "unmet" },
+                if met { "met" } else { "unmet" },
+            ));
+        }
+        if let Some(expected) = role.filled
+            && expected != filled
+        {
+            result.differences.push(format!(
+                "expected role `{}` to have {expected} filled, but it has {filled} of {required}",
+                role.name
+            ));
         }
     }
     for (wanted, expected, _) in &case.shortfall {
