@@ -355,7 +355,61 @@ fn fixture_codes() -> BTreeSet<String> {
             codes.insert(code_of(&name).to_owned());
         }
     }
+    // A set of versions is a folder of policy files, named after its code.
+    for entry in std::fs::read_dir(fixture_dir("versions")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && file_name(&path) != "snapshots" {
+            codes.insert(code_of(&file_name(&path)).to_owned());
+        }
+    }
     codes
+}
+
+/// Each folder under `tests/diagnostics/versions/` is a set of policy files
+/// given as the versions of one competency.
+#[test]
+fn version_diagnostics() {
+    use rubric::versions::{PolicyVersion, Versions};
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(fixture_dir("versions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && file_name(p) != "snapshots")
+        .collect();
+    sets.sort();
+    assert!(sets.len() >= 3);
+    for set in sets {
+        let name = file_name(&set);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&set)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let versions = files
+            .iter()
+            .map(|path| {
+                let source = read_fixture(path);
+                PolicyVersion {
+                    name: file_name(path),
+                    policy: rubric::load_policy(&source).unwrap(),
+                    source,
+                }
+            })
+            .collect();
+        let errors = Versions::new(versions).expect_err(&name);
+        let mut rendered = Rendered::new();
+        for error in &errors {
+            rendered.push(error);
+        }
+        assert_raises_code(&name, &rendered);
+        insta::with_settings!({
+            snapshot_path => "diagnostics/versions/snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            input_file => &set,
+        }, {
+            insta::assert_snapshot!(name.clone(), rendered.text);
+        });
+    }
 }
 
 #[test]
