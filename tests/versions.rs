@@ -91,3 +91,79 @@ fn versions_of_other_competencies_and_undated_versions_are_errors() {
     assert_eq!(codes(&errors), ["E0701", "E0702"]);
     assert!(Versions::new(Vec::new()).is_err());
 }
+
+fn rubric(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_first_version_in_history_is_the_shipped_policy() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let shipped = std::fs::read_to_string(format!("{dir}/{FIRST}")).unwrap();
+    let first = std::fs::read_to_string(format!("{dir}/policies/history/cloud_crm.2017-06.policy"));
+    assert_eq!(
+        first.unwrap(),
+        shipped,
+        "copy policies/cloud_crm.policy to policies/history/"
+    );
+}
+
+#[test]
+fn eval_on_a_directory_applies_the_version_in_force() {
+    let decision = |as_of: &str| {
+        let out = rubric(&[
+            "eval",
+            "policies/history",
+            "examples/partners.jsonl",
+            "--as-of",
+            as_of,
+            "--format",
+            "jsonl",
+            "--detail",
+            "tier",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let first = String::from_utf8(out.stdout).unwrap();
+        let line: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        (
+            line["decision"]["version"].as_str().unwrap().to_owned(),
+            stderr,
+        )
+    };
+    let (version, note) = decision("2017-09-30");
+    assert_eq!(version, "2017-06");
+    assert!(note.contains("version 2017-06 (`policies/history/cloud_crm.2017-06.policy`) of `cloud_crm` is in force"), "{note}");
+    assert_eq!(decision("2017-10-01").0, "2017-10");
+    assert_eq!(decision("2018-01-01").0, "2018-01");
+    let (version, note) = decision("2017-01-01");
+    assert_eq!(version, "2017-06");
+    assert!(note.contains("is not yet in effect"), "{note}");
+}
+
+#[test]
+fn eval_refuses_a_set_that_is_not_versions_of_one_competency() {
+    let out = rubric(&[
+        "eval",
+        "tests/diagnostics/versions/E0700_two_versions_on_one_day",
+        "examples/partners.jsonl",
+        "--as-of",
+        "2017-06-30",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0700"));
+}
+
+#[test]
+fn each_test_case_runs_against_the_version_in_force_at_its_date() {
+    let out = rubric(&["test", "tests/policy_test/versions.tests.toml"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("version 2017-10"), "{stdout}");
+    assert!(stdout.contains("4 passed, 0 failed"), "{stdout}");
+}

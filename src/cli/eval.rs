@@ -6,13 +6,12 @@ use std::io::{IsTerminal as _, Write};
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
-use miette::NamedSource;
 use rubric::batch::{self, DataInput, Event};
 use rubric::eval::{Detail, Evaluator};
 use rubric::report::diagnostic::WithSource;
 use rubric::report::{DecisionRecord, Human, JsonLines, Render};
 
-use super::{Exit, emit};
+use super::{Exit, PolicyProblem, emit};
 
 /// Output formats of `rubric eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -64,7 +63,8 @@ impl From<DetailArg> for Detail {
 /// Arguments of `rubric eval`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The policy file.
+    /// The policy file, or a directory of the versions of one competency
+    /// (the version in force at the as-of date applies).
     #[arg(value_name = "POLICY")]
     pub policy: String,
     /// Partner data files (`-` for stdin).
@@ -99,25 +99,22 @@ fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
 
 /// Runs the evaluation.
 pub fn run(args: &Args) -> Exit {
-    let text = match std::fs::read_to_string(&args.policy) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error: cannot read `{}`: {err}", args.policy);
-            return Exit::Usage;
+    let versions = match super::read_versions(&args.policy, &mut |problem| match problem {
+        PolicyProblem::Unreadable(message) => eprintln!("error: {message}"),
+        PolicyProblem::Diagnostic(diagnostic, Some(source)) => {
+            emit(&WithSource::new(diagnostic, source));
         }
-    };
-    let policy = match rubric::load_policy(&text) {
-        Ok(policy) => policy,
-        Err(err) => {
-            let source = NamedSource::new(args.policy.clone(), text);
-            for diagnostic in err.diagnostics() {
-                emit(&WithSource::new(diagnostic, &source));
+        PolicyProblem::Diagnostic(diagnostic, None) => emit(diagnostic),
+    }) {
+        Ok(versions) => versions,
+        Err(exit) => {
+            if exit == Exit::Invalid {
+                eprintln!(
+                    "{}: the policy has errors; nothing was evaluated",
+                    args.policy
+                );
             }
-            eprintln!(
-                "{}: the policy has errors; nothing was evaluated",
-                args.policy
-            );
-            return Exit::Invalid;
+            return exit;
         }
     };
     let as_of = args.as_of.unwrap_or_else(|| {
@@ -127,8 +124,19 @@ pub fn run(args: &Args) -> Exit {
         }
         today
     });
-    let evaluator = Evaluator::new(&policy, as_of);
-    let decision = DecisionRecord::new(&policy, &text, as_of);
+    // Of several versions, the one in force at the as-of date.
+    let in_force = versions.in_force(as_of).version;
+    let (policy, text) = (&in_force.policy, &in_force.source);
+    if versions.all().count() > 1 && !super::quiet() {
+        eprintln!(
+            "note: as of {as_of}, version {} (`{}`) of `{}` is in force",
+            policy.version.as_deref().unwrap_or("without a label"),
+            in_force.name,
+            policy.id
+        );
+    }
+    let evaluator = Evaluator::new(policy, as_of);
+    let decision = DecisionRecord::new(policy, text, as_of);
     // A warning about every decision below, so printed under `-q` as data
     // warnings are; the decision record keeps it too.
     for note in &decision.notes {

@@ -258,6 +258,79 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
     eprintln!("{}\n", text.trim_end());
 }
 
+/// What went wrong reading a policy or a set of its versions; diagnostics
+/// come with their file when they have one.
+pub enum PolicyProblem<'a> {
+    /// A file that cannot be read, in words.
+    Unreadable(String),
+    /// A diagnostic, in its file when it points into one.
+    Diagnostic(
+        &'a dyn miette::Diagnostic,
+        Option<&'a miette::NamedSource<String>>,
+    ),
+}
+
+/// Reads a policy file, or every version of one competency: a directory of
+/// `*.policy` files with one id and distinct `effective` dates. Problems go
+/// to `report`; the exit code says what kind they were.
+pub fn read_versions(
+    path: &str,
+    report: &mut dyn FnMut(PolicyProblem<'_>),
+) -> Result<rubric::versions::Versions, Exit> {
+    let mut files = Vec::new();
+    let is_policy = |p: &Path| p.extension().is_some_and(|e| e == "policy");
+    if let Err(err) = files_under(Path::new(path), &is_policy, &mut files) {
+        report(PolicyProblem::Unreadable(format!(
+            "cannot read `{path}`: {err}"
+        )));
+        return Err(Exit::Usage);
+    }
+    if files.is_empty() {
+        report(PolicyProblem::Unreadable(format!(
+            "no `*.policy` files under `{path}`"
+        )));
+        return Err(Exit::Usage);
+    }
+    let mut versions = Vec::new();
+    let mut exit = Exit::Success;
+    for file in files {
+        let name = file.display().to_string();
+        let source = match std::fs::read_to_string(&file) {
+            Ok(source) => source,
+            Err(err) => {
+                report(PolicyProblem::Unreadable(format!(
+                    "cannot read `{name}`: {err}"
+                )));
+                exit = exit.max(Exit::Usage);
+                continue;
+            }
+        };
+        match rubric::load_policy(&source) {
+            Ok(policy) => versions.push(rubric::versions::PolicyVersion {
+                name,
+                source,
+                policy,
+            }),
+            Err(err) => {
+                let named = miette::NamedSource::new(name, source);
+                for diagnostic in err.diagnostics() {
+                    report(PolicyProblem::Diagnostic(diagnostic, Some(&named)));
+                }
+                exit = exit.max(Exit::Invalid);
+            }
+        }
+    }
+    if exit != Exit::Success {
+        return Err(exit);
+    }
+    rubric::versions::Versions::new(versions).map_err(|errors| {
+        for error in &errors {
+            report(PolicyProblem::Diagnostic(error, None));
+        }
+        Exit::Invalid
+    })
+}
+
 /// Adds `path` if it is a file, or the files under it that `wanted` accepts,
 /// in name order. Symbolic links are followed, but a directory is walked
 /// once however many links lead to it (a link to a parent would otherwise

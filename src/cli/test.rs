@@ -8,7 +8,7 @@ use miette::NamedSource;
 use rubric::policy_test::{self, CaseResult, CoverageItem};
 use rubric::report::diagnostic::{Style, WithSource, location, render};
 
-use super::{Exit, Paint, files_under, paint, stderr_style};
+use super::{Exit, Paint, PolicyProblem, files_under, paint, stderr_style};
 
 /// Prints a line to stdout; a closed stdout (`| head`) is not an error.
 macro_rules! say {
@@ -204,59 +204,114 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> (FileRun, Exit) {
         policy_path_for(path, file.policy.as_deref())
     };
     let policy_shown = policy_path.display().to_string();
-    let policy_text = match std::fs::read_to_string(&policy_path) {
-        Ok(text) => text,
-        Err(err) => {
+    let mut unreadable = false;
+    let versions = super::read_versions(&policy_shown, &mut |p| match p {
+        PolicyProblem::Unreadable(message) => {
+            unreadable = true;
             run.problems.push(plain_problem(format!(
-                "cannot read the policy `{policy_shown}` of `{shown}`: {err}"
+                "{message} (the policy of `{shown}`)"
             )));
-            return (run, Exit::Usage);
         }
-    };
-    let policy = match rubric::load_policy(&policy_text) {
-        Ok(policy) => policy,
-        Err(err) => {
-            let policy_source = NamedSource::new(policy_shown.clone(), policy_text.clone());
-            run.problems = err
-                .diagnostics()
-                .iter()
-                .map(|d| problem(*d, &policy_source))
-                .collect();
-            return (run, Exit::Invalid);
+        PolicyProblem::Diagnostic(diagnostic, Some(named)) => {
+            run.problems.push(problem(diagnostic, named));
         }
+        PolicyProblem::Diagnostic(diagnostic, None) => {
+            run.problems
+                .push(plain_problem(render(diagnostic, stderr_style())));
+        }
+    });
+    let versions = match versions {
+        Ok(versions) => versions,
+        Err(exit) => return (run, if unreadable { Exit::Usage } else { exit }),
     };
-    let errors = policy_test::validate(&file, &policy);
+    // Each case runs against the version in force at its as-of date: one
+    // group of cases per version, in the order the versions take effect.
+    let mut groups: Vec<(&rubric::versions::PolicyVersion, policy_test::TestFile)> = Vec::new();
+    for case in &file.cases {
+        let version = versions.in_force(case.as_of).version;
+        match groups.iter_mut().find(|(v, _)| std::ptr::eq(*v, version)) {
+            Some((_, cases)) => cases.cases.push(case.clone()),
+            None => groups.push((
+                version,
+                policy_test::TestFile {
+                    policy: file.policy.clone(),
+                    cases: vec![case.clone()],
+                },
+            )),
+        }
+    }
+    // A file without cases still has its coverage measured, against the
+    // newest version.
+    if groups.is_empty()
+        && let Some(newest) = versions.all().last()
+    {
+        groups.push((
+            newest,
+            policy_test::TestFile {
+                policy: file.policy.clone(),
+                cases: Vec::new(),
+            },
+        ));
+    }
+    let errors: Vec<_> = groups
+        .iter()
+        .flat_map(|(version, cases)| policy_test::validate(cases, &version.policy))
+        .collect();
     if !errors.is_empty() {
         run.problems = errors.iter().map(|e| problem(e, &source)).collect();
         return (run, Exit::Invalid);
     }
-    let results = policy_test::run(&file, &policy);
+    let by_version: Vec<_> = groups
+        .iter()
+        .map(|(version, cases)| (*version, policy_test::run(cases, &version.policy)))
+        .collect();
+    let several = by_version.len() > 1;
     let mut exit = Exit::Success;
     if args.format == Format::Human {
         let quiet = super::quiet();
         let color = super::color_stdout();
-        if !quiet || results.iter().any(|r| !r.passed) {
+        let failed = by_version.iter().flat_map(|(_, r)| r).any(|r| !r.passed);
+        if !quiet || failed {
             say!("{shown} ({policy_shown})");
         }
-        for result in results.iter().filter(|r| !quiet || !r.passed) {
-            let mark = if result.passed {
-                paint("✓", Paint::Green, color)
-            } else {
-                paint("✗", Paint::Red, color)
-            };
-            say!("  {mark} {}", result.name);
-            for difference in &result.differences {
-                say!("      {difference}");
+        for (version, results) in &by_version {
+            if several && (!quiet || results.iter().any(|r| !r.passed)) {
+                say!(
+                    "  version {} ({})",
+                    version
+                        .policy
+                        .version
+                        .as_deref()
+                        .unwrap_or("without a label"),
+                    version.name
+                );
+            }
+            for result in results.iter().filter(|r| !quiet || !r.passed) {
+                let mark = if result.passed {
+                    paint("✓", Paint::Green, color)
+                } else {
+                    paint("✗", Paint::Red, color)
+                };
+                say!("  {mark} {}", result.name);
+                for difference in &result.differences {
+                    say!("      {difference}");
+                }
             }
         }
     }
     if with_coverage {
-        let items = policy_test::coverage(&policy, &results);
-        let percent = coverage_percent(&items);
-        if args.format == Format::Human {
-            print_coverage(&items, percent, &policy_shown, &policy_text);
+        // Each version is covered by the cases run against it; the file's
+        // coverage is the lowest.
+        let mut lowest: Option<f64> = None;
+        for (version, results) in &by_version {
+            let items = policy_test::coverage(&version.policy, results);
+            let percent = coverage_percent(&items);
+            if args.format == Format::Human {
+                print_coverage(&items, percent, &version.name, &version.source);
+            }
+            lowest = Some(lowest.map_or(percent, |l: f64| l.min(percent)));
         }
-        if let Some(min) = args.min_coverage
+        if let (Some(min), Some(percent)) = (args.min_coverage, lowest)
             && percent < min
         {
             let message = format!("coverage {percent:.1}% is below the minimum {min}%");
@@ -265,7 +320,11 @@ fn run_file(path: &Path, args: &Args, with_coverage: bool) -> (FileRun, Exit) {
             exit = Exit::Invalid;
         }
     }
-    run.results = results.into_iter().map(CaseResult::into_verdict).collect();
+    run.results = by_version
+        .into_iter()
+        .flat_map(|(_, results)| results)
+        .map(CaseResult::into_verdict)
+        .collect();
     (run, exit)
 }
 
