@@ -249,7 +249,7 @@ pub fn run(args: &Args) -> Exit {
     if closed {
         return exit;
     }
-    let summary = summary(&policy, &totals);
+    let summary = summary(policy, &totals);
     let finished = match args.format {
         Format::Human => writeln!(out, "{}", summary.text),
         Format::Jsonl => Ok(()),
