@@ -27,6 +27,7 @@ pub mod eval;
 pub mod example;
 pub mod explain;
 pub mod format;
+pub mod impact;
 pub mod lint;
 pub mod model;
 pub mod money;

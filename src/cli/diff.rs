@@ -22,9 +22,19 @@ pub struct Args {
     /// The new version, named the same way.
     #[arg(value_name = "NEW")]
     pub new: String,
-    /// How to print the changes.
+    /// How to print the changes (and the impact).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Partner data to measure the impact on: both versions are evaluated
+    /// over the same partners, in one pass (`-` reads stdin).
+    #[arg(long, value_name = "DATA", num_args = 1.., requires = "as_of")]
+    pub data: Vec<String>,
+    /// The date to evaluate both versions at, with `--data`.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::eval::parse_as_of)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Print at most this many partners who move (all are counted).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 /// Output formats of `rubric diff`.
@@ -36,6 +46,9 @@ pub enum Format {
     Json,
     /// A changelog to paste into release notes.
     Markdown,
+    /// With `--data`: one JSON line per partner who moves, then one with
+    /// the transition table.
+    Jsonl,
 }
 
 /// Prints the changes. Exit 0 when the versions mean the same for every
@@ -48,6 +61,10 @@ pub fn run(args: &Args) -> Exit {
     else {
         return Exit::Usage;
     };
+    if args.data.is_empty() && args.format == Format::Jsonl {
+        eprintln!("error: `--format jsonl` lists partners who move: give `--data` and `--as-of`");
+        return Exit::Usage;
+    }
     let diff = rubric::diff::diff(&old, &new);
     let old = Version {
         name: &args.old,
@@ -59,8 +76,11 @@ pub fn run(args: &Args) -> Exit {
         source: &new_text,
         policy: &new,
     };
+    if let Some(as_of) = args.as_of.filter(|_| !args.data.is_empty()) {
+        return impact(args, &diff, &old, &new, as_of);
+    }
     let text = match args.format {
-        Format::Human => rubric::report::diff::human(&diff, &old, &new),
+        Format::Jsonl | Format::Human => rubric::report::diff::human(&diff, &old, &new),
         Format::Markdown => rubric::report::diff::markdown(&diff, &old, &new),
         Format::Json => match rubric::report::diff::json(&diff, &old, &new) {
             Ok(text) => text,
@@ -142,5 +162,180 @@ fn checked(name: &str, text: &str) -> Option<rubric::model::Policy> {
             eprintln!("{name}: the policy has errors; nothing was compared");
             None
         }
+    }
+}
+
+/// `--data`: both versions over the same partners in one pass, with the
+/// semantic diff first (human, json) and the partners who move.
+fn impact(
+    args: &Args,
+    diff: &rubric::diff::Diff,
+    old: &Version<'_>,
+    new: &Version<'_>,
+    as_of: chrono::NaiveDate,
+) -> Exit {
+    use rubric::batch::{self, DataInput, Event};
+    use rubric::impact::{Impact, MoverFormat};
+    use std::ops::ControlFlow;
+
+    let old_evaluator = rubric::eval::Evaluator::new(old.policy, as_of);
+    let new_evaluator = rubric::eval::Evaluator::new(new.policy, as_of);
+    let movers = match args.format {
+        Format::Human | Format::Markdown => MoverFormat::Human,
+        Format::Json | Format::Jsonl => MoverFormat::Json,
+    };
+    let impact = Impact::new(&old_evaluator, new.policy, movers);
+    let inputs = args
+        .data
+        .iter()
+        .map(|path| {
+            if path == "-" {
+                DataInput::Stdin
+            } else {
+                DataInput::Path(path.clone())
+            }
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let head = match args.format {
+        Format::Human | Format::Markdown => {
+            let diff_text = if args.format == Format::Human {
+                rubric::report::diff::human(diff, old, new)
+            } else {
+                rubric::report::diff::markdown(diff, old, new)
+            };
+            write!(out, "{diff_text}\nPartners who move, as of {as_of}:\n")
+        }
+        Format::Json => match rubric::report::diff::json(diff, old, new) {
+            Ok(text) => write!(
+                out,
+                "{{\n\"diff\": {},\n\"as_of\": \"{as_of}\",\n\"movers\": [",
+                text.trim_end()
+            ),
+            Err(err) => {
+                eprintln!("error: cannot write the diff as JSON: {err}");
+                return Exit::Usage;
+            }
+        },
+        Format::Jsonl => Ok(()),
+    };
+    if head.is_err() {
+        return Exit::Usage;
+    }
+    let mut exit = Exit::Success;
+    let mut shown = 0usize;
+    let mut closed = false;
+    let totals = batch::evaluate(
+        &new_evaluator,
+        inputs,
+        batch::Options {
+            threads,
+            detail: Impact::DETAIL,
+            // Both versions see the same records: a person under two
+            // partners is the data's problem, reported by `rubric eval`.
+            people_check: false,
+        },
+        &impact,
+        &mut |event| {
+            match event {
+                Event::Unreadable(err) => {
+                    emit(&err);
+                    exit = exit.max(Exit::Usage);
+                }
+                Event::Record(record) => {
+                    for diagnostic in record.errors {
+                        emit(diagnostic);
+                    }
+                    if record.failed {
+                        exit = exit.max(Exit::Invalid);
+                    }
+                    if record.rendered.is_empty() || args.limit.is_some_and(|l| shown >= l) {
+                        return ControlFlow::Continue(());
+                    }
+                    let written = match args.format {
+                        Format::Json => {
+                            let separator: &[u8] = if shown == 0 { b"\n  " } else { b",\n  " };
+                            out.write_all(separator)
+                                .and_then(|()| out.write_all(record.rendered.trim_ascii_end()))
+                        }
+                        _ => out.write_all(record.rendered),
+                    };
+                    shown += 1;
+                    if written.is_err() {
+                        closed = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    if closed {
+        return exit;
+    }
+    if impact.old_failed() > 0 {
+        eprintln!(
+            "error: {} partners evaluated against `{}` could not be evaluated against `{}` (for example, amounts in another currency); they are in no cell of the table",
+            impact.old_failed(),
+            new.name,
+            old.name
+        );
+        exit = exit.max(Exit::Invalid);
+    }
+    let transitions = impact.transitions();
+    let moved = impact.moved();
+    let evaluated = totals.by_tier.iter().sum::<usize>() + totals.no_tier;
+    let tail = match args.format {
+        Format::Human | Format::Markdown => {
+            let none = if moved == 0 { "  (none)\n" } else { "" };
+            let more = if moved > shown {
+                format!("  … and {} more (--limit {})\n", moved - shown, shown)
+            } else {
+                String::new()
+            };
+            write!(
+                out,
+                "{none}{more}\n{moved} of {evaluated} partners move; {} not evaluated.\n\n{}",
+                totals.failed + impact.old_failed(),
+                rubric::impact::table(&transitions)
+            )
+        }
+        Format::Json | Format::Jsonl => {
+            #[derive(serde::Serialize)]
+            struct Summary<'a> {
+                evaluated: usize,
+                failed: usize,
+                failed_old: usize,
+                moved: usize,
+                transitions: &'a [rubric::impact::Transition],
+            }
+            let summary = Summary {
+                evaluated,
+                failed: totals.failed,
+                failed_old: impact.old_failed(),
+                moved,
+                transitions: &transitions,
+            };
+            match serde_json::to_string(&summary) {
+                Ok(text) if args.format == Format::Json => {
+                    let close = if shown == 0 { "]" } else { "\n]" };
+                    writeln!(out, "{close},\n\"summary\": {text}\n}}")
+                }
+                Ok(text) => writeln!(out, "{{\"summary\":{text}}}"),
+                Err(err) => Err(std::io::Error::other(err)),
+            }
+        }
+    };
+    if tail.and_then(|()| out.flush()).is_err() {
+        return exit.max(Exit::Usage);
+    }
+    if exit != Exit::Success {
+        exit
+    } else if diff.same_meaning() && moved == 0 {
+        Exit::Success
+    } else {
+        Exit::Invalid
     }
 }

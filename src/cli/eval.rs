@@ -92,7 +92,7 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     rubric::data::parse_date(text)
         .ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2017-06-30"))
 }
