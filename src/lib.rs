@@ -28,6 +28,7 @@ pub mod model;
 pub mod policy_test;
 pub mod report;
 pub mod syntax;
+pub mod timeline;
 
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

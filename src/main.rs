@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => cli::check::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
+        cli::Command::Timeline(args) => cli::timeline::run(&args),
         cli::Command::Fmt(args) => cli::fmt::run(&args),
         cli::Command::Explain(args) => cli::explain::run(&args),
         cli::Command::Completions(args) => cli::completions(&args),

@@ -7,6 +7,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod human;
 pub mod json;
+pub mod timeline;
 
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
