@@ -272,7 +272,7 @@ pub fn json(
         "status": "evaluated",
         "from": timeline.from.to_string(),
         "to": timeline.to.to_string(),
-        "tier": tier_json(policy, timeline.start),
+        "tier_on_from": tier_json(policy, timeline.start),
         "changes": timeline.changes.iter().map(|c| change_json(policy, c)).collect::<Vec<_>>(),
         "upcoming_loss": timeline.upcoming.as_ref().map(|c| change_json(policy, c)),
         "dates_evaluated": timeline.evaluated,
