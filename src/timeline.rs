@@ -676,6 +676,9 @@ pub struct Timelines<'p> {
     pub to: NaiveDate,
     /// The rendering.
     pub output: Output,
+    /// Partners evaluated on `from` whose timeline failed on a later date;
+    /// their errors are in the output.
+    pub failed_later: std::sync::atomic::AtomicUsize,
 }
 
 impl crate::report::Render for Timelines<'_> {
@@ -695,7 +698,26 @@ impl crate::report::Render for Timelines<'_> {
         let timeline = match self.planner.timeline(partner, self.from, self.to) {
             Ok(timeline) => timeline,
             Err(errors) => {
-                self.failed(Some(evaluated.id.json()), &errors, out);
+                // Evaluated on `from` but not on a later date (a sum that
+                // overflows only once more lines are in a window): the
+                // errors go in the output, since the pipeline has already
+                // counted the record as evaluated.
+                self.failed_later
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match self.output {
+                    Output::Human => {
+                        let mut text = format!(
+                            "partner {}: no timeline: evaluating it on a later date failed\n",
+                            evaluated.id.text()
+                        );
+                        for error in &errors {
+                            text.push_str(&format!("  ! {error}\n"));
+                        }
+                        text.push('\n');
+                        out.extend_from_slice(text.as_bytes());
+                    }
+                    Output::Json => self.failed(Some(evaluated.id.json()), &errors, out),
+                }
                 return;
             }
         };

@@ -392,6 +392,18 @@ fn bad_records_are_reported_and_the_others_still_run() {
 }
 
 #[test]
+fn a_sum_that_overflows_only_later_is_reported_and_exits_1() {
+    let output = rubric(&timeline_args("tests/timeline/overflow.jsonl", "human"));
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let out = stdout(&output);
+    assert!(out.contains("partner T-overflow: no timeline"), "{out}");
+    assert!(out.contains("partner T-after: no tier"), "{out}");
+    let output = rubric(&timeline_args("tests/timeline/overflow.jsonl", "jsonl"));
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(stdout(&output).contains(r#""code":"E0408""#));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let reversed = rubric(&[
         "timeline",

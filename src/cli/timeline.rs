@@ -104,6 +104,7 @@ pub fn run(args: &Args) -> Exit {
             Format::Human => Output::Human,
             Format::Json | Format::Jsonl => Output::Json,
         },
+        failed_later: std::sync::atomic::AtomicUsize::new(0),
     };
     let threads = args
         .threads
@@ -191,6 +192,17 @@ pub fn run(args: &Args) -> Exit {
             ControlFlow::Continue(())
         },
     );
+    let failed_later = render
+        .failed_later
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if failed_later > 0 {
+        eprintln!(
+            "error: {failed_later} partner{} evaluated on {} could not be evaluated on a later date; the output says why",
+            if failed_later == 1 { "" } else { "s" },
+            args.from
+        );
+        exit = exit.max(Exit::Invalid);
+    }
     if closed {
         return exit;
     }
