@@ -43,6 +43,7 @@
 //! force.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -213,7 +214,13 @@ pub struct Planner<'p> {
     policy: &'p Policy,
     exam_index: HashMap<String, usize>,
     windows: BTreeSet<u32>,
+    /// Evaluators compiled for the dates seen lately: partners of one
+    /// program share most of their dates. Bounded, so memory stays flat.
+    evaluators: Mutex<HashMap<NaiveDate, Arc<Evaluator<'p>>>>,
 }
+
+/// The most evaluators [`Planner`] keeps (a few years of days).
+const CACHED_EVALUATORS: usize = 2_048;
 
 impl<'p> Planner<'p> {
     /// Prepares `policy`.
@@ -227,7 +234,26 @@ impl<'p> Planner<'p> {
                 .map(|(i, e)| (model::exam_key(&e.code), i))
                 .collect(),
             windows: policy.measures.iter().map(|m| m.window_months).collect(),
+            evaluators: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The evaluator for `date`, compiled once while it stays cached.
+    fn evaluator(&self, date: NaiveDate) -> Arc<Evaluator<'p>> {
+        if let Ok(cache) = self.evaluators.lock()
+            && let Some(evaluator) = cache.get(&date)
+        {
+            return Arc::clone(evaluator);
+        }
+        // Compiled outside the lock, so that workers do not wait on it.
+        let evaluator = Arc::new(Evaluator::new(self.policy, date));
+        if let Ok(mut cache) = self.evaluators.lock() {
+            if cache.len() >= CACHED_EVALUATORS {
+                cache.clear();
+            }
+            cache.insert(date, Arc::clone(&evaluator));
+        }
+        evaluator
     }
 
     /// The policy.
@@ -405,7 +431,7 @@ impl<'p> Planner<'p> {
         date: NaiveDate,
         detail: Detail,
     ) -> Result<PartnerOutcome<'p>, Vec<DataError>> {
-        Evaluator::new(self.policy, date).evaluate_at(partner, detail)
+        self.evaluator(date).evaluate_at(partner, detail)
     }
 
     /// The change from `before` (as of `was`, and every day up to `date`)
