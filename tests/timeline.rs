@@ -288,18 +288,18 @@ proptest! {
 /// An evaluator for every day that the generated partners' checks visit,
 /// compiled once.
 static CRM_DAYS: LazyLock<Vec<(NaiveDate, Evaluator<'static>)>> = LazyLock::new(|| {
-    days(d("2016-06-01"), d("2020-06-30"))
+    days(d("2016-06-01"), d("2021-06-30"))
         .map(|day| (day, Evaluator::new(&CLOUD_CRM_POLICY, day)))
         .collect()
 });
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// Generated Cloud CRM partners, checked day by day over two years and
     /// the look-ahead after them.
     #[test]
-    fn generated_cloud_crm_partners_agree_with_eval_on_every_day(seed in any::<u64>(), index in 0usize..1_000, start in 0u64..200, length in 0u64..500) {
+    fn generated_cloud_crm_partners_agree_with_eval_on_every_day(seed in any::<u64>(), index in 0usize..1_000, start in 0u64..200, length in 0u64..700) {
         let text = generator::partner(seed, index).to_string();
         let records = records("generated.jsonl", &text);
         let partner = Partner::parse(&records[0]).unwrap();
@@ -309,6 +309,113 @@ proptest! {
         check_every_day(&CLOUD_CRM_POLICY, &partner, &timeline, &|p, day| {
             let at = usize::try_from((day - d("2016-06-01")).num_days()).unwrap();
             let (on, evaluator) = &CRM_DAYS[at];
+            assert_eq!(*on, day);
+            evaluator.evaluate_at(p, Detail::Tier).unwrap().tier
+        });
+    }
+}
+
+/// An evaluator of the edges policy for every day the random partners'
+/// checks visit, compiled once.
+static EDGES_DAYS: LazyLock<Vec<(NaiveDate, Evaluator<'static>)>> = LazyLock::new(|| {
+    days(d("2016-01-01"), d("2021-12-31"))
+        .map(|day| (day, Evaluator::new(&EDGES_POLICY, day)))
+        .collect()
+});
+
+/// A date from 2016-01-01 to 2018-06-30, leaning to month ends and to the
+/// policy's own dates.
+fn edge_date() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![
+        (0u64..912).prop_map(|n| d("2016-01-01") + Days::new(n)),
+        (0u32..30, 0u64..4).prop_map(|(month, back)| {
+            // The last few days of a month.
+            d("2016-02-01") + Months::new(month) - Days::new(back + 1)
+        }),
+        prop::sample::select(vec![
+            d("2016-02-29"),
+            d("2017-01-31"),
+            d("2017-02-01"),
+            d("2017-03-31"),
+            d("2017-05-15"),
+            d("2017-05-16"),
+            d("2017-06-30"),
+            d("2017-07-01"),
+        ]),
+    ]
+}
+
+fn random_partner() -> impl Strategy<Value = String> {
+    let revenue = prop::collection::vec(
+        (
+            edge_date(),
+            prop::sample::select(vec![20i64, 60, 100, 150, 250]),
+            any::<bool>(),
+        ),
+        1..6,
+    );
+    let usage = prop::collection::vec((edge_date(), 0i64..20), 0..3);
+    let people = prop::collection::vec(
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["OLD-1", "RET-2", "new 3", "NEW-3"]),
+                edge_date(),
+            ),
+            0..3,
+        ),
+        1..4,
+    );
+    (revenue, usage, people).prop_map(|(revenue, usage, people)| {
+        let revenue: Vec<_> = revenue
+            .into_iter()
+            .map(|(date, amount, widget)| {
+                serde_json::json!({
+                    "product": if widget { "Widget" } else { "Gadget" },
+                    "type": "net_new", "amount": amount, "currency": "USD",
+                    "date": date.to_string(),
+                })
+            })
+            .collect();
+        let usage: Vec<_> = usage
+            .into_iter()
+            .map(|(date, quantity)| {
+                serde_json::json!({
+                    "product": "Widget", "metric": "deployed_seats",
+                    "quantity": quantity, "date": date.to_string(),
+                })
+            })
+            .collect();
+        let people: Vec<_> = people
+            .into_iter()
+            .enumerate()
+            .map(|(i, passes)| {
+                let exams: Vec<_> = passes
+                    .into_iter()
+                    .map(|(code, date)| serde_json::json!({ "code": code, "passed": date.to_string() }))
+                    .collect();
+                serde_json::json!({ "id": i, "exams": exams })
+            })
+            .collect();
+        serde_json::json!({ "id": "R", "revenue": revenue, "usage": usage, "people": people })
+            .to_string()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(160))]
+
+    /// Random partners of the edges policy (grace periods, retirements,
+    /// a one-month window, a usage maximum, `either`), checked day by day.
+    #[test]
+    fn random_edge_partners_agree_with_eval_on_every_day(text in random_partner(), start in 0u64..300, length in 0u64..900) {
+        let records = records("random.jsonl", &text);
+        let partner = Partner::parse(&records[0]).unwrap();
+        let from = d("2016-01-01") + Days::new(start);
+        let to = from + Days::new(length);
+        let timeline = Planner::new(&EDGES_POLICY).timeline(&partner, from, to).unwrap();
+        check_every_day(&EDGES_POLICY, &partner, &timeline, &|p, day| {
+            let at = usize::try_from((day - d("2016-01-01")).num_days()).unwrap();
+            let (on, evaluator) = &EDGES_DAYS[at];
             assert_eq!(*on, day);
             evaluator.evaluate_at(p, Detail::Tier).unwrap().tier
         });
