@@ -81,7 +81,6 @@ fn eval_tier(policy: &Policy, partner: &Partner<'_>, day: NaiveDate) -> Option<T
 /// upcoming loss on every day of the look-ahead: the tier never falls below
 /// the one held at `to` before the loss date, and is lower on it.
 fn check_every_day(
-    policy: &Policy,
     partner: &Partner<'_>,
     timeline: &Timeline,
     tier_on: &dyn Fn(&Partner<'_>, NaiveDate) -> Option<TierLevelId>,
@@ -124,7 +123,6 @@ fn check_every_day(
             _ => assert!(tier >= held, "{id}: a loss on {day} not reported"),
         }
     }
-    let _ = policy;
 }
 
 #[test]
@@ -142,9 +140,7 @@ fn fixtures_agree_with_eval_on_every_day() {
         for record in &records {
             let partner = Partner::parse(record).unwrap();
             let timeline = planner.timeline(&partner, d(from), d(to)).unwrap();
-            check_every_day(policy, &partner, &timeline, &|p, day| {
-                eval_tier(policy, p, day)
-            });
+            check_every_day(&partner, &timeline, &|p, day| eval_tier(policy, p, day));
         }
     }
 }
@@ -306,7 +302,7 @@ proptest! {
         let from = d("2016-06-01") + Days::new(start);
         let to = from + Days::new(length);
         let timeline = Planner::new(&CLOUD_CRM_POLICY).timeline(&partner, from, to).unwrap();
-        check_every_day(&CLOUD_CRM_POLICY, &partner, &timeline, &|p, day| {
+        check_every_day(&partner, &timeline, &|p, day| {
             let at = usize::try_from((day - d("2016-06-01")).num_days()).unwrap();
             let (on, evaluator) = &CRM_DAYS[at];
             assert_eq!(*on, day);
@@ -413,7 +409,7 @@ proptest! {
         let from = d("2016-01-01") + Days::new(start);
         let to = from + Days::new(length);
         let timeline = Planner::new(&EDGES_POLICY).timeline(&partner, from, to).unwrap();
-        check_every_day(&EDGES_POLICY, &partner, &timeline, &|p, day| {
+        check_every_day(&partner, &timeline, &|p, day| {
             let at = usize::try_from((day - d("2016-01-01")).num_days()).unwrap();
             let (on, evaluator) = &EDGES_DAYS[at];
             assert_eq!(*on, day);
