@@ -35,6 +35,7 @@ pub mod policy_test;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod timeline;
 pub mod versions;
 
 /// Any error that stops a policy from loading.

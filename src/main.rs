@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         cli::Command::Diff(args) => cli::diff::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
+        cli::Command::Timeline(args) => cli::timeline::run(&args),
         cli::Command::Fmt(args) => cli::fmt::run(&args),
         cli::Command::Example(args) => cli::example::run(&args),
         cli::Command::Explain(args) => cli::explain::run(&args),

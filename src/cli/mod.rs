@@ -9,6 +9,7 @@ pub mod example;
 pub mod explain;
 pub mod fmt;
 pub mod test;
+pub mod timeline;
 
 use std::collections::HashSet;
 use std::io::IsTerminal as _;
@@ -212,6 +213,12 @@ pub enum Command {
         after_help = "Examples:\n  rubric test\n  rubric test policies/cloud_crm.tests.toml --coverage\n  rubric test policies --min-coverage 100 --format junit > junit.xml\n  rubric test - < draft.tests.toml   (the file names its policy)\n\nExit codes: 0 all passed, 1 a case failed, a test file is invalid or coverage is too low, 2 usage or I/O error."
     )]
     Test(test::Args),
+    /// Each partner's tier over a range of dates: where it changes, why,
+    /// and the next loss after the range.
+    #[command(
+        after_help = "Examples:\n  rubric timeline policies/cloud_crm.policy examples/partners.jsonl --from 2017-01-01 --to 2017-12-31\n  rubric timeline policies/cloud_crm.policy examples/partners.jsonl --from 2017-01-01 --to 2017-12-31 --format jsonl\n\nChange dates are found from the data's and the policy's dates (lines entering and leaving trailing windows, passes, credentials retiring), not by evaluating every day.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage (e.g. --from after --to) or I/O error."
+    )]
+    Timeline(timeline::Args),
 }
 
 /// Arguments of `rubric completions`.

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod human;
 pub mod json;
+pub mod timeline;
 
 use sha2::{Digest, Sha256};
 

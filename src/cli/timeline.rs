@@ -1,0 +1,248 @@
+//! `rubric timeline POLICY DATA... --from D1 --to D2`: each partner's tier on
+//! `--from` and on every later date of the range where it changes, why, and
+//! the next loss after `--to`. Records are read and checked as `rubric eval`
+//! reads them: a bad record is reported where it is and the rest still run.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use chrono::NaiveDate;
+use miette::NamedSource;
+use rubric::batch::{self, DataInput, Event};
+use rubric::eval::{Detail, Evaluator};
+use rubric::report::DecisionRecord;
+use rubric::report::diagnostic::WithSource;
+use rubric::timeline::{Output, Planner, Timelines};
+
+use super::{Exit, emit};
+
+/// Output formats of `rubric timeline`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One readable block per partner.
+    Human,
+    /// One JSON document for the whole run.
+    Json,
+    /// One JSON object per partner per line, after a first line with the
+    /// decision record.
+    Jsonl,
+}
+
+/// Arguments of `rubric timeline`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy file.
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+    /// Partner data files (`-` for stdin).
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<String>,
+    /// The first date of the range, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub from: NaiveDate,
+    /// The last date of the range, YYYY-MM-DD (on or after --from).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub to: NaiveDate,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Skip the check that no person is listed under two partners (memory
+    /// then stays flat however many partners the data holds).
+    #[arg(long)]
+    pub no_people_check: bool,
+    /// Threads to work on; by default every core. Output order is the input
+    /// order whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    rubric::data::parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2017-06-30"))
+}
+
+/// Runs the timeline.
+pub fn run(args: &Args) -> Exit {
+    if args.from > args.to {
+        eprintln!(
+            "error: --from {} is after --to {}; give the earlier date first",
+            args.from, args.to
+        );
+        return Exit::Usage;
+    }
+    let text = match std::fs::read_to_string(&args.policy) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot read `{}`: {err}", args.policy);
+            return Exit::Usage;
+        }
+    };
+    let policy = match rubric::load_policy(&text) {
+        Ok(policy) => policy,
+        Err(err) => {
+            let source = NamedSource::new(args.policy.clone(), text);
+            for diagnostic in err.diagnostics() {
+                emit(&WithSource::new(diagnostic, &source));
+            }
+            eprintln!(
+                "{}: the policy has errors; nothing was evaluated",
+                args.policy
+            );
+            return Exit::Invalid;
+        }
+    };
+    // The pipeline evaluates each record once at --from, with evidence, so
+    // that every partner reaches the renderer parsed and every data problem
+    // is reported as `rubric eval --as-of FROM` reports it.
+    let evaluator = Evaluator::new(&policy, args.from);
+    let decision = DecisionRecord::new(&policy, &text, args.from);
+    let render = Timelines {
+        planner: Planner::new(&policy),
+        from: args.from,
+        to: args.to,
+        output: match args.format {
+            Format::Human => Output::Human,
+            Format::Json | Format::Jsonl => Output::Json,
+        },
+        failed_later: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let inputs = args
+        .data
+        .iter()
+        .map(|path| {
+            if path == "-" {
+                DataInput::Stdin
+            } else {
+                DataInput::Path(path.clone())
+            }
+        })
+        .collect();
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let head = Head {
+        decision: &decision,
+        from: args.from.to_string(),
+        to: args.to.to_string(),
+    };
+    let started = match args.format {
+        Format::Human => Ok(()),
+        Format::Jsonl => serde_json::to_writer(&mut out, &head)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+        Format::Json => serde_json::to_string_pretty(&head)
+            .map_err(std::io::Error::other)
+            .and_then(|text| {
+                // The head's fields, then the partners, in one object.
+                let fields = text.trim_end().trim_end_matches('}').trim_end();
+                write!(out, "{fields},\n  \"partners\": [")
+            }),
+    };
+    let mut closed = started.is_err();
+    let mut first = true;
+    let mut exit = Exit::Success;
+    let totals = batch::evaluate(
+        &evaluator,
+        inputs,
+        batch::Options {
+            threads,
+            detail: Detail::Evidence,
+            people_check: !args.no_people_check,
+        },
+        &render,
+        &mut |event| {
+            match event {
+                Event::Unreadable(err) => {
+                    emit(&err);
+                    exit = exit.max(Exit::Usage);
+                }
+                Event::Record(record) => {
+                    for diagnostic in record.errors {
+                        emit(diagnostic);
+                    }
+                    for warning in record.warnings {
+                        emit(warning);
+                    }
+                    if record.failed {
+                        exit = exit.max(Exit::Invalid);
+                    }
+                    if closed {
+                        return ControlFlow::Break(());
+                    }
+                    let written = match args.format {
+                        Format::Json => {
+                            let separator: &[u8] = if first { b"\n    " } else { b",\n    " };
+                            out.write_all(separator)
+                                .and_then(|()| out.write_all(record.rendered.trim_ascii_end()))
+                        }
+                        Format::Human | Format::Jsonl => out.write_all(record.rendered),
+                    };
+                    first = false;
+                    if written.is_err() {
+                        // stdout closed (e.g. piped into `head`): stop quietly.
+                        closed = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    let failed_later = render
+        .failed_later
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if failed_later > 0 {
+        eprintln!(
+            "error: {failed_later} partner{} evaluated on {} could not be evaluated on a later date; the output says why",
+            if failed_later == 1 { "" } else { "s" },
+            args.from
+        );
+        exit = exit.max(Exit::Invalid);
+    }
+    if closed {
+        return exit;
+    }
+    let evaluated = totals.by_tier.iter().sum::<usize>() + totals.no_tier;
+    let finished = match args.format {
+        Format::Human => {
+            let mut line = format!(
+                "{evaluated} partner{} from {} to {}",
+                if evaluated == 1 { "" } else { "s" },
+                args.from,
+                args.to
+            );
+            if totals.failed > 0 {
+                line.push_str(&format!(
+                    "; {} record{} not evaluated",
+                    totals.failed,
+                    if totals.failed == 1 { "" } else { "s" }
+                ));
+            }
+            writeln!(out, "{line}")
+        }
+        Format::Jsonl => Ok(()),
+        Format::Json => {
+            let close = if first { "]" } else { "\n  ]" };
+            writeln!(
+                out,
+                "{close},\n  \"evaluated\": {evaluated},\n  \"not_evaluated\": {}\n}}",
+                totals.failed
+            )
+        }
+    };
+    let _ = finished.and_then(|()| out.flush());
+    exit
+}
+
+/// What the timeline was made under: the decision record (its `as_of` is
+/// `--from`) and the range.
+#[derive(serde::Serialize)]
+struct Head<'a> {
+    decision: &'a DecisionRecord,
+    from: String,
+    to: String,
+}
