@@ -644,7 +644,7 @@ pub fn describe(policy: &Policy, outcome: &RequirementOutcome<'_>) -> String {
                         .map(|c| format!(" {c}"))
                         .unwrap_or_default();
                     let amount = if m.definition.is_money() {
-                        crate::report::amount_grouped(required)
+                        crate::money::grouped(required)
                     } else {
                         crate::money::count(required)
                     };

@@ -92,10 +92,6 @@ pub enum RenderError {
     },
 }
 
-/// Amount formatting lives in [`crate::money`]; these names are kept for
-/// callers written before it.
-pub use crate::money::{grouped as amount_grouped, plain as amount_text};
-
 /// Why a revenue requirement has no threshold for a partner.
 pub fn no_threshold_note(market: Option<&str>) -> String {
     match market {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::amount_text;
+use crate::money::plain as amount_text;
 use crate::data::DataError;
 use crate::eval::Evaluated;
 use crate::model::{Policy, TierLevelId};
@@ -25,7 +25,7 @@ fn tier_json(policy: &Policy, tier: Option<TierLevelId>) -> Value {
 /// An amount or count for people.
 fn value_text(value: rust_decimal::Decimal, money: bool) -> String {
     if money {
-        super::amount_grouped(value)
+        crate::money::grouped(value)
     } else {
         count_grouped(value)
     }
@@ -39,7 +39,7 @@ fn line_text(line: &LineRef) -> String {
         LineKind::Usage => "usage",
     };
     let value = match &line.currency {
-        Some(currency) => format!("{} {currency}", super::amount_grouped(line.value)),
+        Some(currency) => format!("{} {currency}", crate::money::grouped(line.value)),
         None => format!("{} {}", count_grouped(line.value), line.what),
     };
     let customer = line
