@@ -174,7 +174,7 @@ fn impact(
     new: &Version<'_>,
     as_of: chrono::NaiveDate,
 ) -> Exit {
-    use rubric::batch::{self, DataInput, Event};
+    use rubric::batch::{self, Event};
     use rubric::impact::{Impact, MoverFormat};
     use std::ops::ControlFlow;
 
@@ -185,18 +185,8 @@ fn impact(
         Format::Json | Format::Jsonl => MoverFormat::Json,
     };
     let impact = Impact::new(&old_evaluator, new.policy, movers);
-    let inputs = args
-        .data
-        .iter()
-        .map(|path| {
-            if path == "-" {
-                DataInput::Stdin
-            } else {
-                DataInput::Path(path.clone())
-            }
-        })
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let inputs = super::data_inputs(&args.data);
+    let threads = super::threads(None);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let head = match args.format {

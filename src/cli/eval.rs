@@ -6,7 +6,7 @@ use std::io::{IsTerminal as _, Write};
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
-use rubric::batch::{self, DataInput, Event};
+use rubric::batch::{self, Event};
 use rubric::eval::{Detail, Evaluator};
 use rubric::report::diagnostic::WithSource;
 use rubric::report::{DecisionRecord, Human, JsonLines, Render};
@@ -145,21 +145,8 @@ pub fn run(args: &Args) -> Exit {
     let detail = args
         .detail
         .map_or_else(|| args.format.default_detail(), Detail::from);
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let inputs = args
-        .data
-        .iter()
-        .map(|path| {
-            if path == "-" {
-                DataInput::Stdin
-            } else {
-                DataInput::Path(path.clone())
-            }
-        })
-        .collect();
+    let threads = super::threads(args.threads);
+    let inputs = super::data_inputs(&args.data);
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

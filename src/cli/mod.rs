@@ -265,6 +265,27 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
     eprintln!("{}\n", text.trim_end());
 }
 
+/// Partner data inputs as named on the command line: `-` is stdin.
+pub fn data_inputs(paths: &[String]) -> Vec<rubric::batch::DataInput> {
+    paths
+        .iter()
+        .map(|path| {
+            if path == "-" {
+                rubric::batch::DataInput::Stdin
+            } else {
+                rubric::batch::DataInput::Path(path.clone())
+            }
+        })
+        .collect()
+}
+
+/// Threads to evaluate on: as asked, else every core; at least one.
+pub fn threads(asked: Option<usize>) -> usize {
+    asked
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
 /// What went wrong reading a policy or a set of its versions; diagnostics
 /// come with their file when they have one.
 pub enum PolicyProblem<'a> {

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use miette::NamedSource;
-use rubric::batch::{self, DataInput, Event};
+use rubric::batch::{self, Event};
 use rubric::eval::{Detail, Evaluator};
 use rubric::report::DecisionRecord;
 use rubric::report::diagnostic::WithSource;
@@ -106,21 +106,8 @@ pub fn run(args: &Args) -> Exit {
         },
         failed_later: std::sync::atomic::AtomicUsize::new(0),
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let inputs = args
-        .data
-        .iter()
-        .map(|path| {
-            if path == "-" {
-                DataInput::Stdin
-            } else {
-                DataInput::Path(path.clone())
-            }
-        })
-        .collect();
+    let threads = super::threads(args.threads);
+    let inputs = super::data_inputs(&args.data);
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
