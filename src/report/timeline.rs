@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::money::plain as amount_text;
 use crate::data::DataError;
 use crate::eval::Evaluated;
 use crate::model::{Policy, TierLevelId};
 use crate::money::count as count_grouped;
+use crate::money::plain as amount_text;
 use crate::timeline::{Change, Event, Flip, LineKind, LineRef, Timeline};
 
 fn tier_name(policy: &Policy, tier: Option<TierLevelId>) -> &str {
