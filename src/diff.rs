@@ -1584,3 +1584,67 @@ fn group_text(policy: &Policy, group: &ExamGroup) -> String {
         members.join(", ")
     )
 }
+
+/// One change (or several written at the same places) applied alone to the
+/// old version: what `rubric diff --data` evaluates to say how many
+/// partners that change moves by itself.
+#[derive(Clone, Debug)]
+pub struct Isolated {
+    /// Indices into [`Diff::changes`] of the changes applied.
+    pub changes: Vec<usize>,
+    /// The old version's text with them applied.
+    pub source: String,
+    /// Its checked policy.
+    pub policy: Policy,
+}
+
+/// The changes that can be applied alone to the old version: each is
+/// written at a place in both files, and replacing the old text there with
+/// the new gives a policy whose diff from the old is exactly those changes
+/// (checked, never assumed). A declaration added or removed, or changes
+/// whose texts overlap others, cannot be isolated this way and are left out.
+pub fn isolate(changes: &Diff, old_source: &str, new_source: &str, old: &Policy) -> Vec<Isolated> {
+    let mut groups: Vec<((Span, Span), Vec<usize>)> = Vec::new();
+    for (i, change) in changes.changes.iter().enumerate() {
+        let (Some(a), Some(b)) = (change.old_span, change.new_span) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(spans, _)| *spans == (a, b)) {
+            Some((_, members)) => members.push(i),
+            None => groups.push(((a, b), vec![i])),
+        }
+    }
+    let key = |c: &Change| {
+        (
+            c.kind,
+            c.subject.clone(),
+            c.old.clone(),
+            c.new.clone(),
+            c.effect,
+        )
+    };
+    groups
+        .into_iter()
+        .filter_map(|((a, b), members)| {
+            let replacement = new_source.get(b.range())?;
+            let mut source = String::with_capacity(old_source.len());
+            source.push_str(old_source.get(..a.start)?);
+            source.push_str(replacement);
+            source.push_str(old_source.get(a.end..)?);
+            let policy = crate::load_policy(&source).ok()?;
+            let mut found: Vec<_> = diff(old, &policy).changes.iter().map(key).collect();
+            let mut wanted: Vec<_> = members
+                .iter()
+                .filter_map(|&i| changes.changes.get(i))
+                .map(key)
+                .collect();
+            found.sort();
+            wanted.sort();
+            (found == wanted).then_some(Isolated {
+                changes: members,
+                source,
+                policy,
+            })
+        })
+        .collect()
+}

@@ -39,6 +39,20 @@ pub struct Impact<'e, 'p> {
     /// Partners the new version evaluates but the old one cannot (its
     /// currency differs, say): in no cell of the table.
     old_failed: AtomicUsize,
+    /// The old version with one change applied, each with how many
+    /// partners it alone moves up and down.
+    isolated: Vec<(String, &'e Evaluator<'p>, [AtomicUsize; 2])>,
+}
+
+/// How many partners one change, applied alone to the old version, moves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangeImpact {
+    /// The change, in words.
+    pub change: String,
+    /// Partners it moves to a higher tier.
+    pub up: usize,
+    /// Partners it moves to a lower tier.
+    pub down: usize,
 }
 
 /// One cell of the transition table.
@@ -93,7 +107,31 @@ impl<'e, 'p> Impact<'e, 'p> {
             format,
             transitions: (0..cells).map(|_| AtomicUsize::new(0)).collect(),
             old_failed: AtomicUsize::new(0),
+            isolated: Vec::new(),
         }
+    }
+
+    /// Also evaluates each partner against the old version with one change
+    /// applied (see [`crate::diff::isolate`]), to count what each change
+    /// alone does.
+    pub fn with_isolated(mut self, changes: Vec<(String, &'e Evaluator<'p>)>) -> Self {
+        self.isolated = changes
+            .into_iter()
+            .map(|(name, evaluator)| (name, evaluator, [AtomicUsize::new(0), AtomicUsize::new(0)]))
+            .collect();
+        self
+    }
+
+    /// What each isolated change alone does, in the order given.
+    pub fn per_change(&self) -> Vec<ChangeImpact> {
+        self.isolated
+            .iter()
+            .map(|(change, _, [up, down])| ChangeImpact {
+                change: change.clone(),
+                up: up.load(Ordering::Relaxed),
+                down: down.load(Ordering::Relaxed),
+            })
+            .collect()
     }
 
     /// The detail the batch must evaluate the new version at: the parsed
@@ -291,7 +329,28 @@ impl Render for Impact<'_, '_> {
         {
             count.fetch_add(1, Ordering::Relaxed);
         }
-        let from = tier_name(self.old.policy(), old.tier);
+        let old_policy = self.old.policy();
+        for (_, evaluator, [up, down]) in &self.isolated {
+            let Ok(alone) = evaluator.evaluate_at(partner, Detail::Tier) else {
+                continue;
+            };
+            // Ranks on the old ladder, by name: the change may not touch it.
+            let name = tier_name(evaluator.policy(), alone.tier);
+            let rank = |name: &str| {
+                old_policy
+                    .tiers
+                    .iter()
+                    .position(|t| t.id == name)
+                    .map_or(0, |i| i + 1)
+            };
+            let (before, after) = (place(old.tier), rank(&name));
+            if after > before {
+                up.fetch_add(1, Ordering::Relaxed);
+            } else if after < before {
+                down.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let from = tier_name(old_policy, old.tier);
         let to = tier_name(self.new, new.tier);
         if from == to {
             return;

@@ -31,9 +31,12 @@ mod generator;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
+fn text(path: &str) -> String {
+    std::fs::read_to_string(format!("{MANIFEST_DIR}/{path}")).unwrap()
+}
+
 fn load(path: &str) -> Policy {
-    let text = std::fs::read_to_string(format!("{MANIFEST_DIR}/{path}")).unwrap();
-    rubric::load_policy(&text).unwrap()
+    rubric::load_policy(&text(path)).unwrap()
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -62,14 +65,26 @@ fn tiers(policy: &Policy, as_of: NaiveDate, data: &str) -> Vec<(String, String)>
 
 /// The impact run through the batch pipeline: transitions and movers.
 fn impact(
-    old: &Policy,
-    new: &Policy,
+    old_path: &str,
+    new_path: &str,
     as_of: NaiveDate,
     data: &str,
 ) -> (BTreeMap<(String, String), usize>, Vec<serde_json::Value>) {
+    let (old, new) = (&load(old_path), &load(new_path));
     let old_evaluator = Evaluator::new(old, as_of);
     let new_evaluator = Evaluator::new(new, as_of);
-    let impact = Impact::new(&old_evaluator, new, MoverFormat::Json);
+    let isolated = rubric::diff::isolate(&diff(old, new), &text(old_path), &text(new_path), old);
+    let isolated_evaluators: Vec<Evaluator<'_>> = isolated
+        .iter()
+        .map(|i| Evaluator::new(&i.policy, as_of))
+        .collect();
+    let effects = diff(old, new);
+    let named = isolated
+        .iter()
+        .zip(&isolated_evaluators)
+        .map(|(i, e)| (format!("{:?}", i.changes), e))
+        .collect();
+    let impact = Impact::new(&old_evaluator, new, MoverFormat::Json).with_isolated(named);
     let mut movers = Vec::new();
     let input = DataInput::Text {
         name: "generated.jsonl".to_owned(),
@@ -96,6 +111,31 @@ fn impact(
         },
     );
     assert_eq!(impact.old_failed(), 0);
+    // A change applied alone never moves partners against its classification.
+    for (alone, iso) in impact.per_change().iter().zip(&isolated) {
+        let effect = iso
+            .changes
+            .iter()
+            .map(|&c| effects.changes[c].effect)
+            .fold(Effect::Neutral, Effect::and);
+        match effect {
+            Effect::Stricter => assert_eq!(alone.up, 0, "{alone:?}"),
+            Effect::Looser => assert_eq!(alone.down, 0, "{alone:?}"),
+            Effect::Neutral => assert_eq!(alone.up + alone.down, 0, "{alone:?}"),
+            Effect::Mixed | Effect::Unproven => {}
+        }
+    }
+    // With a single change that can be applied alone, it alone is the move.
+    if effects.changes.len() == 1 && isolated.len() == 1 {
+        let moved: usize = impact
+            .transitions()
+            .iter()
+            .filter(|t| t.from != t.to)
+            .map(|t| t.count)
+            .sum();
+        let alone = &impact.per_change()[0];
+        assert_eq!(alone.up + alone.down, moved);
+    }
     let table = impact
         .transitions()
         .into_iter()
@@ -132,7 +172,7 @@ fn the_impact_table_equals_evaluating_both_versions_separately() {
                 moved.push((id.clone(), from.clone(), to.clone()));
             }
         }
-        let (table, movers) = impact(&old, &new, as_of, &data);
+        let (table, movers) = impact(old_path, new_path, as_of, &data);
         assert_eq!(table, expected, "{old_path} → {new_path}");
         let printed: Vec<(String, String, String)> = movers
             .iter()
@@ -196,7 +236,7 @@ fn stricter_never_moves_a_partner_up_and_looser_never_down() {
         let (old, new) = (load(old_path), load(new_path));
         let effect = diff(&old, &new).effect();
         for as_of in ["2017-06-30", "2017-12-31", "2018-03-31"] {
-            let (table, _) = impact(&old, &new, date(as_of), &data);
+            let (table, _) = impact(old_path, new_path, date(as_of), &data);
             for ((from, to), count) in &table {
                 let up = rank(&new, to) > rank(&old, from);
                 let down = rank(&new, to) < rank(&old, from);

@@ -184,7 +184,37 @@ fn impact(
         Format::Human | Format::Markdown => MoverFormat::Human,
         Format::Json | Format::Jsonl => MoverFormat::Json,
     };
-    let impact = Impact::new(&old_evaluator, new.policy, movers);
+    // Each change that can be applied alone to the old version, evaluated
+    // in the same pass, says how many partners it alone moves.
+    let isolated = rubric::diff::isolate(diff, old.source, new.source, old.policy);
+    let isolated_evaluators: Vec<rubric::eval::Evaluator<'_>> = isolated
+        .iter()
+        .map(|i| rubric::eval::Evaluator::new(&i.policy, as_of))
+        .collect();
+    let named = isolated
+        .iter()
+        .zip(&isolated_evaluators)
+        .map(|(i, evaluator)| {
+            let subjects: Vec<String> = i
+                .changes
+                .iter()
+                .filter_map(|&c| diff.changes.get(c))
+                .map(rubric::report::diff::sentence)
+                .collect();
+            (subjects.join("; "), evaluator)
+        })
+        .collect();
+    let impact = Impact::new(&old_evaluator, new.policy, movers).with_isolated(named);
+    // Changes that could move a partner but cannot be applied alone.
+    let not_isolated = diff
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            c.effect != rubric::diff::Effect::Neutral
+                && !isolated.iter().any(|iso| iso.changes.contains(i))
+        })
+        .count();
     let inputs = super::data_inputs(&args.data);
     let threads = super::threads(None);
     let stdout = std::io::stdout();
@@ -285,9 +315,25 @@ fn impact(
             } else {
                 String::new()
             };
+            let mut alone = String::new();
+            for c in impact.per_change().iter().filter(|c| c.up + c.down > 0) {
+                alone.push_str(&format!("  {} up, {} down: {}\n", c.up, c.down, c.change));
+            }
+            if !alone.is_empty() || not_isolated > 0 {
+                alone = format!(
+                    "\nPartners each change moves when applied alone to the old version:\n{alone}{}",
+                    if not_isolated > 0 {
+                        format!(
+                            "  ({not_isolated} other changes that may move partners cannot be applied alone: they need a declaration the old version lacks, or other changes with them)\n"
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             write!(
                 out,
-                "{none}{more}\n{moved} of {evaluated} partners move; {} not evaluated.\n\n{}",
+                "{none}{more}\n{moved} of {evaluated} partners move; {} not evaluated.\n\n{}{alone}",
                 totals.failed + impact.old_failed(),
                 rubric::impact::table(&transitions)
             )
@@ -300,6 +346,8 @@ fn impact(
                 failed_old: usize,
                 moved: usize,
                 transitions: &'a [rubric::impact::Transition],
+                per_change: Vec<rubric::impact::ChangeImpact>,
+                not_isolated: usize,
             }
             let summary = Summary {
                 evaluated,
@@ -307,6 +355,8 @@ fn impact(
                 failed_old: impact.old_failed(),
                 moved,
                 transitions: &transitions,
+                per_change: impact.per_change(),
+                not_isolated,
             };
             match serde_json::to_string(&summary) {
                 Ok(text) if args.format == Format::Json => {
