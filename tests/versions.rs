@@ -167,3 +167,34 @@ fn each_test_case_runs_against_the_version_in_force_at_its_date() {
     assert!(stdout.contains("version 2017-10"), "{stdout}");
     assert!(stdout.contains("4 passed, 0 failed"), "{stdout}");
 }
+
+#[test]
+fn timeline_takes_a_directory_of_one_version_and_refuses_several_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    std::fs::copy(format!("{root}/{FIRST}"), dir.path().join("only.policy")).unwrap();
+    let one = dir.path().to_str().unwrap();
+    let args = |policy: &str| {
+        rubric(&[
+            "timeline",
+            policy,
+            "examples/partners.jsonl",
+            "--from",
+            "2017-06-30",
+            "--to",
+            "2017-12-31",
+            "--format",
+            "jsonl",
+        ])
+    };
+    let from_file = args(FIRST);
+    let from_dir = args(one);
+    assert_eq!(from_dir.status.code(), Some(0), "{from_dir:?}");
+    assert_eq!(from_dir.stdout, from_file.stdout);
+    let several = args("policies/history");
+    assert_eq!(several.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&several.stderr)
+            .contains("a timeline over versions is not supported yet")
+    );
+}

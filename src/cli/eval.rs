@@ -8,10 +8,9 @@ use std::ops::ControlFlow;
 use chrono::NaiveDate;
 use rubric::batch::{self, Event};
 use rubric::eval::{Detail, Evaluator};
-use rubric::report::diagnostic::WithSource;
 use rubric::report::{DecisionRecord, Human, JsonLines, Render};
 
-use super::{Exit, PolicyProblem, emit};
+use super::{Exit, emit};
 
 /// Output formats of `rubric eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -99,23 +98,9 @@ pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
 
 /// Runs the evaluation.
 pub fn run(args: &Args) -> Exit {
-    let versions = match super::read_versions(&args.policy, &mut |problem| match problem {
-        PolicyProblem::Unreadable(message) => eprintln!("error: {message}"),
-        PolicyProblem::Diagnostic(diagnostic, Some(source)) => {
-            emit(&WithSource::new(diagnostic, source));
-        }
-        PolicyProblem::Diagnostic(diagnostic, None) => emit(diagnostic),
-    }) {
+    let versions = match super::read_versions_or_report(&args.policy) {
         Ok(versions) => versions,
-        Err(exit) => {
-            if exit == Exit::Invalid {
-                eprintln!(
-                    "{}: the policy has errors; nothing was evaluated",
-                    args.policy
-                );
-            }
-            return exit;
-        }
+        Err(exit) => return exit,
     };
     let as_of = args.as_of.unwrap_or_else(|| {
         let today = chrono::Local::now().date_naive();

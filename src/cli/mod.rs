@@ -359,6 +359,25 @@ pub fn read_versions(
     })
 }
 
+/// [`read_versions`] with every problem on stderr, and a closing line when
+/// the policy has errors.
+pub fn read_versions_or_report(path: &str) -> Result<rubric::versions::Versions, Exit> {
+    read_versions(path, &mut |problem| match problem {
+        PolicyProblem::Unreadable(message) => eprintln!("error: {message}"),
+        PolicyProblem::Diagnostic(diagnostic, Some(source)) => {
+            emit(&rubric::report::diagnostic::WithSource::new(
+                diagnostic, source,
+            ));
+        }
+        PolicyProblem::Diagnostic(diagnostic, None) => emit(diagnostic),
+    })
+    .inspect_err(|exit| {
+        if *exit == Exit::Invalid {
+            eprintln!("{path}: the policy has errors; nothing was evaluated");
+        }
+    })
+}
+
 /// Adds `path` if it is a file, or the files under it that `wanted` accepts,
 /// in name order. Symbolic links are followed, but a directory is walked
 /// once however many links lead to it (a link to a parent would otherwise

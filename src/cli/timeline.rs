@@ -7,11 +7,9 @@ use std::io::Write;
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
-use miette::NamedSource;
 use rubric::batch::{self, Event};
 use rubric::eval::{Detail, Evaluator};
 use rubric::report::DecisionRecord;
-use rubric::report::diagnostic::WithSource;
 use rubric::timeline::{Output, Planner, Timelines};
 
 use super::{Exit, emit};
@@ -70,34 +68,29 @@ pub fn run(args: &Args) -> Exit {
         );
         return Exit::Usage;
     }
-    let text = match std::fs::read_to_string(&args.policy) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error: cannot read `{}`: {err}", args.policy);
-            return Exit::Usage;
-        }
+    let versions = match super::read_versions_or_report(&args.policy) {
+        Ok(versions) => versions,
+        Err(exit) => return exit,
     };
-    let policy = match rubric::load_policy(&text) {
-        Ok(policy) => policy,
-        Err(err) => {
-            let source = NamedSource::new(args.policy.clone(), text);
-            for diagnostic in err.diagnostics() {
-                emit(&WithSource::new(diagnostic, &source));
-            }
-            eprintln!(
-                "{}: the policy has errors; nothing was evaluated",
-                args.policy
-            );
-            return Exit::Invalid;
-        }
+    // A timeline judges every date by one version; over a set of versions
+    // it would also have to switch versions on their effective dates
+    // (`Planner::policy_dates`), which it does not yet do.
+    let mut all = versions.all();
+    let (Some(version), None) = (all.next(), all.next()) else {
+        eprintln!(
+            "error: `{}` holds several versions; a timeline over versions is not supported yet: give one version's file",
+            args.policy
+        );
+        return Exit::Usage;
     };
+    let (policy, text) = (&version.policy, &version.source);
     // The pipeline evaluates each record once at --from, with evidence, so
     // that every partner reaches the renderer parsed and every data problem
     // is reported as `rubric eval --as-of FROM` reports it.
-    let evaluator = Evaluator::new(&policy, args.from);
-    let decision = DecisionRecord::new(&policy, &text, args.from);
+    let evaluator = Evaluator::new(policy, args.from);
+    let decision = DecisionRecord::new(policy, text, args.from);
     let render = Timelines {
-        planner: Planner::new(&policy),
+        planner: Planner::new(policy),
         from: args.from,
         to: args.to,
         output: match args.format {
