@@ -121,6 +121,14 @@ pub enum Event {
         /// rather than the retirement date.
         grace: bool,
     },
+    /// Another version of the policy takes effect: from this date its
+    /// rules apply.
+    VersionTakesEffect {
+        /// Its version label.
+        version: Option<String>,
+        /// Its file.
+        file: String,
+    },
 }
 
 impl Event {
@@ -128,7 +136,9 @@ impl Event {
     pub fn line(&self) -> Option<&LineRef> {
         match self {
             Event::LineEnters(line) | Event::LineLeaves { line, .. } => Some(line),
-            Event::PassCounts { .. } | Event::NoLongerAccepted { .. } => None,
+            Event::PassCounts { .. }
+            | Event::NoLongerAccepted { .. }
+            | Event::VersionTakesEffect { .. } => None,
         }
     }
 }
@@ -506,6 +516,7 @@ impl<'p> Planner<'p> {
                     .as_ref()
                     .is_some_and(|o| counted(o, line.kind).contains(&line.index)),
                 Event::PassCounts { .. } | Event::NoLongerAccepted { .. } => people,
+                Event::VersionTakesEffect { .. } => true,
             })
             .cloned()
             .collect();
@@ -694,8 +705,12 @@ pub enum Output {
 /// cannot be read or evaluated are rendered as `rubric eval` renders them.
 #[derive(Debug)]
 pub struct Timelines<'p> {
-    /// The prepared policy.
+    /// The prepared policy: the version in force on `from`.
     pub planner: Planner<'p>,
+    /// Later versions taking effect in `(from, to]`, in order: each date,
+    /// its prepared policy and the event that says so. Every version must
+    /// have the same tier ladder.
+    pub later: Vec<(NaiveDate, Planner<'p>, Event)>,
     /// The first date.
     pub from: NaiveDate,
     /// The last date.
@@ -705,6 +720,40 @@ pub struct Timelines<'p> {
     /// Partners evaluated on `from` whose timeline failed on a later date;
     /// their errors are in the output.
     pub failed_later: std::sync::atomic::AtomicUsize,
+}
+
+impl Timelines<'_> {
+    /// The partner's timeline, each date judged by the version in force:
+    /// one timeline per version's stretch of the range, joined, with a
+    /// change where a version taking effect moves the tier. The next loss
+    /// after `to` is the last version's.
+    fn across_versions(&self, partner: &Partner<'_>) -> Result<Timeline, Vec<DataError>> {
+        let stretch_end = |i: usize| -> NaiveDate {
+            self.later
+                .get(i)
+                .and_then(|(date, _, _)| date.pred_opt())
+                .unwrap_or(self.to)
+        };
+        let mut timeline = self.planner.timeline(partner, self.from, stretch_end(0))?;
+        timeline.to = self.to;
+        for (i, (date, planner, event)) in self.later.iter().enumerate() {
+            let next = planner.timeline(partner, *date, stretch_end(i + 1))?;
+            let held = timeline.changes.last().map_or(timeline.start, |c| c.after);
+            if next.start != held {
+                timeline.changes.push(Change {
+                    date: *date,
+                    before: held,
+                    after: next.start,
+                    flips: Vec::new(),
+                    events: vec![event.clone()],
+                });
+            }
+            timeline.changes.extend(next.changes);
+            timeline.evaluated += next.evaluated;
+            timeline.upcoming = next.upcoming;
+        }
+        Ok(timeline)
+    }
 }
 
 impl crate::report::Render for Timelines<'_> {
@@ -721,7 +770,7 @@ impl crate::report::Render for Timelines<'_> {
             self.failed(id, &[], out);
             return;
         };
-        let timeline = match self.planner.timeline(partner, self.from, self.to) {
+        let timeline = match self.across_versions(partner) {
             Ok(timeline) => timeline,
             Err(errors) => {
                 // Evaluated on `from` but not on a later date (a sum that

@@ -13,6 +13,10 @@ use chrono::NaiveDate;
 use miette::Diagnostic;
 use rubric::versions::{PolicyVersion, VersionError, Versions};
 
+#[allow(dead_code, reason = "the example's `main` is not used here")]
+#[path = "../examples/gen_partners.rs"]
+mod generator;
+
 fn read(path: &str) -> PolicyVersion {
     let source = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     PolicyVersion {
@@ -169,7 +173,7 @@ fn each_test_case_runs_against_the_version_in_force_at_its_date() {
 }
 
 #[test]
-fn timeline_takes_a_directory_of_one_version_and_refuses_several_for_now() {
+fn timeline_takes_a_directory_of_one_version_like_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     std::fs::copy(format!("{root}/{FIRST}"), dir.path().join("only.policy")).unwrap();
@@ -191,10 +195,83 @@ fn timeline_takes_a_directory_of_one_version_and_refuses_several_for_now() {
     let from_dir = args(one);
     assert_eq!(from_dir.status.code(), Some(0), "{from_dir:?}");
     assert_eq!(from_dir.stdout, from_file.stdout);
-    let several = args("policies/history");
-    assert_eq!(several.status.code(), Some(2));
+}
+
+/// Over a directory of versions, the timeline's tier on every day of the
+/// range is the tier `rubric eval DIR --as-of DAY` gives: the version in
+/// force on each day, and a change where a version taking effect moves it.
+#[test]
+fn a_timeline_over_versions_agrees_with_eval_on_every_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("partners.jsonl");
+    let text = generator::generate(120, 17);
+    std::fs::write(&data, &text).unwrap();
+    let out = rubric(&[
+        "timeline",
+        "policies/history",
+        data.to_str().unwrap(),
+        "--from",
+        "2017-06-01",
+        "--to",
+        "2018-03-31",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let timelines: Vec<serde_json::Value> = stdout
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(timelines.len(), 120);
+    let versions = cloud_crm();
+    let partners: Vec<_> = text
+        .lines()
+        .map(|line| {
+            rubric::data::read::whole_text("x.json", line.to_owned())
+                .into_iter()
+                .next()
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    let parsed: Vec<_> = partners
+        .iter()
+        .map(|r| rubric::data::Partner::parse(r).unwrap())
+        .collect();
+    let mut version_changes = 0;
+    let mut day = date("2017-06-01");
+    while day <= date("2018-03-31") {
+        let policy = &versions.in_force(day).version.policy;
+        let evaluator = rubric::eval::Evaluator::new(policy, day);
+        for (partner, timeline) in parsed.iter().zip(&timelines) {
+            let expected = evaluator
+                .evaluate_at(partner, rubric::eval::Detail::Tier)
+                .unwrap()
+                .tier
+                .map(|t| policy.tiers[t.0].id.clone());
+            let mut held = timeline["tier_on_from"].as_str().map(str::to_owned);
+            for change in timeline["changes"].as_array().unwrap() {
+                if date(change["date"].as_str().unwrap()) <= day {
+                    held = change["to"].as_str().map(str::to_owned);
+                }
+            }
+            assert_eq!(held, expected, "{} on {day}", timeline["partner"]);
+        }
+        day = day.succ_opt().unwrap();
+    }
+    for timeline in &timelines {
+        for change in timeline["changes"].as_array().unwrap() {
+            let events = change["events"].as_array().unwrap();
+            if events.iter().any(|e| e["event"] == "version_takes_effect") {
+                version_changes += 1;
+                assert!(["2017-10-01", "2018-01-01"].contains(&change["date"].as_str().unwrap()));
+            }
+        }
+    }
     assert!(
-        String::from_utf8_lossy(&several.stderr)
-            .contains("a timeline over versions is not supported yet")
+        version_changes > 0,
+        "no generated partner moved when a version took effect"
     );
 }

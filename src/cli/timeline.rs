@@ -72,18 +72,36 @@ pub fn run(args: &Args) -> Exit {
         Ok(versions) => versions,
         Err(exit) => return exit,
     };
-    // A timeline judges every date by one version; over a set of versions
-    // it would also have to switch versions on their effective dates
-    // (`Planner::policy_dates`), which it does not yet do.
-    let mut all = versions.all();
-    let (Some(version), None) = (all.next(), all.next()) else {
+    // Each date is judged by the version in force: the one on --from, then
+    // each taking effect up to --to. Tiers are compared across versions by
+    // rung, so every version must have the same ladder.
+    let ladder =
+        |p: &rubric::model::Policy| p.tiers.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    let first = versions.in_force(args.from).version;
+    if let Some(other) = versions
+        .all()
+        .find(|v| ladder(&v.policy) != ladder(&first.policy))
+    {
         eprintln!(
-            "error: `{}` holds several versions; a timeline over versions is not supported yet: give one version's file",
-            args.policy
+            "error: `{}` and `{}` have different tier ladders; a timeline compares tiers across versions, so they must be the same",
+            first.name, other.name
         );
         return Exit::Usage;
-    };
-    let (policy, text) = (&version.policy, &version.source);
+    }
+    let later: Vec<_> = versions
+        .all()
+        .filter_map(|v| {
+            let effective = v.policy.effective?;
+            (args.from < effective && effective <= args.to).then(|| {
+                let event = rubric::timeline::Event::VersionTakesEffect {
+                    version: v.policy.version.clone(),
+                    file: v.name.clone(),
+                };
+                (effective, Planner::new(&v.policy), event)
+            })
+        })
+        .collect();
+    let (policy, text) = (&first.policy, &first.source);
     // The pipeline evaluates each record once at --from, with evidence, so
     // that every partner reaches the renderer parsed and every data problem
     // is reported as `rubric eval --as-of FROM` reports it.
@@ -91,6 +109,7 @@ pub fn run(args: &Args) -> Exit {
     let decision = DecisionRecord::new(policy, text, args.from);
     let render = Timelines {
         planner: Planner::new(policy),
+        later,
         from: args.from,
         to: args.to,
         output: match args.format {

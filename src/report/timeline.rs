@@ -64,6 +64,10 @@ fn event_text(event: &Event) -> String {
             exam,
             passed,
         } => format!("+ person {person} passed {exam} on {passed}"),
+        Event::VersionTakesEffect { version, file } => format!(
+            "* version {} of the policy ({file}) takes effect",
+            version.as_deref().unwrap_or("without a label")
+        ),
         Event::NoLongerAccepted {
             person,
             exam,
@@ -214,6 +218,9 @@ fn event_json(event: &Event) -> Value {
             passed,
         } => json!({
             "event": "pass_counts", "person": person, "exam": exam, "passed": passed.to_string()
+        }),
+        Event::VersionTakesEffect { version, file } => json!({
+            "event": "version_takes_effect", "version": version, "file": file
         }),
         Event::NoLongerAccepted {
             person,
