@@ -265,12 +265,7 @@ fn impact(
                     exit = exit.max(Exit::Usage);
                 }
                 Event::Record(record) => {
-                    for diagnostic in record.errors {
-                        emit(diagnostic);
-                    }
-                    if record.failed {
-                        exit = exit.max(Exit::Invalid);
-                    }
+                    exit = exit.max(super::emit_record_problems(&record));
                     if record.rendered.is_empty() || args.limit.is_some_and(|l| shown >= l) {
                         return ControlFlow::Continue(());
                     }

@@ -185,15 +185,7 @@ pub fn run(args: &Args) -> Exit {
                     if !record.errors.is_empty() || !record.warnings.is_empty() {
                         progress.clear();
                     }
-                    for diagnostic in record.errors {
-                        emit(diagnostic);
-                    }
-                    for warning in record.warnings {
-                        emit(warning);
-                    }
-                    if record.failed {
-                        exit = exit.max(Exit::Invalid);
-                    }
+                    exit = exit.max(super::emit_record_problems(&record));
                     progress.tick();
                     let written = match args.format {
                         Format::Human if colour => {

@@ -265,6 +265,19 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
     eprintln!("{}\n", text.trim_end());
 }
 
+/// Writes a record's errors and warnings to stderr; the exit code it
+/// calls for (a record not evaluated is `Invalid`).
+pub fn emit_record_problems(record: &rubric::batch::RecordOutcome<'_>) -> Exit {
+    for diagnostic in record.errors.iter().chain(record.warnings) {
+        emit(diagnostic);
+    }
+    if record.failed {
+        Exit::Invalid
+    } else {
+        Exit::Success
+    }
+}
+
 /// Partner data inputs as named on the command line: `-` is stdin.
 pub fn data_inputs(paths: &[String]) -> Vec<rubric::batch::DataInput> {
     paths

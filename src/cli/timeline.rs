@@ -160,15 +160,7 @@ pub fn run(args: &Args) -> Exit {
                     exit = exit.max(Exit::Usage);
                 }
                 Event::Record(record) => {
-                    for diagnostic in record.errors {
-                        emit(diagnostic);
-                    }
-                    for warning in record.warnings {
-                        emit(warning);
-                    }
-                    if record.failed {
-                        exit = exit.max(Exit::Invalid);
-                    }
+                    exit = exit.max(super::emit_record_problems(&record));
                     if closed {
                         return ControlFlow::Break(());
                     }
