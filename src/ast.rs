@@ -129,7 +129,8 @@ pub enum CredentialKind {
     Certification,
 }
 
-/// `exam CODE "Title" available from DATE retires DATE accepted until DATE`
+/// `exam CODE "Title" available from DATE retires DATE accepted until DATE
+/// registration until DATE formerly CODE, CODE`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExamDecl {
     /// Exam, assessment or certification.
@@ -144,6 +145,10 @@ pub struct ExamDecl {
     pub retires: Option<Token>,
     /// `accepted until DATE`: the end of the grace period after retirement.
     pub accepted_until: Option<Token>,
+    /// `registration until DATE`: the last day one may register for it.
+    pub registration_until: Option<Token>,
+    /// `formerly CODE, CODE`: the names it had before it was renamed.
+    pub former_names: Vec<ExamCode>,
     /// The whole declaration.
     pub span: Span,
 }

@@ -126,6 +126,12 @@ pub struct Exam {
     /// The last as-of date at which passes still count: the end of the
     /// grace period, or the retirement date when there is none.
     pub accepted_until: Option<NaiveDate>,
+    /// The last day one may register to take it: after it, why-not never
+    /// suggests taking it, but passes already made still count.
+    pub registration_until: Option<NaiveDate>,
+    /// The names it had before it was renamed, as written (`formerly ...`):
+    /// a pass recorded under any of them is a pass of this credential.
+    pub former_names: Vec<String>,
     /// Declaration.
     pub span: Span,
 }
@@ -160,6 +166,40 @@ impl Exam {
         } else {
             PassStatus::Counts
         }
+    }
+
+    /// Whether someone who has not passed it yet can still take it and have
+    /// the pass count at `date`: it is available by then, registration for
+    /// it has not closed, and it is still accepted.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use rubric::model::{CredentialKind, Exam};
+    /// let day = |m, d| NaiveDate::from_ymd_opt(2017, m, d).unwrap();
+    /// let exam = Exam {
+    ///     code: "70-532".into(), kind: CredentialKind::Exam, title: None,
+    ///     available_from: None, retires: Some(day(12, 31)), accepted_until: Some(day(12, 31)),
+    ///     registration_until: Some(day(11, 30)), former_names: vec![],
+    ///     span: rubric::ast::Span::new(0, 0),
+    /// };
+    /// assert!(exam.can_still_be_taken(day(11, 30)));
+    /// assert!(!exam.can_still_be_taken(day(12, 1)));
+    /// ```
+    pub fn can_still_be_taken(&self, date: NaiveDate) -> bool {
+        self.available_from.is_none_or(|from| from <= date)
+            && self.registration_until.is_none_or(|until| date <= until)
+            && self.retires.is_none_or(|retired| date <= retired)
+            && self.accepted_until.is_none_or(|until| date <= until)
+    }
+
+    /// Whether `code`, as partner data writes it, is one of the names the
+    /// credential had before (compared as exam codes, see [`exam_key`]).
+    pub fn former_name_of(&self, code: &str) -> Option<&str> {
+        let key = exam_key(code);
+        self.former_names
+            .iter()
+            .find(|name| exam_key(name) == key)
+            .map(String::as_str)
     }
 }
 

@@ -241,7 +241,12 @@ impl<'p> Planner<'p> {
                 .exams
                 .iter()
                 .enumerate()
-                .map(|(i, e)| (model::exam_key(&e.code), i))
+                .flat_map(|(i, e)| {
+                    // Passes under a former name are passes of the renamed credential.
+                    std::iter::once(&e.code)
+                        .chain(&e.former_names)
+                        .map(move |name| (model::exam_key(name), i))
+                })
                 .collect(),
             windows: policy.measures.iter().map(|m| m.window_months).collect(),
             evaluators: Mutex::new(HashMap::new()),

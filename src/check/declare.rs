@@ -265,7 +265,10 @@ impl Checker {
         let Declared { policy, names, .. } = declared;
         match item {
             ast::Item::Version(text, _) => policy.version = Some(text.value.clone()),
-            ast::Item::Effective(token, _) => policy.effective = self.date(token),
+            // The rules apply from the first day of a month written alone.
+            ast::Item::Effective(token, _) => {
+                policy.effective = self.date(token, super::validate::MonthDay::First);
+            }
             ast::Item::Source(text, _) => policy.source = Some(text.value.clone()),
             ast::Item::Currency(token, _) => {
                 policy.currency = self.currency(token);

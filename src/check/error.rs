@@ -20,6 +20,21 @@ pub enum PolicyError {
         #[label("no such day")]
         span: SourceSpan,
     },
+    /// A month (`YYYY-MM`) that does not exist.
+    #[error("`{text}` is not a calendar month")]
+    #[diagnostic(
+        code(E0211),
+        help(
+            "write a month as YYYY-MM with a month from 01 to 12, e.g. `2017-12`, or a whole date as YYYY-MM-DD"
+        )
+    )]
+    InvalidMonth {
+        /// The month as written.
+        text: String,
+        /// Where.
+        #[label("no such month")]
+        span: SourceSpan,
+    },
     /// Digit grouping or size of an amount is wrong.
     #[error("`{text}` is not a well-formed amount")]
     #[diagnostic(code(E0103))]
@@ -62,6 +77,41 @@ pub enum PolicyError {
         /// Did-you-mean or how to declare it.
         #[help]
         help: String,
+    },
+    /// A former name (`formerly`) that already names a credential.
+    #[error("`{name}` cannot be a former name here: it already names `{other}`")]
+    #[diagnostic(code(E0212))]
+    FormerNameClash {
+        /// The former name as written.
+        name: String,
+        /// The credential it already names.
+        other: String,
+        /// The former name.
+        #[label(primary, "already a name of `{other}`")]
+        span: SourceSpan,
+        /// Where the credential it names is declared.
+        #[label("`{other}` is here")]
+        first: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// A group member written with a credential's former name.
+    #[error("`{name}` is a former name of `{current}`")]
+    #[diagnostic(
+        code(E0213),
+        help(
+            "name the credential by its current name, `{current}`; passes recorded under `{name}` count as passes of it"
+        )
+    )]
+    FormerNameInGroup {
+        /// The former name as written.
+        name: String,
+        /// The credential's current code.
+        current: String,
+        /// Where the group names it.
+        #[label("renamed `{current}`")]
+        span: SourceSpan,
     },
     /// A group name that is not declared.
     #[error("unknown group `{name}`")]

@@ -6,6 +6,7 @@
 mod cycles;
 mod declare;
 mod error;
+mod renames;
 mod requirements;
 mod resolve;
 mod validate;
@@ -64,9 +65,10 @@ impl Checker {
     fn competency(&mut self, c: &ast::Competency) -> Policy {
         // Declarations first, so that uses may come before or after them.
         let mut declared = self.declare(c);
+        let former = self.former_names(c, &declared);
         // Group members and measures refer to the declarations; options
         // refer to everything.
-        self.resolve_groups(c, &mut declared);
+        self.resolve_groups(c, &mut declared, &former);
         self.resolve_measures(c, &mut declared);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);

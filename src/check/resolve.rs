@@ -8,6 +8,7 @@ use std::cell::Cell;
 use miette::SourceSpan;
 
 use super::declare::{Declared, Names, Scope};
+use super::renames::FormerNames;
 use super::{Checker, PolicyError, sp};
 use crate::ast::{self, Span};
 use crate::model::*;
@@ -35,7 +36,12 @@ impl Checker {
 
     /// Fills in the members of each group and reports groups that contain
     /// themselves.
-    pub(super) fn resolve_groups(&mut self, c: &ast::Competency, declared: &mut Declared) {
+    pub(super) fn resolve_groups(
+        &mut self,
+        c: &ast::Competency,
+        declared: &mut Declared,
+        former: &FormerNames,
+    ) {
         let Declared { policy, names, .. } = declared;
         let decls: Vec<&ast::GroupDecl> = c
             .items
@@ -47,12 +53,17 @@ impl Checker {
             .filter(|g| names.groups.is_declaration(&g.name.name, g.name.span))
             .collect();
         for (group, decl) in policy.groups.iter_mut().zip(&decls) {
-            group.members = self.group_members(decl, names);
+            group.members = self.group_members(decl, names, former);
         }
         self.group_cycles(&policy.groups, &decls);
     }
 
-    fn group_members(&mut self, g: &ast::GroupDecl, names: &Scope) -> Vec<GroupMember> {
+    fn group_members(
+        &mut self,
+        g: &ast::GroupDecl,
+        names: &Scope,
+        former: &FormerNames,
+    ) -> Vec<GroupMember> {
         if g.exams.is_empty() {
             self.errors.push(PolicyError::EmptyGroup {
                 name: g.name.name.clone(),
@@ -66,6 +77,16 @@ impl Checker {
                 && let Some(i) = names.groups.get(&code.code)
             {
                 members.push(GroupMember::Group(GroupId(i)));
+                continue;
+            }
+            if names.exams.get(&code.code).is_none()
+                && let Some(current) = former.renamed_to(&code.code)
+            {
+                self.errors.push(PolicyError::FormerNameInGroup {
+                    name: code.code.clone(),
+                    current: current.to_owned(),
+                    span: sp(code.span),
+                });
                 continue;
             }
             let exam = self.resolve(

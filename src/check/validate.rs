@@ -2,12 +2,22 @@
 //! currencies, amounts) and what must hold of the file as a whole (a tier
 //! ladder, an option, one currency).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::{Checker, MAX_COUNT, MAX_WINDOW_MONTHS, PolicyError, sp};
 use crate::ast::{self, Span};
 use crate::model::*;
+
+/// Which day a month written without its day (`2017-12`) stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum MonthDay {
+    /// Its first day: where something starts (`effective`, `available from`).
+    First,
+    /// Its last day: where something ends (`retires`, `accepted until`,
+    /// `registration until`).
+    Last,
+}
 
 impl Checker {
     /// Reports a file without a `tiers` line.
@@ -31,9 +41,14 @@ impl Checker {
     }
 
     pub(super) fn exam(&mut self, e: &ast::ExamDecl) -> Exam {
-        let available_from = e.available_from.as_ref().and_then(|t| self.date(t));
-        let retires = e.retires.as_ref().and_then(|t| self.date(t));
-        let grace = e.accepted_until.as_ref().and_then(|t| self.date(t));
+        use MonthDay::{First, Last};
+        let available_from = e.available_from.as_ref().and_then(|t| self.date(t, First));
+        let retires = e.retires.as_ref().and_then(|t| self.date(t, Last));
+        let grace = e.accepted_until.as_ref().and_then(|t| self.date(t, Last));
+        let registration = e
+            .registration_until
+            .as_ref()
+            .and_then(|t| self.date(t, Last));
         let mut out_of_order = |reason: &str, token: Option<&ast::Token>| {
             if let Some(token) = token {
                 self.errors.push(PolicyError::ExamDatesOutOfOrder {
@@ -56,6 +71,22 @@ impl Checker {
                 e.accepted_until.as_ref(),
             );
         }
+        if let (Some(from), Some(closes)) = (available_from, registration)
+            && closes < from
+        {
+            out_of_order(
+                "registration closes before it is available",
+                e.registration_until.as_ref(),
+            );
+        }
+        if let (Some(retired), Some(closes)) = (retires, registration)
+            && closes > retired
+        {
+            out_of_order(
+                "registration is open after it retires",
+                e.registration_until.as_ref(),
+            );
+        }
         Exam {
             code: e.code.code.clone(),
             kind: e.kind,
@@ -63,6 +94,8 @@ impl Checker {
             available_from,
             retires,
             accepted_until: grace.or(retires),
+            registration_until: registration,
+            former_names: e.former_names.iter().map(|n| n.code.clone()).collect(),
             span: e.span,
         }
     }
@@ -171,7 +204,32 @@ impl Checker {
         }
     }
 
-    pub(super) fn date(&mut self, token: &ast::Token) -> Option<NaiveDate> {
+    /// A date as written: a day (`2017-06-27`), or a month (`2017-12`)
+    /// read as its first or last day, as `day` says.
+    pub(super) fn date(&mut self, token: &ast::Token, day: MonthDay) -> Option<NaiveDate> {
+        if let Some((year, month)) = token.text.split_once('-').filter(|(_, m)| !m.contains('-')) {
+            let first = year
+                .parse::<i32>()
+                .ok()
+                .zip(month.parse::<u32>().ok())
+                .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1));
+            let Some(first) = first else {
+                self.errors.push(PolicyError::InvalidMonth {
+                    text: token.text.clone(),
+                    span: sp(token.span),
+                });
+                return None;
+            };
+            return match day {
+                MonthDay::First => Some(first),
+                // The day before the first of the next month; a month at the
+                // end of the calendar has its last day in the same year.
+                MonthDay::Last => first
+                    .checked_add_months(chrono::Months::new(1))
+                    .and_then(|next| next.pred_opt())
+                    .or_else(|| NaiveDate::from_ymd_opt(first.year(), 12, 31)),
+            };
+        }
         match NaiveDate::parse_from_str(&token.text, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {

@@ -21,6 +21,7 @@
 pub mod assign;
 pub mod fold;
 pub mod gap;
+pub mod renamed;
 pub mod window;
 
 use std::borrow::Cow;
@@ -411,18 +412,19 @@ pub struct Facts {
 impl<'p> Evaluator<'p> {
     /// Compiles `policy` for evaluation as of `as_of`.
     pub fn new(policy: &'p Policy, as_of: NaiveDate) -> Self {
-        let exam_index = policy
-            .exams
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (model::exam_key(&e.code), i))
+        // A renamed credential answers to its former names too (the checker
+        // makes sure no name means two credentials).
+        let names = || {
+            policy.exams.iter().enumerate().flat_map(|(i, e)| {
+                std::iter::once(&e.code)
+                    .chain(&e.former_names)
+                    .map(move |name| (name, i))
+            })
+        };
+        let exam_index = names()
+            .map(|(name, i)| (model::exam_key(name), i))
             .collect();
-        let exam_exact = policy
-            .exams
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.code.clone(), i))
-            .collect();
+        let exam_exact = names().map(|(name, i)| (name.clone(), i)).collect();
         let windows = policy
             .measures
             .iter()
@@ -1017,9 +1019,6 @@ fn why_not_catalog(policy: &Policy, as_of: NaiveDate, groups: &[GroupPlan]) -> g
             })
             .collect()
     };
-    let still_open = |e: &model::Exam| {
-        e.retires.is_none_or(|r| r >= as_of) && e.accepted_until.is_none_or(|u| u >= as_of)
-    };
     gap::Catalog {
         groups: groups
             .iter()
@@ -1033,14 +1032,14 @@ fn why_not_catalog(policy: &Policy, as_of: NaiveDate, groups: &[GroupPlan]) -> g
         attainable: policy
             .exams
             .iter()
-            .map(|e| e.available_from.is_none_or(|f| f <= as_of) && still_open(e))
+            .map(|e| e.can_still_be_taken(as_of))
             .collect(),
         soon: policy
             .exams
             .iter()
             .map(|e| {
                 e.available_from
-                    .filter(|f| *f > as_of && e.retires.is_none_or(|r| r >= *f))
+                    .filter(|f| *f > as_of && e.can_still_be_taken(*f))
             })
             .collect(),
     }

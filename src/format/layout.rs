@@ -234,6 +234,13 @@ impl<'s> Printer<'s> {
                 None => clauses.push(format!("retires {}", retires.text)),
             }
         }
+        if let Some(until) = &e.registration_until {
+            clauses.push(format!("registration until {}", until.text));
+        }
+        if !e.former_names.is_empty() {
+            let names: Vec<String> = e.former_names.iter().map(code).collect();
+            clauses.push(format!("formerly {}", names.join(", ")));
+        }
         for clause in clauses {
             if line.chars().count() + clause.len() + 3 > WIDTH {
                 line.push('\n');

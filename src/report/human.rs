@@ -45,6 +45,19 @@ pub fn partner(policy: &Policy, evaluated: &Evaluated<'_, '_>) -> String {
             flag.exam, flag.passed
         );
     }
+    if let Some(partner) = evaluated.partner {
+        for renamed in crate::eval::renamed::renamed_passes(policy, partner) {
+            let who = partner.people.get(renamed.person).map(person_label);
+            let _ = writeln!(
+                out,
+                "  ~ {} passed {} on {}, recorded under its former name: read as {}",
+                who.unwrap_or_default(),
+                renamed.recorded_as,
+                renamed.passed,
+                renamed.counted_as
+            );
+        }
+    }
     for o in &outcome.options {
         let option = o.option;
         let option_tier = o

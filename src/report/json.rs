@@ -33,6 +33,10 @@ pub struct PartnerResult<'a> {
     /// exam was available or after it retired); they do not count.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<FlagResult<'a>>,
+    /// With evidence: passes recorded under a former name of a credential,
+    /// which count as passes of the credential it was renamed to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renamed_passes: Vec<RenamedPassResult<'a>>,
     /// Why the record could not be evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorResult>,
@@ -378,6 +382,19 @@ pub struct FlagResult<'a> {
     pub problem: crate::model::PassStatus,
 }
 
+/// A pass recorded under a credential's former name.
+#[derive(Serialize)]
+pub struct RenamedPassResult<'a> {
+    /// The person's id.
+    pub person: &'a RawValue,
+    /// The code as the data records it: a former name.
+    pub recorded_as: &'a str,
+    /// The credential it is a pass of, by its current code.
+    pub counted_as: &'a str,
+    /// The pass date.
+    pub passed: String,
+}
+
 /// A data error in a result.
 #[derive(Serialize)]
 pub struct ErrorResult {
@@ -460,6 +477,22 @@ pub fn evaluated<'a>(
                 problem: flag.status,
             })
             .collect(),
+        renamed_passes: evaluated
+            .partner
+            .map(|partner| {
+                crate::eval::renamed::renamed_passes(policy, partner)
+                    .into_iter()
+                    .filter_map(|r| {
+                        Some(RenamedPassResult {
+                            person: partner.people.get(r.person)?.id.json(),
+                            recorded_as: r.recorded_as,
+                            counted_as: r.counted_as,
+                            passed: r.passed.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         errors: Vec::new(),
         warnings: Vec::new(),
         decision,
@@ -617,6 +650,7 @@ pub fn failed<'a>(
         tier: None,
         options: Vec::new(),
         flags: Vec::new(),
+        renamed_passes: Vec::new(),
         errors: errors.iter().map(ErrorResult::from_error).collect(),
         warnings: Vec::new(),
         decision,

@@ -76,6 +76,8 @@ keywords! {
     RETIRES = kw_retires, "retires", "retires", Inner;
     ACCEPTED = kw_accepted, "accepted", "accepted", Inner;
     UNTIL = kw_until, "until", "until", Inner;
+    REGISTRATION = kw_registration, "registration", "registration until", Inner;
+    FORMERLY = kw_formerly, "formerly", "formerly", Inner;
     ANY = kw_any, "any", "any", Inner;
     ALL = kw_all, "all", "all", Inner;
     OF = kw_of, "of", "of", Inner;
@@ -199,6 +201,8 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         | Rule::attribute_requirement
         | Rule::either_requirement => &[REQUIRE],
         Rule::retirement => &[RETIRES],
+        Rule::registration => &[REGISTRATION],
+        Rule::former_names => &[FORMERLY],
         Rule::quantifier => &[ANY, ALL],
         Rule::aggregate => &[SUM, MAX],
         Rule::sharing => &[DISTINCT, SHARED],

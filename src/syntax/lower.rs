@@ -248,10 +248,18 @@ fn exam(mut children: Children<'_>, span: Span) -> Result<ExamDecl> {
         available_from: None,
         retires: None,
         accepted_until: None,
+        registration_until: None,
+        former_names: Vec::new(),
         span,
     };
     for clause in children.rest() {
         let rule = clause.as_rule();
+        if rule == Rule::former_names {
+            for code in Children::of(clause).rest() {
+                decl.former_names.push(exam_code(code)?);
+            }
+            continue;
+        }
         let mut dates = Children::of(clause)
             .rest()
             .filter(|p| p.as_rule() == Rule::date)
@@ -262,6 +270,7 @@ fn exam(mut children: Children<'_>, span: Span) -> Result<ExamDecl> {
                 decl.retires = dates.next();
                 decl.accepted_until = dates.next();
             }
+            Rule::registration => decl.registration_until = dates.next(),
             _ => {}
         }
     }
