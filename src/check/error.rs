@@ -79,18 +79,22 @@ pub enum PolicyError {
         help: String,
     },
     /// A former name (`formerly`) that already names a credential.
-    #[error("`{name}` cannot be a former name here: it already names `{other}`")]
+    #[error("`{name}` cannot be a former name of `{renamed}`: {reason}")]
     #[diagnostic(code(E0212))]
     FormerNameClash {
         /// The former name as written.
         name: String,
-        /// The credential it already names.
-        other: String,
+        /// The credential that lists it after `formerly`.
+        renamed: String,
+        /// What it already names, e.g. "it is the code of `MB2-706`".
+        reason: String,
         /// The former name.
         #[label(primary, "already a name of `{other}`")]
         span: SourceSpan,
-        /// Where the credential it names is declared.
-        #[label("`{other}` is here")]
+        /// The credential it already names.
+        other: String,
+        /// Where that name is given first.
+        #[label("named here first")]
         first: SourceSpan,
         /// How to fix it.
         #[help]
@@ -443,7 +447,7 @@ pub enum PolicyError {
     #[diagnostic(
         code(E0315),
         help(
-            "an exam is available first, retires later, and is accepted until a date on or after its retirement"
+            "an exam is available first, retires later, and is accepted until a date on or after its retirement; registration for it closes between the two"
         )
     )]
     ExamDatesOutOfOrder {

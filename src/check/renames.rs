@@ -52,14 +52,16 @@ impl Checker {
                         .exams
                         .get(other)
                         .map_or_else(|| name.code.clone(), |e| e.code.clone());
-                    let (help, first) = if other == index {
+                    let (reason, help, first) = if other == index {
                         (
+                            "it is its own name".to_owned(),
                             "a credential's former names are the names it had before; drop this one"
                                 .to_owned(),
                             exam.code.span,
                         )
                     } else {
                         (
+                            format!("it is the code of `{other_code}`, also in the catalog"),
                             format!(
                                 "passes of `{}` would count as passes of both; if `{other_code}` was renamed `{}`, drop the declaration of `{other_code}`, otherwise drop `{}` from the former names",
                                 name.code, exam.code.code, name.code
@@ -73,6 +75,8 @@ impl Checker {
                     };
                     self.errors.push(PolicyError::FormerNameClash {
                         name: name.code.clone(),
+                        renamed: exam.code.code.clone(),
+                        reason,
                         other: other_code,
                         span: sp(name.span),
                         first: sp(first),
@@ -83,8 +87,13 @@ impl Checker {
                 match former.by_key.get(&key) {
                     Some((_, current, first)) => {
                         let other_code = current.clone();
+                        let reason = if other_code == exam.code.code {
+                            "it is listed twice".to_owned()
+                        } else {
+                            format!("it is already a former name of `{other_code}`")
+                        };
                         let help = if other_code == exam.code.code {
-                            "it is listed twice; drop one".to_owned()
+                            "drop one of them".to_owned()
                         } else {
                             format!(
                                 "one old name can have become only one credential: keep `{}` as a former name of `{other_code}` or of `{}`, not both",
@@ -93,6 +102,8 @@ impl Checker {
                         };
                         self.errors.push(PolicyError::FormerNameClash {
                             name: name.code.clone(),
+                            renamed: exam.code.code.clone(),
+                            reason,
                             other: other_code,
                             span: sp(name.span),
                             first: sp(*first),

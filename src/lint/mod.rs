@@ -182,6 +182,27 @@ pub enum Warning {
         #[label("no `version`")]
         span: SourceSpan,
     },
+    /// An end date (`retires`, `accepted until`, `registration until`)
+    /// on the first day of a month, where the page probably gave the month.
+    #[error("`{clause} {date}` ends on the first day of its month")]
+    #[diagnostic(
+        code(W0112),
+        severity(Warning),
+        help(
+            "nothing dated after {date} is accepted by it; if the page gives the month (\"Retiring December 2017\"), write `{clause} {month}`, which means the month's last day"
+        )
+    )]
+    EndOnFirstOfMonth {
+        /// `retires`, `accepted until` or `registration until`.
+        clause: &'static str,
+        /// The date as written.
+        date: String,
+        /// The month it is in, as `YYYY-MM`.
+        month: String,
+        /// The date.
+        #[label("the rest of the month is left out")]
+        span: SourceSpan,
+    },
     /// No `effective` line.
     #[error("competency `{name}` has no effective date")]
     #[diagnostic(
@@ -214,6 +235,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     let mut out = Vec::new();
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
+    end_dates(file, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
     out
@@ -237,6 +259,29 @@ fn header(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
             name: c.id.name.clone(),
             span: sp(c.id.span),
         });
+    }
+}
+
+/// End dates written as the first day of a month (W0112).
+fn end_dates(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
+    for item in &file.competency.items {
+        let ast::Item::Exam(e) = item else { continue };
+        let ends = [
+            ("retires", &e.retires),
+            ("accepted until", &e.accepted_until),
+            ("registration until", &e.registration_until),
+        ];
+        for (clause, token) in ends {
+            let Some(token) = token else { continue };
+            if let Some(month) = token.text.strip_suffix("-01").filter(|m| m.len() == 7) {
+                out.push(Warning::EndOnFirstOfMonth {
+                    clause,
+                    date: token.text.clone(),
+                    month: month.to_owned(),
+                    span: sp(token.span),
+                });
+            }
+        }
     }
 }
 
@@ -603,6 +648,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 10] = [
+pub const CODES: [&str; 11] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
+    "W0112",
 ];
