@@ -139,6 +139,12 @@ pub enum ChangeKind {
     Retirement,
     /// Until when passes of a retired credential are still accepted.
     Grace,
+    /// A credential's current name, or the former names passes may be
+    /// recorded under.
+    Rename,
+    /// The last day one may register for a credential: it changes what the
+    /// why-not report suggests, never a tier.
+    Registration,
     /// A group added or removed.
     Group,
     /// Credentials or groups that satisfy a group.
@@ -514,7 +520,13 @@ impl<'p> Differ<'p> {
         let whole = Scope::Competency;
         for before in &self.old.exams {
             let key = exam_key(&before.code);
-            match self.new.exams.iter().find(|e| exam_key(&e.code) == key) {
+            let same = self
+                .new
+                .exams
+                .iter()
+                .find(|e| exam_key(&e.code) == key)
+                .or_else(|| renamed_in(self.new, &before.code));
+            match same {
                 None => self.push(
                     draft(
                         &whole,
@@ -529,7 +541,15 @@ impl<'p> Differ<'p> {
         }
         for after in &self.new.exams {
             let key = exam_key(&after.code);
-            if !self.old.exams.iter().any(|e| exam_key(&e.code) == key) {
+            let renamed = |e: &Exam| {
+                after.former_name_of(&e.code).is_some() && renamed_in(self.new, &e.code).is_some()
+            };
+            if !self
+                .old
+                .exams
+                .iter()
+                .any(|e| exam_key(&e.code) == key || renamed(e))
+            {
                 self.push(
                     draft(
                         &whole,
@@ -547,6 +567,7 @@ impl<'p> Differ<'p> {
         let whole = Scope::Competency;
         let name = credential(after);
         let at = (Some(before.span), Some(after.span));
+        self.renames(before, after);
         if before.title != after.title {
             self.push(
                 draft(
@@ -614,6 +635,73 @@ impl<'p> Differ<'p> {
         }
     }
 
+    /// A credential renamed, its former names changed, or its
+    /// registration cut-off moved.
+    fn renames(&mut self, before: &Exam, after: &Exam) {
+        let whole = Scope::Competency;
+        let at = (Some(before.span), Some(after.span));
+        if exam_key(&before.code) != exam_key(&after.code) {
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::Rename,
+                    format!("name of {}", credential(before)),
+                    Effect::Neutral,
+                )
+                .values(Some(before.code.clone()), Some(after.code.clone()))
+                .note(format!(
+                    "passes recorded under `{}` still count: it is a former name of `{}`",
+                    before.code, after.code
+                ))
+                .at(at.0, at.1),
+            );
+        }
+        // The renamed code is a former name now, not a change of former names.
+        let former = |e: &Exam, other: &Exam| -> BTreeSet<String> {
+            e.former_names
+                .iter()
+                .map(|n| exam_key(n))
+                .filter(|k| *k != exam_key(&other.code))
+                .collect()
+        };
+        let (was, is) = (former(before, after), former(after, before));
+        if was != is {
+            let effect = match direction(&was, &is) {
+                // Passes under more names count.
+                Some(true) => Effect::Looser,
+                Some(false) => Effect::Stricter,
+                None => Effect::Mixed,
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::Rename,
+                    format!("former names of {}", credential(after)),
+                    effect,
+                )
+                .values(Some(join(&was)), Some(join(&is)))
+                .note(members_note(&was, &is))
+                .at(at.0, at.1),
+            );
+        }
+        if before.registration_until != after.registration_until {
+            let show = |d: Option<NaiveDate>| {
+                Some(d.map_or_else(|| "always open".to_owned(), |d| d.to_string()))
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::Registration,
+                    format!("{} registration until", credential(after)),
+                    Effect::Neutral,
+                )
+                .values(show(before.registration_until), show(after.registration_until))
+                .note("passes already made count as before; only what the why-not report suggests changes")
+                .at(at.0, at.1),
+            );
+        }
+    }
+
     fn groups(&mut self) {
         let whole = Scope::Competency;
         for before in &self.old.groups {
@@ -648,7 +736,7 @@ impl<'p> Differ<'p> {
     }
 
     fn group(&mut self, before: &ExamGroup, after: &ExamGroup) {
-        let members_before = members(self.old, before);
+        let members_before = members_renamed(self.old, before, self.new);
         let members_after = members(self.new, after);
         // A single member reads the same under `any` and `all`.
         let quantifier = |g: &ExamGroup| {
@@ -1499,6 +1587,36 @@ fn measure_kind_word(kind: &MeasureKind) -> String {
         MeasureKind::Usage { metric, .. } => format!("usage ({metric})"),
         MeasureKind::DistinctCustomers { .. } => "distinct customers".to_owned(),
     }
+}
+
+/// The credential of `policy` that lists `code` as a former name, when no
+/// credential of `policy` has it as its current name: what `code` was
+/// renamed to.
+fn renamed_in<'a>(policy: &'a Policy, code: &str) -> Option<&'a Exam> {
+    let key = exam_key(code);
+    if policy.exams.iter().any(|e| exam_key(&e.code) == key) {
+        return None;
+    }
+    policy
+        .exams
+        .iter()
+        .find(|e| e.former_name_of(code).is_some())
+}
+
+/// The old version's group members, each credential under the name it has
+/// in the new version when it was renamed there (so a rename is not read as
+/// one member removed and another added).
+fn members_renamed(old: &Policy, group: &ExamGroup, new: &Policy) -> BTreeSet<String> {
+    group
+        .members
+        .iter()
+        .filter_map(|m| match m {
+            GroupMember::Exam(e) => old.exams.get(e.0).map(|e| {
+                renamed_in(new, &e.code).map_or_else(|| exam_key(&e.code), |r| exam_key(&r.code))
+            }),
+            GroupMember::Group(g) => old.groups.get(g.0).map(|g| g.name.clone()),
+        })
+        .collect()
 }
 
 /// A group's members by name (credentials by exam key, so `mb2 714` and

@@ -125,8 +125,8 @@ fn report(policy: &Policy, as_of: &str, text: &str) -> (String, Value) {
         .unwrap();
     let evaluated = Evaluated::of_partner(&partner, outcome, Detail::Evidence);
     let human = rubric::report::human::partner(policy, &evaluated);
-    let json = serde_json::to_value(rubric::report::json::evaluated(policy, &evaluated, None))
-        .unwrap();
+    let json =
+        serde_json::to_value(rubric::report::json::evaluated(policy, &evaluated, None)).unwrap();
     (human, json)
 }
 
@@ -163,7 +163,11 @@ fn the_last_day_of_february_follows_leap_years() {
         )));
         let exam = &policy.exams[0];
         assert_eq!(exam.retires, Some(date(last)), "retires {month}");
-        assert_eq!(exam.accepted_until, Some(date(last)), "accepted until {month}");
+        assert_eq!(
+            exam.accepted_until,
+            Some(date(last)),
+            "accepted until {month}"
+        );
         assert_eq!(
             exam.registration_until,
             Some(date(last)),
@@ -177,7 +181,9 @@ fn the_last_day_of_february_follows_leap_years() {
 
 #[test]
 fn a_month_and_its_whole_date_mean_the_same() {
-    let month = load(&one_exam("X-1 available from 2017-03 retires 2017-12 accepted until 2018-06"));
+    let month = load(&one_exam(
+        "X-1 available from 2017-03 retires 2017-12 accepted until 2018-06",
+    ));
     let day = load(&one_exam(
         "X-1 available from 2017-03-01 retires 2017-12-31 accepted until 2018-06-30",
     ));
@@ -227,16 +233,33 @@ fn passes_count_through_the_last_day_of_a_retirement_month() {
 fn month_boundaries_decide_tiers_the_same_on_both_paths() {
     let policy = shape();
     let guidance = ("TA-CP", "2016-05-01");
-    let infra = |code: &'static str, passed: &'static str| {
-        partner(&[&[(code, passed)], &[guidance]])
-    };
+    let infra =
+        |code: &'static str, passed: &'static str| partner(&[&[(code, passed)], &[guidance]]);
     let silver = Some("silver".to_owned());
-    assert_eq!(tier(&policy, "2017-12-31", &infra("70-533", "2017-12-31")), silver);
-    assert_eq!(tier(&policy, "2018-01-01", &infra("70-533", "2017-12-31")), None);
-    assert_eq!(tier(&policy, "2018-06-30", &infra("70-534", "2017-12-31")), silver);
-    assert_eq!(tier(&policy, "2018-07-01", &infra("70-534", "2017-12-31")), None);
-    assert_eq!(tier(&policy, "2018-01-31", &infra("AZ-100", "2017-12-31")), None);
-    assert_eq!(tier(&policy, "2018-01-31", &infra("AZ-100", "2018-01-01")), silver);
+    assert_eq!(
+        tier(&policy, "2017-12-31", &infra("70-533", "2017-12-31")),
+        silver
+    );
+    assert_eq!(
+        tier(&policy, "2018-01-01", &infra("70-533", "2017-12-31")),
+        None
+    );
+    assert_eq!(
+        tier(&policy, "2018-06-30", &infra("70-534", "2017-12-31")),
+        silver
+    );
+    assert_eq!(
+        tier(&policy, "2018-07-01", &infra("70-534", "2017-12-31")),
+        None
+    );
+    assert_eq!(
+        tier(&policy, "2018-01-31", &infra("AZ-100", "2017-12-31")),
+        None
+    );
+    assert_eq!(
+        tier(&policy, "2018-01-31", &infra("AZ-100", "2018-01-01")),
+        silver
+    );
 }
 
 #[test]
@@ -261,15 +284,24 @@ fn dates_with_a_stray_part_are_syntax_errors() {
 fn an_end_date_on_the_first_of_a_month_is_w0112() {
     assert_eq!(codes(&one_exam("X-1 retires 2017-12-01")), ["W0112"]);
     assert_eq!(
-        codes(&one_exam("X-1 retires 2017-11-30 accepted until 2018-06-01")),
+        codes(&one_exam(
+            "X-1 retires 2017-11-30 accepted until 2018-06-01"
+        )),
         ["W0112"]
     );
     assert_eq!(
-        codes(&one_exam("X-1 retires 2017-12 registration until 2017-11-01")),
+        codes(&one_exam(
+            "X-1 retires 2017-12 registration until 2017-11-01"
+        )),
         ["W0112"]
     );
     // Starting on the first is what one expects; ending on another day too.
-    assert!(codes(&one_exam("X-1 available from 2017-12-01 retires 2017-12-02")).is_empty());
+    assert!(
+        codes(&one_exam(
+            "X-1 available from 2017-12-01 retires 2017-12-02"
+        ))
+        .is_empty()
+    );
     assert!(codes(&one_exam("X-1 retires 2017-12")).is_empty());
 }
 
@@ -319,7 +351,10 @@ fn passes_made_after_the_cut_off_still_count_until_retirement() {
     let policy = shape();
     // Registered in November, sat the exam in December.
     let text = partner(&[&[("70-533", "2017-12-15")], &[("TA-CP", "2016-05-01")]]);
-    assert_eq!(tier(&policy, "2017-12-31", &text), Some("silver".to_owned()));
+    assert_eq!(
+        tier(&policy, "2017-12-31", &text),
+        Some("silver".to_owned())
+    );
     assert_eq!(
         status(&policy, "70-533", "2017-12-15", "2017-12-31"),
         PassStatus::Counts
@@ -329,7 +364,9 @@ fn passes_made_after_the_cut_off_still_count_until_retirement() {
 #[test]
 fn registration_outside_availability_is_e0315() {
     assert_eq!(
-        codes(&one_exam("X-1 available from 2018-01 registration until 2017-12")),
+        codes(&one_exam(
+            "X-1 available from 2018-01 registration until 2017-12"
+        )),
         ["E0315"]
     );
     assert_eq!(
@@ -337,7 +374,12 @@ fn registration_outside_availability_is_e0315() {
         ["E0315"]
     );
     // On the very days it becomes available or retires, registration may close.
-    assert!(codes(&one_exam("X-1 available from 2018-01-15 registration until 2018-01-15")).is_empty());
+    assert!(
+        codes(&one_exam(
+            "X-1 available from 2018-01-15 registration until 2018-01-15"
+        ))
+        .is_empty()
+    );
     assert!(codes(&one_exam("X-1 retires 2017-12 registration until 2017-12")).is_empty());
 }
 
@@ -407,7 +449,10 @@ fn former_names_that_clash_are_e0212_and_groups_use_current_names() {
     };
     assert_eq!(codes(&two("A-1", "B-1 formerly A-1")), ["E0212"]);
     assert_eq!(codes(&two("A-1", "B-1 formerly a_1")), ["E0212"]);
-    assert_eq!(codes(&two("A-1 formerly Z-9", "B-1 formerly \"z 9\"")), ["E0212"]);
+    assert_eq!(
+        codes(&two("A-1 formerly Z-9", "B-1 formerly \"z 9\"")),
+        ["E0212"]
+    );
     assert_eq!(codes(&two("A-1 formerly Z-9, Z-9", "B-1")), ["E0212"]);
     assert_eq!(codes(&two("A-1 formerly A-1", "B-1")), ["E0212"]);
     assert!(codes(&two("A-1 formerly Z-9", "B-1 formerly Y-8")).is_empty());
@@ -508,7 +553,10 @@ proptest! {
 #[test]
 fn the_requirement_outcome_reads_renamed_passes() {
     let policy = shape();
-    let text = partner(&[&[("70-533", "2017-06-01")], &[("Technical Assessment for Cloud Platform", "2016-05-01")]]);
+    let text = partner(&[
+        &[("70-533", "2017-06-01")],
+        &[("Technical Assessment for Cloud Platform", "2016-05-01")],
+    ]);
     let record = parsed(&text);
     let p = Partner::parse(&record).unwrap();
     let outcome = Evaluator::new(&policy, date("2017-12-31"))
@@ -519,4 +567,63 @@ fn the_requirement_outcome_reads_renamed_passes() {
     };
     assert!(people.met);
     assert_eq!(people.qualified, [1, 1]);
+}
+
+// ---------------------------------------------------------------------------
+// Semantic diff
+// ---------------------------------------------------------------------------
+
+/// The changes `rubric diff` finds between two catalogs, as
+/// `(kind, subject, old, new, effect)`.
+fn changes(old: &str, new: &str) -> Vec<String> {
+    let (old, new) = (load(&one_exam_in(old)), load(&one_exam_in(new)));
+    rubric::diff::diff(&old, &new)
+        .changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{:?} {} {:?} -> {:?}: {:?}",
+                c.kind, c.subject, c.old, c.new, c.effect
+            )
+        })
+        .collect()
+}
+
+/// A policy whose one group names `code`, declared as `exam` says.
+fn one_exam_in(exam: &str) -> String {
+    let code = exam.split_whitespace().next().unwrap();
+    one_exam(exam).replace("any of X-1", &format!("any of {code}"))
+}
+
+#[test]
+fn diff_reads_a_rename_as_a_rename_not_a_removal_and_an_addition() {
+    assert_eq!(
+        changes("70-532", "70-533 formerly 70-532"),
+        ["Rename name of exam `70-532` Some(\"70-532\") -> Some(\"70-533\"): Neutral".to_owned()]
+    );
+    assert_eq!(
+        changes("70-533 formerly 70-532", "70-533 formerly 70-532, 70-531"),
+        [
+            "Rename former names of exam `70-533` Some(\"70-532\") -> Some(\"70-531, 70-532\"): Looser"
+                .to_owned()
+        ]
+    );
+    assert_eq!(
+        changes("70-533 formerly 70-532", "70-533"),
+        [
+            "Rename former names of exam `70-533` Some(\"70-532\") -> Some(\"\"): Stricter"
+                .to_owned()
+        ]
+    );
+    assert_eq!(
+        changes("70-533 retires 2017-12", "70-533 retires 2017-12 registration until 2017-11-30"),
+        [
+            "Registration exam `70-533` registration until Some(\"always open\") -> Some(\"2017-11-30\"): Neutral"
+                .to_owned()
+        ]
+    );
+    // A month and its last day are the same date: no change.
+    assert!(changes("70-533 retires 2017-12", "70-533 retires 2017-12-31").is_empty());
+    // A credential that is not a rename is still removed and added.
+    assert_eq!(changes("70-532", "70-533").len(), 3);
 }

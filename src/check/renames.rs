@@ -29,11 +29,7 @@ impl Checker {
     /// Indexes the former names of every credential in the catalog,
     /// reporting one that is the name of a credential (this one or
     /// another) or a former name of another credential as well.
-    pub(super) fn former_names(
-        &mut self,
-        c: &ast::Competency,
-        declared: &Declared,
-    ) -> FormerNames {
+    pub(super) fn former_names(&mut self, c: &ast::Competency, declared: &Declared) -> FormerNames {
         let names = &declared.names.exams;
         let mut former = FormerNames::default();
         let exams = c.items.iter().filter_map(|i| match i {

@@ -24,10 +24,7 @@ pub struct RenamedPass<'a> {
 /// Every pass of `partner` recorded under a former name of a credential in
 /// `policy`'s catalog, in the order of the data. Empty (and free) when no
 /// credential declares a former name.
-pub fn renamed_passes<'a>(
-    policy: &'a Policy,
-    partner: &'a Partner<'a>,
-) -> Vec<RenamedPass<'a>> {
+pub fn renamed_passes<'a>(policy: &'a Policy, partner: &'a Partner<'a>) -> Vec<RenamedPass<'a>> {
     if policy.exams.iter().all(|e| e.former_names.is_empty()) {
         return Vec::new();
     }
