@@ -519,13 +519,7 @@ impl<'p> Differ<'p> {
     fn credentials(&mut self) {
         let whole = Scope::Competency;
         for before in &self.old.exams {
-            let key = exam_key(&before.code);
-            let same = self
-                .new
-                .exams
-                .iter()
-                .find(|e| exam_key(&e.code) == key)
-                .or_else(|| renamed_in(self.new, &before.code));
+            let same = counterpart(self.old, self.new, before);
             match same {
                 None => self.push(
                     draft(
@@ -540,16 +534,7 @@ impl<'p> Differ<'p> {
             }
         }
         for after in &self.new.exams {
-            let key = exam_key(&after.code);
-            let renamed = |e: &Exam| {
-                after.former_name_of(&e.code).is_some() && renamed_in(self.new, &e.code).is_some()
-            };
-            if !self
-                .old
-                .exams
-                .iter()
-                .any(|e| exam_key(&e.code) == key || renamed(e))
-            {
+            if counterpart(self.new, self.old, after).is_none() {
                 self.push(
                     draft(
                         &whole,
@@ -649,25 +634,20 @@ impl<'p> Differ<'p> {
                     Effect::Neutral,
                 )
                 .values(Some(before.code.clone()), Some(after.code.clone()))
-                .note(format!(
-                    "passes recorded under `{}` still count: it is a former name of `{}`",
-                    before.code, after.code
-                ))
                 .at(at.0, at.1),
             );
         }
-        // The renamed code is a former name now, not a change of former names.
-        let former = |e: &Exam, other: &Exam| -> BTreeSet<String> {
-            e.former_names
-                .iter()
+        // Passes recorded under any name of a credential count: more names,
+        // more passes.
+        let names = |e: &Exam| -> BTreeSet<String> {
+            std::iter::once(&e.code)
+                .chain(&e.former_names)
                 .map(|n| exam_key(n))
-                .filter(|k| *k != exam_key(&other.code))
                 .collect()
         };
-        let (was, is) = (former(before, after), former(after, before));
+        let (was, is) = (names(before), names(after));
         if was != is {
             let effect = match direction(&was, &is) {
-                // Passes under more names count.
                 Some(true) => Effect::Looser,
                 Some(false) => Effect::Stricter,
                 None => Effect::Mixed,
@@ -676,7 +656,7 @@ impl<'p> Differ<'p> {
                 draft(
                     &whole,
                     ChangeKind::Rename,
-                    format!("former names of {}", credential(after)),
+                    format!("names passes of {} count under", credential(after)),
                     effect,
                 )
                 .values(Some(join(&was)), Some(join(&is)))
@@ -736,8 +716,8 @@ impl<'p> Differ<'p> {
     }
 
     fn group(&mut self, before: &ExamGroup, after: &ExamGroup) {
-        let members_before = members_renamed(self.old, before, self.new);
-        let members_after = members(self.new, after);
+        let members_before = members(self.old, before);
+        let members_after = members_as_before(self.new, after, self.old);
         // A single member reads the same under `any` and `all`.
         let quantifier = |g: &ExamGroup| {
             if g.members.len() <= 1 {
@@ -1603,18 +1583,37 @@ fn renamed_in<'a>(policy: &'a Policy, code: &str) -> Option<&'a Exam> {
         .find(|e| e.former_name_of(code).is_some())
 }
 
-/// The old version's group members, each credential under the name it has
-/// in the new version when it was renamed there (so a rename is not read as
-/// one member removed and another added).
-fn members_renamed(old: &Policy, group: &ExamGroup, new: &Policy) -> BTreeSet<String> {
+/// The credential of `to` that `exam` of `from` is: the same code, or the
+/// same credential renamed (either version listing the other's code after
+/// `formerly`). Symmetric: `counterpart(b, a, y) == Some(x)` exactly when
+/// `counterpart(a, b, x) == Some(y)`.
+fn counterpart<'a>(from: &Policy, to: &'a Policy, exam: &Exam) -> Option<&'a Exam> {
+    let key = exam_key(&exam.code);
+    to.exams
+        .iter()
+        .find(|e| exam_key(&e.code) == key)
+        .or_else(|| renamed_in(to, &exam.code))
+        .or_else(|| {
+            to.exams.iter().find(|e| {
+                exam.former_name_of(&e.code).is_some()
+                    && renamed_in(from, &e.code).is_some_and(|r| std::ptr::eq(r, exam))
+            })
+        })
+}
+
+/// The new version's group members as [`members`] names them, each
+/// credential that is a credential of the old version under another name
+/// keyed by its old name (so a rename is not read as one member removed and
+/// another added).
+fn members_as_before(new: &Policy, group: &ExamGroup, old: &Policy) -> BTreeSet<String> {
     group
         .members
         .iter()
         .filter_map(|m| match m {
-            GroupMember::Exam(e) => old.exams.get(e.0).map(|e| {
-                renamed_in(new, &e.code).map_or_else(|| exam_key(&e.code), |r| exam_key(&r.code))
+            GroupMember::Exam(e) => new.exams.get(e.0).map(|e| {
+                counterpart(new, old, e).map_or_else(|| exam_key(&e.code), |o| exam_key(&o.code))
             }),
-            GroupMember::Group(g) => old.groups.get(g.0).map(|g| g.name.clone()),
+            GroupMember::Group(g) => new.groups.get(g.0).map(|g| g.name.clone()),
         })
         .collect()
 }

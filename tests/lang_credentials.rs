@@ -597,29 +597,41 @@ fn one_exam_in(exam: &str) -> String {
 
 #[test]
 fn diff_reads_a_rename_as_a_rename_not_a_removal_and_an_addition() {
+    // Passes under the old code still count, and under the new one too.
     assert_eq!(
         changes("70-532", "70-533 formerly 70-532"),
-        ["Rename name of exam `70-532` Some(\"70-532\") -> Some(\"70-533\"): Neutral".to_owned()]
+        [
+            "Rename name of exam `70-532` Some(\"70-532\") -> Some(\"70-533\"): Neutral",
+            "Rename names passes of exam `70-533` count under Some(\"70-532\") -> Some(\"70-532, 70-533\"): Looser",
+        ]
+    );
+    // Renamed back, dropping the name: passes under `70-533` stop counting.
+    assert_eq!(
+        changes("70-533 formerly 70-532", "70-532"),
+        [
+            "Rename name of exam `70-533` Some(\"70-533\") -> Some(\"70-532\"): Neutral",
+            "Rename names passes of exam `70-532` count under Some(\"70-532, 70-533\") -> Some(\"70-532\"): Stricter",
+        ]
     );
     assert_eq!(
         changes("70-533 formerly 70-532", "70-533 formerly 70-532, 70-531"),
         [
-            "Rename former names of exam `70-533` Some(\"70-532\") -> Some(\"70-531, 70-532\"): Looser"
-                .to_owned()
+            "Rename names passes of exam `70-533` count under Some(\"70-532, 70-533\") -> Some(\"70-531, 70-532, 70-533\"): Looser"
         ]
     );
     assert_eq!(
         changes("70-533 formerly 70-532", "70-533"),
         [
-            "Rename former names of exam `70-533` Some(\"70-532\") -> Some(\"\"): Stricter"
-                .to_owned()
+            "Rename names passes of exam `70-533` count under Some(\"70-532, 70-533\") -> Some(\"70-533\"): Stricter"
         ]
     );
     assert_eq!(
-        changes("70-533 retires 2017-12", "70-533 retires 2017-12 registration until 2017-11-30"),
+        changes(
+            "70-533 retires 2017-12",
+            "70-533 retires 2017-12 registration until 2017-11-30"
+        ),
         [
             "Registration exam `70-533` registration until Some(\"always open\") -> Some(\"2017-11-30\"): Neutral"
-                .to_owned()
         ]
     );
     // A month and its last day are the same date: no change.
