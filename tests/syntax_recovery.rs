@@ -135,7 +135,7 @@ fn a_missing_revenue_type_is_one_error_among_others() {
         [
             "expected a revenue type such as `net_new` before `from`",
             "expected a declaration (`exam`, `group`, `revenue`, `option`, ...), `available`, \
-             `retires` or `}`, found `grop`",
+             `retires`, `registration until`, `formerly` or `}`, found `grop`",
             "expected a usage metric such as `deployed_seats` before `from`",
         ]
     );
