@@ -742,22 +742,33 @@ impl<'p> Differ<'p> {
         match (&before.kind, &after.kind) {
             (
                 MeasureKind::Revenue {
-                    revenue_type: ta,
+                    revenue_types: ta,
                     filter: fa,
                 },
                 MeasureKind::Revenue {
-                    revenue_type: tb,
+                    revenue_types: tb,
                     filter: fb,
                 },
             ) => {
-                if !crate::model::same_name(ta, tb) {
+                let types = |list: &[String]| -> BTreeSet<String> {
+                    list.iter().map(|t| t.trim().to_lowercase()).collect()
+                };
+                if types(ta) != types(tb) {
+                    let note = match direction(&types(ta), &types(tb)) {
+                        more @ Some(_) => lines_note(more, true),
+                        None => "other lines count".to_owned(),
+                    };
                     push(
                         self,
-                        "revenue type",
-                        ta.clone(),
-                        tb.clone(),
+                        if ta.len() == 1 && tb.len() == 1 {
+                            "revenue type"
+                        } else {
+                            "revenue types"
+                        },
+                        ta.join(", "),
+                        tb.join(", "),
                         Effect::Unproven,
-                        Some("other lines count"),
+                        Some(&note),
                     );
                 }
                 self.filter(fa, fb, name, at, true);
@@ -837,15 +848,23 @@ impl<'p> Differ<'p> {
         // A derived measure's window is its base's: a change there is
         // reported once, on the base.
         let derived = matches!(after.kind, MeasureKind::DistinctCustomers { .. });
-        if before.window_months != after.window_months && !derived {
-            let longer = after.window_months > before.window_months;
+        if before.period != after.period && !derived {
+            // A longer trailing window holds more lines; a fixed period
+            // and a window (or two fixed periods) hold other lines.
+            let longer = match (before.period, after.period) {
+                (
+                    crate::model::Period::Trailing { months: a },
+                    crate::model::Period::Trailing { months: b },
+                ) => Some(b > a),
+                _ => None,
+            };
             push(
                 self,
                 "window",
-                format!("trailing {} months", before.window_months),
-                format!("trailing {} months", after.window_months),
+                before.period.describe(),
+                after.period.describe(),
                 Effect::Unproven,
-                Some(&lines_note(Some(longer), after.is_money())),
+                Some(&lines_note(longer, after.is_money())),
             );
         }
     }
@@ -1495,7 +1514,9 @@ fn aggregate_word(a: Aggregate) -> String {
 
 fn measure_kind_word(kind: &MeasureKind) -> String {
     match kind {
-        MeasureKind::Revenue { revenue_type, .. } => format!("revenue ({revenue_type})"),
+        MeasureKind::Revenue { revenue_types, .. } => {
+            format!("revenue ({})", revenue_types.join(", "))
+        }
         MeasureKind::Usage { metric, .. } => format!("usage ({metric})"),
         MeasureKind::DistinctCustomers { .. } => "distinct customers".to_owned(),
     }

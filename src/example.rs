@@ -816,12 +816,20 @@ impl Builder<'_> {
             }
             list
         };
-        let date = self.as_of.to_string();
+        // The last day of the measure's window or period, which it always holds.
+        let date = crate::eval::window::Window::of(measure.period, self.as_of)
+            .end
+            .to_string();
         let (filter, kind) = match &measure.kind {
             MeasureKind::Revenue {
-                revenue_type,
+                revenue_types,
                 filter,
-            } => (filter, Ok(revenue_type)),
+            } => (
+                filter,
+                Ok(revenue_types
+                    .first()
+                    .ok_or("a revenue measure without a type")?),
+            ),
             MeasureKind::Usage { metric, filter, .. } => (filter, Err(metric)),
             MeasureKind::DistinctCustomers { .. } => return Ok(()),
         };

@@ -122,7 +122,7 @@ impl Checker {
             }
             ast::MeasureBody::DistinctCustomers { .. } => return None,
         };
-        let window_months = self.window(&filter.window_months);
+        let period = self.period(&filter.window);
         let associations = filter
             .associations
             .iter()
@@ -148,8 +148,8 @@ impl Checker {
             paid_only: filter.paid_only.is_some(),
         };
         let kind = match &m.body {
-            ast::MeasureBody::Revenue { revenue_type, .. } => MeasureKind::Revenue {
-                revenue_type: revenue_type.name.clone(),
+            ast::MeasureBody::Revenue { revenue_types, .. } => MeasureKind::Revenue {
+                revenue_types: revenue_types.iter().map(|t| t.name.clone()).collect(),
                 filter,
             },
             ast::MeasureBody::Usage {
@@ -164,10 +164,15 @@ impl Checker {
             },
             ast::MeasureBody::DistinctCustomers { .. } => return None,
         };
+        let period = period?;
         Some(Measure {
             name: m.name.name.clone(),
             kind,
-            window_months: window_months?,
+            window_months: match period {
+                Period::Trailing { months } => months,
+                Period::LastCompleteYear { .. } => 12,
+            },
+            period,
             span: m.span,
         })
     }
@@ -205,6 +210,7 @@ impl Checker {
                 of: MeasureId(base),
             },
             window_months: base_measure.window_months,
+            period: base_measure.period,
             span: m.span,
         })
     }

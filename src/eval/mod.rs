@@ -265,6 +265,9 @@ pub struct MeasureOutcome<'p> {
     pub required: Option<Decimal>,
     /// How much is missing (zero when met); `None` when there is no threshold.
     pub shortfall: Option<Decimal>,
+    /// The dates the measure counted at the as-of date (its window or fixed
+    /// period).
+    pub window: Window,
 }
 
 /// A people requirement's outcome.
@@ -426,7 +429,7 @@ impl<'p> Evaluator<'p> {
         let windows = policy
             .measures
             .iter()
-            .map(|m| Window::trailing(as_of, m.window_months))
+            .map(|m| Window::of(m.period, as_of))
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
         let words = policy.exams.len().div_ceil(64);
@@ -665,7 +668,7 @@ impl<'p> Evaluator<'p> {
             .zip(&self.windows)
             .map(|(measure, window)| match &measure.kind {
                 MeasureKind::Revenue {
-                    revenue_type,
+                    revenue_types,
                     filter,
                 } => {
                     let lines = partner.revenue.iter().map(|l| Line {
@@ -676,7 +679,7 @@ impl<'p> Evaluator<'p> {
                         paid: None,
                         value: l.amount,
                     });
-                    self.sum_lines(lines, revenue_type, filter, *window, Aggregate::Sum)
+                    self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
                 }
                 MeasureKind::Usage {
                     aggregate,
@@ -691,7 +694,13 @@ impl<'p> Evaluator<'p> {
                         paid: l.paid,
                         value: l.quantity,
                     });
-                    self.sum_lines(lines, metric, filter, *window, *aggregate)
+                    self.sum_lines(
+                        lines,
+                        std::slice::from_ref(metric),
+                        filter,
+                        *window,
+                        *aggregate,
+                    )
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
             })
@@ -738,7 +747,7 @@ impl<'p> Evaluator<'p> {
     fn sum_lines<'l>(
         &self,
         lines: impl Iterator<Item = Line<'l>>,
-        kind: &str,
+        kinds: &[String],
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
@@ -746,7 +755,7 @@ impl<'p> Evaluator<'p> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
-            match self.exclusion(&line, kind, filter, window) {
+            match self.exclusion(&line, kinds, filter, window) {
                 None => {
                     if aggregate == Aggregate::Sum {
                         out.total = out.total.checked_add(line.value)?;
@@ -771,11 +780,11 @@ impl<'p> Evaluator<'p> {
     fn exclusion(
         &self,
         line: &Line<'_>,
-        kind: &str,
+        kinds: &[String],
         filter: &LineFilter,
         window: Window,
     ) -> Option<Exclusion> {
-        if !model::same_name(line.kind, kind) {
+        if !kinds.iter().any(|kind| model::same_name(line.kind, kind)) {
             return Some(Exclusion::OtherType);
         }
         if !filter
@@ -919,6 +928,10 @@ impl<'p> Evaluator<'p> {
                     per_month: r.per_month,
                     required,
                     shortfall,
+                    window: self.windows.get(r.measure.0).copied().unwrap_or(Window {
+                        start: self.as_of,
+                        end: self.as_of,
+                    }),
                 })
             }
             Requirement::People(p) => {

@@ -146,6 +146,15 @@ impl View<'_> {
                         no_threshold_note(market_given)
                     ),
                 };
+                if measure.period.is_fixed() {
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {}: {} to {}",
+                        measure.period.describe(),
+                        r.window.first_day(),
+                        r.window.end
+                    );
+                }
                 if let Some(partner) = self.evaluated.partner
                     && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
                     && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })

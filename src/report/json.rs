@@ -94,6 +94,10 @@ pub enum RequirementResult<'a> {
         /// Why there is no threshold, when there is none.
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// For a fixed period (`last complete calendar year`), the dates it
+        /// covered at the as-of date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        period: Option<PeriodResult>,
         /// How many lines counted and why the others did not (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
         lines: Option<LineCounts>,
@@ -319,6 +323,17 @@ fn gap_result<'a>(
     }
 }
 
+/// The dates a fixed period covered.
+#[derive(Serialize)]
+pub struct PeriodResult {
+    /// The period as the policy writes it, e.g. `last complete calendar year`.
+    pub period: String,
+    /// Its first day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+}
+
 /// Revenue lines by what happened to them.
 #[derive(Serialize)]
 pub struct LineCounts {
@@ -510,6 +525,11 @@ impl<'a> View<'a> {
                         .required
                         .is_none()
                         .then(|| super::no_threshold_note(market)),
+                    period: measure.period.is_fixed().then(|| PeriodResult {
+                        period: measure.period.describe(),
+                        from: r.window.first_day().to_string(),
+                        to: r.window.end.to_string(),
+                    }),
                     lines: evidence.map(|t| {
                         let excluded =
                             |why: Exclusion| t.excluded.get(why as usize).copied().unwrap_or(0);

@@ -86,6 +86,12 @@ keywords! {
     OVER = kw_over, "over", "over", Inner;
     TRAILING = kw_trailing, "trailing", "trailing", Inner;
     MONTHS = kw_months, "months", "months", Inner;
+    LAST = kw_last, "last", "last complete", Inner;
+    COMPLETE = kw_complete, "complete", "complete", Inner;
+    CALENDAR = kw_calendar, "calendar", "calendar year", Inner;
+    FISCAL = kw_fiscal, "fiscal", "fiscal year", Inner;
+    YEAR = kw_year, "year", "year", Inner;
+    ENDING = kw_ending, "ending", "ending", Inner;
     AS = kw_as, "as", "as", Inner;
     OR = kw_or, "or", "or", Inner;
     PAID = kw_paid, "paid", "paid", Inner;
@@ -201,6 +207,9 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::retirement => &[RETIRES],
         Rule::quantifier => &[ANY, ALL],
         Rule::aggregate => &[SUM, MAX],
+        Rule::fixed_period => &[LAST],
+        Rule::calendar_year => &[CALENDAR],
+        Rule::fiscal_year => &[FISCAL],
         Rule::sharing => &[DISTINCT, SHARED],
         other => match KEYWORDS.iter().position(|k| k.rule == other) {
             Some(i) => KEYWORDS.get(i..=i).unwrap_or(&[]),

@@ -171,13 +171,15 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::revenue_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            let revenue_type =
-                ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
+            let mut revenue_types = Vec::new();
+            while let Some(kind) = children.optional(Rule::revenue_type) {
+                revenue_types.push(ident(Children::of(kind).expect(Rule::ident)?));
+            }
             let filter = line_filter(children)?;
             Item::Measure(MeasureDecl {
                 name,
                 body: MeasureBody::Revenue {
-                    revenue_type,
+                    revenue_types,
                     filter,
                 },
                 span,
@@ -273,11 +275,10 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         .rest()
         .map(string)
         .collect::<Result<_>>()?;
-    let mut window = Children::of(children.expect(Rule::window)?);
-    let window_months = token(window.expect(Rule::integer)?);
+    let window = window(children.expect(Rule::window)?)?;
     let mut filter = LineFilter {
         products,
-        window_months,
+        window,
         associations: Vec::new(),
         paid_only: None,
     };
@@ -293,6 +294,36 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         }
     }
     Ok(filter)
+}
+
+/// `trailing N months`, `last complete calendar year` or `last complete
+/// fiscal year ending MM-DD`.
+fn window(pair: Pair<'_, Rule>) -> Result<Window> {
+    let span = span_of(&pair);
+    let inner = Children::of(pair)
+        .rest()
+        .next()
+        .ok_or_else(|| SyntaxError::internal(span.start, "a window without a period"))?;
+    let period = match inner.as_rule() {
+        Rule::trailing_window => Period::Trailing(token(Children::of(inner).expect(Rule::integer)?)),
+        Rule::fixed_period => {
+            let year = Children::of(inner)
+                .rest()
+                .next()
+                .ok_or_else(|| SyntaxError::internal(span.start, "a period without a year"))?;
+            match year.as_rule() {
+                Rule::calendar_year => Period::CalendarYear,
+                _ => Period::FiscalYear(token(Children::of(year).expect(Rule::month_day)?)),
+            }
+        }
+        other => {
+            return Err(SyntaxError::internal(
+                span.start,
+                &format!("unexpected {other:?}"),
+            ));
+        }
+    };
+    Ok(Window { period, span })
 }
 
 fn tier(pair: Pair<'_, Rule>) -> Result<TierDecl> {
