@@ -577,9 +577,7 @@ impl<'p> Planner<'p> {
                     .as_ref()
                     .is_some_and(|o| counted(o, line.kind).contains(&line.index)),
                 Event::LineInPeriod {
-                    line,
-                    enters: true,
-                    ..
+                    line, enters: true, ..
                 } => after
                     .as_ref()
                     .is_some_and(|o| counted(o, line.kind).contains(&line.index)),

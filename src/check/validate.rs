@@ -174,9 +174,9 @@ impl Checker {
     /// A measure's window or fixed period.
     pub(super) fn period(&mut self, window: &ast::Window) -> Option<Period> {
         match &window.period {
-            ast::Period::Trailing(months) => {
-                self.window(months).map(|months| Period::Trailing { months })
-            }
+            ast::Period::Trailing(months) => self
+                .window(months)
+                .map(|months| Period::Trailing { months }),
             ast::Period::CalendarYear => Some(Period::LastCompleteYear {
                 ends: YearEnd { month: 12, day: 31 },
                 calendar: true,

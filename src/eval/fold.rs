@@ -865,8 +865,8 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
                 return Err(A::Error::custom("currency"));
             }
         }
-        let kind = lookup(&plan.kinds, &kind.0)
-            .map_or(0, |k| 1u64.checked_shl(k as u32).unwrap_or(0));
+        let kind =
+            lookup(&plan.kinds, &kind.0).map_or(0, |k| 1u64.checked_shl(k as u32).unwrap_or(0));
         let product = lookup(&plan.products, &product.0)
             .map_or(0, |p| 1u64.checked_shl(p as u32).unwrap_or(0));
         for (m, measure) in plan.measures.iter().enumerate() {

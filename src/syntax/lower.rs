@@ -305,7 +305,9 @@ fn window(pair: Pair<'_, Rule>) -> Result<Window> {
         .next()
         .ok_or_else(|| SyntaxError::internal(span.start, "a window without a period"))?;
     let period = match inner.as_rule() {
-        Rule::trailing_window => Period::Trailing(token(Children::of(inner).expect(Rule::integer)?)),
+        Rule::trailing_window => {
+            Period::Trailing(token(Children::of(inner).expect(Rule::integer)?))
+        }
         Rule::fixed_period => {
             let year = Children::of(inner)
                 .rest()
