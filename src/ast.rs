@@ -202,11 +202,30 @@ pub enum MeasureBody {
         /// Which lines count.
         filter: LineFilter,
     },
-    /// `measure NAME = distinct customers of MEASURE`
+    /// `measure NAME = distinct customers of MEASURE`, or `new`, `lost`,
+    /// `net new` customers.
     DistinctCustomers {
         /// The measure whose lines are looked at.
         of: Ident,
+        /// Which customers count.
+        count: CustomerCount,
     },
+}
+
+/// Which customers a customer measure counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomerCount {
+    /// `distinct`: every customer with a line the base measure counts.
+    Distinct,
+    /// `new`: customers whose counted lines in the window sum to more than
+    /// zero and who have no line the base measure would count dated before
+    /// the window.
+    New,
+    /// `lost`: customers whose lines summed to more than zero in the window
+    /// before (as long, ending where this one starts) and do not in this one.
+    Lost,
+    /// `net new`: new customers less lost ones (may be negative).
+    NetNew,
 }
 
 /// `from "P", "Q" over trailing N months as A or B, paid only`

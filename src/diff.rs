@@ -810,9 +810,19 @@ impl<'p> Differ<'p> {
                 self.filter(fa, fb, name, at, false);
             }
             (
-                MeasureKind::DistinctCustomers { of: a },
-                MeasureKind::DistinctCustomers { of: b },
+                MeasureKind::DistinctCustomers { of: a, count: ca },
+                MeasureKind::DistinctCustomers { of: b, count: cb },
             ) => {
+                if ca != cb {
+                    push(
+                        self,
+                        "customers counted",
+                        customer_count_word(*ca),
+                        customer_count_word(*cb),
+                        Effect::Unproven,
+                        Some("other customers count"),
+                    );
+                }
                 let a = self
                     .old
                     .measures
@@ -1518,8 +1528,20 @@ fn measure_kind_word(kind: &MeasureKind) -> String {
             format!("revenue ({})", revenue_types.join(", "))
         }
         MeasureKind::Usage { metric, .. } => format!("usage ({metric})"),
-        MeasureKind::DistinctCustomers { .. } => "distinct customers".to_owned(),
+        MeasureKind::DistinctCustomers { count, .. } => {
+            format!("{} customers", customer_count_word(*count))
+        }
     }
+}
+
+fn customer_count_word(count: crate::model::CustomerCount) -> String {
+    match count {
+        crate::model::CustomerCount::Distinct => "distinct",
+        crate::model::CustomerCount::New => "new",
+        crate::model::CustomerCount::Lost => "lost",
+        crate::model::CustomerCount::NetNew => "net new",
+    }
+    .to_owned()
 }
 
 /// A group's members by name (credentials by exam key, so `mb2 714` and

@@ -609,7 +609,15 @@ impl Builder<'_> {
                         compared
                     };
                     match &measure.kind {
-                        MeasureKind::DistinctCustomers { of } => {
+                        MeasureKind::DistinctCustomers { count, .. }
+                            if *count != crate::model::CustomerCount::Distinct =>
+                        {
+                            return Err(format!(
+                                "`{}` counts new or lost customers, which depend on lines before the window; examples cannot build them yet",
+                                measure.name
+                            ));
+                        }
+                        MeasureKind::DistinctCustomers { of, .. } => {
                             let need = needs.entry(of.0).or_default();
                             // Whole customers: at least the threshold.
                             let count = total.ceil().to_u64().ok_or_else(|| {

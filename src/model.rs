@@ -108,7 +108,7 @@ pub struct TierLevel {
     pub span: Span,
 }
 
-pub use crate::ast::CredentialKind;
+pub use crate::ast::{CredentialKind, CustomerCount};
 
 /// A catalog entry: an exam, assessment or certification.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,6 +279,8 @@ pub enum MeasureKind {
     DistinctCustomers {
         /// The revenue or usage measure whose lines are looked at.
         of: MeasureId,
+        /// Which customers count: distinct, new, lost or net new.
+        count: CustomerCount,
     },
 }
 

@@ -242,6 +242,8 @@ pub struct Planner<'p> {
     windows: BTreeSet<u32>,
     /// The fixed periods its measures use.
     periods: BTreeSet<(YearEnd, bool)>,
+    /// Whether a measure reads the period before its own (lost customers).
+    years_before: bool,
     /// Evaluators compiled for the dates seen lately: partners of one
     /// program share most of their dates. Bounded, so memory stays flat.
     evaluators: Mutex<HashMap<NaiveDate, Arc<Evaluator<'p>>>>,
@@ -265,10 +267,19 @@ impl<'p> Planner<'p> {
                 .measures
                 .iter()
                 .filter_map(|m| match m.period {
+                    // Lost customers read the window before too.
+                    Period::Trailing { months } if reads_window_before(m) => {
+                        Some(months.saturating_mul(2))
+                    }
                     Period::Trailing { months } => Some(months),
                     Period::LastCompleteYear { .. } => None,
                 })
+                .chain(policy.measures.iter().filter_map(|m| match m.period {
+                    Period::Trailing { months } => Some(months),
+                    Period::LastCompleteYear { .. } => None,
+                }))
                 .collect(),
+            years_before: policy.measures.iter().any(reads_window_before),
             periods: policy
                 .measures
                 .iter()
@@ -380,7 +391,15 @@ impl<'p> Planner<'p> {
                     continue;
                 };
                 let leaves = enters.checked_add_months(Months::new(12));
-                for (at, entering) in [(Some(enters), true), (leaves, false)] {
+                // Lost customers: the line also counts in the period before.
+                let leaves_before = enters
+                    .checked_add_months(Months::new(24))
+                    .filter(|_| self.years_before);
+                for (at, entering) in [
+                    (Some(enters), true),
+                    (leaves, false),
+                    (leaves_before, false),
+                ] {
                     let Some(at) = at else { continue };
                     let window = Window::of(period, at);
                     add(
@@ -590,11 +609,23 @@ impl<'p> Planner<'p> {
     }
 }
 
+/// Whether a measure compares with the window before its own: `lost` and
+/// `net new customers of`.
+fn reads_window_before(measure: &model::Measure) -> bool {
+    matches!(
+        measure.kind,
+        model::MeasureKind::DistinctCustomers {
+            count: model::CustomerCount::Lost | model::CustomerCount::NetNew,
+            ..
+        }
+    )
+}
+
 /// Whether a measure's lines are revenue lines (a distinct-customers
 /// measure reads its base's).
 fn base_is_money(policy: &Policy, measure: &model::Measure) -> bool {
     match &measure.kind {
-        model::MeasureKind::DistinctCustomers { of } => policy
+        model::MeasureKind::DistinctCustomers { of, .. } => policy
             .measures
             .get(of.0)
             .is_some_and(model::Measure::is_money),

@@ -585,3 +585,205 @@ fn shapes_meet_and_miss_their_tiers() {
         None
     );
 }
+
+// ---------------------------------------------------------------------------
+// New, lost and net new customers
+// ---------------------------------------------------------------------------
+
+/// A net new line of Dynamics 365 for `customer`.
+fn deal(customer: Option<&str>, amount: &str, date: &str) -> Value {
+    let mut line = line("net_new", "Dynamics 365", amount, date);
+    line["customer"] = customer.map_or(Value::Null, |c| json!(c));
+    line
+}
+
+/// The customer measures of the net new customers shape, as of
+/// 2017-06-30 (window 2016-07-01..2017-06-30, the one before
+/// 2015-07-01..2016-06-30), evaluated the careful way: the fast path gives
+/// up on them.
+fn customers(revenue: &[Value]) -> (Decimal, Decimal, Decimal, Option<String>) {
+    let policy = shape("net_new_customers");
+    let text = record(revenue);
+    let evaluator = Evaluator::new(&policy, d("2017-06-30"));
+    assert!(
+        evaluator.fold(&text, &mut Scratch::default()).is_none(),
+        "the fast path leaves new and lost customers to the careful path"
+    );
+    let record = read::whole_text("case.json", text)
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let partner = Partner::parse(&record).unwrap();
+    let outcome = evaluator.evaluate(&partner).unwrap();
+    let m = |name: &str| {
+        let i = policy.measures.iter().position(|m| m.name == name).unwrap();
+        outcome.measures[i].total
+    };
+    (
+        m("new_customers"),
+        m("lost_customers"),
+        m("net_adds"),
+        tier(&policy, &outcome).map(str::to_owned),
+    )
+}
+
+#[test]
+fn a_new_customer_first_buys_inside_the_window() {
+    // First line on the window's first day: new. On the day before (the
+    // window's exclusive start): an earlier customer, not new.
+    let (new, ..) = customers(&[deal(Some("A"), "10", "2016-07-01")]);
+    assert_eq!(new, dec("1"));
+    let (new, ..) = customers(&[
+        deal(Some("A"), "10", "2016-06-30"),
+        deal(Some("A"), "10", "2017-01-01"),
+    ]);
+    assert_eq!(new, Decimal::ZERO);
+    // The window's last day counts; the day after does not.
+    assert_eq!(
+        customers(&[deal(Some("A"), "10", "2017-06-30")]).0,
+        dec("1")
+    );
+    assert_eq!(
+        customers(&[deal(Some("A"), "10", "2017-07-01")]).0,
+        Decimal::ZERO
+    );
+    // Any earlier line the measure would count makes the customer old,
+    // however long ago; lines of another type or product do not.
+    let (new, ..) = customers(&[
+        deal(Some("A"), "10", "2009-03-01"),
+        deal(Some("A"), "10", "2017-01-01"),
+        line("renewal", "Dynamics 365", "10", "2015-01-01"),
+    ]);
+    assert_eq!(new, Decimal::ZERO);
+    let mut other = line("renewal", "Dynamics 365", "10", "2015-01-01");
+    other["customer"] = json!("B");
+    let (new, ..) = customers(&[other, deal(Some("B"), "10", "2017-01-01")]);
+    assert_eq!(new, dec("1"));
+}
+
+#[test]
+fn a_customer_counts_only_when_its_lines_sum_above_zero() {
+    let (new, ..) = customers(&[
+        deal(Some("A"), "100.00", "2017-01-01"),
+        deal(Some("A"), "-100.00", "2017-02-01"),
+        deal(Some("B"), "0", "2017-01-01"),
+        deal(Some("C"), "-5", "2017-01-01"),
+        deal(Some("D"), "0.01", "2017-01-01"),
+        // Customers compare without regard to case and surrounding spaces.
+        deal(Some(" d "), "-0.005", "2017-03-01"),
+    ]);
+    assert_eq!(new, dec("1"), "only D, at 0.005");
+    // A line without a customer makes none.
+    let (new, ..) = customers(&[
+        deal(None, "100", "2017-01-01"),
+        deal(Some("  "), "100", "2017-01-01"),
+    ]);
+    assert_eq!(new, Decimal::ZERO);
+}
+
+#[test]
+fn lost_customers_counted_before_and_not_now_and_net_adds_subtract_them() {
+    let lines = [
+        // Lost: bought in the window before, nothing now.
+        deal(Some("Old1"), "10", "2015-07-01"),
+        // Lost: bought before, refunded everything now.
+        deal(Some("Old2"), "10", "2016-06-30"),
+        deal(Some("Old2"), "-10", "2016-12-01"),
+        // Kept: bought before and now.
+        deal(Some("Kept"), "10", "2016-01-01"),
+        deal(Some("Kept"), "10", "2017-01-01"),
+        // Not lost: its line is older than the window before.
+        deal(Some("Ancient"), "10", "2015-06-30"),
+        // New.
+        deal(Some("N1"), "1", "2016-07-01"),
+        deal(Some("N2"), "1", "2017-06-30"),
+        deal(Some("N3"), "1", "2017-03-01"),
+    ];
+    let (new, lost, net, tier) = customers(&lines);
+    assert_eq!((new, lost, net), (dec("3"), dec("2"), dec("1")));
+    assert_eq!(tier.as_deref(), Some("silver"), "net adds of 1 miss gold");
+    // One more new customer reaches gold.
+    let mut more = lines.to_vec();
+    more.push(deal(Some("N4"), "1", "2017-04-01"));
+    let (_, _, net, tier) = customers(&more);
+    assert_eq!(net, dec("2"));
+    assert_eq!(tier.as_deref(), Some("gold"));
+    // Net adds may be negative.
+    let (new, lost, net, tier) = customers(&lines[..6]);
+    assert_eq!((new, lost, net), (Decimal::ZERO, dec("2"), dec("-2")));
+    assert_eq!(tier, None);
+}
+
+#[test]
+fn customer_measures_format_diff_and_keep_distinct_customers_as_it_was() {
+    let text =
+        std::fs::read_to_string(format!("{ROOT}/tests/shapes/net_new_customers.policy")).unwrap();
+    assert_eq!(rubric::format::format(&text).unwrap(), text);
+    let old = text.replace("= new customers of", "= distinct customers of");
+    let diff = rubric::diff::diff(
+        &rubric::load_policy(&old).unwrap(),
+        &rubric::load_policy(&text).unwrap(),
+    );
+    let shown = format!("{diff:?}");
+    assert!(
+        shown.contains("customers counted of measure `new_customers`"),
+        "{shown}"
+    );
+    // `distinct customers of` still counts every customer with a counted
+    // line, a refund's too, and takes the fast path.
+    let distinct = rubric::load_policy(
+        &old.replace("  measure lost_customers = lost customers of new_business\n", "")
+            .replace("  measure net_adds = net new customers of new_business\n", "")
+            .replace("      require net_adds >= 2\n", ""),
+    )
+    .unwrap();
+    let outcome = evaluate(
+        &distinct,
+        "2017-06-30",
+        &[
+            deal(Some("A"), "-10", "2017-01-01"),
+            deal(Some("B"), "0", "2017-01-01"),
+        ],
+    );
+    let i = distinct
+        .measures
+        .iter()
+        .position(|m| m.name == "new_customers")
+        .unwrap();
+    assert_eq!(outcome.measures[i].total, dec("2"));
+}
+
+#[test]
+fn the_timeline_agrees_with_eval_on_every_day_for_new_and_lost_customers() {
+    let policy = shape("net_new_customers");
+    let planner = Planner::new(&policy);
+    let text = record(&[
+        deal(Some("A"), "10", "2015-03-01"),
+        deal(Some("B"), "10", "2016-02-29"),
+        deal(Some("C"), "10", "2016-05-31"),
+        deal(Some("D"), "10", "2016-08-31"),
+        deal(Some("E"), "10", "2016-09-30"),
+        deal(Some("F"), "10", "2017-01-31"),
+        deal(Some("F"), "-10", "2017-03-31"),
+        deal(Some("G"), "10", "2017-02-28"),
+    ]);
+    let record = read::whole_text("case.json", text)
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let partner = Partner::parse(&record).unwrap();
+    let (from, to) = (d("2016-01-01"), d("2019-06-30"));
+    let timeline = planner.timeline(&partner, from, to).unwrap();
+    assert!(!timeline.changes.is_empty());
+    let mut day = from;
+    while day <= to {
+        let expected = Evaluator::new(&policy, day)
+            .evaluate_at(&partner, Detail::Tier)
+            .unwrap()
+            .tier;
+        assert_eq!(timeline.tier_on(day), expected, "{day}");
+        day = day.succ_opt().unwrap();
+    }
+}

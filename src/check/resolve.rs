@@ -101,8 +101,8 @@ impl Checker {
         let mut measures: Vec<Option<Measure>> =
             decls.iter().map(|m| self.lines_measure(m, names)).collect();
         for (i, decl) in decls.iter().enumerate() {
-            if let ast::MeasureBody::DistinctCustomers { of } = &decl.body {
-                let derived = self.derived_measure(decl, of, names, &decls, &measures);
+            if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
+                let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);
                 if let Some(slot) = measures.get_mut(i) {
                     *slot = derived;
                 }
@@ -180,7 +180,7 @@ impl Checker {
     fn derived_measure(
         &mut self,
         m: &ast::MeasureDecl,
-        of: &ast::Ident,
+        (of, count): (&ast::Ident, CustomerCount),
         names: &Scope,
         decls: &[&ast::MeasureDecl],
         measures: &[Option<Measure>],
@@ -208,6 +208,7 @@ impl Checker {
             name: m.name.name.clone(),
             kind: MeasureKind::DistinctCustomers {
                 of: MeasureId(base),
+                count,
             },
             window_months: base_measure.window_months,
             period: base_measure.period,

@@ -115,7 +115,14 @@ impl Plan {
                     Some(filter),
                     *aggregate,
                 ),
-                MeasureKind::DistinctCustomers { of } => {
+                // New and lost customers read lines before the window: the
+                // careful path evaluates them.
+                MeasureKind::DistinctCustomers { count, .. }
+                    if *count != model::CustomerCount::Distinct =>
+                {
+                    return None;
+                }
+                MeasureKind::DistinctCustomers { of, .. } => {
                     (Source::Customers(of.0), 0, None, Aggregate::Sum)
                 }
             };

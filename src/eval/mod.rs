@@ -31,9 +31,9 @@ use rust_decimal::Decimal;
 
 use crate::data::{DataError, Id, Partner};
 use crate::model::{
-    self, Aggregate, Attribute, Branch, CompetencyOption, GroupMember, LineFilter, MarketId,
-    Measure, MeasureId, MeasureKind, MeasureRequirement, PassStatus, PeopleRequirement, Policy,
-    Quantifier, Requirement, Tier, TierLevelId,
+    self, Aggregate, Attribute, Branch, CompetencyOption, CustomerCount, GroupMember, LineFilter,
+    MarketId, Measure, MeasureId, MeasureKind, MeasureRequirement, PassStatus, PeopleRequirement,
+    Policy, Quantifier, Requirement, Tier, TierLevelId,
 };
 use assign::{Assignment, RoleSlots};
 use window::Window;
@@ -707,9 +707,21 @@ impl<'p> Evaluator<'p> {
             .collect::<Option<_>>()?;
         // Derived measures read their base's counted lines, computed above.
         for (i, measure) in self.policy.measures.iter().enumerate() {
-            let MeasureKind::DistinctCustomers { of } = measure.kind else {
+            let MeasureKind::DistinctCustomers { of, count } = measure.kind else {
                 continue;
             };
+            if count != CustomerCount::Distinct {
+                let (Some(base), Some(window)) =
+                    (self.policy.measures.get(of.0), self.windows.get(of.0))
+                else {
+                    continue;
+                };
+                let total = self.customers_counted(partner, base, *window, count)?;
+                if let Some(slot) = totals.get_mut(i) {
+                    *slot = total;
+                }
+                continue;
+            }
             let Some(base) = totals.get(of.0) else {
                 continue;
             };
@@ -741,6 +753,140 @@ impl<'p> Evaluator<'p> {
             }
         }
         Some(totals)
+    }
+
+    /// A `new`, `lost` or `net new customers of` measure over `base`,
+    /// whose window is `window`; `None` when a sum overflows. A customer
+    /// counts in a window when the lines `base` counts there sum to more
+    /// than zero: a refund or a zero line does not make a customer.
+    fn customers_counted(
+        &self,
+        partner: &Partner<'_>,
+        base: &Measure,
+        window: Window,
+        count: CustomerCount,
+    ) -> Option<MeasureTotal> {
+        let sums = |window: Window| self.customer_sums(partner, base, window);
+        let current = sums(window)?;
+        let customers = |sums: &HashMap<String, (Decimal, Vec<usize>)>| -> HashSet<String> {
+            sums.iter()
+                .filter(|(_, (sum, _))| *sum > Decimal::ZERO)
+                .map(|(c, _)| c.clone())
+                .collect()
+        };
+        let now = customers(&current);
+        let new = || -> Option<HashSet<String>> {
+            // Any line the base would count, dated before the window, means
+            // the customer's first line is not in it.
+            let before = sums(Window {
+                start: NaiveDate::MIN,
+                end: window.start,
+            })?;
+            Some(
+                now.iter()
+                    .filter(|c| !before.contains_key(*c))
+                    .cloned()
+                    .collect(),
+            )
+        };
+        let previous = sums(Window::trailing(window.start, base.window_months))?;
+        let lost: HashSet<String> = customers(&previous)
+            .into_iter()
+            .filter(|c| !now.contains(c))
+            .collect();
+        let lines_of = |set: &HashSet<String>, sums: &HashMap<String, (Decimal, Vec<usize>)>| {
+            let mut lines: Vec<usize> = set
+                .iter()
+                .filter_map(|c| sums.get(c))
+                .flat_map(|(_, lines)| lines.iter().copied())
+                .collect();
+            lines.sort_unstable();
+            lines
+        };
+        let (total, counted) = match count {
+            CustomerCount::New => {
+                let new = new()?;
+                (Decimal::from(new.len()), lines_of(&new, &current))
+            }
+            CustomerCount::Lost => (Decimal::from(lost.len()), lines_of(&lost, &previous)),
+            CustomerCount::NetNew | CustomerCount::Distinct => {
+                let new = new()?;
+                (
+                    Decimal::from(new.len()) - Decimal::from(lost.len()),
+                    lines_of(&new, &current),
+                )
+            }
+        };
+        Some(MeasureTotal {
+            total,
+            counted,
+            excluded: [0; 5],
+            excluded_lines: Vec::new(),
+        })
+    }
+
+    /// Each customer's sum of the lines `base` would count in `window`, with
+    /// those lines' indices; `None` when a sum overflows. Lines without a
+    /// customer belong to none.
+    fn customer_sums(
+        &self,
+        partner: &Partner<'_>,
+        base: &Measure,
+        window: Window,
+    ) -> Option<HashMap<String, (Decimal, Vec<usize>)>> {
+        let mut sums: HashMap<String, (Decimal, Vec<usize>)> = HashMap::new();
+        let mut add = |customer: Option<&str>, index: usize, value: Decimal| -> Option<()> {
+            let key = customer.and_then(customer_key)?;
+            let entry = sums.entry(key).or_default();
+            entry.0 = entry.0.checked_add(value)?;
+            entry.1.push(index);
+            Some(())
+        };
+        match &base.kind {
+            MeasureKind::Revenue {
+                revenue_types,
+                filter,
+            } => {
+                for (i, l) in partner.revenue.iter().enumerate() {
+                    let line = Line {
+                        kind: &l.kind,
+                        product: &l.product,
+                        date: l.date,
+                        associations: &l.associations,
+                        paid: None,
+                        value: l.amount,
+                    };
+                    if self
+                        .exclusion(&line, revenue_types, filter, window)
+                        .is_none()
+                        && l.customer.as_deref().and_then(customer_key).is_some()
+                    {
+                        add(l.customer.as_deref(), i, l.amount)?;
+                    }
+                }
+            }
+            MeasureKind::Usage { metric, filter, .. } => {
+                for (i, l) in partner.usage.iter().enumerate() {
+                    let line = Line {
+                        kind: &l.metric,
+                        product: &l.product,
+                        date: l.date,
+                        associations: &l.associations,
+                        paid: l.paid,
+                        value: l.quantity,
+                    };
+                    if self
+                        .exclusion(&line, std::slice::from_ref(metric), filter, window)
+                        .is_none()
+                        && l.customer.as_deref().and_then(customer_key).is_some()
+                    {
+                        add(l.customer.as_deref(), i, l.quantity)?;
+                    }
+                }
+            }
+            MeasureKind::DistinctCustomers { .. } => {}
+        }
+        Some(sums)
     }
 
     /// The lines' total; `None` when the sum overflows.

@@ -318,10 +318,17 @@ impl<'s> Printer<'s> {
                     Some(filter),
                 )
             }
-            MeasureBody::DistinctCustomers { of } => (
+            MeasureBody::DistinctCustomers { of, count } => (
                 format!(
-                    "measure {} = distinct customers of {}",
-                    m.name.name, of.name
+                    "measure {} = {} customers of {}",
+                    m.name.name,
+                    match count {
+                        CustomerCount::Distinct => "distinct",
+                        CustomerCount::New => "new",
+                        CustomerCount::Lost => "lost",
+                        CustomerCount::NetNew => "net new",
+                    },
+                    of.name
                 ),
                 None,
             ),

@@ -567,7 +567,12 @@ fn build_partner(
             continue;
         }
         let (base, customers) = match measure.kind {
-            MeasureKind::DistinctCustomers { of } => {
+            // New and lost customers depend on lines before the window:
+            // no partner is built for them (the pair is left undecided).
+            MeasureKind::DistinctCustomers { count, .. } if count != CustomerCount::Distinct => {
+                return None;
+            }
+            MeasureKind::DistinctCustomers { of, .. } => {
                 // `amount` different customers, each with an empty line.
                 (
                     policy.measures.get(of.0)?,

@@ -82,6 +82,9 @@ keywords! {
     SUM = kw_sum, "sum", "sum", Inner;
     MAX = kw_max, "max", "max", Inner;
     CUSTOMERS = kw_customers, "customers", "customers", Inner;
+    NEW = kw_new, "new", "new", Inner;
+    LOST = kw_lost, "lost", "lost", Inner;
+    NET = kw_net, "net", "net new", Inner;
     FROM = kw_from, "from", "from", Inner;
     OVER = kw_over, "over", "over", Inner;
     TRAILING = kw_trailing, "trailing", "trailing", Inner;
@@ -211,6 +214,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::calendar_year => &[CALENDAR],
         Rule::fiscal_year => &[FISCAL],
         Rule::sharing => &[DISTINCT, SHARED],
+        Rule::customer_count => &[DISTINCT, NEW, LOST, NET],
         other => match KEYWORDS.iter().position(|k| k.rule == other) {
             Some(i) => KEYWORDS.get(i..=i).unwrap_or(&[]),
             None => &[],

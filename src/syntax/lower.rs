@@ -203,10 +203,22 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::derived_decl => {
             let name = ident(children.expect(Rule::ident)?);
+            let count_pair = children.expect(Rule::customer_count)?;
+            let words: Vec<Rule> = count_pair
+                .clone()
+                .into_inner()
+                .map(|p| p.as_rule())
+                .collect();
+            let count = match words.as_slice() {
+                [Rule::kw_new] => CustomerCount::New,
+                [Rule::kw_lost] => CustomerCount::Lost,
+                [Rule::kw_net, ..] => CustomerCount::NetNew,
+                _ => CustomerCount::Distinct,
+            };
             let of = ident(children.expect(Rule::ident)?);
             Item::Measure(MeasureDecl {
                 name,
-                body: MeasureBody::DistinctCustomers { of },
+                body: MeasureBody::DistinctCustomers { of, count },
                 span,
             })
         }
