@@ -437,7 +437,7 @@ fn fast_and_careful_paths_agree_on_every_day_around_the_edges() {
     let kinds = ["net_new", "renewal", "license", "support"];
     let start = d("2015-06-25");
     for as_of in ["2016-06-29", "2016-06-30", "2016-07-01", "2017-06-30"] {
-        for offset in 0..(800u64) {
+        for offset in 0..800u64 {
             let date = start + Days::new(offset);
             let lines: Vec<Value> = kinds
                 .iter()
@@ -733,9 +733,15 @@ fn customer_measures_format_diff_and_keep_distinct_customers_as_it_was() {
     // `distinct customers of` still counts every customer with a counted
     // line, a refund's too, and takes the fast path.
     let distinct = rubric::load_policy(
-        &old.replace("  measure lost_customers = lost customers of new_business\n", "")
-            .replace("  measure net_adds = net new customers of new_business\n", "")
-            .replace("      require net_adds >= 2\n", ""),
+        &old.replace(
+            "  measure lost_customers = lost customers of new_business\n",
+            "",
+        )
+        .replace(
+            "  measure net_adds = net new customers of new_business\n",
+            "",
+        )
+        .replace("      require net_adds >= 2\n", ""),
     )
     .unwrap();
     let outcome = evaluate(
@@ -786,4 +792,74 @@ fn the_timeline_agrees_with_eval_on_every_day_for_new_and_lost_customers() {
         assert_eq!(timeline.tier_on(day), expected, "{day}");
         day = day.succ_opt().unwrap();
     }
+}
+
+#[test]
+fn the_direct_json_writer_writes_the_period_as_serde_does() {
+    for name in ["annual_license_revenue", "calendar_year_revenue"] {
+        let policy = shape(name);
+        for as_of in ["2017-06-29", "2017-06-30", "2017-12-31"] {
+            let evaluator = Evaluator::new(&policy, d(as_of));
+            let text = record(&[line("license", "Dynamics AX", "60000", "2016-06-30")]);
+            for detail in [Detail::Tier, Detail::Requirements] {
+                let mut scratch = Scratch::default();
+                let folded = evaluator.fold(&text, &mut scratch).unwrap();
+                let outcome = evaluator.judge(scratch.facts(), Vec::new(), Vec::new(), detail);
+                let evaluated = rubric::eval::Evaluated::of_folded(folded, outcome, detail);
+                let mut direct = Vec::new();
+                assert!(rubric::report::json::write_line(
+                    &policy,
+                    &evaluated,
+                    &mut direct
+                ));
+                let serde = serde_json::to_string(&rubric::report::json::evaluated(
+                    &policy, &evaluated, None,
+                ))
+                .unwrap();
+                let direct = String::from_utf8(direct).unwrap();
+                assert_eq!(direct, serde);
+                assert_eq!(
+                    direct.contains("\"period\":{"),
+                    detail == Detail::Requirements
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn lines_without_a_customer_are_reported_under_customer_measures() {
+    let policy = shape("net_new_customers");
+    let text = record(&[
+        deal(None, "100", "2017-01-01"),
+        deal(Some("A"), "100", "2017-01-01"),
+    ]);
+    let record = read::whole_text("case.json", text)
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let partner = Partner::parse(&record).unwrap();
+    let outcome = Evaluator::new(&policy, d("2017-06-30"))
+        .evaluate(&partner)
+        .unwrap();
+    let new = policy
+        .measures
+        .iter()
+        .position(|m| m.name == "new_customers")
+        .unwrap();
+    assert_eq!(outcome.measures[new].total, dec("1"));
+    assert_eq!(outcome.measures[new].without_customer, 1);
+    let evaluated = rubric::eval::Evaluated::of_partner(&partner, outcome, Detail::Evidence);
+    let human = rubric::report::human::partner(&policy, &evaluated);
+    assert!(
+        human.contains("1 line counted without a customer: it belongs to no customer"),
+        "{human}"
+    );
+    let json: Value =
+        serde_json::to_value(rubric::report::json::evaluated(&policy, &evaluated, None)).unwrap();
+    assert_eq!(
+        json["options"][0]["tiers"][0]["requirements"][0]["lines_without_customer"],
+        json!(1)
+    );
 }

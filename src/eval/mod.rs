@@ -144,6 +144,9 @@ pub struct MeasureTotal {
     pub excluded: [usize; 5],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
+    /// For a customer measure: lines its base counts in the window that
+    /// name no customer, so belong to none (reported, not dropped silently).
+    pub without_customer: usize,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -716,7 +719,11 @@ impl<'p> Evaluator<'p> {
                 else {
                     continue;
                 };
-                let total = self.customers_counted(partner, base, *window, count)?;
+                let mut total = self.customers_counted(partner, base, *window, count)?;
+                if let Some(lines) = totals.get(of.0) {
+                    total.without_customer =
+                        self.without_customer(partner, base.is_money(), &lines.counted);
+                }
                 if let Some(slot) = totals.get_mut(i) {
                     *slot = total;
                 }
@@ -743,12 +750,14 @@ impl<'p> Evaluator<'p> {
                 .filter_map(customer_key)
                 .collect();
             let counted = base.counted.clone();
+            let without_customer = self.without_customer(partner, base_is_revenue, &counted);
             if let Some(slot) = totals.get_mut(i) {
                 *slot = MeasureTotal {
                     total: Decimal::from(customers.len()),
                     counted,
                     excluded: [0; 5],
                     excluded_lines: Vec::new(),
+                    without_customer,
                 };
             }
         }
@@ -822,7 +831,23 @@ impl<'p> Evaluator<'p> {
             counted,
             excluded: [0; 5],
             excluded_lines: Vec::new(),
+            without_customer: 0,
         })
+    }
+
+    /// How many of the `counted` revenue (or usage) lines name no customer.
+    fn without_customer(&self, partner: &Partner<'_>, revenue: bool, counted: &[usize]) -> usize {
+        counted
+            .iter()
+            .filter(|&&line| {
+                let customer = if revenue {
+                    partner.revenue.get(line).map(|l| l.customer.as_deref())
+                } else {
+                    partner.usage.get(line).map(|l| l.customer.as_deref())
+                };
+                customer.is_some_and(|c| c.and_then(customer_key).is_none())
+            })
+            .count()
     }
 
     /// Each customer's sum of the lines `base` would count in `window`, with

@@ -101,6 +101,10 @@ pub enum RequirementResult<'a> {
         /// How many lines counted and why the others did not (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
         lines: Option<LineCounts>,
+        /// For a customer measure, lines its base counted that name no
+        /// customer (evidence, when there are any).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lines_without_customer: Option<usize>,
         /// Indices (from 0) of the lines that counted, in the partner's
         /// `revenue` (or `usage`) list (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -542,6 +546,7 @@ impl<'a> View<'a> {
                             not_paid: excluded(Exclusion::NotPaid),
                         }
                     }),
+                    lines_without_customer: evidence.map(|t| t.without_customer).filter(|n| *n > 0),
                     counted_lines: evidence.map(|t| t.counted.clone()),
                     excluded_lines: evidence.map(|t| {
                         t.excluded_lines
@@ -790,6 +795,15 @@ fn put_requirements(
                 if m.required.is_none() {
                     out.extend_from_slice(b",\"note\":");
                     put_str(out, &super::no_threshold_note(market));
+                }
+                if m.definition.period.is_fixed() {
+                    out.extend_from_slice(b",\"period\":{\"period\":");
+                    put_str(out, &m.definition.period.describe());
+                    out.extend_from_slice(b",\"from\":");
+                    put_str(out, &m.window.first_day().to_string());
+                    out.extend_from_slice(b",\"to\":");
+                    put_str(out, &m.window.end.to_string());
+                    out.push(b'}');
                 }
                 out.push(b'}');
             }
