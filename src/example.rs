@@ -609,11 +609,17 @@ impl Builder<'_> {
                         compared
                     };
                     match &measure.kind {
-                        MeasureKind::DistinctCustomers { count, .. }
-                            if *count != crate::model::CustomerCount::Distinct =>
-                        {
+                        // New (and net new) customers are built as distinct
+                        // ones: each with a line above zero in the window and
+                        // none before it, so none is lost either. Lost ones
+                        // need lines in the window before, which examples do
+                        // not build.
+                        MeasureKind::DistinctCustomers {
+                            count: crate::model::CustomerCount::Lost,
+                            ..
+                        } => {
                             return Err(format!(
-                                "`{}` counts new or lost customers, which depend on lines before the window; examples cannot build them yet",
+                                "`{}` counts lost customers, which need lines in the window before; examples cannot build them yet",
                                 measure.name
                             ));
                         }

@@ -863,3 +863,20 @@ fn lines_without_a_customer_are_reported_under_customer_measures() {
         json!(1)
     );
 }
+
+#[test]
+fn a_customer_count_misspelled_names_the_four_that_exist() {
+    let text = r#"competency c {
+  currency USD
+  tiers silver
+  revenue r = net_new from "P" over trailing 12 months
+  measure m = fresh customers of r
+  option main { tier silver { require m >= 1 } }
+}"#;
+    let checked = rubric::check_source(text);
+    assert_eq!(codes(text), ["E0100"]);
+    let message = checked.diagnostics[0].to_string();
+    for word in ["`distinct`", "`new`", "`lost`", "`net new`"] {
+        assert!(message.contains(word), "{message}");
+    }
+}
