@@ -191,10 +191,10 @@ pub struct MeasureDecl {
 /// What a measure measures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MeasureBody {
-    /// `revenue NAME = TYPE from ...`: the sum of matching revenue amounts.
+    /// `revenue NAME = TYPE, TYPE from ...`: the sum of matching revenue amounts.
     Revenue {
-        /// The revenue type that counts, e.g. `net_new`.
-        revenue_type: Ident,
+        /// The revenue types that count, pooled, e.g. `net_new, renewal`.
+        revenue_types: Vec<Ident>,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -207,11 +207,30 @@ pub enum MeasureBody {
         /// Which lines count.
         filter: LineFilter,
     },
-    /// `measure NAME = distinct customers of MEASURE`
+    /// `measure NAME = distinct customers of MEASURE`, or `new`, `lost`,
+    /// `net new` customers.
     DistinctCustomers {
         /// The measure whose lines are looked at.
         of: Ident,
+        /// Which customers count.
+        count: CustomerCount,
     },
+}
+
+/// Which customers a customer measure counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomerCount {
+    /// `distinct`: every customer with a line the base measure counts.
+    Distinct,
+    /// `new`: customers whose counted lines in the window sum to more than
+    /// zero and who have no line the base measure would count dated before
+    /// the window.
+    New,
+    /// `lost`: customers whose lines summed to more than zero in the window
+    /// before (as long, ending where this one starts) and do not in this one.
+    Lost,
+    /// `net new`: new customers less lost ones (may be negative).
+    NetNew,
 }
 
 /// `from "P", "Q" over trailing N months as A or B, paid only`
@@ -219,12 +238,32 @@ pub enum MeasureBody {
 pub struct LineFilter {
     /// Products in scope.
     pub products: Vec<Text>,
-    /// The window length in months, as written.
-    pub window_months: Token,
+    /// The window or period the lines' dates must fall in.
+    pub window: Window,
     /// Partner-of-record kinds a line must carry (any one of them).
     pub associations: Vec<Ident>,
     /// Where `paid only` is written, if it is.
     pub paid_only: Option<Span>,
+}
+
+/// `over trailing 12 months` or `over last complete fiscal year ending 06-30`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Which window.
+    pub period: Period,
+    /// Where it is written (after `over`).
+    pub span: Span,
+}
+
+/// The dates a measure's lines must fall in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// `trailing N months`: the length in months, as written.
+    Trailing(Token),
+    /// `last complete calendar year`.
+    CalendarYear,
+    /// `last complete fiscal year ending MM-DD`: the month and day, as written.
+    FiscalYear(Token),
 }
 
 /// `option NAME "Title" { tier ... }`

@@ -810,22 +810,33 @@ impl<'p> Differ<'p> {
         match (&before.kind, &after.kind) {
             (
                 MeasureKind::Revenue {
-                    revenue_type: ta,
+                    revenue_types: ta,
                     filter: fa,
                 },
                 MeasureKind::Revenue {
-                    revenue_type: tb,
+                    revenue_types: tb,
                     filter: fb,
                 },
             ) => {
-                if !crate::model::same_name(ta, tb) {
+                let types = |list: &[String]| -> BTreeSet<String> {
+                    list.iter().map(|t| t.trim().to_lowercase()).collect()
+                };
+                if types(ta) != types(tb) {
+                    let note = match direction(&types(ta), &types(tb)) {
+                        more @ Some(_) => lines_note(more, true),
+                        None => "other lines count".to_owned(),
+                    };
                     push(
                         self,
-                        "revenue type",
-                        ta.clone(),
-                        tb.clone(),
+                        if ta.len() == 1 && tb.len() == 1 {
+                            "revenue type"
+                        } else {
+                            "revenue types"
+                        },
+                        ta.join(", "),
+                        tb.join(", "),
                         Effect::Unproven,
-                        Some("other lines count"),
+                        Some(&note),
                     );
                 }
                 self.filter(fa, fb, name, at, true);
@@ -867,9 +878,19 @@ impl<'p> Differ<'p> {
                 self.filter(fa, fb, name, at, false);
             }
             (
-                MeasureKind::DistinctCustomers { of: a },
-                MeasureKind::DistinctCustomers { of: b },
+                MeasureKind::DistinctCustomers { of: a, count: ca },
+                MeasureKind::DistinctCustomers { of: b, count: cb },
             ) => {
+                if ca != cb {
+                    push(
+                        self,
+                        "customers counted",
+                        customer_count_word(*ca),
+                        customer_count_word(*cb),
+                        Effect::Unproven,
+                        Some("other customers count"),
+                    );
+                }
                 let a = self
                     .old
                     .measures
@@ -905,15 +926,23 @@ impl<'p> Differ<'p> {
         // A derived measure's window is its base's: a change there is
         // reported once, on the base.
         let derived = matches!(after.kind, MeasureKind::DistinctCustomers { .. });
-        if before.window_months != after.window_months && !derived {
-            let longer = after.window_months > before.window_months;
+        if before.period != after.period && !derived {
+            // A longer trailing window holds more lines; a fixed period
+            // and a window (or two fixed periods) hold other lines.
+            let longer = match (before.period, after.period) {
+                (
+                    crate::model::Period::Trailing { months: a },
+                    crate::model::Period::Trailing { months: b },
+                ) => Some(b > a),
+                _ => None,
+            };
             push(
                 self,
                 "window",
-                format!("trailing {} months", before.window_months),
-                format!("trailing {} months", after.window_months),
+                before.period.describe(),
+                after.period.describe(),
                 Effect::Unproven,
-                Some(&lines_note(Some(longer), after.is_money())),
+                Some(&lines_note(longer, after.is_money())),
             );
         }
     }
@@ -1563,9 +1592,13 @@ fn aggregate_word(a: Aggregate) -> String {
 
 fn measure_kind_word(kind: &MeasureKind) -> String {
     match kind {
-        MeasureKind::Revenue { revenue_type, .. } => format!("revenue ({revenue_type})"),
+        MeasureKind::Revenue { revenue_types, .. } => {
+            format!("revenue ({})", revenue_types.join(", "))
+        }
         MeasureKind::Usage { metric, .. } => format!("usage ({metric})"),
-        MeasureKind::DistinctCustomers { .. } => "distinct customers".to_owned(),
+        MeasureKind::DistinctCustomers { count, .. } => {
+            format!("{} customers", customer_count_word(*count))
+        }
     }
 }
 
@@ -1616,6 +1649,16 @@ fn members_as_before(new: &Policy, group: &ExamGroup, old: &Policy) -> BTreeSet<
             GroupMember::Group(g) => new.groups.get(g.0).map(|g| g.name.clone()),
         })
         .collect()
+}
+
+fn customer_count_word(count: crate::model::CustomerCount) -> String {
+    match count {
+        crate::model::CustomerCount::Distinct => "distinct",
+        crate::model::CustomerCount::New => "new",
+        crate::model::CustomerCount::Lost => "lost",
+        crate::model::CustomerCount::NetNew => "net new",
+    }
+    .to_owned()
 }
 
 /// A group's members by name (credentials by exam key, so `mb2 714` and

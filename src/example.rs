@@ -609,7 +609,21 @@ impl Builder<'_> {
                         compared
                     };
                     match &measure.kind {
-                        MeasureKind::DistinctCustomers { of } => {
+                        // New (and net new) customers are built as distinct
+                        // ones: each with a line above zero in the window and
+                        // none before it, so none is lost either. Lost ones
+                        // need lines in the window before, which examples do
+                        // not build.
+                        MeasureKind::DistinctCustomers {
+                            count: crate::model::CustomerCount::Lost,
+                            ..
+                        } => {
+                            return Err(format!(
+                                "`{}` counts lost customers, which need lines in the window before; examples cannot build them yet",
+                                measure.name
+                            ));
+                        }
+                        MeasureKind::DistinctCustomers { of, .. } => {
                             let need = needs.entry(of.0).or_default();
                             // Whole customers: at least the threshold.
                             let count = total.ceil().to_u64().ok_or_else(|| {
@@ -816,12 +830,20 @@ impl Builder<'_> {
             }
             list
         };
-        let date = self.as_of.to_string();
+        // The last day of the measure's window or period, which it always holds.
+        let date = crate::eval::window::Window::of(measure.period, self.as_of)
+            .end
+            .to_string();
         let (filter, kind) = match &measure.kind {
             MeasureKind::Revenue {
-                revenue_type,
+                revenue_types,
                 filter,
-            } => (filter, Ok(revenue_type)),
+            } => (
+                filter,
+                Ok(revenue_types
+                    .first()
+                    .ok_or("a revenue measure without a type")?),
+            ),
             MeasureKind::Usage { metric, filter, .. } => (filter, Err(metric)),
             MeasureKind::DistinctCustomers { .. } => return Ok(()),
         };

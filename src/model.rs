@@ -108,7 +108,7 @@ pub struct TierLevel {
     pub span: Span,
 }
 
-pub use crate::ast::CredentialKind;
+pub use crate::ast::{CredentialKind, CustomerCount};
 
 /// A catalog entry: an exam, assessment or certification.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,10 +236,63 @@ pub struct Measure {
     pub name: String,
     /// What it measures.
     pub kind: MeasureKind,
-    /// Its window in months (for a derived measure, its base's).
+    /// Its window in months (for a derived measure, its base's); 12 for a
+    /// year.
     pub window_months: u32,
+    /// Which dates its lines must fall in (for a derived measure, its base's).
+    pub period: Period,
     /// Declaration.
     pub span: Span,
+}
+
+/// The dates a measure's lines must fall in, relative to the as-of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// `trailing N months`: the months up to the as-of date.
+    Trailing {
+        /// N.
+        months: u32,
+    },
+    /// `last complete calendar year` or `last complete fiscal year ending
+    /// MM-DD`: the latest year ending on that month and day on or before
+    /// the as-of date.
+    LastCompleteYear {
+        /// The last day of the year, a day every year has (never 29 February).
+        ends: YearEnd,
+        /// Written as `calendar year` (ends 31 December).
+        calendar: bool,
+    },
+}
+
+/// The month and day a fiscal year ends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct YearEnd {
+    /// 1 to 12.
+    pub month: u32,
+    /// A day that month has in every year.
+    pub day: u32,
+}
+
+impl Period {
+    /// How the policy writes the period, e.g. `trailing 12 months` or
+    /// `last complete fiscal year ending 06-30`.
+    pub fn describe(&self) -> String {
+        match self {
+            Period::Trailing { months } => format!("trailing {months} months"),
+            Period::LastCompleteYear { calendar: true, .. } => {
+                "last complete calendar year".to_owned()
+            }
+            Period::LastCompleteYear { ends, .. } => format!(
+                "last complete fiscal year ending {:02}-{:02}",
+                ends.month, ends.day
+            ),
+        }
+    }
+
+    /// Whether the period is a fixed one (a year), not a trailing window.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Period::LastCompleteYear { .. })
+    }
 }
 
 /// What a measure measures.
@@ -247,8 +300,8 @@ pub struct Measure {
 pub enum MeasureKind {
     /// The sum of matching revenue amounts: money.
     Revenue {
-        /// The revenue type that counts, e.g. `net_new`.
-        revenue_type: String,
+        /// The revenue types that count, pooled, e.g. `net_new`, `renewal`.
+        revenue_types: Vec<String>,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -266,6 +319,8 @@ pub enum MeasureKind {
     DistinctCustomers {
         /// The revenue or usage measure whose lines are looked at.
         of: MeasureId,
+        /// Which customers count: distinct, new, lost or net new.
+        count: CustomerCount,
     },
 }
 

@@ -45,13 +45,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::data::{DataError, Partner};
 use crate::eval::window::Window;
 use crate::eval::{Detail, Evaluator, PartnerOutcome, RequirementOutcome};
-use crate::model::{self, MeasureId, PassStatus, Policy, TierLevelId};
+use crate::model::{self, MeasureId, PassStatus, Period, Policy, TierLevelId, YearEnd};
 
 /// How far past the end of the range to look for the next loss.
 pub const LOOKAHEAD_MONTHS: u32 = 24;
@@ -99,6 +99,20 @@ pub enum Event {
         /// The window's length.
         months: u32,
     },
+    /// A fixed period turns over (see [`model::Period`]): the year holding
+    /// the line becomes the last complete one (`enters`), or stops being it.
+    LineInPeriod {
+        /// The line.
+        line: LineRef,
+        /// The period as the policy writes it, e.g. `last complete calendar year`.
+        period: String,
+        /// The first day of the period in force from this date.
+        first: NaiveDate,
+        /// Its last day.
+        last: NaiveDate,
+        /// Whether the line enters the period (else it leaves it).
+        enters: bool,
+    },
     /// A pass starts counting: its date is reached.
     PassCounts {
         /// The person's id.
@@ -135,7 +149,9 @@ impl Event {
     /// The line it concerns, if any.
     pub fn line(&self) -> Option<&LineRef> {
         match self {
-            Event::LineEnters(line) | Event::LineLeaves { line, .. } => Some(line),
+            Event::LineEnters(line)
+            | Event::LineLeaves { line, .. }
+            | Event::LineInPeriod { line, .. } => Some(line),
             Event::PassCounts { .. }
             | Event::NoLongerAccepted { .. }
             | Event::VersionTakesEffect { .. } => None,
@@ -224,6 +240,10 @@ pub struct Planner<'p> {
     policy: &'p Policy,
     exam_index: HashMap<String, usize>,
     windows: BTreeSet<u32>,
+    /// The fixed periods its measures use.
+    periods: BTreeSet<(YearEnd, bool)>,
+    /// Whether a measure reads the period before its own (lost customers).
+    years_before: bool,
     /// Evaluators compiled for the dates seen lately: partners of one
     /// program share most of their dates. Bounded, so memory stays flat.
     evaluators: Mutex<HashMap<NaiveDate, Arc<Evaluator<'p>>>>,
@@ -248,7 +268,31 @@ impl<'p> Planner<'p> {
                         .map(move |name| (model::exam_key(name), i))
                 })
                 .collect(),
-            windows: policy.measures.iter().map(|m| m.window_months).collect(),
+            windows: policy
+                .measures
+                .iter()
+                .filter_map(|m| match m.period {
+                    // Lost customers read the window before too.
+                    Period::Trailing { months } if reads_window_before(m) => {
+                        Some(months.saturating_mul(2))
+                    }
+                    Period::Trailing { months } => Some(months),
+                    Period::LastCompleteYear { .. } => None,
+                })
+                .chain(policy.measures.iter().filter_map(|m| match m.period {
+                    Period::Trailing { months } => Some(months),
+                    Period::LastCompleteYear { .. } => None,
+                }))
+                .collect(),
+            years_before: policy.measures.iter().any(reads_window_before),
+            periods: policy
+                .measures
+                .iter()
+                .filter_map(|m| match m.period {
+                    Period::LastCompleteYear { ends, calendar } => Some((ends, calendar)),
+                    Period::Trailing { .. } => None,
+                })
+                .collect(),
             evaluators: Mutex::new(HashMap::new()),
         }
     }
@@ -340,6 +384,37 @@ impl<'p> Planner<'p> {
                         Some(Event::LineLeaves {
                             line: line.clone(),
                             months,
+                        }),
+                    );
+                }
+            }
+            for &(ends, calendar) in &self.periods {
+                let period = Period::LastCompleteYear { ends, calendar };
+                // The line counts from the end of the year holding it until
+                // the end of the next year.
+                let Some(enters) = first_year_end(ends, line.date) else {
+                    continue;
+                };
+                let leaves = enters.checked_add_months(Months::new(12));
+                // Lost customers: the line also counts in the period before.
+                let leaves_before = enters
+                    .checked_add_months(Months::new(24))
+                    .filter(|_| self.years_before);
+                for (at, entering) in [
+                    (Some(enters), true),
+                    (leaves, false),
+                    (leaves_before, false),
+                ] {
+                    let Some(at) = at else { continue };
+                    let window = Window::of(period, at);
+                    add(
+                        at,
+                        Some(Event::LineInPeriod {
+                            line: line.clone(),
+                            period: period.describe(),
+                            first: window.first_day(),
+                            last: window.end,
+                            enters: entering,
                         }),
                     );
                 }
@@ -517,7 +592,17 @@ impl<'p> Planner<'p> {
                 Event::LineEnters(line) => after
                     .as_ref()
                     .is_some_and(|o| counted(o, line.kind).contains(&line.index)),
-                Event::LineLeaves { line, .. } => before
+                Event::LineLeaves { line, .. }
+                | Event::LineInPeriod {
+                    line,
+                    enters: false,
+                    ..
+                } => before
+                    .as_ref()
+                    .is_some_and(|o| counted(o, line.kind).contains(&line.index)),
+                Event::LineInPeriod {
+                    line, enters: true, ..
+                } => after
                     .as_ref()
                     .is_some_and(|o| counted(o, line.kind).contains(&line.index)),
                 Event::PassCounts { .. } | Event::NoLongerAccepted { .. } => people,
@@ -529,15 +614,38 @@ impl<'p> Planner<'p> {
     }
 }
 
+/// Whether a measure compares with the window before its own: `lost` and
+/// `net new customers of`.
+fn reads_window_before(measure: &model::Measure) -> bool {
+    matches!(
+        measure.kind,
+        model::MeasureKind::DistinctCustomers {
+            count: model::CustomerCount::Lost | model::CustomerCount::NetNew,
+            ..
+        }
+    )
+}
+
 /// Whether a measure's lines are revenue lines (a distinct-customers
 /// measure reads its base's).
 fn base_is_money(policy: &Policy, measure: &model::Measure) -> bool {
     match &measure.kind {
-        model::MeasureKind::DistinctCustomers { of } => policy
+        model::MeasureKind::DistinctCustomers { of, .. } => policy
             .measures
             .get(of.0)
             .is_some_and(model::Measure::is_money),
         _ => measure.is_money(),
+    }
+}
+
+/// The first day on or after `date` that falls on `ends`' month and day:
+/// the last day of the year (ending there) that holds `date`.
+fn first_year_end(ends: YearEnd, date: NaiveDate) -> Option<NaiveDate> {
+    let this_year = NaiveDate::from_ymd_opt(date.year(), ends.month, ends.day)?;
+    if this_year >= date {
+        Some(this_year)
+    } else {
+        NaiveDate::from_ymd_opt(date.year() + 1, ends.month, ends.day)
     }
 }
 

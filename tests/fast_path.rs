@@ -136,10 +136,10 @@ fn vocabulary(policy: &Policy) -> Vocabulary {
     for m in &policy.measures {
         match &m.kind {
             MeasureKind::Revenue {
-                revenue_type,
+                revenue_types,
                 filter,
             } => {
-                kinds.push(revenue_type.clone());
+                kinds.extend(revenue_types.iter().cloned());
                 products.extend(filter.products.iter().cloned());
             }
             MeasureKind::Usage { metric, filter, .. } => {

@@ -472,6 +472,21 @@ pub enum PolicyError {
         #[label("has no lines of its own")]
         span: SourceSpan,
     },
+    /// A fiscal year's end that is not a day of every year.
+    #[error("a fiscal year cannot end on `{text}`")]
+    #[diagnostic(
+        code(E0320),
+        help(
+            "write the month and day the fiscal year ends as MM-DD, a day every year has, e.g. `06-30`; for a year ending in February write `02-28`"
+        )
+    )]
+    BadYearEnd {
+        /// The month and day as written.
+        text: String,
+        /// Where.
+        #[label("not a day of every year")]
+        span: SourceSpan,
+    },
     /// An `either` branch with nothing in it.
     #[error("this alternative has no requirements")]
     #[diagnostic(

@@ -122,8 +122,8 @@ impl Checker {
         let mut measures: Vec<Option<Measure>> =
             decls.iter().map(|m| self.lines_measure(m, names)).collect();
         for (i, decl) in decls.iter().enumerate() {
-            if let ast::MeasureBody::DistinctCustomers { of } = &decl.body {
-                let derived = self.derived_measure(decl, of, names, &decls, &measures);
+            if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
+                let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);
                 if let Some(slot) = measures.get_mut(i) {
                     *slot = derived;
                 }
@@ -143,7 +143,7 @@ impl Checker {
             }
             ast::MeasureBody::DistinctCustomers { .. } => return None,
         };
-        let window_months = self.window(&filter.window_months);
+        let period = self.period(&filter.window);
         let associations = filter
             .associations
             .iter()
@@ -169,8 +169,8 @@ impl Checker {
             paid_only: filter.paid_only.is_some(),
         };
         let kind = match &m.body {
-            ast::MeasureBody::Revenue { revenue_type, .. } => MeasureKind::Revenue {
-                revenue_type: revenue_type.name.clone(),
+            ast::MeasureBody::Revenue { revenue_types, .. } => MeasureKind::Revenue {
+                revenue_types: revenue_types.iter().map(|t| t.name.clone()).collect(),
                 filter,
             },
             ast::MeasureBody::Usage {
@@ -185,10 +185,15 @@ impl Checker {
             },
             ast::MeasureBody::DistinctCustomers { .. } => return None,
         };
+        let period = period?;
         Some(Measure {
             name: m.name.name.clone(),
             kind,
-            window_months: window_months?,
+            window_months: match period {
+                Period::Trailing { months } => months,
+                Period::LastCompleteYear { .. } => 12,
+            },
+            period,
             span: m.span,
         })
     }
@@ -196,7 +201,7 @@ impl Checker {
     fn derived_measure(
         &mut self,
         m: &ast::MeasureDecl,
-        of: &ast::Ident,
+        (of, count): (&ast::Ident, CustomerCount),
         names: &Scope,
         decls: &[&ast::MeasureDecl],
         measures: &[Option<Measure>],
@@ -224,8 +229,10 @@ impl Checker {
             name: m.name.name.clone(),
             kind: MeasureKind::DistinctCustomers {
                 of: MeasureId(base),
+                count,
             },
             window_months: base_measure.window_months,
+            period: base_measure.period,
             span: m.span,
         })
     }

@@ -204,6 +204,32 @@ impl Checker {
         }
     }
 
+    /// A measure's window or fixed period.
+    pub(super) fn period(&mut self, window: &ast::Window) -> Option<Period> {
+        match &window.period {
+            ast::Period::Trailing(months) => self
+                .window(months)
+                .map(|months| Period::Trailing { months }),
+            ast::Period::CalendarYear => Some(Period::LastCompleteYear {
+                ends: YearEnd { month: 12, day: 31 },
+                calendar: true,
+            }),
+            ast::Period::FiscalYear(token) => {
+                let ends = year_end(&token.text);
+                if ends.is_none() {
+                    self.errors.push(PolicyError::BadYearEnd {
+                        text: token.text.clone(),
+                        span: sp(token.span),
+                    });
+                }
+                ends.map(|ends| Period::LastCompleteYear {
+                    ends,
+                    calendar: false,
+                })
+            }
+        }
+    }
+
     /// A date as written: a day (`2017-06-27`), or a month (`2017-12`)
     /// read as its first or last day, as `day` says.
     pub(super) fn date(&mut self, token: &ast::Token, day: MonthDay) -> Option<NaiveDate> {
@@ -295,4 +321,14 @@ impl Checker {
             span: amount.span,
         })
     }
+}
+
+/// The month and day `MM-DD` when every year has that day (so not 29
+/// February, which a fiscal year could end on only in leap years).
+fn year_end(text: &str) -> Option<YearEnd> {
+    let (month, day) = text.split_once('-')?;
+    let (month, day) = (month.parse::<u32>().ok()?, day.parse::<u32>().ok()?);
+    // 2017 is not a leap year: a day it has, every year has.
+    NaiveDate::from_ymd_opt(2017, month, day)?;
+    Some(YearEnd { month, day })
 }

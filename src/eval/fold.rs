@@ -49,8 +49,8 @@ pub(crate) struct Plan {
 struct MeasurePlan {
     /// Which lines the measure reads.
     source: Source,
-    /// The type or metric, as an index into `kinds`.
-    kind: usize,
+    /// The types or metric, as bits over `kinds`.
+    kinds: u64,
     /// Products in scope, as bits over `products`.
     products: u64,
     window: Window,
@@ -91,29 +91,38 @@ impl Plan {
                 }
             }
         };
+        let bit = |i: usize| 1u64.checked_shl(u32::try_from(i).unwrap_or(u32::MAX));
         let mut measures = Vec::with_capacity(policy.measures.len());
         for (measure, window) in policy.measures.iter().zip(&evaluator.windows) {
             let (source, kind, filter, aggregate) = match &measure.kind {
                 MeasureKind::Revenue {
-                    revenue_type,
+                    revenue_types,
                     filter,
-                } => (
-                    Source::Revenue,
-                    intern(&mut kinds, revenue_type),
-                    Some(filter),
-                    Aggregate::Sum,
-                ),
+                } => {
+                    let mut bits = 0u64;
+                    for kind in revenue_types {
+                        bits |= bit(intern(&mut kinds, kind))?;
+                    }
+                    (Source::Revenue, bits, Some(filter), Aggregate::Sum)
+                }
                 MeasureKind::Usage {
                     aggregate,
                     metric,
                     filter,
                 } => (
                     Source::Usage,
-                    intern(&mut kinds, metric),
+                    bit(intern(&mut kinds, metric))?,
                     Some(filter),
                     *aggregate,
                 ),
-                MeasureKind::DistinctCustomers { of } => {
+                // New and lost customers read lines before the window: the
+                // careful path evaluates them.
+                MeasureKind::DistinctCustomers { count, .. }
+                    if *count != model::CustomerCount::Distinct =>
+                {
+                    return None;
+                }
+                MeasureKind::DistinctCustomers { of, .. } => {
                     (Source::Customers(of.0), 0, None, Aggregate::Sum)
                 }
             };
@@ -130,7 +139,7 @@ impl Plan {
             }
             measures.push(MeasurePlan {
                 source,
-                kind,
+                kinds: kind,
                 products: product_bits,
                 window: *window,
                 associations: association_bits,
@@ -863,12 +872,13 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
                 return Err(A::Error::custom("currency"));
             }
         }
-        let kind = lookup(&plan.kinds, &kind.0);
+        let kind =
+            lookup(&plan.kinds, &kind.0).map_or(0, |k| 1u64.checked_shl(k as u32).unwrap_or(0));
         let product = lookup(&plan.products, &product.0)
             .map_or(0, |p| 1u64.checked_shl(p as u32).unwrap_or(0));
         for (m, measure) in plan.measures.iter().enumerate() {
             let counts = measure.source == source
-                && kind == Some(measure.kind)
+                && measure.kinds & kind != 0
                 && measure.products & product != 0
                 && measure.window.contains(date)
                 && (measure.associations == 0 || measure.associations & associations != 0)

@@ -32,9 +32,9 @@ use rust_decimal::Decimal;
 
 use crate::data::{DataError, Id, Partner};
 use crate::model::{
-    self, Aggregate, Attribute, Branch, CompetencyOption, GroupMember, LineFilter, MarketId,
-    Measure, MeasureId, MeasureKind, MeasureRequirement, PassStatus, PeopleRequirement, Policy,
-    Quantifier, Requirement, Tier, TierLevelId,
+    self, Aggregate, Attribute, Branch, CompetencyOption, CustomerCount, GroupMember, LineFilter,
+    MarketId, Measure, MeasureId, MeasureKind, MeasureRequirement, PassStatus, PeopleRequirement,
+    Policy, Quantifier, Requirement, Tier, TierLevelId,
 };
 use assign::{Assignment, RoleSlots};
 use window::Window;
@@ -145,6 +145,9 @@ pub struct MeasureTotal {
     pub excluded: [usize; 5],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
+    /// For a customer measure: lines its base counts in the window that
+    /// name no customer, so belong to none (reported, not dropped silently).
+    pub without_customer: usize,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -266,6 +269,9 @@ pub struct MeasureOutcome<'p> {
     pub required: Option<Decimal>,
     /// How much is missing (zero when met); `None` when there is no threshold.
     pub shortfall: Option<Decimal>,
+    /// The dates the measure counted at the as-of date (its window or fixed
+    /// period).
+    pub window: Window,
 }
 
 /// A people requirement's outcome.
@@ -428,7 +434,7 @@ impl<'p> Evaluator<'p> {
         let windows = policy
             .measures
             .iter()
-            .map(|m| Window::trailing(as_of, m.window_months))
+            .map(|m| Window::of(m.period, as_of))
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
         let words = policy.exams.len().div_ceil(64);
@@ -667,7 +673,7 @@ impl<'p> Evaluator<'p> {
             .zip(&self.windows)
             .map(|(measure, window)| match &measure.kind {
                 MeasureKind::Revenue {
-                    revenue_type,
+                    revenue_types,
                     filter,
                 } => {
                     let lines = partner.revenue.iter().map(|l| Line {
@@ -678,7 +684,7 @@ impl<'p> Evaluator<'p> {
                         paid: None,
                         value: l.amount,
                     });
-                    self.sum_lines(lines, revenue_type, filter, *window, Aggregate::Sum)
+                    self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
                 }
                 MeasureKind::Usage {
                     aggregate,
@@ -693,16 +699,38 @@ impl<'p> Evaluator<'p> {
                         paid: l.paid,
                         value: l.quantity,
                     });
-                    self.sum_lines(lines, metric, filter, *window, *aggregate)
+                    self.sum_lines(
+                        lines,
+                        std::slice::from_ref(metric),
+                        filter,
+                        *window,
+                        *aggregate,
+                    )
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
             })
             .collect::<Option<_>>()?;
         // Derived measures read their base's counted lines, computed above.
         for (i, measure) in self.policy.measures.iter().enumerate() {
-            let MeasureKind::DistinctCustomers { of } = measure.kind else {
+            let MeasureKind::DistinctCustomers { of, count } = measure.kind else {
                 continue;
             };
+            if count != CustomerCount::Distinct {
+                let (Some(base), Some(window)) =
+                    (self.policy.measures.get(of.0), self.windows.get(of.0))
+                else {
+                    continue;
+                };
+                let mut total = self.customers_counted(partner, base, *window, count)?;
+                if let Some(lines) = totals.get(of.0) {
+                    total.without_customer =
+                        self.without_customer(partner, base.is_money(), &lines.counted);
+                }
+                if let Some(slot) = totals.get_mut(i) {
+                    *slot = total;
+                }
+                continue;
+            }
             let Some(base) = totals.get(of.0) else {
                 continue;
             };
@@ -724,23 +752,175 @@ impl<'p> Evaluator<'p> {
                 .filter_map(customer_key)
                 .collect();
             let counted = base.counted.clone();
+            let without_customer = self.without_customer(partner, base_is_revenue, &counted);
             if let Some(slot) = totals.get_mut(i) {
                 *slot = MeasureTotal {
                     total: Decimal::from(customers.len()),
                     counted,
                     excluded: [0; 5],
                     excluded_lines: Vec::new(),
+                    without_customer,
                 };
             }
         }
         Some(totals)
     }
 
+    /// A `new`, `lost` or `net new customers of` measure over `base`,
+    /// whose window is `window`; `None` when a sum overflows. A customer
+    /// counts in a window when the lines `base` counts there sum to more
+    /// than zero: a refund or a zero line does not make a customer.
+    fn customers_counted(
+        &self,
+        partner: &Partner<'_>,
+        base: &Measure,
+        window: Window,
+        count: CustomerCount,
+    ) -> Option<MeasureTotal> {
+        let sums = |window: Window| self.customer_sums(partner, base, window);
+        let current = sums(window)?;
+        let customers = |sums: &HashMap<String, (Decimal, Vec<usize>)>| -> HashSet<String> {
+            sums.iter()
+                .filter(|(_, (sum, _))| *sum > Decimal::ZERO)
+                .map(|(c, _)| c.clone())
+                .collect()
+        };
+        let now = customers(&current);
+        let new = || -> Option<HashSet<String>> {
+            // Any line the base would count, dated before the window, means
+            // the customer's first line is not in it.
+            let before = sums(Window {
+                start: NaiveDate::MIN,
+                end: window.start,
+            })?;
+            Some(
+                now.iter()
+                    .filter(|c| !before.contains_key(*c))
+                    .cloned()
+                    .collect(),
+            )
+        };
+        let previous = sums(Window::trailing(window.start, base.window_months))?;
+        let lost: HashSet<String> = customers(&previous)
+            .into_iter()
+            .filter(|c| !now.contains(c))
+            .collect();
+        let lines_of = |set: &HashSet<String>, sums: &HashMap<String, (Decimal, Vec<usize>)>| {
+            let mut lines: Vec<usize> = set
+                .iter()
+                .filter_map(|c| sums.get(c))
+                .flat_map(|(_, lines)| lines.iter().copied())
+                .collect();
+            lines.sort_unstable();
+            lines
+        };
+        let (total, counted) = match count {
+            CustomerCount::New => {
+                let new = new()?;
+                (Decimal::from(new.len()), lines_of(&new, &current))
+            }
+            CustomerCount::Lost => (Decimal::from(lost.len()), lines_of(&lost, &previous)),
+            CustomerCount::NetNew | CustomerCount::Distinct => {
+                let new = new()?;
+                (
+                    Decimal::from(new.len()) - Decimal::from(lost.len()),
+                    lines_of(&new, &current),
+                )
+            }
+        };
+        Some(MeasureTotal {
+            total,
+            counted,
+            excluded: [0; 5],
+            excluded_lines: Vec::new(),
+            without_customer: 0,
+        })
+    }
+
+    /// How many of the `counted` revenue (or usage) lines name no customer.
+    fn without_customer(&self, partner: &Partner<'_>, revenue: bool, counted: &[usize]) -> usize {
+        counted
+            .iter()
+            .filter(|&&line| {
+                let customer = if revenue {
+                    partner.revenue.get(line).map(|l| l.customer.as_deref())
+                } else {
+                    partner.usage.get(line).map(|l| l.customer.as_deref())
+                };
+                customer.is_some_and(|c| c.and_then(customer_key).is_none())
+            })
+            .count()
+    }
+
+    /// Each customer's sum of the lines `base` would count in `window`, with
+    /// those lines' indices; `None` when a sum overflows. Lines without a
+    /// customer belong to none.
+    fn customer_sums(
+        &self,
+        partner: &Partner<'_>,
+        base: &Measure,
+        window: Window,
+    ) -> Option<HashMap<String, (Decimal, Vec<usize>)>> {
+        let mut sums: HashMap<String, (Decimal, Vec<usize>)> = HashMap::new();
+        let mut add = |customer: Option<&str>, index: usize, value: Decimal| -> Option<()> {
+            let key = customer.and_then(customer_key)?;
+            let entry = sums.entry(key).or_default();
+            entry.0 = entry.0.checked_add(value)?;
+            entry.1.push(index);
+            Some(())
+        };
+        match &base.kind {
+            MeasureKind::Revenue {
+                revenue_types,
+                filter,
+            } => {
+                for (i, l) in partner.revenue.iter().enumerate() {
+                    let line = Line {
+                        kind: &l.kind,
+                        product: &l.product,
+                        date: l.date,
+                        associations: &l.associations,
+                        paid: None,
+                        value: l.amount,
+                    };
+                    if self
+                        .exclusion(&line, revenue_types, filter, window)
+                        .is_none()
+                        && l.customer.as_deref().and_then(customer_key).is_some()
+                    {
+                        add(l.customer.as_deref(), i, l.amount)?;
+                    }
+                }
+            }
+            MeasureKind::Usage { metric, filter, .. } => {
+                for (i, l) in partner.usage.iter().enumerate() {
+                    let line = Line {
+                        kind: &l.metric,
+                        product: &l.product,
+                        date: l.date,
+                        associations: &l.associations,
+                        paid: l.paid,
+                        value: l.quantity,
+                    };
+                    if self
+                        .exclusion(&line, std::slice::from_ref(metric), filter, window)
+                        .is_none()
+                        && l.customer.as_deref().and_then(customer_key).is_some()
+                    {
+                        add(l.customer.as_deref(), i, l.quantity)?;
+                    }
+                }
+            }
+            MeasureKind::DistinctCustomers { .. } => {}
+        }
+        Some(sums)
+    }
+
     /// The lines' total; `None` when the sum overflows.
     fn sum_lines<'l>(
         &self,
         lines: impl Iterator<Item = Line<'l>>,
-        kind: &str,
+        kinds: &[String],
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
@@ -748,7 +928,7 @@ impl<'p> Evaluator<'p> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
-            match self.exclusion(&line, kind, filter, window) {
+            match self.exclusion(&line, kinds, filter, window) {
                 None => {
                     if aggregate == Aggregate::Sum {
                         out.total = out.total.checked_add(line.value)?;
@@ -773,11 +953,11 @@ impl<'p> Evaluator<'p> {
     fn exclusion(
         &self,
         line: &Line<'_>,
-        kind: &str,
+        kinds: &[String],
         filter: &LineFilter,
         window: Window,
     ) -> Option<Exclusion> {
-        if !model::same_name(line.kind, kind) {
+        if !kinds.iter().any(|kind| model::same_name(line.kind, kind)) {
             return Some(Exclusion::OtherType);
         }
         if !filter
@@ -921,6 +1101,10 @@ impl<'p> Evaluator<'p> {
                     per_month: r.per_month,
                     required,
                     shortfall,
+                    window: self.windows.get(r.measure.0).copied().unwrap_or(Window {
+                        start: self.as_of,
+                        end: self.as_of,
+                    }),
                 })
             }
             Requirement::People(p) => {

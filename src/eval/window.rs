@@ -1,6 +1,9 @@
-//! Trailing windows of months ending at the as-of date.
+//! The dates a measure counts: trailing windows of months ending at the
+//! as-of date, and fixed periods (the last complete calendar or fiscal year).
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::model::{Period, YearEnd};
 
 /// The dates `d` with `start < d <= end`: a trailing window of whole months.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,9 +25,37 @@ impl Window {
         Window { start, end: as_of }
     }
 
+    /// The dates `period` covers at `as_of`: a trailing window, or the
+    /// latest year ending on its month and day on or before `as_of`, which
+    /// is the trailing 12 months as of that day.
+    pub fn of(period: Period, as_of: NaiveDate) -> Window {
+        match period {
+            Period::Trailing { months } => Window::trailing(as_of, months),
+            Period::LastCompleteYear { ends, .. } => {
+                let end = last_year_end(ends, as_of).unwrap_or(NaiveDate::MIN);
+                Window::trailing(end, 12)
+            }
+        }
+    }
+
+    /// The first day in the window (the day after the exclusive start).
+    pub fn first_day(&self) -> NaiveDate {
+        self.start.succ_opt().unwrap_or(self.start)
+    }
+
     /// Whether `date` lies in the window.
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.start < date && date <= self.end
+    }
+}
+
+/// The latest day on or before `as_of` that falls on `ends`' month and day.
+pub fn last_year_end(ends: YearEnd, as_of: NaiveDate) -> Option<NaiveDate> {
+    let this_year = NaiveDate::from_ymd_opt(as_of.year(), ends.month, ends.day)?;
+    if this_year <= as_of {
+        Some(this_year)
+    } else {
+        NaiveDate::from_ymd_opt(as_of.year() - 1, ends.month, ends.day)
     }
 }
 
@@ -57,5 +88,17 @@ mod tests {
     fn shorter_months_clamp() {
         assert_eq!(Window::trailing(d("2017-03-31"), 1).start, d("2017-02-28"));
         assert_eq!(Window::trailing(d("2017-05-31"), 3).start, d("2017-02-28"));
+    }
+
+    #[test]
+    fn the_last_complete_year_ends_on_or_before_the_as_of_date() {
+        let june = Period::LastCompleteYear {
+            ends: YearEnd { month: 6, day: 30 },
+            calendar: false,
+        };
+        let w = Window::of(june, d("2017-06-30"));
+        assert_eq!((w.first_day(), w.end), (d("2016-07-01"), d("2017-06-30")));
+        let w = Window::of(june, d("2017-06-29"));
+        assert_eq!((w.first_day(), w.end), (d("2015-07-01"), d("2016-06-30")));
     }
 }

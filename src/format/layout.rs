@@ -302,12 +302,15 @@ impl<'s> Printer<'s> {
     fn measure(&mut self, m: &MeasureDecl) {
         let (head, filter) = match &m.body {
             MeasureBody::Revenue {
-                revenue_type,
+                revenue_types,
                 filter,
-            } => (
-                format!("revenue {} = {}", m.name.name, revenue_type.name),
-                Some(filter),
-            ),
+            } => {
+                let types: Vec<&str> = revenue_types.iter().map(|t| t.name.as_str()).collect();
+                (
+                    format!("revenue {} = {}", m.name.name, types.join(", ")),
+                    Some(filter),
+                )
+            }
             MeasureBody::Usage {
                 aggregate,
                 metric,
@@ -322,10 +325,17 @@ impl<'s> Printer<'s> {
                     Some(filter),
                 )
             }
-            MeasureBody::DistinctCustomers { of } => (
+            MeasureBody::DistinctCustomers { of, count } => (
                 format!(
-                    "measure {} = distinct customers of {}",
-                    m.name.name, of.name
+                    "measure {} = {} customers of {}",
+                    m.name.name,
+                    match count {
+                        CustomerCount::Distinct => "distinct",
+                        CustomerCount::New => "new",
+                        CustomerCount::Lost => "lost",
+                        CustomerCount::NetNew => "net new",
+                    },
+                    of.name
                 ),
                 None,
             ),
@@ -335,7 +345,13 @@ impl<'s> Printer<'s> {
             return;
         };
         let products: Vec<String> = filter.products.iter().map(|p| quoted(&p.value)).collect();
-        let mut rest = format!("over trailing {} months", filter.window_months.text);
+        let mut rest = match &filter.window.period {
+            Period::Trailing(months) => format!("over trailing {} months", months.text),
+            Period::CalendarYear => "over last complete calendar year".to_owned(),
+            Period::FiscalYear(ends) => {
+                format!("over last complete fiscal year ending {}", ends.text)
+            }
+        };
         if !filter.associations.is_empty() {
             let names: Vec<&str> = filter
                 .associations
@@ -356,7 +372,7 @@ impl<'s> Printer<'s> {
         if let Some(last) = filter.products.last()
             && self
                 .comments
-                .inside(m.name.span.end, filter.window_months.span.start)
+                .inside(m.name.span.end, filter.window.span.start)
         {
             self.out.push_str(&format!("{head} from"));
             self.out.push('\n');
@@ -369,7 +385,7 @@ impl<'s> Printer<'s> {
             self.comments.trailing(&mut self.out, last.span.end);
             // Comments between the last product and the window.
             self.comments
-                .before(&mut self.out, filter.window_months.span.start, column);
+                .before(&mut self.out, filter.window.span.start, column);
             self.out.push_str(&" ".repeat(column));
             self.out.push_str(&rest);
             return;

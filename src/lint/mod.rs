@@ -168,6 +168,38 @@ pub enum Warning {
         #[label("`{other}` is here")]
         other_span: SourceSpan,
     },
+    /// The same revenue type twice in one measure.
+    #[error("revenue type `{name}` is listed twice in measure `{measure}`")]
+    #[diagnostic(
+        code(W0110),
+        severity(Warning),
+        help("name each type once; did you mean another type the measure should pool?")
+    )]
+    RepeatedType {
+        /// The type.
+        name: String,
+        /// The measure.
+        measure: String,
+        /// The second listing.
+        #[label(primary, "again")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first listed here")]
+        first: SourceSpan,
+    },
+    /// A fiscal year that does not end on the last day of a month.
+    #[error("fiscal year ending `{text}` does not end at the end of a month")]
+    #[diagnostic(code(W0111), severity(Warning))]
+    YearEndMidMonth {
+        /// The month and day as written.
+        text: String,
+        /// Where.
+        #[label("not the last day of the month")]
+        span: SourceSpan,
+        /// The nearest month end before it.
+        #[help]
+        help: String,
+    },
     /// No `version` line.
     #[error("competency `{name}` has no version")]
     #[diagnostic(
@@ -236,6 +268,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
     end_dates(file, &mut out);
+    measures(file, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
     out
@@ -410,6 +443,68 @@ fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
             }
         }
     }
+}
+
+/// Revenue types listed twice in one measure, and fiscal years ending
+/// mid-month (syntax tree, for the spans).
+fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
+    for item in &file.competency.items {
+        let ast::Item::Measure(decl) = item else {
+            continue;
+        };
+        let filter = match &decl.body {
+            ast::MeasureBody::Revenue {
+                revenue_types,
+                filter,
+            } => {
+                let mut first: HashMap<String, crate::ast::Span> = HashMap::new();
+                for t in revenue_types {
+                    let key = t.name.trim().to_lowercase();
+                    match first.get(&key) {
+                        Some(previous) => out.push(Warning::RepeatedType {
+                            name: t.name.clone(),
+                            measure: decl.name.name.clone(),
+                            span: sp(t.span),
+                            first: sp(*previous),
+                        }),
+                        None => {
+                            first.insert(key, t.span);
+                        }
+                    }
+                }
+                filter
+            }
+            ast::MeasureBody::Usage { filter, .. } => filter,
+            ast::MeasureBody::DistinctCustomers { .. } => continue,
+        };
+        if let ast::Period::FiscalYear(ends) = &filter.window.period
+            && let Some(help) = mid_month(&ends.text)
+        {
+            out.push(Warning::YearEndMidMonth {
+                text: ends.text.clone(),
+                span: sp(ends.span),
+                help,
+            });
+        }
+    }
+}
+
+/// For a valid `MM-DD` that is not a month's last day (in a year that is
+/// not a leap year), the help naming the month end before it.
+fn mid_month(text: &str) -> Option<String> {
+    use chrono::Datelike;
+    let (month, day) = text.split_once('-')?;
+    let (month, day) = (month.parse::<u32>().ok()?, day.parse::<u32>().ok()?);
+    let date = chrono::NaiveDate::from_ymd_opt(2017, month, day)?;
+    if date.succ_opt()?.day() == 1 {
+        return None;
+    }
+    let before = date.checked_sub_days(chrono::Days::new(u64::from(day)))?;
+    Some(format!(
+        "fiscal years end on the last day of a month: did you mean `{:02}-{:02}`? The period runs to the end of the day written",
+        before.month(),
+        before.day()
+    ))
 }
 
 fn roles_in(file: &ast::PolicyFile) -> Vec<&ast::Role> {
@@ -648,7 +743,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 11] = [
+pub const CODES: [&str; 13] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0112",
+    "W0110", "W0111", "W0112",
 ];

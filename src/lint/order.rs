@@ -567,7 +567,12 @@ fn build_partner(
             continue;
         }
         let (base, customers) = match measure.kind {
-            MeasureKind::DistinctCustomers { of } => {
+            // New and lost customers depend on lines before the window:
+            // no partner is built for them (the pair is left undecided).
+            MeasureKind::DistinctCustomers { count, .. } if count != CustomerCount::Distinct => {
+                return None;
+            }
+            MeasureKind::DistinctCustomers { of, .. } => {
                 // `amount` different customers, each with an empty line.
                 (
                     policy.measures.get(of.0)?,
@@ -583,17 +588,19 @@ fn build_partner(
         } else {
             vec![("C-1".to_owned(), amount)]
         };
+        // The last day of the measure's window or period, which it always holds.
+        let line_date = crate::eval::window::Window::of(base.period, as_of).end;
         for (customer, value) in lines {
             match &base.kind {
-                MeasureKind::Revenue { revenue_type, filter } => revenue.push(json!({
+                MeasureKind::Revenue { revenue_types, filter } => revenue.push(json!({
                     "customer": customer,
                     "product": filter.products.first()?,
-                    "type": revenue_type,
+                    "type": revenue_types.first()?,
                     "amount": value.to_string(),
                     // A checked policy with a money threshold declares its
                     // currency (E0305 otherwise); without one, no partner.
                     "currency": policy.currency.as_deref()?,
-                    "date": as_of.to_string(),
+                    "date": line_date.to_string(),
                     "associations": filter.associations.first().and_then(|a| policy.associations.get(a.0)).map(|a| vec![a.id.clone()]).unwrap_or_default(),
                 })),
                 MeasureKind::Usage { metric, filter, .. } => usage.push(json!({
@@ -601,7 +608,7 @@ fn build_partner(
                     "product": filter.products.first()?,
                     "metric": metric,
                     "quantity": value.to_string(),
-                    "date": as_of.to_string(),
+                    "date": line_date.to_string(),
                     "associations": filter.associations.first().and_then(|a| policy.associations.get(a.0)).map(|a| vec![a.id.clone()]).unwrap_or_default(),
                     "paid": true,
                 })),

@@ -159,6 +159,27 @@ impl View<'_> {
                         no_threshold_note(market_given)
                     ),
                 };
+                if measure.period.is_fixed() {
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {}: {} to {}",
+                        measure.period.describe(),
+                        r.window.first_day(),
+                        r.window.end
+                    );
+                }
+                if self.evaluated.partner.is_some()
+                    && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
+                    && totals.without_customer > 0
+                {
+                    let n = totals.without_customer;
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {} counted without a customer: {} to no customer",
+                        counted(n as u64, "line", "lines"),
+                        if n == 1 { "it belongs" } else { "they belong" }
+                    );
+                }
                 if let Some(partner) = self.evaluated.partner
                     && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
                     && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })

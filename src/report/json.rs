@@ -98,9 +98,17 @@ pub enum RequirementResult<'a> {
         /// Why there is no threshold, when there is none.
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// For a fixed period (`last complete calendar year`), the dates it
+        /// covered at the as-of date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        period: Option<PeriodResult>,
         /// How many lines counted and why the others did not (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
         lines: Option<LineCounts>,
+        /// For a customer measure, lines its base counted that name no
+        /// customer (evidence, when there are any).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lines_without_customer: Option<usize>,
         /// Indices (from 0) of the lines that counted, in the partner's
         /// `revenue` (or `usage`) list (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -323,6 +331,17 @@ fn gap_result<'a>(
     }
 }
 
+/// The dates a fixed period covered.
+#[derive(Serialize)]
+pub struct PeriodResult {
+    /// The period as the policy writes it, e.g. `last complete calendar year`.
+    pub period: String,
+    /// Its first day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+}
+
 /// Revenue lines by what happened to them.
 #[derive(Serialize)]
 pub struct LineCounts {
@@ -543,6 +562,11 @@ impl<'a> View<'a> {
                         .required
                         .is_none()
                         .then(|| super::no_threshold_note(market)),
+                    period: measure.period.is_fixed().then(|| PeriodResult {
+                        period: measure.period.describe(),
+                        from: r.window.first_day().to_string(),
+                        to: r.window.end.to_string(),
+                    }),
                     lines: evidence.map(|t| {
                         let excluded =
                             |why: Exclusion| t.excluded.get(why as usize).copied().unwrap_or(0);
@@ -555,6 +579,7 @@ impl<'a> View<'a> {
                             not_paid: excluded(Exclusion::NotPaid),
                         }
                     }),
+                    lines_without_customer: evidence.map(|t| t.without_customer).filter(|n| *n > 0),
                     counted_lines: evidence.map(|t| t.counted.clone()),
                     excluded_lines: evidence.map(|t| {
                         t.excluded_lines
@@ -804,6 +829,15 @@ fn put_requirements(
                 if m.required.is_none() {
                     out.extend_from_slice(b",\"note\":");
                     put_str(out, &super::no_threshold_note(market));
+                }
+                if m.definition.period.is_fixed() {
+                    out.extend_from_slice(b",\"period\":{\"period\":");
+                    put_str(out, &m.definition.period.describe());
+                    out.extend_from_slice(b",\"from\":");
+                    put_str(out, &m.window.first_day().to_string());
+                    out.extend_from_slice(b",\"to\":");
+                    put_str(out, &m.window.end.to_string());
+                    out.push(b'}');
                 }
                 out.push(b'}');
             }

@@ -59,6 +59,23 @@ fn event_text(event: &Event) -> String {
         Event::LineLeaves { line, months } => {
             format!("- {} leaves the {months}-month window", line_text(line))
         }
+        Event::LineInPeriod {
+            line,
+            period,
+            first,
+            last,
+            enters,
+        } => {
+            let (sign, what) = if *enters {
+                ("+", "counts")
+            } else {
+                ("-", "no longer counts")
+            };
+            format!(
+                "{sign} {} {what}: the {period} is now {first} to {last}",
+                line_text(line)
+            )
+        }
         Event::PassCounts {
             person,
             exam,
@@ -212,6 +229,19 @@ fn event_json(event: &Event) -> Value {
         Event::LineLeaves { line, months } => {
             json!({ "event": "line_leaves", "window_months": months, "line": line_json(line) })
         }
+        Event::LineInPeriod {
+            line,
+            period,
+            first,
+            last,
+            enters,
+        } => json!({
+            "event": if *enters { "line_enters_period" } else { "line_leaves_period" },
+            "period": period,
+            "from": first.to_string(),
+            "to": last.to_string(),
+            "line": line_json(line),
+        }),
         Event::PassCounts {
             person,
             exam,

@@ -84,10 +84,19 @@ keywords! {
     SUM = kw_sum, "sum", "sum", Inner;
     MAX = kw_max, "max", "max", Inner;
     CUSTOMERS = kw_customers, "customers", "customers", Inner;
+    NEW = kw_new, "new", "new", Inner;
+    LOST = kw_lost, "lost", "lost", Inner;
+    NET = kw_net, "net", "net new", Inner;
     FROM = kw_from, "from", "from", Inner;
     OVER = kw_over, "over", "over", Inner;
     TRAILING = kw_trailing, "trailing", "trailing", Inner;
     MONTHS = kw_months, "months", "months", Inner;
+    LAST = kw_last, "last", "last complete", Inner;
+    COMPLETE = kw_complete, "complete", "complete", Inner;
+    CALENDAR = kw_calendar, "calendar", "calendar year", Inner;
+    FISCAL = kw_fiscal, "fiscal", "fiscal year", Inner;
+    YEAR = kw_year, "year", "year", Inner;
+    ENDING = kw_ending, "ending", "ending", Inner;
     AS = kw_as, "as", "as", Inner;
     OR = kw_or, "or", "or", Inner;
     PAID = kw_paid, "paid", "paid", Inner;
@@ -205,7 +214,11 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::former_names => &[FORMERLY],
         Rule::quantifier => &[ANY, ALL],
         Rule::aggregate => &[SUM, MAX],
+        Rule::fixed_period => &[LAST],
+        Rule::calendar_year => &[CALENDAR],
+        Rule::fiscal_year => &[FISCAL],
         Rule::sharing => &[DISTINCT, SHARED],
+        Rule::customer_count => &[DISTINCT, NEW, LOST, NET],
         other => match KEYWORDS.iter().position(|k| k.rule == other) {
             Some(i) => KEYWORDS.get(i..=i).unwrap_or(&[]),
             None => &[],

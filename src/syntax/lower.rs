@@ -171,13 +171,15 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::revenue_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            let revenue_type =
-                ident(Children::of(children.expect(Rule::revenue_type)?).expect(Rule::ident)?);
+            let mut revenue_types = Vec::new();
+            while let Some(kind) = children.optional(Rule::revenue_type) {
+                revenue_types.push(ident(Children::of(kind).expect(Rule::ident)?));
+            }
             let filter = line_filter(children)?;
             Item::Measure(MeasureDecl {
                 name,
                 body: MeasureBody::Revenue {
-                    revenue_type,
+                    revenue_types,
                     filter,
                 },
                 span,
@@ -201,10 +203,22 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::derived_decl => {
             let name = ident(children.expect(Rule::ident)?);
+            let count_pair = children.expect(Rule::customer_count)?;
+            let words: Vec<Rule> = count_pair
+                .clone()
+                .into_inner()
+                .map(|p| p.as_rule())
+                .collect();
+            let count = match words.as_slice() {
+                [Rule::kw_new] => CustomerCount::New,
+                [Rule::kw_lost] => CustomerCount::Lost,
+                [Rule::kw_net, ..] => CustomerCount::NetNew,
+                _ => CustomerCount::Distinct,
+            };
             let of = ident(children.expect(Rule::ident)?);
             Item::Measure(MeasureDecl {
                 name,
-                body: MeasureBody::DistinctCustomers { of },
+                body: MeasureBody::DistinctCustomers { of, count },
                 span,
             })
         }
@@ -282,11 +296,10 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         .rest()
         .map(string)
         .collect::<Result<_>>()?;
-    let mut window = Children::of(children.expect(Rule::window)?);
-    let window_months = token(window.expect(Rule::integer)?);
+    let window = window(children.expect(Rule::window)?)?;
     let mut filter = LineFilter {
         products,
-        window_months,
+        window,
         associations: Vec::new(),
         paid_only: None,
     };
@@ -302,6 +315,38 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         }
     }
     Ok(filter)
+}
+
+/// `trailing N months`, `last complete calendar year` or `last complete
+/// fiscal year ending MM-DD`.
+fn window(pair: Pair<'_, Rule>) -> Result<Window> {
+    let span = span_of(&pair);
+    let inner = Children::of(pair)
+        .rest()
+        .next()
+        .ok_or_else(|| SyntaxError::internal(span.start, "a window without a period"))?;
+    let period = match inner.as_rule() {
+        Rule::trailing_window => {
+            Period::Trailing(token(Children::of(inner).expect(Rule::integer)?))
+        }
+        Rule::fixed_period => {
+            let year = Children::of(inner)
+                .rest()
+                .next()
+                .ok_or_else(|| SyntaxError::internal(span.start, "a period without a year"))?;
+            match year.as_rule() {
+                Rule::calendar_year => Period::CalendarYear,
+                _ => Period::FiscalYear(token(Children::of(year).expect(Rule::month_day)?)),
+            }
+        }
+        other => {
+            return Err(SyntaxError::internal(
+                span.start,
+                &format!("unexpected {other:?}"),
+            ));
+        }
+    };
+    Ok(Window { period, span })
 }
 
 fn tier(pair: Pair<'_, Rule>) -> Result<TierDecl> {
