@@ -176,8 +176,11 @@ pub struct ExamGroup {
     pub quantifier: Quantifier,
     /// Member exams and groups (never, through any chain, itself).
     pub members: Vec<GroupMember>,
-    /// Declaration.
+    /// Declaration (for a group written in a role, the words there).
     pub span: Span,
+    /// Written in a role (`1 passing MB6-890`, `2 passing any of A, B`)
+    /// rather than declared: its name is those words.
+    pub in_role: bool,
 }
 
 /// A member of a group.
@@ -390,6 +393,9 @@ impl Policy {
         let Some(g) = self.groups.get(group.0) else {
             return String::new();
         };
+        if g.in_role {
+            return g.name.clone();
+        }
         let members: Vec<&str> = g
             .members
             .iter()

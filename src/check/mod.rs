@@ -8,6 +8,7 @@ mod declare;
 mod error;
 mod requirements;
 mod resolve;
+mod roles;
 mod validate;
 
 use miette::SourceSpan;
@@ -58,6 +59,9 @@ fn sp(span: Span) -> SourceSpan {
 #[derive(Default)]
 struct Checker {
     errors: Vec<PolicyError>,
+    /// The group each role reference means, by the reference's span
+    /// (filled by [`Checker::resolve_role_refs`]).
+    role_refs: std::collections::HashMap<(usize, usize), crate::model::GroupId>,
 }
 
 impl Checker {
@@ -68,6 +72,7 @@ impl Checker {
         // refer to everything.
         self.resolve_groups(c, &mut declared);
         self.resolve_measures(c, &mut declared);
+        self.resolve_role_refs(c, &mut declared);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);

@@ -248,7 +248,11 @@ impl<'s> Printer<'s> {
     }
 
     fn group(&mut self, g: &GroupDecl, width: usize) {
-        let quantifier = keywords::quantifier(g.quantifier).word;
+        let quantifier = if g.says_one {
+            keywords::ONE.word
+        } else {
+            keywords::quantifier(g.quantifier).word
+        };
         let head = format!("group {} = {quantifier} of", padded(&g.name.name, width));
         // Comments among the members stay with them: one member a line.
         if let Some(last) = g.exams.last()
@@ -559,7 +563,7 @@ fn role_text(role: &Role) -> String {
         (true, "1") => " person",
         (true, _) => " people",
     };
-    let groups: Vec<&str> = role.groups.iter().map(|g| g.name.as_str()).collect();
+    let groups: Vec<String> = role.groups.iter().map(RoleRef::text).collect();
     format!("{}{noun} passing {}", role.count.text, groups.join(" and "))
 }
 

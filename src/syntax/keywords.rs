@@ -77,6 +77,7 @@ keywords! {
     ACCEPTED = kw_accepted, "accepted", "accepted", Inner;
     UNTIL = kw_until, "until", "until", Inner;
     ANY = kw_any, "any", "any", Inner;
+    ONE = kw_one, "one", "one", Inner;
     ALL = kw_all, "all", "all", Inner;
     OF = kw_of, "of", "of", Inner;
     SUM = kw_sum, "sum", "sum", Inner;
@@ -160,6 +161,9 @@ pub(crate) fn credential_of(rule: Rule) -> Option<CredentialKind> {
 
 /// The quantifier whose keyword `rule` matches.
 pub(crate) fn quantifier_of(rule: Rule) -> Option<Quantifier> {
+    if rule == Rule::kw_one {
+        return Some(Quantifier::Any);
+    }
     [Quantifier::Any, Quantifier::All]
         .into_iter()
         .find(|&q| quantifier(q).rule == rule)
@@ -199,7 +203,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         | Rule::attribute_requirement
         | Rule::either_requirement => &[REQUIRE],
         Rule::retirement => &[RETIRES],
-        Rule::quantifier => &[ANY, ALL],
+        Rule::quantifier => &[ANY, ONE, ALL],
         Rule::aggregate => &[SUM, MAX],
         Rule::sharing => &[DISTINCT, SHARED],
         other => match KEYWORDS.iter().position(|k| k.rule == other) {
