@@ -27,7 +27,14 @@ impl Checker {
                     // A declared group named alone is that group.
                     [GroupMember::Group(g)] if matches!(r, RoleRef::Name(_)) => *g,
                     _ => {
-                        let key = (quantifier == Quantifier::All, members.clone());
+                        // `any of A, B` and `one of B, A` are one group.
+                        let mut sorted = members.clone();
+                        sorted.sort_by_key(|m| match m {
+                            GroupMember::Exam(e) => (0, e.0),
+                            GroupMember::Group(g) => (1, g.0),
+                        });
+                        sorted.dedup();
+                        let key = (quantifier == Quantifier::All, sorted);
                         if let Some(id) = written.get(&key) {
                             *id
                         } else {
