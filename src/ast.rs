@@ -277,6 +277,9 @@ pub struct MeasureRequirement {
     pub measure: Ident,
     /// Where `per month` is written, if it is.
     pub per_month: Option<Span>,
+    /// Where `>` (more than) is written, if it is; otherwise the comparison
+    /// is at least (`>=`).
+    pub more_than: Option<Span>,
     /// The threshold(s).
     pub threshold: Threshold,
     /// The whole requirement.

@@ -316,13 +316,15 @@ impl Requirement {
     }
 }
 
-/// `require MEASURE [per month] >= THRESHOLDS`
+/// `require MEASURE [per month] >= THRESHOLDS` (or `>`)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeasureRequirement {
     /// The measure.
     pub measure: MeasureId,
     /// Compare the measure divided by its window's months.
     pub per_month: bool,
+    /// Met only above the threshold (`>`), not at it (`>=`).
+    pub more_than: bool,
     /// Which threshold applies to which market.
     pub thresholds: Thresholds,
     /// Where the requirement is written.
@@ -349,6 +351,22 @@ impl Thresholds {
                 list.iter().find(|(m, _)| *m == market).map(|(_, t)| t)
             }
         }
+    }
+}
+
+impl MeasureRequirement {
+    /// Whether `value` meets `threshold` by this requirement's comparison.
+    pub fn meets(&self, value: Decimal, threshold: Decimal) -> bool {
+        if self.more_than {
+            value > threshold
+        } else {
+            value >= threshold
+        }
+    }
+
+    /// The comparison as written in a policy: `>=` or `>`.
+    pub fn comparison(&self) -> &'static str {
+        if self.more_than { ">" } else { ">=" }
     }
 }
 

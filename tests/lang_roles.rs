@@ -449,3 +449,239 @@ fn shape_credentials_in_roles() {
     short[2] = &["70-339"];
     assert_eq!(tier(&policy, &short).as_deref(), Some("silver"));
 }
+
+// ---------------------------------------------------------------------------
+// Item 11: `>` (more than), "some revenue"
+// ---------------------------------------------------------------------------
+
+/// A partner in `market` with revenue lines of these amounts (USD) and one
+/// MB6-890 person.
+fn with_revenue(market: &str, amounts: &[&str]) -> String {
+    let revenue: Vec<Value> = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({ "customer": format!("C-{i}"), "product": "Dynamics AX", "type": "net_new",
+                    "amount": a, "currency": "USD", "date": "2017-10-15" })
+        })
+        .collect();
+    json!({ "id": "P-1", "market": market, "revenue": revenue, "usage": [],
+            "people": [{ "id": "E-1", "exams": [{ "code": "MB6-890", "passed": "2017-03-01" }] }] })
+    .to_string()
+}
+
+/// The tier on both paths, for a partner given as JSON text.
+fn tier_of(policy: &Policy, text: &str) -> Option<String> {
+    let evaluator = Evaluator::new(policy, as_of());
+    let record = rubric::data::read::whole_text("case.json", text.to_owned())
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let parsed = Partner::parse(&record).unwrap();
+    let careful = evaluator
+        .evaluate_at(&parsed, Detail::Requirements)
+        .unwrap();
+    let mut scratch = Scratch::default();
+    assert!(evaluator.fold(text, &mut scratch).is_some(), "fast path");
+    let fast = evaluator.judge(
+        scratch.facts(),
+        Vec::new(),
+        Vec::new(),
+        Detail::Requirements,
+    );
+    assert_eq!(
+        format!("{:?} {:?}", fast.tier, fast.options),
+        format!("{:?} {:?}", careful.tier, careful.options)
+    );
+    careful.tier.map(|t| policy.tiers[t.0].id.clone())
+}
+
+#[test]
+fn shape_some_revenue_is_met_only_above_the_amount() {
+    let (text, policy) = shape("some_revenue");
+    assert_eq!(
+        all_codes(&text),
+        Vec::<String>::new(),
+        "checks clean, no lint"
+    );
+    assert_eq!(rubric::format::format(&text).unwrap(), text, "formatted");
+    let t = |amounts: &[&str]| tier_of(&policy, &with_revenue("developed", amounts));
+    // Nothing, exactly zero, or a refund that nets to zero: not "some".
+    assert_eq!(t(&[]), None);
+    assert_eq!(t(&["0.00"]), None);
+    assert_eq!(t(&["100.00", "-100.00"]), None);
+    assert_eq!(t(&["-5.00"]), None);
+    // A cent is some.
+    assert_eq!(t(&["0.01"]).as_deref(), Some("silver"));
+    // Exactly 10,000 is not more than 10,000; a cent more is.
+    assert_eq!(t(&["10000.00"]).as_deref(), Some("silver"));
+    assert_eq!(t(&["9999.99", "0.01"]).as_deref(), Some("silver"));
+    assert_eq!(t(&["10000.01"]).as_deref(), Some("gold"));
+}
+
+fn measured(comparison: &str, threshold: &str) -> String {
+    format!(
+        r#"competency m {{
+  version "1"
+  effective 2017-06-27
+  currency USD
+  market developed
+  market developing
+  tiers silver
+  exam MB6-890
+  revenue ax = net_new from "Dynamics AX" over trailing 12 months
+  usage devices = devices from "Surface Hub" over trailing 12 months
+  option main {{
+    tier silver {{
+      require {comparison} {threshold}
+      require distinct people {{ 1 passing MB6-890 }}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn zero_is_refused_after_at_least_and_allowed_after_more_than() {
+    assert_eq!(codes(&measured("ax >=", "0 USD")), ["E0302"]);
+    assert!(help(&measured("ax >=", "0 USD"), "E0302").contains("`> 0 USD`"));
+    assert_eq!(codes(&measured("ax >", "0 USD")), Vec::<String>::new());
+    assert_eq!(
+        codes(&measured("ax more than", "0 USD")),
+        Vec::<String>::new()
+    );
+    assert_eq!(codes(&measured("ax >", "-1 USD")), ["E0335"]);
+    assert_eq!(codes(&measured("ax >", "-0.01 USD")), ["E0335"]);
+    assert_eq!(
+        codes(&measured(
+            "ax >",
+            "{ developed: 0 USD, developing: -1 USD }"
+        )),
+        ["E0335"]
+    );
+    // Units are checked as for `>=`.
+    assert_eq!(codes(&measured("devices >", "0 USD")), ["E0314"]);
+    // `>` is general: any amount, per market too.
+    assert_eq!(
+        codes(&measured(
+            "ax >",
+            "{ developed: 10 USD, developing: 0 USD }"
+        )),
+        Vec::<String>::new()
+    );
+    // The formatter writes `>` for `more than`, and keeps `>` and `>=` apart.
+    let formatted = rubric::format::format(&measured("ax more than", "0 USD")).unwrap();
+    assert!(formatted.contains("require ax > 0 USD"), "{formatted}");
+    let formatted = rubric::format::format(&measured("devices at least", "5")).unwrap();
+    assert!(formatted.contains("require devices >= 5"), "{formatted}");
+}
+
+#[test]
+fn more_than_a_count_and_per_market_and_per_month() {
+    let devices = |n: u32| {
+        json!({ "id": "P-1", "market": "developing", "revenue": [],
+                "usage": [{ "customer": "C", "product": "Surface Hub", "metric": "devices",
+                            "quantity": n, "date": "2017-10-15" }],
+                "people": [{ "id": "E-1", "exams": [{ "code": "MB6-890", "passed": "2017-03-01" }] }] })
+        .to_string()
+    };
+    let over_50 = load(&measured("devices >", "50"));
+    assert_eq!(tier_of(&over_50, &devices(50)), None);
+    assert_eq!(tier_of(&over_50, &devices(51)).as_deref(), Some("silver"));
+    let per_market = load(&measured("devices >", "{ developed: 100, developing: 0 }"));
+    assert_eq!(tier_of(&per_market, &devices(0)), None);
+    assert_eq!(tier_of(&per_market, &devices(1)).as_deref(), Some("silver"));
+    // 48 a year is exactly 4 a month: not more than 4.
+    let per_month = load(&measured("devices per month >", "4"));
+    assert_eq!(tier_of(&per_month, &devices(48)), None);
+    assert_eq!(tier_of(&per_month, &devices(49)).as_deref(), Some("silver"));
+}
+
+fn run(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn reports_say_more_than() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("some.policy");
+    std::fs::write(&policy, measured("ax >", "0 USD")).unwrap();
+    let data = dir.path().join("p.json");
+    std::fs::write(&data, with_revenue("developed", &["0.00"])).unwrap();
+    let (policy, data) = (policy.to_str().unwrap(), data.to_str().unwrap());
+    let human = run(&[
+        "eval",
+        "--as-of",
+        "2017-12-31",
+        "--color",
+        "never",
+        policy,
+        data,
+    ]);
+    assert!(
+        human.contains(
+            "✗ revenue ax: 0.00 USD of more than 0.00 USD required: short by more than 0.00 USD"
+        ),
+        "{human}"
+    );
+    let json = run(&[
+        "eval",
+        "--as-of",
+        "2017-12-31",
+        "--format",
+        "json",
+        policy,
+        data,
+    ]);
+    assert!(json.contains("\"more_than\":true"), "{json}");
+}
+
+#[test]
+fn the_tier_order_proof_knows_more_than_asks_more() {
+    let two_tiers = |silver: &str, gold: &str| {
+        format!(
+            r#"competency m {{
+  version "1"
+  effective 2017-06-27
+  currency USD
+  tiers silver, gold
+  exam MB6-890
+  revenue ax = net_new from "Dynamics AX" over trailing 12 months
+  option main {{
+    tier silver {{
+      require ax {silver}
+      require distinct people {{ 1 passing MB6-890 }}
+    }}
+    tier gold {{
+      require ax {gold}
+      require distinct people {{ 1 passing MB6-890 }}
+    }}
+  }}
+}}
+"#
+        )
+    };
+    assert_eq!(
+        codes(&two_tiers(">= 100 USD", "> 100 USD")),
+        Vec::<String>::new()
+    );
+    assert_eq!(codes(&two_tiers("> 100 USD", ">= 100 USD")), ["W0100"]);
+    let why = rubric::check_source(&two_tiers("> 100 USD", ">= 100 USD"))
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<String>();
+    assert!(
+        why.contains(
+            "requires 100.00 USD of `ax`, less than the lower tier's more than 100.00 USD"
+        ),
+        "{why}"
+    );
+}

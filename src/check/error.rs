@@ -219,13 +219,30 @@ pub enum PolicyError {
     #[error("a threshold must be above zero, not `{text}`")]
     #[diagnostic(
         code(E0302),
-        help("write the minimum amount the partner must reach, e.g. `100_000 USD`")
+        help(
+            "write the minimum amount the partner must reach, e.g. `100_000 USD`; for \"some revenue\" with no amount, write `> 0 USD`"
+        )
     )]
     BadThreshold {
         /// The amount as written.
         text: String,
         /// Where.
         #[label("every partner would meet this")]
+        span: SourceSpan,
+    },
+    /// `>` a negative amount.
+    #[error("a `>` threshold must be zero or above, not `{text}`")]
+    #[diagnostic(
+        code(E0335),
+        help(
+            "write `> 0` for \"some\" (more than nothing), or `>=` the minimum amount the partner must reach"
+        )
+    )]
+    NegativeMoreThan {
+        /// The amount as written.
+        text: String,
+        /// Where.
+        #[label("below zero")]
         span: SourceSpan,
     },
     /// A currency code that ISO 4217 does not define, or not in capitals.

@@ -230,15 +230,19 @@ impl Checker {
                 );
             }
         }
+        let more_than = m.more_than.is_some();
         let thresholds = match &m.threshold {
-            ast::Threshold::Everywhere(amount) => Thresholds::Everywhere(self.threshold(amount)?),
+            ast::Threshold::Everywhere(amount) => {
+                Thresholds::Everywhere(self.threshold(amount, more_than)?)
+            }
             ast::Threshold::PerMarket(entries, span) => {
-                Thresholds::PerMarket(self.market_thresholds(entries, *span, cx.names))
+                Thresholds::PerMarket(self.market_thresholds(entries, *span, cx.names, more_than))
             }
         };
         Some(MeasureRequirement {
             measure: MeasureId(measure?),
             per_month: m.per_month.is_some(),
+            more_than,
             thresholds,
             span: m.span,
         })
@@ -249,6 +253,7 @@ impl Checker {
         entries: &[ast::MarketThreshold],
         span: crate::ast::Span,
         names: &Scope,
+        more_than: bool,
     ) -> Vec<(MarketId, Threshold)> {
         if entries.is_empty() {
             self.errors
@@ -262,7 +267,7 @@ impl Checker {
             .map(|e| e.market.name.to_lowercase())
             .collect();
         for e in entries {
-            let threshold = self.threshold(&e.amount);
+            let threshold = self.threshold(&e.amount, more_than);
             seen.declare_id(&e.market, &mut self.errors);
             let market = self.resolve(
                 &names.markets,

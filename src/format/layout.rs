@@ -451,6 +451,7 @@ impl<'s> Printer<'s> {
                     } else {
                         ""
                     };
+                    let op = if m.more_than.is_some() { ">" } else { ">=" };
                     let threshold = match &m.threshold {
                         Threshold::Everywhere(a) => amount(a),
                         Threshold::PerMarket(entries, _) if entries.is_empty() => "{}".to_owned(),
@@ -462,7 +463,7 @@ impl<'s> Printer<'s> {
                             format!("{{ {} }}", entries.join(", "))
                         }
                     };
-                    let line = format!("require {}{per_month} >= {threshold}", m.measure.name);
+                    let line = format!("require {}{per_month} {op} {threshold}", m.measure.name);
                     match &m.threshold {
                         // Too long for one line, or with comments among the
                         // markets: one market a line, each with its comments.
@@ -471,8 +472,10 @@ impl<'s> Printer<'s> {
                                 && (2 * level + line.chars().count() > WIDTH
                                     || self.comments.inside(braces.start, braces.end)) =>
                         {
-                            self.out
-                                .push_str(&format!("require {}{per_month} >= {{", m.measure.name));
+                            self.out.push_str(&format!(
+                                "require {}{per_month} {op} {{",
+                                m.measure.name
+                            ));
                             self.comments.trailing(&mut self.out, braces.start + 1);
                             let members: Vec<(String, Span)> = entries
                                 .iter()

@@ -434,6 +434,7 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::window => "`trailing N months`",
         Rule::association_clause => "`as` and a partner-of-record kind",
         Rule::at_least => "`>=`",
+        Rule::more_than => "`>`",
         Rule::market_thresholds => "a threshold per market such as `{ developed: 100_000 USD }`",
         Rule::market_threshold => "a market and its threshold",
         Rule::role => "a role such as `1 passing functional`",
@@ -496,7 +497,7 @@ fn help_for(expected: &[Expected], at_end: bool) -> Option<String> {
     }
     if wants(keywords::ANY) && wants(keywords::ALL) {
         return Some(
-            "a group is `any of` (one member is enough) or `all of` (every member is needed); for a single credential write `any of CODE`"
+            "a group is `any of` (one member is enough; also written `one of`) or `all of` (every member is needed); a role may name a single credential directly: `1 passing CODE`"
                 .to_owned(),
         );
     }

@@ -318,7 +318,10 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
         Rule::measure_requirement => {
             let measure = ident(children.expect(Rule::ident)?);
             let per_month = children.optional(Rule::per_month).map(|p| span_of(&p));
-            children.expect(Rule::at_least)?;
+            let more_than = children.optional(Rule::more_than).map(|p| span_of(&p));
+            if more_than.is_none() {
+                children.expect(Rule::at_least)?;
+            }
             let threshold = match children.optional(Rule::amount) {
                 Some(m) => Threshold::Everywhere(amount(m)?),
                 None => {
@@ -334,6 +337,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
             Ok(Requirement::Measure(MeasureRequirement {
                 measure,
                 per_month,
+                more_than,
                 threshold,
                 span,
             }))
