@@ -385,9 +385,9 @@ fn w0114_flags_a_role_within_another_of_a_distinct_requirement() {
     // Roles that ask for different things: no warning.
     let apart = "        4 passing sharepoint\n        2 passing workflow";
     assert_eq!(codes(&sharepoint("distinct", apart)), Vec::<String>::new());
-    // The same group twice in distinct roles: the later one is flagged once.
+    // The same group in two distinct roles is "the other individual": no warning.
     let twice = "        2 passing sharepoint\n        1 passing sharepoint";
-    assert_eq!(codes(&sharepoint("distinct", twice)), ["W0114"]);
+    assert_eq!(codes(&sharepoint("distinct", twice)), Vec::<String>::new());
 }
 
 #[test]
@@ -684,4 +684,105 @@ fn the_tier_order_proof_knows_more_than_asks_more() {
         ),
         "{why}"
     );
+}
+
+#[test]
+fn diff_calls_at_least_to_more_than_stricter() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.policy");
+    let new = dir.path().join("new.policy");
+    std::fs::write(&old, measured("ax >=", "1 USD")).unwrap();
+    std::fs::write(&new, measured("ax >", "1 USD")).unwrap();
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let out = run(&["diff", "--color", "never", old, new]);
+    assert!(
+        out.contains("stricter  comparison of `ax`: >= → >"),
+        "{out}"
+    );
+    let back = run(&["diff", "--color", "never", new, old]);
+    assert!(
+        back.contains("looser    comparison of `ax`: > → >="),
+        "{back}"
+    );
+    // With other amounts too, the change is not ordered.
+    std::fs::write(dir.path().join("new.policy"), measured("ax >", "0 USD")).unwrap();
+    let out = run(&["diff", "--color", "never", old, new]);
+    assert!(out.contains("comparison of `ax`: >= → >"), "{out}");
+    assert!(!out.contains("stricter  comparison"), "{out}");
+}
+
+// ---------------------------------------------------------------------------
+// Item 14: constructs that cannot mean anything are errors
+// ---------------------------------------------------------------------------
+
+fn measure_policy(measure: &str, requirement: &str) -> String {
+    format!(
+        r#"competency m {{
+  version "1"
+  effective 2017-06-27
+  currency USD
+  tiers silver
+  exam MB6-890
+  {measure}
+  option main {{
+    tier silver {{
+      require {requirement}
+      require distinct people {{ 1 passing MB6-890 }}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn paid_only_on_revenue_is_an_error_and_on_usage_is_not() {
+    let revenue = measure_policy(
+        r#"revenue r = net_new from "AX" over trailing 12 months as dpor, paid only
+  association dpor"#,
+        "r >= 1 USD",
+    );
+    assert_eq!(codes(&revenue), ["E0336"]);
+    let usage = measure_policy(
+        r#"usage seats = deployed_seats from "AX" over trailing 12 months, paid only"#,
+        "seats >= 1",
+    );
+    assert_eq!(codes(&usage), Vec::<String>::new());
+}
+
+#[test]
+fn a_quantifier_word_is_no_line_type_or_metric() {
+    for word in ["any", "all", "one", "every", "each", "some"] {
+        let revenue = measure_policy(
+            &format!(r#"revenue r = {word} from "AX" over trailing 12 months"#),
+            "r >= 1 USD",
+        );
+        assert_eq!(codes(&revenue), ["E0337"], "{word}");
+        let usage = measure_policy(
+            &format!(r#"usage u = max {word} from "AX" over trailing 12 months"#),
+            "u >= 1",
+        );
+        assert_eq!(codes(&usage), ["E0337"], "{word}");
+    }
+    // Words that merely start so are names.
+    let anyone = measure_policy(
+        r#"revenue r = anyone from "AX" over trailing 12 months"#,
+        "r >= 1 USD",
+    );
+    assert_eq!(codes(&anyone), Vec::<String>::new());
+}
+
+#[test]
+fn per_month_of_the_largest_reading_is_an_error() {
+    let max = r#"usage u = max active_users from "AX" over trailing 3 months"#;
+    assert_eq!(codes(&measure_policy(max, "u per month >= 4")), ["E0338"]);
+    assert_eq!(codes(&measure_policy(max, "u >= 4")), Vec::<String>::new());
+    let sum = r#"usage u = sum active_users from "AX" over trailing 3 months"#;
+    assert_eq!(
+        codes(&measure_policy(sum, "u per month >= 4")),
+        Vec::<String>::new()
+    );
+    // Inside `either` too.
+    let either = "either { require u per month >= 4 } or { require u >= 10 }";
+    assert_eq!(codes(&measure_policy(max, either)), ["E0338"]);
 }

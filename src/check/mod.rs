@@ -6,6 +6,7 @@
 mod cycles;
 mod declare;
 mod error;
+mod nonsense;
 mod requirements;
 mod resolve;
 mod roles;
@@ -73,6 +74,7 @@ impl Checker {
         self.resolve_groups(c, &mut declared);
         self.resolve_measures(c, &mut declared);
         self.resolve_role_refs(c, &mut declared);
+        self.meaningless(c);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);

@@ -399,7 +399,7 @@ fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
 }
 
 /// W0114: in each `distinct` requirement, a role asking for all that an
-/// earlier or later role asks for, and more (or the same).
+/// earlier or later role asks for, and more.
 fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
     fn walk<'r>(reqs: &'r [Requirement], found: &mut Vec<&'r PeopleRequirement>) {
         for r in reqs {
@@ -425,11 +425,12 @@ fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
                 .roles
                 .iter()
                 .enumerate()
+                // Strictly more: two roles asking the same are "the other
+                // individual", which `distinct` says.
                 .filter(|(j, other)| {
                     *j != i
                         && other.groups.iter().all(|g| role.groups.contains(g))
-                        // Of two roles asking the same, only the later is flagged.
-                        && (role.groups.iter().any(|g| !other.groups.contains(g)) || *j < i)
+                        && role.groups.iter().any(|g| !other.groups.contains(g))
                 })
                 .map(|(_, other)| other)
                 .min_by_key(|other| std::cmp::Reverse(other.count));

@@ -208,8 +208,9 @@ fn expected_of(err: &pest::error::Error<Rule>, positives: &[Rule]) -> Vec<Expect
             }
             push(match keywords::by_word(&token) {
                 Some(keyword) => Expected::Keyword(*keyword),
-                // `at` only starts `at least`.
+                // `at` only starts `at least`, `more` only `more than`.
                 None if token == "at" => Expected::Token("at least".to_owned()),
+                None if token == "more" => Expected::Token("more than".to_owned()),
                 None => Expected::Token(token),
             });
         }
