@@ -249,15 +249,15 @@ pub enum PolicyError {
     #[error("`{word}` is not a {what}: it would count only lines whose {what} is `{word}`")]
     #[diagnostic(
         code(E0337),
-        help(
-            "name the {what} the page counts, e.g. `net_new` or `deployed_seats`; a measure counts lines of one {what}"
-        )
+        help("name the {what} the page counts, e.g. `{example}`")
     )]
     QuantifierAsName {
         /// The word written.
         word: String,
         /// "line type" or "metric".
         what: &'static str,
+        /// A real name of that kind.
+        example: &'static str,
         /// Where.
         #[label("read as a {what} named `{word}`")]
         span: SourceSpan,

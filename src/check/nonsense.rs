@@ -30,12 +30,12 @@ impl Checker {
                             span: sp(span),
                         });
                     }
-                    self.quantifier_word(revenue_type, "line type");
+                    self.quantifier_word(revenue_type, "line type", "net_new");
                 }
                 ast::MeasureBody::Usage {
                     aggregate, metric, ..
                 } => {
-                    self.quantifier_word(metric, "metric");
+                    self.quantifier_word(metric, "metric", "deployed_seats");
                     if aggregate.as_ref().is_some_and(|a| a.text == "max") {
                         max_measures.push(&m.name.name);
                     }
@@ -55,11 +55,12 @@ impl Checker {
         }
     }
 
-    fn quantifier_word(&mut self, name: &ast::Ident, what: &'static str) {
+    fn quantifier_word(&mut self, name: &ast::Ident, what: &'static str, example: &'static str) {
         if QUANTIFIER_WORDS.contains(&name.name.as_str()) {
             self.errors.push(PolicyError::QuantifierAsName {
                 word: name.name.clone(),
                 what,
+                example,
                 span: sp(name.span),
             });
         }
