@@ -247,10 +247,7 @@ pub enum PolicyError {
     },
     /// `any`, `all`, ... where a line type or metric belongs.
     #[error("`{word}` is not a {what}: it would count only lines whose {what} is `{word}`")]
-    #[diagnostic(
-        code(E0337),
-        help("name the {what} the page counts, e.g. `{example}`")
-    )]
+    #[diagnostic(code(E0337), help("name the {what} the page counts, e.g. `{example}`"))]
     QuantifierAsName {
         /// The word written.
         word: String,
