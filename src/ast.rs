@@ -169,6 +169,8 @@ pub struct GroupDecl {
     pub name: Ident,
     /// `any` or `all`.
     pub quantifier: Quantifier,
+    /// Whether `any` was written as the pages' `one` (`one of`).
+    pub says_one: bool,
     /// Its members: exam codes or names of other groups.
     pub exams: Vec<ExamCode>,
     /// The member list (empty span after `of` if empty).
@@ -319,6 +321,9 @@ pub struct MeasureRequirement {
     pub measure: Ident,
     /// Where `per month` is written, if it is.
     pub per_month: Option<Span>,
+    /// Where `>` (more than) is written, if it is; otherwise the comparison
+    /// is at least (`>=`).
+    pub more_than: Option<Span>,
     /// The threshold(s).
     pub threshold: Threshold,
     /// The whole requirement.
@@ -385,8 +390,66 @@ pub struct Role {
     pub count: Token,
     /// Whether `people`/`person` follows the count (`2 people passing ...`).
     pub names_people: bool,
-    /// The groups each of those people must satisfy.
-    pub groups: Vec<Ident>,
+    /// What each of those people must pass: every one of these.
+    pub groups: Vec<RoleRef>,
     /// The whole role line.
     pub span: Span,
+}
+
+/// One thing a role's people must pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoleRef {
+    /// A name: a declared group, or else an exam code from the catalog
+    /// (`1 passing MB6-890`).
+    Name(ExamCode),
+    /// `any of A, B`, `one of A, B` or `all of A, B` written in the role.
+    List {
+        /// `any` or `all`.
+        quantifier: Quantifier,
+        /// Whether `any` was written as `one`.
+        says_one: bool,
+        /// Exam codes or group names.
+        members: Vec<ExamCode>,
+        /// The whole list, quantifier included.
+        span: Span,
+    },
+}
+
+impl RoleRef {
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        match self {
+            RoleRef::Name(code) => code.span,
+            RoleRef::List { span, .. } => *span,
+        }
+    }
+
+    /// The words as a policy writes them: `MB6-890`, `"MCSA: Linux"`,
+    /// `one of 70-347, 70-339`.
+    pub fn text(&self) -> String {
+        fn code(c: &ExamCode) -> String {
+            if c.quoted {
+                format!("\"{}\"", c.code.replace('\\', "\\\\").replace('"', "\\\""))
+            } else {
+                c.code.clone()
+            }
+        }
+        match self {
+            RoleRef::Name(c) => code(c),
+            RoleRef::List {
+                quantifier,
+                says_one,
+                members,
+                ..
+            } => {
+                let word = match (quantifier, says_one) {
+                    (Quantifier::All, _) => "all",
+                    (Quantifier::Any, true) => "one",
+                    (Quantifier::Any, false) => "any",
+                };
+                let members: Vec<String> = members.iter().map(code).collect();
+                format!("{word} of {}", members.join(", "))
+            }
+        }
+    }
 }

@@ -1251,6 +1251,49 @@ impl<'p> Differ<'p> {
             );
             return;
         }
+        if a.more_than != b.more_than {
+            // `>=` to `>` asks more of the same amounts; with other amounts
+            // too, the two changes together are not ordered.
+            let amounts =
+                |p: &Policy, t: &Thresholds| -> Vec<(Option<String>, Decimal, Option<String>)> {
+                    match t {
+                        Thresholds::Everywhere(t) => vec![(None, t.amount, t.currency.clone())],
+                        Thresholds::PerMarket(list) => list
+                            .iter()
+                            .map(|(m, t)| {
+                                (
+                                    p.markets.get(m.0).map(|m| m.id.clone()),
+                                    t.amount,
+                                    t.currency.clone(),
+                                )
+                            })
+                            .collect(),
+                    }
+                };
+            let same_amounts = amounts(self.old, &a.thresholds) == amounts(self.new, &b.thresholds);
+            let effect = match (same_amounts, b.more_than) {
+                (true, true) => Effect::Stricter,
+                (true, false) => Effect::Looser,
+                (false, _) => Effect::Unproven,
+            };
+            self.push(
+                draft(
+                    scope,
+                    ChangeKind::Threshold,
+                    format!("comparison of `{name}`{within}"),
+                    effect,
+                )
+                .values(
+                    Some(a.comparison().to_owned()),
+                    Some(b.comparison().to_owned()),
+                )
+                .note("a partner exactly at the threshold meets `>=` but not `>`")
+                .at(Some(a.span), Some(b.span)),
+            );
+            if !same_amounts {
+                return;
+            }
+        }
         let everywhere = matches!(
             (&a.thresholds, &b.thresholds),
             (Thresholds::Everywhere(_), Thresholds::Everywhere(_))

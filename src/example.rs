@@ -592,10 +592,12 @@ impl Builder<'_> {
                     } else {
                         Decimal::ONE
                     };
-                    let compared = if below {
-                        threshold.amount - step
-                    } else {
-                        threshold.amount
+                    // Just short of and just meeting the threshold: for `>`,
+                    // at it and one step above.
+                    let compared = match (below, m.more_than) {
+                        (true, false) => threshold.amount - step,
+                        (false, true) => threshold.amount + step,
+                        _ => threshold.amount,
                     };
                     if compared < Decimal::ZERO {
                         return Err(format!(

@@ -216,8 +216,11 @@ pub struct ExamGroup {
     pub quantifier: Quantifier,
     /// Member exams and groups (never, through any chain, itself).
     pub members: Vec<GroupMember>,
-    /// Declaration.
+    /// Declaration (for a group written in a role, the words there).
     pub span: Span,
+    /// Written in a role (`1 passing MB6-890`, `2 passing any of A, B`)
+    /// rather than declared: its name is those words.
+    pub in_role: bool,
 }
 
 /// A member of a group.
@@ -408,13 +411,15 @@ impl Requirement {
     }
 }
 
-/// `require MEASURE [per month] >= THRESHOLDS`
+/// `require MEASURE [per month] >= THRESHOLDS` (or `>`)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeasureRequirement {
     /// The measure.
     pub measure: MeasureId,
     /// Compare the measure divided by its window's months.
     pub per_month: bool,
+    /// Met only above the threshold (`>`), not at it (`>=`).
+    pub more_than: bool,
     /// Which threshold applies to which market.
     pub thresholds: Thresholds,
     /// Where the requirement is written.
@@ -441,6 +446,22 @@ impl Thresholds {
                 list.iter().find(|(m, _)| *m == market).map(|(_, t)| t)
             }
         }
+    }
+}
+
+impl MeasureRequirement {
+    /// Whether `value` meets `threshold` by this requirement's comparison.
+    pub fn meets(&self, value: Decimal, threshold: Decimal) -> bool {
+        if self.more_than {
+            value > threshold
+        } else {
+            value >= threshold
+        }
+    }
+
+    /// The comparison as written in a policy: `>=` or `>`.
+    pub fn comparison(&self) -> &'static str {
+        if self.more_than { ">" } else { ">=" }
     }
 }
 
@@ -485,6 +506,9 @@ impl Policy {
         let Some(g) = self.groups.get(group.0) else {
             return String::new();
         };
+        if g.in_role {
+            return g.name.clone();
+        }
         let members: Vec<&str> = g
             .members
             .iter()

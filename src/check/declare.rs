@@ -236,6 +236,7 @@ impl Checker {
                         quantifier: g.quantifier,
                         members: Vec::new(),
                         span: g.span,
+                        in_role: false,
                     });
                 }
             }

@@ -273,13 +273,74 @@ pub enum PolicyError {
     #[error("a threshold must be above zero, not `{text}`")]
     #[diagnostic(
         code(E0302),
-        help("write the minimum amount the partner must reach, e.g. `100_000 USD`")
+        help(
+            "write the minimum amount the partner must reach, e.g. `100_000 USD`; for \"some revenue\" with no amount, write `> 0 USD`"
+        )
     )]
     BadThreshold {
         /// The amount as written.
         text: String,
         /// Where.
         #[label("every partner would meet this")]
+        span: SourceSpan,
+    },
+    /// `paid only` on a revenue measure.
+    #[error("`paid only` on revenue measure `{measure}` would count no line")]
+    #[diagnostic(
+        code(E0336),
+        help(
+            "only usage lines say whether they are paid; remove `paid only` here, or measure paid seats with a `usage` measure"
+        )
+    )]
+    PaidOnlyRevenue {
+        /// The measure.
+        measure: String,
+        /// Where `paid only` is written.
+        #[label("revenue lines carry no `paid` flag")]
+        span: SourceSpan,
+    },
+    /// `any`, `all`, ... where a line type or metric belongs.
+    #[error("`{word}` is not a {what}: it would count only lines whose {what} is `{word}`")]
+    #[diagnostic(code(E0337), help("name the {what} the page counts, e.g. `{example}`"))]
+    QuantifierAsName {
+        /// The word written.
+        word: String,
+        /// "line type" or "metric".
+        what: &'static str,
+        /// A real name of that kind.
+        example: &'static str,
+        /// Where.
+        #[label("read as a {what} named `{word}`")]
+        span: SourceSpan,
+    },
+    /// `per month` on a measure that takes the largest reading.
+    #[error("`{measure}` takes the largest reading, which has no monthly average")]
+    #[diagnostic(
+        code(E0338),
+        help(
+            "drop `per month` to compare the largest reading, or declare `{measure}` with `sum` to average the window's total"
+        )
+    )]
+    PerMonthOfMax {
+        /// The measure.
+        measure: String,
+        /// Where `per month` is written.
+        #[label("divides one reading by the window's months")]
+        span: SourceSpan,
+    },
+    /// `>` a negative amount.
+    #[error("a `>` threshold must be zero or above, not `{text}`")]
+    #[diagnostic(
+        code(E0335),
+        help(
+            "write `> 0` for \"some\" (more than nothing), or `>=` the minimum amount the partner must reach"
+        )
+    )]
+    NegativeMoreThan {
+        /// The amount as written.
+        text: String,
+        /// Where.
+        #[label("below zero")]
         span: SourceSpan,
     },
     /// A currency code that ISO 4217 does not define, or not in capitals.

@@ -7,8 +7,10 @@ mod cycles;
 mod declare;
 mod error;
 mod renames;
+mod nonsense;
 mod requirements;
 mod resolve;
+mod roles;
 mod validate;
 
 use miette::SourceSpan;
@@ -59,6 +61,9 @@ fn sp(span: Span) -> SourceSpan {
 #[derive(Default)]
 struct Checker {
     errors: Vec<PolicyError>,
+    /// The group each role reference means, by the reference's span
+    /// (filled by [`Checker::resolve_role_refs`]).
+    role_refs: std::collections::HashMap<(usize, usize), crate::model::GroupId>,
 }
 
 impl Checker {
@@ -70,6 +75,8 @@ impl Checker {
         // refer to everything.
         self.resolve_groups(c, &mut declared, &former);
         self.resolve_measures(c, &mut declared);
+        self.resolve_role_refs(c, &mut declared, &former);
+        self.meaningless(c);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);

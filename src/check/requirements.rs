@@ -141,7 +141,7 @@ impl Checker {
             ast::Requirement::Measure(m) => self
                 .measure_requirement(m, cx, amounts)
                 .map(Requirement::Measure),
-            ast::Requirement::People(p) => Some(Requirement::People(self.people(p, cx.names))),
+            ast::Requirement::People(p) => Some(Requirement::People(self.people(p))),
             ast::Requirement::Attribute(name, span) => {
                 let attribute = self.resolve(
                     &cx.names.attributes,
@@ -176,7 +176,7 @@ impl Checker {
         }
     }
 
-    fn people(&mut self, p: &ast::PeopleRequirement, names: &Scope) -> PeopleRequirement {
+    fn people(&mut self, p: &ast::PeopleRequirement) -> PeopleRequirement {
         if p.roles.is_empty() {
             self.errors
                 .push(PolicyError::EmptyPeople { span: sp(p.span) });
@@ -189,11 +189,7 @@ impl Checker {
         }
         PeopleRequirement {
             distinct: p.sharing == ast::Sharing::Distinct,
-            roles: p
-                .roles
-                .iter()
-                .filter_map(|role| self.role(role, names))
-                .collect(),
+            roles: p.roles.iter().filter_map(|role| self.role(role)).collect(),
             span: p.span,
         }
     }
@@ -234,15 +230,19 @@ impl Checker {
                 );
             }
         }
+        let more_than = m.more_than.is_some();
         let thresholds = match &m.threshold {
-            ast::Threshold::Everywhere(amount) => Thresholds::Everywhere(self.threshold(amount)?),
+            ast::Threshold::Everywhere(amount) => {
+                Thresholds::Everywhere(self.threshold(amount, more_than)?)
+            }
             ast::Threshold::PerMarket(entries, span) => {
-                Thresholds::PerMarket(self.market_thresholds(entries, *span, cx.names))
+                Thresholds::PerMarket(self.market_thresholds(entries, *span, cx.names, more_than))
             }
         };
         Some(MeasureRequirement {
             measure: MeasureId(measure?),
             per_month: m.per_month.is_some(),
+            more_than,
             thresholds,
             span: m.span,
         })
@@ -253,6 +253,7 @@ impl Checker {
         entries: &[ast::MarketThreshold],
         span: crate::ast::Span,
         names: &Scope,
+        more_than: bool,
     ) -> Vec<(MarketId, Threshold)> {
         if entries.is_empty() {
             self.errors
@@ -266,7 +267,7 @@ impl Checker {
             .map(|e| e.market.name.to_lowercase())
             .collect();
         for e in entries {
-            let threshold = self.threshold(&e.amount);
+            let threshold = self.threshold(&e.amount, more_than);
             seen.declare_id(&e.market, &mut self.errors);
             let market = self.resolve(
                 &names.markets,
@@ -287,24 +288,16 @@ impl Checker {
         list
     }
 
-    fn role(&mut self, role: &ast::Role, names: &Scope) -> Option<Role> {
+    fn role(&mut self, role: &ast::Role) -> Option<Role> {
         let count = self.count(&role.count);
+        // Each reference was resolved (or reported) by `resolve_role_refs`.
         let groups: Vec<GroupId> = role
             .groups
             .iter()
-            .filter_map(|g| {
-                self.resolve(
-                    &names.groups,
-                    (&g.name, g.span),
-                    &[],
-                    |name, span, help| PolicyError::UnknownGroup { name, span, help },
-                    || format!("declare it: `group {} = any of CODE, CODE`", g.name),
-                )
-            })
-            .map(GroupId)
+            .filter_map(|r| self.role_refs.get(&(r.span().start, r.span().end)).copied())
             .collect();
         let count = count?;
-        let shown: Vec<&str> = role.groups.iter().map(|g| g.name.as_str()).collect();
+        let shown: Vec<String> = role.groups.iter().map(ast::RoleRef::text).collect();
         Some(Role {
             description: format!("{count} passing {}", shown.join(" and ")),
             count,

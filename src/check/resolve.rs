@@ -70,11 +70,38 @@ impl Checker {
                 span: sp(g.span),
             });
         }
+        // A group that lists an exam of its own name (`group AZ900 = any of
+        // AZ900`) means the exam, not itself.
+        let own = names.groups.get(&g.name.name);
+        self.members_of(&g.exams, names, former, own)
+    }
+
+    /// The members of a group or of a list in a role: a bare name that is
+    /// a group is that group; anything else is an exam (unknown: reported).
+    pub(super) fn members(
+        &mut self,
+        codes: &[ast::ExamCode],
+        names: &Scope,
+        former: &FormerNames,
+    ) -> Vec<GroupMember> {
+        self.members_of(codes, names, former, None)
+    }
+
+    /// As [`Checker::members`], for the members of group `own`: its own
+    /// name there means the exam of that code when the catalog has one.
+    fn members_of(
+        &mut self,
+        codes: &[ast::ExamCode],
+        names: &Scope,
+        former: &FormerNames,
+        own: Option<usize>,
+    ) -> Vec<GroupMember> {
         let mut members = Vec::new();
-        for code in &g.exams {
+        for code in codes {
             // A bare name that is a group is that group; anything else is an exam.
             if !code.quoted
                 && let Some(i) = names.groups.get(&code.code)
+                && (Some(i) != own || names.exams.get(&code.code).is_none())
             {
                 members.push(GroupMember::Group(GroupId(i)));
                 continue;
@@ -242,7 +269,7 @@ impl Names {
     /// "did you mean `x`?" for the closest declared name, if close enough,
     /// leaving out the names in `used`. Compares keys (so exam codes match
     /// as the evaluator does) but shows the name as declared.
-    fn suggest_except(&self, wrong: &str, used: &[String]) -> Option<String> {
+    pub(super) fn suggest_except(&self, wrong: &str, used: &[String]) -> Option<String> {
         let wrong = self.key(wrong);
         let key = closest(
             &wrong,

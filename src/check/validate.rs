@@ -286,7 +286,9 @@ impl Checker {
         None
     }
 
-    pub(super) fn threshold(&mut self, amount: &ast::Amount) -> Option<Threshold> {
+    /// A threshold as written: above zero for `>=`, zero or above for `>`
+    /// (`more_than`, "some revenue").
+    pub(super) fn threshold(&mut self, amount: &ast::Amount, more_than: bool) -> Option<Threshold> {
         let currency = match &amount.currency {
             Some(code) => Some(self.currency(code)?),
             None => None,
@@ -308,7 +310,14 @@ impl Checker {
                 return None;
             }
         };
-        if value <= Decimal::ZERO {
+        if more_than && value < Decimal::ZERO {
+            self.errors.push(PolicyError::NegativeMoreThan {
+                text: amount.number.text.clone(),
+                span: sp(amount.number.span),
+            });
+            return None;
+        }
+        if !more_than && value <= Decimal::ZERO {
             self.errors.push(PolicyError::BadThreshold {
                 text: amount.number.text.clone(),
                 span: sp(amount.number.span),

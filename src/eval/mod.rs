@@ -635,7 +635,7 @@ impl<'p> Evaluator<'p> {
         match requirement {
             Requirement::Measure(r) => {
                 let (actual, required) = self.measure_value(r, facts);
-                required.is_some_and(|t| actual >= t)
+                required.is_some_and(|t| r.meets(actual, t))
             }
             Requirement::People(p) => fillable(p, &facts.people),
             Requirement::Attribute(a, _) => facts.attributes.get(a.0).copied().unwrap_or(false),
@@ -1096,7 +1096,7 @@ impl<'p> Evaluator<'p> {
                     requirement: r,
                     definition: self.policy.measures.get(r.measure.0)?,
                     measure: r.measure,
-                    met: required.is_some_and(|t| actual >= t),
+                    met: required.is_some_and(|t| r.meets(actual, t)),
                     actual,
                     per_month: r.per_month,
                     required,

@@ -255,7 +255,11 @@ impl<'s> Printer<'s> {
     }
 
     fn group(&mut self, g: &GroupDecl, width: usize) {
-        let quantifier = keywords::quantifier(g.quantifier).word;
+        let quantifier = if g.says_one {
+            keywords::ONE.word
+        } else {
+            keywords::quantifier(g.quantifier).word
+        };
         let head = format!("group {} = {quantifier} of", padded(&g.name.name, width));
         // Comments among the members stay with them: one member a line.
         if let Some(last) = g.exams.last()
@@ -470,6 +474,7 @@ impl<'s> Printer<'s> {
                     } else {
                         ""
                     };
+                    let op = if m.more_than.is_some() { ">" } else { ">=" };
                     let threshold = match &m.threshold {
                         Threshold::Everywhere(a) => amount(a),
                         Threshold::PerMarket(entries, _) if entries.is_empty() => "{}".to_owned(),
@@ -481,7 +486,7 @@ impl<'s> Printer<'s> {
                             format!("{{ {} }}", entries.join(", "))
                         }
                     };
-                    let line = format!("require {}{per_month} >= {threshold}", m.measure.name);
+                    let line = format!("require {}{per_month} {op} {threshold}", m.measure.name);
                     match &m.threshold {
                         // Too long for one line, or with comments among the
                         // markets: one market a line, each with its comments.
@@ -490,8 +495,10 @@ impl<'s> Printer<'s> {
                                 && (2 * level + line.chars().count() > WIDTH
                                     || self.comments.inside(braces.start, braces.end)) =>
                         {
-                            self.out
-                                .push_str(&format!("require {}{per_month} >= {{", m.measure.name));
+                            self.out.push_str(&format!(
+                                "require {}{per_month} {op} {{",
+                                m.measure.name
+                            ));
                             self.comments.trailing(&mut self.out, braces.start + 1);
                             let members: Vec<(String, Span)> = entries
                                 .iter()
@@ -582,7 +589,7 @@ fn role_text(role: &Role) -> String {
         (true, "1") => " person",
         (true, _) => " people",
     };
-    let groups: Vec<&str> = role.groups.iter().map(|g| g.name.as_str()).collect();
+    let groups: Vec<String> = role.groups.iter().map(RoleRef::text).collect();
     format!("{}{noun} passing {}", role.count.text, groups.join(" and "))
 }
 

@@ -200,6 +200,35 @@ pub enum Warning {
         #[help]
         help: String,
     },
+    /// In a `distinct` requirement, a role whose people must pass all that
+    /// another role's pass: read as other people, where pages that say
+    /// "N of the same M" mean the same ones.
+    #[error("`{role}` needs people other than the {count} of `{other}`")]
+    #[diagnostic(
+        code(W0114),
+        severity(Warning),
+        help(
+            "in `require distinct people` every slot is another person, so this takes {total} people in all; if the page says \"{count_here} of the same {count}\" (the same individuals also pass more), write `require shared people {{ {other}  {role} }}`; if it says \"other individuals\", keep `distinct` and allow W0114 here"
+        )
+    )]
+    RoleWithinRole {
+        /// The role that asks for more, e.g. `2 passing x and y`.
+        role: String,
+        /// The role it includes, e.g. `4 passing x`.
+        other: String,
+        /// The other role's head count.
+        count: u32,
+        /// This role's head count.
+        count_here: u32,
+        /// Both counts together.
+        total: u32,
+        /// This role.
+        #[label(primary, "other people than those of `{other}`")]
+        span: SourceSpan,
+        /// The other role.
+        #[label("`{other}`")]
+        other_span: SourceSpan,
+    },
     /// No `version` line.
     #[error("competency `{name}` has no version")]
     #[diagnostic(
@@ -269,6 +298,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     catalog(file, policy, &mut out);
     end_dates(file, &mut out);
     measures(file, &mut out);
+    roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
     out
@@ -430,16 +460,68 @@ fn catalog(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
     }
     // A role naming a group twice (syntax tree, for the spans).
     for role in roles_in(file) {
-        let mut first: HashMap<&str, crate::ast::Span> = HashMap::new();
+        let mut first: HashMap<String, crate::ast::Span> = HashMap::new();
         for g in &role.groups {
-            if let Some(previous) = first.get(g.name.as_str()) {
+            let text = g.text();
+            if let Some(previous) = first.get(&text) {
                 out.push(Warning::RepeatedGroupInRole {
-                    group: g.name.clone(),
-                    span: sp(g.span),
+                    group: text,
+                    span: sp(g.span()),
                     first: sp(*previous),
                 });
             } else {
-                first.insert(&g.name, g.span);
+                first.insert(text, g.span());
+            }
+        }
+    }
+}
+
+/// W0114: in each `distinct` requirement, a role asking for all that an
+/// earlier or later role asks for, and more.
+fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
+    fn walk<'r>(reqs: &'r [Requirement], found: &mut Vec<&'r PeopleRequirement>) {
+        for r in reqs {
+            match r {
+                Requirement::People(p) => found.push(p),
+                Requirement::Either(branches, _) => {
+                    for b in branches {
+                        walk(&b.requirements, found);
+                    }
+                }
+                Requirement::Measure(_) | Requirement::Attribute(..) => {}
+            }
+        }
+    }
+    let mut people = Vec::new();
+    for tier in policy.options.iter().flat_map(|o| &o.tiers) {
+        walk(&tier.requirements, &mut people);
+    }
+    for p in people.into_iter().filter(|p| p.distinct) {
+        for (i, role) in p.roles.iter().enumerate() {
+            // The widest role this one includes (the first on a tie).
+            let within = p
+                .roles
+                .iter()
+                .enumerate()
+                // Strictly more: two roles asking the same are "the other
+                // individual", which `distinct` says.
+                .filter(|(j, other)| {
+                    *j != i
+                        && other.groups.iter().all(|g| role.groups.contains(g))
+                        && role.groups.iter().any(|g| !other.groups.contains(g))
+                })
+                .map(|(_, other)| other)
+                .min_by_key(|other| std::cmp::Reverse(other.count));
+            if let Some(other) = within {
+                out.push(Warning::RoleWithinRole {
+                    role: role.description.clone(),
+                    other: other.description.clone(),
+                    count: other.count,
+                    count_here: role.count,
+                    total: other.count.saturating_add(role.count),
+                    span: sp(role.span),
+                    other_span: sp(other.span),
+                });
             }
         }
     }
@@ -743,7 +825,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 13] = [
+pub const CODES: [&str; 14] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112",
+    "W0110", "W0111", "W0112", "W0114",
 ];

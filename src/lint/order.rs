@@ -282,15 +282,28 @@ impl Prover<'_> {
                         self.market_name(market)
                     ));
                 }
-                Some(l) if h.amount < l.amount => {
-                    let shown = |t: &Threshold| {
-                        crate::money::amount(t.amount, t.currency.is_some(), t.currency.as_deref())
+                // `> X` asks more than `>= X`; `>= X` more than `> Y` below X.
+                Some(l)
+                    if h.amount < l.amount
+                        || (h.amount == l.amount && low.more_than && !high.more_than) =>
+                {
+                    let shown = |t: &Threshold, r: &MeasureRequirement| {
+                        let amount = crate::money::amount(
+                            t.amount,
+                            t.currency.is_some(),
+                            t.currency.as_deref(),
+                        );
+                        if r.more_than {
+                            format!("more than {amount}")
+                        } else {
+                            amount
+                        }
                     };
                     return Err(format!(
                         "in {} the higher tier requires {} of `{measure}`, less than the lower tier's {}",
                         self.market_name(market),
-                        shown(h),
-                        shown(l)
+                        shown(h, high),
+                        shown(l, low)
                     ));
                 }
                 Some(_) => {}
@@ -684,6 +697,13 @@ fn gather(
                     threshold.amount.checked_mul(Decimal::from(months))?
                 } else {
                     threshold.amount
+                };
+                // Above the threshold, for `>`: one more unit is above even
+                // as a monthly average.
+                let total = if m.more_than {
+                    total.checked_add(Decimal::ONE)?
+                } else {
+                    total
                 };
                 let slot = needs.measures.get_mut(m.measure.0)?;
                 *slot = (*slot).max(total);

@@ -141,16 +141,21 @@ impl View<'_> {
                     _ => String::new(),
                 };
                 let actual = number(r.actual);
+                let above = if r.requirement.more_than {
+                    "more than "
+                } else {
+                    ""
+                };
                 let _ = match (r.required, r.shortfall) {
                     (Some(required), Some(short)) if !r.met => writeln!(
                         out,
-                        "{pad}✗ {kind} {what}: {actual}{unit} of {}{unit} required{market}: short by {}{unit}",
+                        "{pad}✗ {kind} {what}: {actual}{unit} of {above}{}{unit} required{market}: short by {above}{}{unit}",
                         number(required),
                         number(short)
                     ),
                     (Some(required), _) => writeln!(
                         out,
-                        "{pad}✓ {kind} {what}: {actual}{unit} of {}{unit} required{market}",
+                        "{pad}✓ {kind} {what}: {actual}{unit} of {above}{}{unit} required{market}",
                         number(required)
                     ),
                     (None, _) => writeln!(

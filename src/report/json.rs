@@ -89,6 +89,9 @@ pub enum RequirementResult<'a> {
         /// Whether `actual` is a monthly average.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         per_month: bool,
+        /// Whether `actual` must be above `required` (`>`), not only reach it.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        more_than: bool,
         /// The threshold, `null` when the policy sets none for the market.
         required: Option<String>,
         /// What is missing (`"0.00"` when met).
@@ -551,6 +554,7 @@ impl<'a> View<'a> {
                     market: if per_market { market } else { None },
                     actual: number(r.actual),
                     per_month: r.per_month,
+                    more_than: r.requirement.more_than,
                     required: r.required.map(number),
                     shortfall: r.shortfall.map(number),
                     currency: if measure.is_money() {
@@ -813,6 +817,9 @@ fn put_requirements(
                 put_decimal(out, m.actual, money);
                 if m.per_month {
                     out.extend_from_slice(b",\"per_month\":true");
+                }
+                if m.requirement.more_than {
+                    out.extend_from_slice(b",\"more_than\":true");
                 }
                 out.extend_from_slice(b",\"required\":");
                 match m.required {

@@ -208,8 +208,9 @@ fn expected_of(err: &pest::error::Error<Rule>, positives: &[Rule]) -> Vec<Expect
             }
             push(match keywords::by_word(&token) {
                 Some(keyword) => Expected::Keyword(*keyword),
-                // `at` only starts `at least`.
+                // `at` only starts `at least`, `more` only `more than`.
                 None if token == "at" => Expected::Token("at least".to_owned()),
+                None if token == "more" => Expected::Token("more than".to_owned()),
                 None => Expected::Token(token),
             });
         }
@@ -436,6 +437,7 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::month_day => "a month and day such as `06-30`",
         Rule::association_clause => "`as` and a partner-of-record kind",
         Rule::at_least => "`>=`",
+        Rule::more_than => "`>`",
         Rule::market_thresholds => "a threshold per market such as `{ developed: 100_000 USD }`",
         Rule::market_threshold => "a market and its threshold",
         Rule::role => "a role such as `1 passing functional`",
@@ -498,7 +500,7 @@ fn help_for(expected: &[Expected], at_end: bool) -> Option<String> {
     }
     if wants(keywords::ANY) && wants(keywords::ALL) {
         return Some(
-            "a group is `any of` (one member is enough) or `all of` (every member is needed); for a single credential write `any of CODE`"
+            "a group is `any of` (one member is enough; also written `one of`) or `all of` (every member is needed); a role may name a single credential directly: `1 passing CODE`"
                 .to_owned(),
         );
     }

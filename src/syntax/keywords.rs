@@ -79,6 +79,7 @@ keywords! {
     REGISTRATION = kw_registration, "registration", "registration until", Inner;
     FORMERLY = kw_formerly, "formerly", "formerly", Inner;
     ANY = kw_any, "any", "any", Inner;
+    ONE = kw_one, "one", "one", Inner;
     ALL = kw_all, "all", "all", Inner;
     OF = kw_of, "of", "of", Inner;
     SUM = kw_sum, "sum", "sum", Inner;
@@ -171,6 +172,9 @@ pub(crate) fn credential_of(rule: Rule) -> Option<CredentialKind> {
 
 /// The quantifier whose keyword `rule` matches.
 pub(crate) fn quantifier_of(rule: Rule) -> Option<Quantifier> {
+    if rule == Rule::kw_one {
+        return Some(Quantifier::Any);
+    }
     [Quantifier::Any, Quantifier::All]
         .into_iter()
         .find(|&q| quantifier(q).rule == rule)
@@ -212,7 +216,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::retirement => &[RETIRES],
         Rule::registration => &[REGISTRATION],
         Rule::former_names => &[FORMERLY],
-        Rule::quantifier => &[ANY, ALL],
+        Rule::quantifier => &[ANY, ONE, ALL],
         Rule::aggregate => &[SUM, MAX],
         Rule::fixed_period => &[LAST],
         Rule::calendar_year => &[CALENDAR],

@@ -154,7 +154,9 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::exam_decl => Item::Exam(exam(children, span)?),
         Rule::group_decl => {
             let name = ident(children.expect(Rule::ident)?);
-            let quantifier = choice(&children.expect(Rule::quantifier)?, keywords::quantifier_of)?;
+            let quantifier_pair = children.expect(Rule::quantifier)?;
+            let says_one = says_one(&quantifier_pair);
+            let quantifier = choice(&quantifier_pair, keywords::quantifier_of)?;
             let list = children.expect(Rule::exam_list)?;
             let exams_span = span_of(&list);
             let exams = Children::of(list)
@@ -164,6 +166,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             Item::Group(GroupDecl {
                 name,
                 quantifier,
+                says_one,
                 exams,
                 exams_span,
                 span,
@@ -369,7 +372,10 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
         Rule::measure_requirement => {
             let measure = ident(children.expect(Rule::ident)?);
             let per_month = children.optional(Rule::per_month).map(|p| span_of(&p));
-            children.expect(Rule::at_least)?;
+            let more_than = children.optional(Rule::more_than).map(|p| span_of(&p));
+            if more_than.is_none() {
+                children.expect(Rule::at_least)?;
+            }
             let threshold = match children.optional(Rule::amount) {
                 Some(m) => Threshold::Everywhere(amount(m)?),
                 None => {
@@ -385,6 +391,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
             Ok(Requirement::Measure(MeasureRequirement {
                 measure,
                 per_month,
+                more_than,
                 threshold,
                 span,
             }))
@@ -473,7 +480,7 @@ fn role(pair: Pair<'_, Rule>) -> Result<Role> {
     let groups = children
         .rest()
         .filter(|p| p.as_rule() == Rule::group_ref)
-        .map(|p| Children::of(p).expect(Rule::ident).map(ident))
+        .map(role_ref)
         .collect::<Result<_>>()?;
     Ok(Role {
         count,
@@ -481,6 +488,47 @@ fn role(pair: Pair<'_, Rule>) -> Result<Role> {
         groups,
         span,
     })
+}
+
+/// Whether a `quantifier` pair is the pages' `one`.
+fn says_one(pair: &Pair<'_, Rule>) -> bool {
+    pair.clone()
+        .into_inner()
+        .any(|p| p.as_rule() == Rule::kw_one)
+}
+
+/// A `group_ref`: a name or code, or a list written in the role.
+fn role_ref(pair: Pair<'_, Rule>) -> Result<RoleRef> {
+    let start = pair.as_span().start();
+    let inner = Children::of(pair)
+        .rest()
+        .next()
+        .ok_or_else(|| SyntaxError::internal(start, "a role reference without a name or list"))?;
+    match inner.as_rule() {
+        Rule::ident => {
+            let name = ident(inner);
+            Ok(RoleRef::Name(ExamCode {
+                code: name.name,
+                quoted: false,
+                span: name.span,
+            }))
+        }
+        Rule::exam_code => Ok(RoleRef::Name(exam_code(inner)?)),
+        _ => {
+            let span = span_of(&inner);
+            let mut children = Children::of(inner);
+            let quantifier_pair = children.expect(Rule::quantifier)?;
+            let says_one = says_one(&quantifier_pair);
+            let quantifier = choice(&quantifier_pair, keywords::quantifier_of)?;
+            let members = children.rest().map(exam_code).collect::<Result<_>>()?;
+            Ok(RoleRef::List {
+                quantifier,
+                says_one,
+                members,
+                span,
+            })
+        }
+    }
 }
 
 fn exam_code(pair: Pair<'_, Rule>) -> Result<ExamCode> {

@@ -157,7 +157,7 @@ fn lowering_keeps_spans_of_names() {
     let groups: Vec<&str> = role
         .groups
         .iter()
-        .map(|g| &source[g.span.range()])
+        .map(|g| &source[g.span().range()])
         .collect();
     assert_eq!(groups, ["a", "b"]);
 }
@@ -372,13 +372,16 @@ fn quantifier_sharing_and_kind_are_read_from_their_rules() {
 /// Each alternative is named once, and a group's quantifier gets a hint.
 #[test]
 fn expected_alternatives_are_named_once() {
-    let err = parse("competency k { tiers s group g = one of A }").unwrap_err();
-    assert_eq!(err.to_string(), "expected `any` or `all`, found `one`");
+    let err = parse("competency k { tiers s group g = some of A }").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "expected `any`, `one` or `all`, found `some`"
+    );
     let help = miette::Diagnostic::help(&err).map(|h| h.to_string());
     assert!(help.is_some_and(|h| h.contains("`any of`") && h.contains("`all of`")));
     for text in [
-        "competency k { tiers s group g = one of A }",
-        "competency k { tiers s option o { tier s { require crm > 5 } } }",
+        "competency k { tiers s group g = some of A }",
+        "competency k { tiers s option o { tier s { require crm = 5 } } }",
         "competency k { tiers s exam A \"a\" retirs 2017-01-01 }",
         "competency k { tiers s xyzzy }",
     ] {
