@@ -161,6 +161,7 @@ impl Checker {
                 groups: Vec::new(),
                 measures: Vec::new(),
                 options: Vec::new(),
+                translations: Vec::new(),
             },
             names: Scope {
                 markets: Names::ignoring_case("market"),
