@@ -541,7 +541,7 @@ impl Builder<'_> {
             }
         }
         if !notes.is_empty() {
-            lead.push(Inline::Text(format!(" {}", notes.join(" "))));
+            lead.push(Inline::Text(format!(" — {}", notes.join(" "))));
         }
         Ok(Item {
             lead,

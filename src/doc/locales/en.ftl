@@ -47,9 +47,9 @@ window = { $months ->
    *[other] in the trailing { $months } months
 }
 measure-revenue = { $type } revenue from { $products } { $window }
-measure-usage-sum = { $metric } of { $products } { $window }
-measure-usage-max = the highest { $metric } of { $products } { $window }
-measure-distinct-customers = the number of different customers counted by: { $of }
+measure-usage-sum = { $products } { $metric } { $window }
+measure-usage-max = Highest { $products } { $metric } { $window }
+measure-distinct-customers = Number of different customers counted by: { $of }
 measure-associated = Your organization must be associated with those customers as { $associations }.
 measure-paid-only = Only paid lines count; trials and free seats do not.
 
