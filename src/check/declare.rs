@@ -246,6 +246,8 @@ impl Checker {
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }
+            // Checked once everything it may name is known (`translate`).
+            ast::Item::Translation(_) => {}
         }
     }
 

@@ -8,6 +8,7 @@ mod declare;
 mod error;
 mod requirements;
 mod resolve;
+mod translate;
 mod validate;
 
 use miette::SourceSpan;
@@ -72,6 +73,7 @@ impl Checker {
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);
         self.amount_currencies(&declared.policy, &amounts, declared.currency_span);
+        self.translations(c, &mut declared.policy);
         declared.policy
     }
 }

@@ -41,7 +41,7 @@ measure-revenue = { $window } { $products }에서 발생한 { $type } 매출
 measure-usage-sum = { $window } { $products }의 { $metric }
 measure-usage-max = { $window } { $products }의 최대 { $metric }
 measure-distinct-customers = 다음으로 집계되는 서로 다른 고객 수: { $of }
-measure-associated = 조직은 해당 고객과 { $associations }(으)로 연결되어 있어야 합니다.
+measure-associated = 조직은 해당 고객과 다음 자격으로 연결되어 있어야 합니다: { $associations }
 measure-paid-only = 유료 항목만 인정되며 평가판과 무료 좌석은 인정되지 않습니다.
 
 role-first-any = { $count }명이 다음 시험 중 하나에 합격해야 합니다.
