@@ -177,9 +177,19 @@ impl Builder<'_> {
                 anchor: "changes".to_owned(),
                 text: self.t("changes-heading", &[("version", Arg::Text(&version))])?,
             });
-            blocks.push(Block::Markdown(crate::report::diff::markdown(
-                since.diff, &since.old, &since.new,
-            )));
+            // The change log's own headings go one level down, under ours.
+            let log = crate::report::diff::markdown(since.diff, &since.old, &since.new);
+            let log: Vec<String> = log
+                .lines()
+                .map(|line| {
+                    if line.starts_with('#') {
+                        format!("#{line}")
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect();
+            blocks.push(Block::Markdown(log.join("\n")));
         }
         Ok(Page {
             lang: self.lang(),

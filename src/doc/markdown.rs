@@ -108,7 +108,17 @@ fn code_span(code: &str) -> String {
 /// breaks kept out of a line.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // `_` inside a word (`cloud_crm`) never delimits emphasis.
+        let in_word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
+        if c == '_' && in_word(i.checked_sub(1)) && in_word(Some(i + 1)) {
+            out.push(c);
+            continue;
+        }
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}' | '!' | '~'
             | '&' => {
@@ -132,6 +142,7 @@ mod tests {
             escape("a *b* <i>_c_</i> [d](e)"),
             r"a \*b\* \<i\>\_c\_\</i\> \[d\](e)"
         );
+        assert_eq!(escape("cloud_crm _x_"), r"cloud_crm \_x\_");
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x"), "`` `x ``");
     }
