@@ -219,7 +219,7 @@ fn digits(amount: Decimal) -> String {
     let whole = amount.trunc().to_string();
     let mut out = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -467,7 +467,7 @@ fn check_facts(policy: &Policy, language: Language, page: &ReadBack, name: &str)
         );
         assert_eq!(
             page.section(&anchor),
-            [option_title.clone()],
+            std::slice::from_ref(&option_title),
             "{name}: option heading"
         );
         // Tiers in ladder order: the anchors come in rank order.
