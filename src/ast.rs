@@ -93,6 +93,49 @@ pub enum Item {
     Measure(MeasureDecl),
     /// `option reseller "..." { ... }`
     Option(OptionDecl),
+    /// `translation ko { ... }`
+    Translation(TranslationDecl),
+}
+
+/// `translation ko { competency "..." option reseller "..." ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranslationDecl {
+    /// The language tag as written, e.g. `ko`.
+    pub language: Token,
+    /// The translated texts, in order.
+    pub entries: Vec<TranslatedEntry>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// One text of a translation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranslatedEntry {
+    /// What it translates.
+    pub subject: TranslatedSubject,
+    /// The text in the translation's language.
+    pub text: Text,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// What a translated text translates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TranslatedSubject {
+    /// `competency "..."`: the competency's title.
+    Competency,
+    /// `summary "..."`: one sentence on the competency.
+    Summary,
+    /// `option NAME "..."`
+    Option(Ident),
+    /// `market NAME "..."`
+    Market(Ident),
+    /// `association NAME "..."`
+    Association(Ident),
+    /// `attribute NAME "..."`
+    Attribute(Ident),
+    /// `exam CODE "..."`, `assessment "..." "..."`, `certification ...`
+    Credential(CredentialKind, ExamCode),
 }
 
 /// A named entry with an optional title (markets, associations).

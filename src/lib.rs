@@ -23,6 +23,7 @@ pub mod batch;
 pub mod check;
 pub mod data;
 pub mod diff;
+pub mod doc;
 pub mod eval;
 pub mod example;
 pub mod explain;

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let exit = match args.command {
         cli::Command::Check(args) => cli::check::run(&args),
         cli::Command::Diff(args) => cli::diff::run(&args),
+        cli::Command::Doc(args) => cli::doc::run(&args),
         cli::Command::Eval(args) => cli::eval::run(&args),
         cli::Command::Test(args) => cli::test::run(&args),
         cli::Command::Timeline(args) => cli::timeline::run(&args),

@@ -64,6 +64,101 @@ pub struct Policy {
     pub measures: Vec<Measure>,
     /// Alternative paths to the competency.
     pub options: Vec<CompetencyOption>,
+    /// The policy's texts in other languages, for its requirements page.
+    pub translations: Vec<Translation>,
+}
+
+/// `translation LANG { ... }`: the competency's, options' and catalog
+/// entries' titles (and the competency's summary) in one language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// Its BCP 47 language tag as written, e.g. `ko`.
+    pub language: String,
+    /// The competency's title.
+    pub title: Option<String>,
+    /// One sentence on what the competency is, for the page's summary.
+    pub summary: Option<String>,
+    /// Titles of options, markets, associations, attributes, credentials.
+    pub titles: Vec<TranslatedTitle>,
+    /// Declaration.
+    pub span: Span,
+}
+
+/// What a translated title is the title of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject<'a> {
+    /// The competency itself.
+    Competency,
+    /// An option, by name.
+    Option(&'a str),
+    /// A market, by id.
+    Market(&'a str),
+    /// An association, by id.
+    Association(&'a str),
+    /// An attribute, by id.
+    Attribute(&'a str),
+    /// A credential, by code as the catalog writes it.
+    Credential(&'a str),
+}
+
+/// One translated title in a [`Translation`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranslatedTitle {
+    /// What it is the title of (never [`Subject::Competency`], which is
+    /// [`Translation::title`]).
+    pub subject: OwnedSubject,
+    /// The title in the translation's language.
+    pub text: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A [`Subject`] that owns its name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OwnedSubject {
+    /// An option, by name.
+    Option(String),
+    /// A market, by id.
+    Market(String),
+    /// An association, by id.
+    Association(String),
+    /// An attribute, by id.
+    Attribute(String),
+    /// A credential, by code.
+    Credential(String),
+}
+
+impl OwnedSubject {
+    /// Borrowed, for comparing with a [`Subject`].
+    pub fn as_subject(&self) -> Subject<'_> {
+        match self {
+            OwnedSubject::Option(n) => Subject::Option(n),
+            OwnedSubject::Market(n) => Subject::Market(n),
+            OwnedSubject::Association(n) => Subject::Association(n),
+            OwnedSubject::Attribute(n) => Subject::Attribute(n),
+            OwnedSubject::Credential(n) => Subject::Credential(n),
+        }
+    }
+}
+
+impl Translation {
+    /// Whether it is in `language` (a tag such as `ko`; `ko-KR` is in `ko`).
+    pub fn is_in(&self, language: &str) -> bool {
+        let primary = self.language.split('-').next().unwrap_or_default();
+        self.language.eq_ignore_ascii_case(language) || primary.eq_ignore_ascii_case(language)
+    }
+
+    /// Its title of `subject`, if it has one.
+    pub fn title_of(&self, subject: Subject<'_>) -> Option<&str> {
+        match subject {
+            Subject::Competency => self.title.as_deref(),
+            _ => self
+                .titles
+                .iter()
+                .find(|t| t.subject.as_subject() == subject)
+                .map(|t| t.text.as_str()),
+        }
+    }
 }
 
 /// A market, e.g. `developed`.
@@ -501,6 +596,22 @@ pub struct Role {
 }
 
 impl Policy {
+    /// The title of `subject` in `language`, when the policy translates it.
+    pub fn translated_title(&self, language: &str, subject: Subject<'_>) -> Option<&str> {
+        self.translations
+            .iter()
+            .filter(|t| t.is_in(language))
+            .find_map(|t| t.title_of(subject))
+    }
+
+    /// The competency's summary in `language`, when the policy gives one.
+    pub fn translated_summary(&self, language: &str) -> Option<&str> {
+        self.translations
+            .iter()
+            .filter(|t| t.is_in(language))
+            .find_map(|t| t.summary.as_deref())
+    }
+
     /// What passing a group takes, e.g. `customization (one of MB2-712, MB2-707)`.
     pub fn describe_group(&self, group: GroupId) -> String {
         let Some(g) = self.groups.get(group.0) else {

@@ -161,6 +161,7 @@ impl Checker {
                 groups: Vec::new(),
                 measures: Vec::new(),
                 options: Vec::new(),
+                translations: Vec::new(),
             },
             names: Scope {
                 markets: Names::ignoring_case("market"),
@@ -246,6 +247,8 @@ impl Checker {
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }
+            // Checked once everything it may name is known (`translate`).
+            ast::Item::Translation(_) => {}
         }
     }
 

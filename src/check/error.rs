@@ -574,4 +574,45 @@ pub enum PolicyError {
         #[label("no market listed")]
         span: SourceSpan,
     },
+    /// A translation's language is not a BCP 47 tag.
+    #[error("`{tag}` is not a language tag")]
+    #[diagnostic(
+        code(E0800),
+        help("write a BCP 47 language tag, e.g. `ko`, `en` or `pt-BR`")
+    )]
+    UnknownLanguageTag {
+        /// The tag as written.
+        tag: String,
+        /// Where.
+        #[label("not a language tag")]
+        span: SourceSpan,
+    },
+    /// A language translated twice, or one text translated twice in it.
+    #[error("{what} is translated twice")]
+    #[diagnostic(code(E0801), help("keep one of them: the page can show only one"))]
+    DuplicateTranslation {
+        /// What, e.g. "the `ko` translation" or "option `reseller` in `ko`".
+        what: String,
+        /// The second.
+        #[label(primary, "translated again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first translated here")]
+        first: SourceSpan,
+    },
+    /// A translation names something the policy does not declare.
+    #[error("the `{language}` translation names {what}, which the policy does not declare")]
+    #[diagnostic(
+        code(E0802),
+        help("translate only what the policy declares; check the spelling")
+    )]
+    TranslatesUnknown {
+        /// The translation's language.
+        language: String,
+        /// What, e.g. "option `resellr`".
+        what: String,
+        /// Where.
+        #[label("not declared")]
+        span: SourceSpan,
+    },
 }

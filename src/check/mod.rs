@@ -11,6 +11,7 @@ mod nonsense;
 mod requirements;
 mod resolve;
 mod roles;
+mod translate;
 mod validate;
 
 use miette::SourceSpan;
@@ -81,6 +82,7 @@ impl Checker {
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);
         self.amount_currencies(&declared.policy, &amounts, declared.currency_span);
+        self.translations(c, &mut declared.policy);
         declared.policy
     }
 }

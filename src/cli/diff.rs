@@ -102,7 +102,7 @@ pub fn run(args: &Args) -> Exit {
 }
 
 /// The text of a version: a file, or else `REV:PATH` through `git show`.
-fn read(name: &str) -> Option<String> {
+pub(crate) fn read(name: &str) -> Option<String> {
     let path = Path::new(name);
     let file_error = match std::fs::read_to_string(path) {
         Ok(text) => return Some(text),

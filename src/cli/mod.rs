@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod doc;
 pub mod eval;
 pub mod example;
 pub mod explain;
@@ -184,6 +185,12 @@ pub enum Command {
         after_help = "Examples:\n  rubric diff policies/cloud_crm_2017.policy policies/cloud_crm.policy\n  rubric diff main:policies/cloud_crm.policy policies/cloud_crm.policy --format markdown\n  rubric diff old.policy new.policy --format json\n\nA version written REV:PATH is read from git at that revision (when no such file exists).\nExit codes: 0 the versions mean the same for every partner, 1 they differ, 2 usage, I/O or policy error."
     )]
     Diff(diff::Args),
+    /// Render the competency's requirements page from the policy, in a
+    /// shipped language, as Markdown or standalone HTML.
+    #[command(
+        after_help = "Examples:\n  rubric doc policies/cloud_crm.policy\n  rubric doc policies/cloud_crm.policy --lang ko --format html -o cloud_crm.ko.html\n  rubric doc policies/cloud_crm.policy --since main:policies/cloud_crm.policy\n\nExit codes: 0 written, 1 the policy has errors, 2 usage or I/O error."
+    )]
+    Doc(doc::Args),
     /// Evaluate partners against a policy at an as-of date.
     #[command(
         after_help = "Examples:\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30\n  rubric eval policies/cloud_crm.policy examples/partners.jsonl --as-of 2017-06-30 --format jsonl\n  cat partners.json | rubric eval policies/cloud_crm.policy - --as-of 2017-06-30\n\nData files hold one JSON object, a JSON array of objects, or JSON Lines (*.jsonl, one partner per line); `-` reads stdin.\nExit codes: 0 all evaluated, 1 invalid policy or some records not evaluated, 2 usage or I/O error."

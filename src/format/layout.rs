@@ -121,7 +121,8 @@ impl<'s> Printer<'s> {
             let start = self.comments.item_start(item_span(item).start);
             let separate = match (previous, item) {
                 (None, _) => false,
-                (Some(Item::Option(_)), _) | (Some(_), Item::Option(_)) => true,
+                (Some(Item::Option(_) | Item::Translation(_)), _)
+                | (Some(_), Item::Option(_) | Item::Translation(_)) => true,
                 _ => self.comments.blank_line_before(start),
             };
             if separate {
@@ -188,6 +189,10 @@ impl<'s> Printer<'s> {
                 Item::Measure(m) => self.measure(m),
                 Item::Option(o) => {
                     self.option(o);
+                    continue;
+                }
+                Item::Translation(t) => {
+                    self.translation(t);
                     continue;
                 }
             }
@@ -455,6 +460,33 @@ impl<'s> Printer<'s> {
         self.close(o.span, 1);
     }
 
+    /// `translation ko { ... }`: one entry a line, in the author's order.
+    fn translation(&mut self, t: &TranslationDecl) {
+        self.out
+            .push_str(&format!("translation {} {{", t.language.text));
+        let brace = self.comments.after_brace(t.language.span.end);
+        self.comments.trailing(&mut self.out, brace);
+        for entry in &t.entries {
+            self.comments.leading(&mut self.out, entry.span.start, 2);
+            indent(&mut self.out, 2);
+            let head = match &entry.subject {
+                TranslatedSubject::Competency => "competency".to_owned(),
+                TranslatedSubject::Summary => keywords::SUMMARY.word.to_owned(),
+                TranslatedSubject::Option(n) => format!("option {}", n.name),
+                TranslatedSubject::Market(n) => format!("market {}", n.name),
+                TranslatedSubject::Association(n) => format!("association {}", n.name),
+                TranslatedSubject::Attribute(n) => format!("attribute {}", n.name),
+                TranslatedSubject::Credential(kind, c) => {
+                    format!("{} {}", keywords::credential(*kind).word, code(c))
+                }
+            };
+            self.out
+                .push_str(&format!("{head} {}", quoted(&entry.text.value)));
+            self.comments.trailing(&mut self.out, entry.span.end);
+        }
+        self.close(t.span, 1);
+    }
+
     fn requirements(&mut self, list: &[Requirement], level: usize) {
         for (i, req) in list.iter().enumerate() {
             let span = requirement_span(req);
@@ -605,6 +637,7 @@ fn item_span(item: &Item) -> Span {
         Item::Group(g) => g.span,
         Item::Measure(m) => m.span,
         Item::Option(o) => o.span,
+        Item::Translation(t) => t.span,
     }
 }
 
@@ -632,8 +665,13 @@ fn same_kind(a: &Item, b: &Item) -> bool {
         Item::Group(_) => 8,
         Item::Measure(_) => 9,
         Item::Option(_) => 10,
+        Item::Translation(_) => 11,
     };
-    kind(a) == kind(b) && !matches!(a, Item::Option(_) | Item::Measure(_) | Item::Tiers(..))
+    kind(a) == kind(b)
+        && !matches!(
+            a,
+            Item::Option(_) | Item::Measure(_) | Item::Tiers(..) | Item::Translation(_)
+        )
 }
 
 /// The keyword of a header line, whose values are aligned after it.

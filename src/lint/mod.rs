@@ -4,6 +4,7 @@
 //! folds away, such as an exam listed twice).
 
 pub mod order;
+mod translations;
 
 use std::collections::HashMap;
 
@@ -278,6 +279,44 @@ pub enum Warning {
         #[label("no `effective` date")]
         span: SourceSpan,
     },
+    /// A translation leaves texts the policy has in its own language
+    /// untranslated: the page in that language mixes the two.
+    #[error("the `{language}` translation lacks {missing}")]
+    #[diagnostic(
+        code(W0116),
+        severity(Warning),
+        help("add them to `translation {language} {{ ... }}`, e.g. `{example}`")
+    )]
+    MissingTranslations {
+        /// The translation's language.
+        language: String,
+        /// What it lacks, e.g. "option `reseller`, market `developed`".
+        missing: String,
+        /// One line to add.
+        example: String,
+        /// The translation's language tag.
+        #[label("incomplete")]
+        span: SourceSpan,
+    },
+    /// A translation into a language Rubric has no phrase catalogue for:
+    /// `rubric doc` cannot render a page in it.
+    #[error("`rubric doc` has no phrase catalogue for `{language}`")]
+    #[diagnostic(
+        code(W0117),
+        severity(Warning),
+        help(
+            "shipped languages: {shipped}; add a catalogue under src/doc/locales/, or remove the translation"
+        )
+    )]
+    NoCatalogue {
+        /// The translation's language.
+        language: String,
+        /// The shipped languages' tags.
+        shipped: String,
+        /// The translation's language tag.
+        #[label("no catalogue")]
+        span: SourceSpan,
+    },
 }
 
 impl Warning {
@@ -301,6 +340,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
+    translations::lint(file, policy, &mut out);
     out
 }
 
@@ -825,7 +865,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 14] = [
+pub const CODES: [&str; 16] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114",
+    "W0110", "W0111", "W0112", "W0114", "W0116", "W0117",
 ];

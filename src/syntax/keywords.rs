@@ -70,6 +70,8 @@ keywords! {
     USAGE = kw_usage, "usage", "usage", Declaration;
     MEASURE = kw_measure, "measure", "measure", Declaration;
     OPTION = kw_option, "option", "option", Declaration;
+    TRANSLATION = kw_translation, "translation", "translation", Declaration;
+    SUMMARY = kw_summary, "summary", "summary", Inner;
     TIER = kw_tier, "tier", "tier", Block;
     REQUIRE = kw_require, "require", "require", Block;
     AVAILABLE = kw_available, "available", "available", Inner;
@@ -208,6 +210,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::usage_decl => &[USAGE],
         Rule::derived_decl => &[MEASURE],
         Rule::option_decl => &[OPTION],
+        Rule::translation_decl => &[TRANSLATION],
         Rule::tier_decl => &[TIER],
         Rule::measure_requirement
         | Rule::people_requirement

@@ -236,12 +236,68 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 span,
             })
         }
+        Rule::translation_decl => Item::Translation(translation(children, span)?),
         other => {
             return Err(SyntaxError::internal(
                 span.start,
                 &format!("unexpected {other:?}"),
             ));
         }
+    })
+}
+
+/// `translation ko { ... }`: each entry's first word says what it translates.
+fn translation(mut children: Children<'_>, span: Span) -> Result<TranslationDecl> {
+    let language = token(children.expect(Rule::language_tag)?);
+    let entries = children
+        .rest()
+        .map(|entry| {
+            let span = span_of(&entry);
+            // The first word says what is translated (keywords are noise to
+            // `Children`, so it is read from the pair itself).
+            let head = entry
+                .clone()
+                .into_inner()
+                .find(|p| p.as_rule() != Rule::COMMENT)
+                .ok_or_else(|| SyntaxError::internal(span.start, "empty translated entry"))?;
+            let mut parts = Children::of(entry);
+            let subject = match head.as_rule() {
+                Rule::kw_competency => TranslatedSubject::Competency,
+                Rule::kw_summary => TranslatedSubject::Summary,
+                Rule::kw_option => TranslatedSubject::Option(ident(parts.expect(Rule::ident)?)),
+                Rule::kw_market => TranslatedSubject::Market(ident(parts.expect(Rule::ident)?)),
+                Rule::kw_association => {
+                    TranslatedSubject::Association(ident(parts.expect(Rule::ident)?))
+                }
+                Rule::kw_attribute => {
+                    TranslatedSubject::Attribute(ident(parts.expect(Rule::ident)?))
+                }
+                Rule::credential_kind => TranslatedSubject::Credential(
+                    choice(
+                        &parts.expect(Rule::credential_kind)?,
+                        keywords::credential_of,
+                    )?,
+                    exam_code(parts.expect(Rule::exam_code)?)?,
+                ),
+                other => {
+                    return Err(SyntaxError::internal(
+                        span.start,
+                        &format!("unexpected {other:?} in a translation"),
+                    ));
+                }
+            };
+            let text = string(parts.expect(Rule::string)?)?;
+            Ok(TranslatedEntry {
+                subject,
+                text,
+                span,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(TranslationDecl {
+        language,
+        entries,
+        span,
     })
 }
 
