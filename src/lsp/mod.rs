@@ -45,15 +45,13 @@ use crate::lint::Levels;
 use document::Document;
 
 /// Why the server stopped other than by the editor's `shutdown` and `exit`.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The editor broke the protocol or closed the connection early.
     #[error("the editor's connection failed: {0}")]
-    #[diagnostic(code(rubric::lsp::protocol))]
     Protocol(#[from] lsp_server::ProtocolError),
     /// The answer to `initialize` could not be sent.
     #[error("could not answer the editor: {0}")]
-    #[diagnostic(code(rubric::lsp::send))]
     Send(String),
 }
 
@@ -406,8 +404,13 @@ fn explanation_link(code: &str, written: &mut HashSet<String>) -> Option<Uri> {
     let explanation = crate::explain::explain(code)?;
     let path = explanation_dir().join(format!("{}.md", explanation.code));
     if !written.contains(explanation.code) {
+        // Written aside and renamed into place: another editor's server may
+        // be reading or writing the same page.
         std::fs::create_dir_all(explanation_dir()).ok()?;
-        std::fs::write(&path, features::explanation_markdown(explanation)).ok()?;
+        let aside =
+            explanation_dir().join(format!(".{}.{}.md", explanation.code, std::process::id()));
+        std::fs::write(&aside, features::explanation_markdown(explanation)).ok()?;
+        std::fs::rename(&aside, &path).ok()?;
         written.insert(explanation.code.to_owned());
     }
     file_uri(&path)
