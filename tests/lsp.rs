@@ -224,8 +224,10 @@ fn broken() -> String {
 
 #[test]
 fn diagnostics_appear_on_open_and_clear_when_fixed() {
-    let (mut editor, capabilities) = Editor::start();
-    insta::assert_snapshot!("capabilities", editor.shown(&capabilities));
+    let (mut editor, initialized) = Editor::start();
+    assert_eq!(initialized["serverInfo"]["name"], "rubric");
+    assert_eq!(initialized["capabilities"]["hoverProvider"], true);
+    insta::assert_snapshot!("capabilities", editor.shown(&initialized["capabilities"]));
     let (uri, diagnostics) = editor.open("crm.policy", &broken());
     insta::assert_snapshot!("diagnostics_broken", editor.shown(&diagnostics));
     // The range of `dpro` is counted in UTF-16 code units: after the

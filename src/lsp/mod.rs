@@ -98,7 +98,10 @@ pub fn serve(connection: &Connection) -> Result<(), ServeError> {
     };
     let initialize =
         serde_json::to_value(initialize).map_err(|e| ServeError::Send(e.to_string()))?;
-    connection.initialize(initialize)?;
+    // Not `Connection::initialize`: it wraps its argument as the
+    // capabilities, and the answer also names the server.
+    let (id, _params) = connection.initialize_start()?;
+    connection.initialize_finish(id, initialize)?;
     let mut server = Server::default();
     for message in &connection.receiver {
         if let Message::Request(request) = &message
