@@ -157,9 +157,7 @@ impl Server {
                 TextEdit::new(doc.range(o.span), text)
             })
             .collect();
-        let mut changes = std::collections::HashMap::new();
-        changes.insert(doc.uri.clone(), edits);
-        Ok(Some(WorkspaceEdit::new(changes)))
+        Ok(Some(workspace_edit(doc, edits)))
     }
 
     pub(super) fn code_actions(
@@ -182,13 +180,11 @@ impl Server {
                 continue;
             }
             let fix = |title: String, edits: Vec<TextEdit>, preferred: bool| {
-                let mut changes = std::collections::HashMap::new();
-                changes.insert(doc.uri.clone(), edits);
                 CodeActionOrCommand::CodeAction(CodeAction {
                     title,
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: shown.clone().map(|d| vec![d]),
-                    edit: Some(WorkspaceEdit::new(changes)),
+                    edit: Some(workspace_edit(doc, edits)),
                     is_preferred: Some(preferred),
                     ..CodeAction::default()
                 })
@@ -242,6 +238,17 @@ impl Server {
             doc, file,
         )])))
     }
+}
+
+/// Edits of one document, as a workspace edit.
+#[expect(
+    clippy::mutable_key_type,
+    reason = "lsp-types keys a workspace edit's changes by `Uri`, whose hash never changes"
+)]
+fn workspace_edit(doc: &Document, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    let mut changes = std::collections::HashMap::new();
+    changes.insert(doc.uri.clone(), edits);
+    WorkspaceEdit::new(changes)
 }
 
 /// The published diagnostic of each finding, `None` for an allowed lint.
@@ -693,7 +700,8 @@ fn complete(doc: &Document, offset: usize) -> Vec<CompletionItem> {
     };
     // Inside an open `{` of a threshold map on this line: markets.
     let open_map = head.rfind('{').is_some_and(|i| {
-        head.get(..i).is_some_and(|h| h.contains(">=")) && !head[i..].contains('}')
+        head.get(..i).is_some_and(|h| h.contains(">="))
+            && !head.get(i..).is_some_and(|rest| rest.contains('}'))
     });
     if open_map {
         return declared(NameKind::Market);
