@@ -200,7 +200,9 @@ mod tests {
         assert_eq!(index.utf16_offset(text, 0, 99), x + 1);
         assert_eq!(index.utf16_offset(text, 1, 2), text.len() - 2);
         assert_eq!(index.utf16_offset(text, 7, 0), text.len());
-        for (offset, _) in text.char_indices() {
+        // Every place a caret can be (not between the `\r` and `\n` of
+        // one line break) comes back.
+        for (offset, _) in text.char_indices().filter(|&(i, _)| i != x + 2) {
             let (line, column) = index.utf16_position(text, offset);
             assert_eq!(index.utf16_offset(text, line, column), offset);
         }
