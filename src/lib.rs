@@ -30,6 +30,7 @@ pub mod explain;
 pub mod format;
 pub mod impact;
 pub mod lint;
+pub mod lsp;
 pub mod model;
 pub mod money;
 pub mod policy_test;
@@ -115,18 +116,21 @@ pub struct Checked {
 /// assert!(checked.policy.is_none());
 /// ```
 pub fn check_source(source: &str) -> Checked {
-    let file = match syntax::parse_all(source) {
-        Ok(file) => file,
-        Err(errors) => {
-            return Checked {
-                policy: None,
-                diagnostics: errors.into_iter().map(PolicyDiagnostic::Syntax).collect(),
-            };
-        }
-    };
-    match check::check(&file) {
+    match syntax::parse_all(source) {
+        Ok(file) => check_parsed(&file),
+        Err(errors) => Checked {
+            policy: None,
+            diagnostics: errors.into_iter().map(PolicyDiagnostic::Syntax).collect(),
+        },
+    }
+}
+
+/// Checks a policy already parsed, as [`check_source`] does after parsing:
+/// for callers that keep the syntax tree too (the language server).
+pub fn check_parsed(file: &ast::PolicyFile) -> Checked {
+    match check::check(file) {
         Ok(policy) => Checked {
-            diagnostics: lint::lint(&file, &policy)
+            diagnostics: lint::lint(file, &policy)
                 .into_iter()
                 .map(PolicyDiagnostic::Lint)
                 .collect(),

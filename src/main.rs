@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Test(args) => cli::test::run(&args),
         cli::Command::Timeline(args) => cli::timeline::run(&args),
         cli::Command::Fmt(args) => cli::fmt::run(&args),
+        cli::Command::Lsp(args) => cli::lsp::run(&args),
         cli::Command::Example(args) => cli::example::run(&args),
         cli::Command::Explain(args) => cli::explain::run(&args),
         cli::Command::Completions(args) => cli::completions(&args),

@@ -97,6 +97,44 @@ impl LineIndex {
         let column = text.get(start..offset).map_or(0, |t| t.chars().count());
         (line + 1, column + 1)
     }
+
+    /// 0-based line and column in UTF-16 code units of byte `offset` of
+    /// `text`, as the Language Server Protocol counts them (`한` is one
+    /// unit, `𝄞` two). An offset past the end is the end; one inside a
+    /// character is that character.
+    pub fn utf16_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset);
+        let line = self.line_of(offset);
+        let start = self.line_start(line).unwrap_or(0);
+        let column = text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().map(char::len_utf16).sum());
+        (line, column)
+    }
+
+    /// The byte offset of 0-based `line` and UTF-16 `column` of `text`, the
+    /// inverse of [`LineIndex::utf16_position`]. A column past the end of
+    /// its line is the line's end (before its line break), a line past the
+    /// last is the end of the text, and a column inside a character (half
+    /// of a surrogate pair) is that character's start.
+    pub fn utf16_offset(&self, text: &str, line: usize, column: usize) -> usize {
+        let Some(start) = self.line_start(line) else {
+            return text.len();
+        };
+        let end = self.line_start(line + 1).unwrap_or(text.len());
+        let Some(content) = text.get(start..end) else {
+            return text.len();
+        };
+        let content = content.trim_end_matches(['\n', '\r']);
+        let mut units = 0;
+        for (i, c) in content.char_indices() {
+            units += c.len_utf16();
+            if units > column {
+                return start + i;
+            }
+        }
+        start + content.len()
+    }
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `text`. For
@@ -145,6 +183,28 @@ mod tests {
                 line_column(text, offset),
                 "{offset}"
             );
+        }
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units_and_round_trip() {
+        let text = "tier \"한국어\" 𝄞x\r\nnext";
+        let index = LineIndex::new(text);
+        // `x` follows 5 ASCII, a quote, 3 Hangul (1 unit each), a quote, a
+        // space and a surrogate pair.
+        let x = text.find('x').unwrap();
+        assert_eq!(index.utf16_position(text, x), (0, 13));
+        assert_eq!(index.utf16_offset(text, 0, 13), x);
+        // Inside the pair: its start. Past the line's end: before `\r\n`.
+        assert_eq!(index.utf16_offset(text, 0, 12), x - 4);
+        assert_eq!(index.utf16_offset(text, 0, 99), x + 1);
+        assert_eq!(index.utf16_offset(text, 1, 2), text.len() - 2);
+        assert_eq!(index.utf16_offset(text, 7, 0), text.len());
+        // Every place a caret can be (not between the `\r` and `\n` of
+        // one line break) comes back.
+        for (offset, _) in text.char_indices().filter(|&(i, _)| i != x + 2) {
+            let (line, column) = index.utf16_position(text, offset);
+            assert_eq!(index.utf16_offset(text, line, column), offset);
         }
     }
 

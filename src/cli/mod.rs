@@ -9,6 +9,7 @@ pub mod eval;
 pub mod example;
 pub mod explain;
 pub mod fmt;
+pub mod lsp;
 pub mod test;
 pub mod timeline;
 
@@ -210,6 +211,11 @@ pub enum Command {
         after_help = "Examples:\n  rubric fmt policies\n  rubric fmt --check policies\n  rubric fmt - < draft.policy > tidy.policy\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change under --check or cannot be parsed, 2 usage or I/O error."
     )]
     Fmt(fmt::Args),
+    /// Serve the Language Server Protocol on stdin and stdout, for editors.
+    #[command(
+        after_help = "Editors start it themselves: the VS Code extension in editors/vscode, or any LSP client configured to run `rubric lsp` for *.policy files.\nExit codes: 0 the editor said exit, 2 the connection broke."
+    )]
+    Lsp(lsp::Args),
     /// Print a shell completion script for rubric.
     #[command(
         after_help = "Examples:\n  rubric completions bash > ~/.local/share/bash-completion/completions/rubric\n  rubric completions zsh > ~/.zfunc/_rubric\n  rubric completions fish > ~/.config/fish/completions/rubric.fish"
