@@ -74,8 +74,8 @@ pub struct Evaluator<'p> {
     has_revenue: bool,
     /// What the fast path needs; `None` when the policy is beyond it.
     fold: Option<fold::Plan>,
-    /// The credentials as why-not reads them at the as-of date.
-    catalog: gap::Catalog,
+    /// The credentials as why-not reads them at the as-of date, compiled.
+    catalog: gap::WhyNot,
 }
 
 /// A group compiled to masks: which exams and which (earlier) groups it
@@ -304,7 +304,8 @@ pub struct Evaluated<'a, 'p> {
     /// Passes in the data that cannot be right, as written.
     pub flags: Vec<FlagView<'a>>,
     /// The parsed record, when the evaluation kept evidence (line indices
-    /// and people in the outcome refer to it).
+    /// and people in the outcome refer to it) or the renderer asked for it
+    /// (see [`crate::report::Render::needs_record`]).
     pub partner: Option<&'a Partner<'a>>,
     /// How much reasoning the outcome holds.
     pub detail: Detail,
@@ -455,7 +456,7 @@ impl<'p> Evaluator<'p> {
                 Some(plan)
             })
             .collect();
-        let catalog = why_not_catalog(policy, as_of, &groups);
+        let catalog = gap::WhyNot::new(&why_not_catalog(policy, as_of, &groups));
         let mut evaluator = Evaluator {
             policy,
             as_of,
@@ -954,8 +955,7 @@ impl<'p> Evaluator<'p> {
                 RequirementOutcome::People(PeopleOutcome {
                     requirement: p,
                     gap: (!met && detail == Detail::Evidence).then(|| {
-                        gap::people_gap(
-                            &self.catalog,
+                        self.catalog.people_gap(
                             &slots,
                             &facts.holds,
                             &facts.people,
