@@ -143,7 +143,7 @@ const OPTIONS: usize = 24;
 /// it: a 128-bit set when every exam of the catalog fits in one, else sorted
 /// exam indices. Both give the same answers; the bits only do it without
 /// allocating.
-trait ExamSet: Clone + PartialEq + std::fmt::Debug {
+trait ExamSet: Clone + Eq + std::hash::Hash + std::fmt::Debug {
     fn empty() -> Self;
     fn single(exam: usize) -> Self;
     /// The exams of `words` (bits by catalog index, 64 a word).
@@ -339,8 +339,13 @@ struct Rule<S> {
 /// The options of each group (by index, up to 64).
 type Options<S> = Vec<Vec<S>>;
 
+/// Options are remembered for up to this many distinct sets of held exams
+/// (a catalog of a few exams has few; past the cap they are worked out
+/// each time, as they were before).
+const CACHED: usize = 4096;
+
 /// The catalog compiled for one representation of exam sets.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct Tables<S> {
     rules: Vec<Rule<S>>,
     /// Exams a pass taken now would count for.
@@ -352,6 +357,9 @@ struct Tables<S> {
     new_options: Options<S>,
     /// A new person's options per group with the exams not available yet.
     later: Options<S>,
+    /// The options of each set of held exams met so far: people with the
+    /// same credentials recur across partners.
+    cache: std::sync::Mutex<std::collections::HashMap<S, std::sync::Arc<Options<S>>>>,
 }
 
 impl<S: ExamSet> Tables<S> {
@@ -385,7 +393,13 @@ impl<S: ExamSet> Tables<S> {
         let soon_set = mask(&|e| attainable(e) || catalog.soon.get(e).is_some_and(Option::is_some));
         let mut scratch = Scratch::default();
         let mut new_options = Vec::new();
-        group_options(&rules, &S::empty(), &attainable_set, &mut new_options, &mut scratch);
+        group_options(
+            &rules,
+            &S::empty(),
+            &attainable_set,
+            &mut new_options,
+            &mut scratch,
+        );
         let mut later = Vec::new();
         group_options(&rules, &S::empty(), &soon_set, &mut later, &mut scratch);
         Tables {
@@ -395,7 +409,27 @@ impl<S: ExamSet> Tables<S> {
             soon: catalog.soon.clone(),
             new_options,
             later,
+            cache: std::sync::Mutex::default(),
         }
+    }
+
+    /// The options per group of a person holding `holds`, worked out once
+    /// per set of held exams.
+    fn options_of(&self, holds: &S, scratch: &mut Scratch<S>) -> std::sync::Arc<Options<S>> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(options) = cache.get(holds)
+        {
+            return std::sync::Arc::clone(options);
+        }
+        let mut options = Vec::new();
+        group_options(&self.rules, holds, &self.attainable, &mut options, scratch);
+        let options = std::sync::Arc::new(options);
+        if let Ok(mut cache) = self.cache.lock()
+            && cache.len() < CACHED
+        {
+            cache.insert(holds.clone(), std::sync::Arc::clone(&options));
+        }
+        options
     }
 
     /// The groups (bits) satisfied by a person holding `has`.
@@ -523,7 +557,10 @@ fn group_options<S: ExamSet>(
 fn cover<S: ExamSet>(options: &[Vec<S>], mask: u64, scratch: &mut Scratch<S>) -> Option<S> {
     // One group: its first option is already the cheapest.
     if mask.count_ones() == 1 {
-        return options.get(mask.trailing_zeros() as usize)?.first().cloned();
+        return options
+            .get(mask.trailing_zeros() as usize)?
+            .first()
+            .cloned();
     }
     let Scratch { acc, next, .. } = scratch;
     acc.clear();
@@ -547,7 +584,7 @@ struct Setup<'a, S> {
     /// Classes of people with the same credentials: members in input order.
     classes: Vec<Vec<usize>>,
     /// Each class's options per group.
-    options: Vec<Options<S>>,
+    options: Vec<std::sync::Arc<Options<S>>>,
     scratch: std::cell::RefCell<Scratch<S>>,
 }
 
@@ -598,12 +635,12 @@ fn roles_in(set: usize) -> Vec<usize> {
 /// The catalog compiled once for why-not: group rules as sets, and what a
 /// new person could pass. Build it once per as-of date and ask it for every
 /// partner.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct WhyNot {
     tables: Representation,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Representation {
     /// Every exam index below 128.
     Narrow(Tables<u128>),
@@ -708,17 +745,7 @@ fn gap_with<S: ExamSet>(
     let mut scratch = Scratch::default();
     let options = keys
         .iter()
-        .map(|key| {
-            let mut options = Vec::new();
-            group_options(
-                &tables.rules,
-                &S::from_words(key),
-                &tables.attainable,
-                &mut options,
-                &mut scratch,
-            );
-            options
-        })
+        .map(|key| tables.options_of(&S::from_words(key), &mut scratch))
         .collect();
     let setup = Setup {
         tables,

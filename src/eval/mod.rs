@@ -955,12 +955,8 @@ impl<'p> Evaluator<'p> {
                 RequirementOutcome::People(PeopleOutcome {
                     requirement: p,
                     gap: (!met && detail == Detail::Evidence).then(|| {
-                        self.catalog.people_gap(
-                            &slots,
-                            &facts.holds,
-                            &facts.people,
-                            p.distinct,
-                        )
+                        self.catalog
+                            .people_gap(&slots, &facts.holds, &facts.people, p.distinct)
                     }),
                     met,
                     distinct: p.distinct,
