@@ -422,6 +422,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             return;
         };
         if self.detail < Detail::Evidence
+            && !self.render.needs_record()
             && let Some(text) = lines.get(span.range())
             && let Some(folded) = self.evaluator.fold(text, &mut self.scratch)
         {
@@ -462,7 +463,7 @@ impl<'e, 'p> Worker<'e, 'p> {
         let evaluated = Partner::parse(&record).and_then(|partner| {
             let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
             let tier = outcome.tier;
-            let evaluated = Evaluated::of_partner(&partner, outcome, self.detail);
+            let evaluated = of_partner(&partner, outcome, self.detail, self.render);
             self.render
                 .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
             let raw = partner.id.json().get();
@@ -503,6 +504,21 @@ impl<'e, 'p> Worker<'e, 'p> {
             origin: None,
         });
     }
+}
+
+/// A parsed partner's evaluation, with its record kept when the renderer
+/// needs it (see [`Render::needs_record`]).
+fn of_partner<'a, 'p>(
+    partner: &'a Partner<'a>,
+    outcome: crate::eval::PartnerOutcome<'p>,
+    detail: Detail,
+    render: &dyn Render,
+) -> Evaluated<'a, 'p> {
+    let mut evaluated = Evaluated::of_partner(partner, outcome, detail);
+    if render.needs_record() {
+        evaluated.partner = Some(partner);
+    }
+    evaluated
 }
 
 /// A record of a JSON Lines block, with a source of its own lines so that
@@ -621,7 +637,7 @@ impl Ordered<'_, '_> {
         if let Ok(partner) = Partner::parse(record)
             && let Ok(outcome) = self.evaluator.evaluate_at(&partner, self.detail)
         {
-            let evaluated = Evaluated::of_partner(&partner, outcome, self.detail);
+            let evaluated = of_partner(&partner, outcome, self.detail, self.render);
             self.render
                 .evaluated(self.evaluator.policy(), &evaluated, warnings, out);
         }

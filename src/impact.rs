@@ -134,9 +134,10 @@ impl<'e, 'p> Impact<'e, 'p> {
             .collect()
     }
 
-    /// The detail the batch must evaluate the new version at: the parsed
-    /// record is needed to evaluate it against the old one too.
-    pub const DETAIL: Detail = Detail::Evidence;
+    /// The detail the batch evaluates the new version at: what the old
+    /// one is evaluated at, as the flips compare the two (the parsed record
+    /// arrives anyway, see [`crate::report::Render::needs_record`]).
+    pub const DETAIL: Detail = Detail::Requirements;
 
     /// The transition table so far: every pair of tiers, the ladders'
     /// order, `none` first; cells with no partner included.
@@ -312,8 +313,8 @@ impl Render for Impact<'_, '_> {
         _warnings: &[DataError],
         out: &mut Vec<u8>,
     ) {
-        // INVARIANT: the batch runs at `Impact::DETAIL`, which keeps the
-        // parsed record; without it the old version cannot be evaluated.
+        // INVARIANT: `needs_record` makes the batch keep the parsed record;
+        // without it the old version cannot be evaluated.
         let Some(partner) = evaluated.partner else {
             return;
         };
@@ -379,6 +380,10 @@ impl Render for Impact<'_, '_> {
         _out: &mut Vec<u8>,
     ) {
         // The caller reports the errors; a record not evaluated moves nowhere.
+    }
+
+    fn needs_record(&self) -> bool {
+        true
     }
 }
 

@@ -813,8 +813,9 @@ pub enum Output {
 }
 
 /// Computes and renders each partner's timeline as the batch pipeline
-/// hands it over (see [`crate::batch::evaluate`], which must be run with
-/// [`Detail::Evidence`] so that every partner arrives parsed). Records that
+/// hands it over (see [`crate::batch::evaluate`]; every partner arrives
+/// parsed, as [`Render::needs_record`](crate::report::Render::needs_record)
+/// says, and the batch's detail can be the cheapest, [`Detail::Tier`]). Records that
 /// cannot be read or evaluated are rendered as `rubric eval` renders them.
 #[derive(Debug)]
 pub struct Timelines<'p> {
@@ -878,7 +879,7 @@ impl crate::report::Render for Timelines<'_> {
         out: &mut Vec<u8>,
     ) {
         let Some(partner) = evaluated.partner else {
-            // Only a partner evaluated without evidence arrives unparsed.
+            // `needs_record` makes every evaluated partner arrive parsed.
             let id = Some(evaluated.id.json());
             self.failed(id, &[], out);
             return;
@@ -931,5 +932,9 @@ impl crate::report::Render for Timelines<'_> {
             Output::Human => crate::report::Human.failed(id, errors, out),
             Output::Json => crate::report::JsonLines.failed(id, errors, out),
         }
+    }
+
+    fn needs_record(&self) -> bool {
+        true
     }
 }

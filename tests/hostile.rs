@@ -92,10 +92,14 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2017, 6, 30).unwrap()
 }
 
+/// `cases` cases (or `PROPTEST_CASES`, to search longer), with failures
+/// persisted to `tests/hostile.proptest-regressions` and replayed first.
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases,
-        failure_persistence: None,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(cases),
         ..ProptestConfig::default()
     }
 }

@@ -149,7 +149,9 @@ pub fn run(args: &Args) -> Exit {
         inputs,
         batch::Options {
             threads,
-            detail: Detail::Evidence,
+            // The timeline evaluates each date itself: the batch's
+            // outcome is only the tier, and the record arrives parsed.
+            detail: Detail::Tier,
             people_check: !args.no_people_check,
         },
         &render,

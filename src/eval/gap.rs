@@ -139,170 +139,456 @@ pub struct Bottleneck {
 /// first, so the cheapest is never lost to the cap for a single group.
 const OPTIONS: usize = 24;
 
-fn holds_exam(holds: &[u64], exam: usize) -> bool {
-    holds
-        .get(exam / 64)
-        .is_some_and(|w| w & (1 << (exam % 64)) != 0)
+/// A set of exams (passes, or what a person holds) as the search handles
+/// it: a 128-bit set when every exam of the catalog fits in one, else sorted
+/// exam indices. Both give the same answers; the bits only do it without
+/// allocating.
+trait ExamSet: Clone + Eq + std::hash::Hash + std::fmt::Debug {
+    fn empty() -> Self;
+    fn single(exam: usize) -> Self;
+    /// The exams of `words` (bits by catalog index, 64 a word).
+    fn from_words(words: &[u64]) -> Self;
+    fn from_passes(passes: &[usize]) -> Self;
+    fn passes(&self) -> Passes;
+    fn union(&self, other: &Self) -> Self;
+    fn subset_of(&self, other: &Self) -> bool;
+    fn intersects(&self, other: &Self) -> bool;
+    fn contains(&self, exam: usize) -> bool;
+    fn count(&self) -> usize;
+    /// `self` with `out` replaced by `exam`.
+    fn replaced(&self, out: usize, exam: usize) -> Self;
+    /// Fewest exams first, then by the sorted exam indices.
+    fn order(&self, other: &Self) -> std::cmp::Ordering;
 }
 
-fn union(a: &[usize], b: &[usize]) -> Passes {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        if x <= y {
-            out.push(x);
-            i += 1;
-            j += usize::from(x == y);
-        } else {
-            out.push(y);
-            j += 1;
-        }
+fn bit128(exam: usize) -> u128 {
+    u32::try_from(exam)
+        .ok()
+        .and_then(|shift| 1u128.checked_shl(shift))
+        .unwrap_or(0)
+}
+
+impl ExamSet for u128 {
+    fn empty() -> Self {
+        0
     }
-    out.extend_from_slice(a.get(i..).unwrap_or_default());
-    out.extend_from_slice(b.get(j..).unwrap_or_default());
-    out
+    fn single(exam: usize) -> Self {
+        bit128(exam)
+    }
+    fn from_words(words: &[u64]) -> Self {
+        let word = |i: usize| u128::from(words.get(i).copied().unwrap_or(0));
+        word(0) | word(1) << 64
+    }
+    fn from_passes(passes: &[usize]) -> Self {
+        passes.iter().fold(0, |set, e| set | bit128(*e))
+    }
+    fn passes(&self) -> Passes {
+        let mut out = Vec::with_capacity(self.count());
+        let mut rest = *self;
+        while rest != 0 {
+            out.push(rest.trailing_zeros() as usize);
+            rest &= rest - 1;
+        }
+        out
+    }
+    fn union(&self, other: &Self) -> Self {
+        self | other
+    }
+    fn subset_of(&self, other: &Self) -> bool {
+        self & !other == 0
+    }
+    fn intersects(&self, other: &Self) -> bool {
+        self & other != 0
+    }
+    fn contains(&self, exam: usize) -> bool {
+        self & bit128(exam) != 0
+    }
+    fn count(&self) -> usize {
+        self.count_ones() as usize
+    }
+    fn replaced(&self, out: usize, exam: usize) -> Self {
+        (self & !bit128(out)) | bit128(exam)
+    }
+    fn order(&self, other: &Self) -> std::cmp::Ordering {
+        // Of two sets of one size, the one holding the lowest exam they do
+        // not share comes first in sorted-index order: the higher when the
+        // bits are reversed.
+        self.count_ones()
+            .cmp(&other.count_ones())
+            .then_with(|| other.reverse_bits().cmp(&self.reverse_bits()))
+    }
 }
 
-fn subset(small: &[usize], large: &[usize]) -> bool {
-    small.iter().all(|x| large.binary_search(x).is_ok())
+impl ExamSet for Passes {
+    fn empty() -> Self {
+        Vec::new()
+    }
+    fn single(exam: usize) -> Self {
+        vec![exam]
+    }
+    fn from_words(words: &[u64]) -> Self {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| {
+                (0..64)
+                    .filter(move |b| w & (1u64 << b) != 0)
+                    .map(move |b| i * 64 + b)
+            })
+            .collect()
+    }
+    fn from_passes(passes: &[usize]) -> Self {
+        let mut out = passes.to_vec();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+    fn passes(&self) -> Passes {
+        self.clone()
+    }
+    fn union(&self, other: &Self) -> Self {
+        let mut out = Vec::with_capacity(self.len() + other.len());
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&x), Some(&y)) = (self.get(i), other.get(j)) {
+            if x <= y {
+                out.push(x);
+                i += 1;
+                j += usize::from(x == y);
+            } else {
+                out.push(y);
+                j += 1;
+            }
+        }
+        out.extend_from_slice(self.get(i..).unwrap_or_default());
+        out.extend_from_slice(other.get(j..).unwrap_or_default());
+        out
+    }
+    fn subset_of(&self, other: &Self) -> bool {
+        self.iter().all(|x| other.binary_search(x).is_ok())
+    }
+    fn intersects(&self, other: &Self) -> bool {
+        self.iter().any(|x| other.binary_search(x).is_ok())
+    }
+    fn contains(&self, exam: usize) -> bool {
+        self.binary_search(&exam).is_ok()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn replaced(&self, out: usize, exam: usize) -> Self {
+        let mut set: Passes = self.iter().copied().filter(|e| *e != out).collect();
+        if let Err(at) = set.binary_search(&exam) {
+            set.insert(at, exam);
+        }
+        set
+    }
+    fn order(&self, other: &Self) -> std::cmp::Ordering {
+        self.len().cmp(&other.len()).then_with(|| self.cmp(other))
+    }
 }
 
-/// The minimal sets, smallest first, at most [`OPTIONS`].
-fn minimise(mut sets: Vec<Passes>) -> Vec<Passes> {
-    sets.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+/// Keeps the minimal sets, smallest first, at most [`OPTIONS`].
+fn minimise<S: ExamSet>(sets: &mut Vec<S>) {
+    sets.sort_unstable_by(S::order);
     sets.dedup();
-    let mut kept: Vec<Passes> = Vec::new();
-    for set in sets {
-        if kept.len() == OPTIONS {
+    let mut kept = 0;
+    for i in 0..sets.len() {
+        if kept == OPTIONS {
             break;
         }
-        if !kept.iter().any(|k| subset(k, &set)) {
-            kept.push(set);
+        let (head, tail) = sets.split_at(i);
+        let minimal = tail.first().is_some_and(|set| {
+            !head
+                .get(..kept)
+                .unwrap_or_default()
+                .iter()
+                .any(|k| k.subset_of(set))
+        });
+        if minimal {
+            sets.swap(kept, i);
+            kept += 1;
         }
     }
-    kept
+    sets.truncate(kept);
 }
 
-/// Every way to satisfy both `a` and `b`.
-fn both(a: &[Passes], b: &[Passes]) -> Vec<Passes> {
-    minimise(
-        a.iter()
-            .flat_map(|x| b.iter().map(move |y| union(x, y)))
-            .collect(),
-    )
+/// Every way to satisfy both `a` and `b`, into `out`.
+fn both<S: ExamSet>(a: &[S], b: &[S], out: &mut Vec<S>) {
+    out.clear();
+    for x in a {
+        out.extend(b.iter().map(|y| x.union(y)));
+    }
+    minimise(out);
 }
 
-/// For each group (by index, up to 64): the minimal sets of passes that
-/// would satisfy it for a person holding `holds`, using only exams
-/// `allowed`; empty when nothing would.
-fn group_options(
-    catalog: &Catalog,
-    holds: &[u64],
-    allowed: &dyn Fn(usize) -> bool,
-) -> Vec<Vec<Passes>> {
-    let mut options: Vec<Vec<Passes>> = vec![Vec::new(); 64];
-    for rule in &catalog.groups {
-        let exam = |e: usize| -> Vec<Passes> {
-            if holds_exam(holds, e) {
-                vec![Vec::new()]
-            } else if allowed(e) {
-                vec![vec![e]]
-            } else {
-                Vec::new()
-            }
+/// A group as the search reads it.
+#[derive(Clone, Debug)]
+struct Rule<S> {
+    group: usize,
+    all: bool,
+    exams: Vec<usize>,
+    exam_set: S,
+    groups: Vec<usize>,
+    /// Member groups as bits.
+    group_mask: u64,
+    /// Whether a member group lies past the 64 a mask holds (then an `all
+    /// of` is never satisfied, and that member never satisfies an `any of`).
+    out_of_range: bool,
+}
+
+/// The options of each group (by index, up to 64).
+type Options<S> = Vec<Vec<S>>;
+
+/// Options are remembered for up to this many distinct sets of held exams
+/// (a catalog of a few exams has few; past the cap they are worked out
+/// each time, as they were before).
+const CACHED: usize = 4096;
+
+/// The catalog compiled for one representation of exam sets.
+#[derive(Debug)]
+struct Tables<S> {
+    rules: Vec<Rule<S>>,
+    /// Exams a pass taken now would count for.
+    attainable: S,
+    /// Exams by index that `attainable` is read over.
+    exams: usize,
+    soon: Vec<Option<NaiveDate>>,
+    /// A new person's options per group.
+    new_options: Options<S>,
+    /// A new person's options per group with the exams not available yet.
+    later: Options<S>,
+    /// The options of each set of held exams met so far: people with the
+    /// same credentials recur across partners.
+    cache: std::sync::Mutex<std::collections::HashMap<S, std::sync::Arc<Options<S>>>>,
+}
+
+impl<S: ExamSet> Tables<S> {
+    fn new(catalog: &Catalog) -> Self {
+        let rules: Vec<Rule<S>> = catalog
+            .groups
+            .iter()
+            .map(|rule| Rule {
+                group: rule.group,
+                all: rule.all,
+                exams: rule.exams.clone(),
+                exam_set: S::from_passes(&rule.exams),
+                groups: rule.groups.clone(),
+                group_mask: rule
+                    .groups
+                    .iter()
+                    .fold(0, |m, g| m | 1u64.checked_shl(*g as u32).unwrap_or(0)),
+                out_of_range: rule
+                    .groups
+                    .iter()
+                    .any(|g| 1u64.checked_shl(*g as u32).is_none()),
+            })
+            .collect();
+        let indices = catalog.attainable.len().max(catalog.soon.len());
+        let mask = |keep: &dyn Fn(usize) -> bool| {
+            let chosen: Vec<usize> = (0..indices).filter(|e| keep(*e)).collect();
+            S::from_passes(&chosen)
         };
-        let members = rule.exams.iter().map(|e| exam(*e)).chain(
-            rule.groups
-                .iter()
-                .map(|g| options.get(*g).cloned().unwrap_or_default()),
+        let attainable = |e: usize| catalog.attainable.get(e).copied().unwrap_or(false);
+        let attainable_set = mask(&attainable);
+        let soon_set = mask(&|e| attainable(e) || catalog.soon.get(e).is_some_and(Option::is_some));
+        let mut scratch = Scratch::default();
+        let mut new_options = Vec::new();
+        group_options(
+            &rules,
+            &S::empty(),
+            &attainable_set,
+            &mut new_options,
+            &mut scratch,
         );
-        let result = if rule.all {
-            if rule.exams.is_empty() && rule.groups.is_empty() {
-                Vec::new()
+        let mut later = Vec::new();
+        group_options(&rules, &S::empty(), &soon_set, &mut later, &mut scratch);
+        Tables {
+            rules,
+            attainable: attainable_set,
+            exams: catalog.attainable.len(),
+            soon: catalog.soon.clone(),
+            new_options,
+            later,
+            cache: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The options per group of a person holding `holds`, worked out once
+    /// per set of held exams.
+    fn options_of(&self, holds: &S, scratch: &mut Scratch<S>) -> std::sync::Arc<Options<S>> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(options) = cache.get(holds)
+        {
+            return std::sync::Arc::clone(options);
+        }
+        let mut options = Vec::new();
+        group_options(&self.rules, holds, &self.attainable, &mut options, scratch);
+        let options = std::sync::Arc::new(options);
+        if let Ok(mut cache) = self.cache.lock()
+            && cache.len() < CACHED
+        {
+            cache.insert(holds.clone(), std::sync::Arc::clone(&options));
+        }
+        options
+    }
+
+    /// The groups (bits) satisfied by a person holding `has`.
+    fn satisfied(&self, has: &S) -> u64 {
+        let mut mask = 0u64;
+        for rule in &self.rules {
+            let met = if rule.all {
+                !rule.out_of_range
+                    && (!rule.exams.is_empty() || !rule.groups.is_empty())
+                    && rule.exam_set.subset_of(has)
+                    && mask & rule.group_mask == rule.group_mask
             } else {
-                members.fold(vec![Vec::new()], |acc, m| both(&acc, &m))
+                rule.exam_set.intersects(has) || mask & rule.group_mask != 0
+            };
+            if met {
+                mask |= 1u64.checked_shl(rule.group as u32).unwrap_or(0);
+            }
+        }
+        mask
+    }
+
+    /// For each of `passes`, the attainable exams (not held, not already
+    /// among the passes) that would satisfy the groups `want` as well in its
+    /// place: the other members of an `any of` group, typically.
+    fn alternatives(&self, holds: &S, passes: &S, want: u64) -> Vec<Passes> {
+        passes
+            .passes()
+            .into_iter()
+            .map(|out| {
+                (0..self.exams)
+                    .filter(|e| {
+                        self.attainable.contains(*e) && !holds.contains(*e) && !passes.contains(*e)
+                    })
+                    .filter(|e| {
+                        let instead = passes.replaced(out, *e);
+                        self.satisfied(&holds.union(&instead)) & want == want
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Buffers reused from one combination of options to the next.
+#[derive(Debug)]
+struct Scratch<S> {
+    members: Vec<S>,
+    acc: Vec<S>,
+    next: Vec<S>,
+}
+
+impl<S> Default for Scratch<S> {
+    fn default() -> Self {
+        Scratch {
+            members: Vec::new(),
+            acc: Vec::new(),
+            next: Vec::new(),
+        }
+    }
+}
+
+/// For each group (by index, up to 64), into `options`: the minimal sets of
+/// passes that would satisfy it for a person holding `holds`, using only
+/// exams in `allowed`; empty when nothing would.
+fn group_options<S: ExamSet>(
+    rules: &[Rule<S>],
+    holds: &S,
+    allowed: &S,
+    options: &mut Options<S>,
+    scratch: &mut Scratch<S>,
+) {
+    options.resize_with(64, Vec::new);
+    for slot in options.iter_mut() {
+        slot.clear();
+    }
+    let exam = |e: usize, out: &mut Vec<S>| {
+        out.clear();
+        if holds.contains(e) {
+            out.push(S::empty());
+        } else if allowed.contains(e) {
+            out.push(S::single(e));
+        }
+    };
+    for rule in rules {
+        let mut result = Vec::new();
+        if rule.all {
+            if !rule.exams.is_empty() || !rule.groups.is_empty() {
+                let Scratch { members, acc, next } = scratch;
+                acc.clear();
+                acc.push(S::empty());
+                for e in &rule.exams {
+                    exam(*e, members);
+                    both(acc, members, next);
+                    std::mem::swap(acc, next);
+                }
+                for g in &rule.groups {
+                    both(acc, options.get(*g).map_or(&[][..], Vec::as_slice), next);
+                    std::mem::swap(acc, next);
+                }
+                result.extend(acc.iter().cloned());
             }
         } else {
-            minimise(members.flatten().collect())
-        };
+            for e in &rule.exams {
+                if holds.contains(*e) {
+                    result.push(S::empty());
+                } else if allowed.contains(*e) {
+                    result.push(S::single(*e));
+                }
+            }
+            for g in &rule.groups {
+                if let Some(member) = options.get(*g) {
+                    result.extend(member.iter().cloned());
+                }
+            }
+            minimise(&mut result);
+        }
         if let Some(slot) = options.get_mut(rule.group) {
             *slot = result;
         }
     }
-    options
 }
 
 /// The cheapest passes that satisfy every group in `mask`, given each
 /// group's options; `None` when no passes would.
-fn cover(options: &[Vec<Passes>], mask: u64) -> Option<Passes> {
-    let mut acc: Vec<Passes> = vec![Vec::new()];
+fn cover<S: ExamSet>(options: &[Vec<S>], mask: u64, scratch: &mut Scratch<S>) -> Option<S> {
+    // One group: its first option is already the cheapest.
+    if mask.count_ones() == 1 {
+        return options
+            .get(mask.trailing_zeros() as usize)?
+            .first()
+            .cloned();
+    }
+    let Scratch { acc, next, .. } = scratch;
+    acc.clear();
+    acc.push(S::empty());
     for g in (0..64).filter(|g| mask & (1u64 << g) != 0) {
-        acc = both(&acc, options.get(g)?);
+        both(acc, options.get(g)?, next);
+        std::mem::swap(acc, next);
         if acc.is_empty() {
             return None;
         }
     }
-    acc.into_iter().next()
-}
-
-/// The groups (bits) satisfied by a person holding `holds` and passing
-/// `extra` too.
-fn satisfied(catalog: &Catalog, holds: &[u64], extra: &[usize]) -> u64 {
-    let has = |e: &usize| holds_exam(holds, *e) || extra.contains(e);
-    let mut mask = 0u64;
-    for rule in &catalog.groups {
-        let group = |g: &usize| mask & 1u64.checked_shl(*g as u32).unwrap_or(0) != 0;
-        let met = if rule.all {
-            (!rule.exams.is_empty() || !rule.groups.is_empty())
-                && rule.exams.iter().all(has)
-                && rule.groups.iter().all(group)
-        } else {
-            rule.exams.iter().any(has) || rule.groups.iter().any(group)
-        };
-        if met {
-            mask |= 1u64.checked_shl(rule.group as u32).unwrap_or(0);
-        }
-    }
-    mask
-}
-
-/// For each of `passes`, the attainable exams (not held, not already among
-/// the passes) that would satisfy the groups `want` as well in its place:
-/// the other members of an `any of` group, typically.
-fn alternatives(catalog: &Catalog, holds: &[u64], passes: &[usize], want: u64) -> Vec<Passes> {
-    passes
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            (0..catalog.attainable.len())
-                .filter(|e| catalog.attainable.get(*e).copied().unwrap_or(false))
-                .filter(|e| !holds_exam(holds, *e) && !passes.contains(e))
-                .filter(|e| {
-                    let mut instead = passes.to_vec();
-                    if let Some(slot) = instead.get_mut(i) {
-                        *slot = *e;
-                    }
-                    satisfied(catalog, holds, &instead) & want == want
-                })
-                .collect()
-        })
-        .collect()
+    acc.first().cloned()
 }
 
 /// What the gap is computed from: the people's credentials and the roles.
-struct Setup<'a> {
+struct Setup<'a, S> {
+    tables: &'a Tables<S>,
     roles: &'a [RoleSlots],
     /// Each person's groups (bits).
     groups: &'a [u64],
     /// Classes of people with the same credentials: members in input order.
     classes: Vec<Vec<usize>>,
     /// Each class's options per group.
-    options: Vec<Vec<Vec<Passes>>>,
-    /// A new person's options per group.
-    new_options: Vec<Vec<Passes>>,
+    options: Vec<std::sync::Arc<Options<S>>>,
+    scratch: std::cell::RefCell<Scratch<S>>,
 }
 
-impl Setup<'_> {
+impl<S: ExamSet> Setup<'_, S> {
     /// The groups (bits) of the roles in `set` (bits over roles).
     fn groups_of(&self, set: usize) -> u64 {
         self.roles
@@ -312,17 +598,29 @@ impl Setup<'_> {
             .fold(0, |m, (_, role)| m | role.groups)
     }
 
-    fn class_cover(&self, class: usize, groups: u64) -> Option<Passes> {
-        cover(self.options.get(class)?, groups)
+    fn class_cover(&self, class: usize, groups: u64) -> Option<S> {
+        cover(
+            self.options.get(class)?,
+            groups,
+            &mut self.scratch.borrow_mut(),
+        )
     }
 
-    fn upgrade(&self, person: usize, set: usize, passes: Passes) -> Option<Upgrade> {
+    fn new_cover(&self, groups: u64) -> Option<S> {
+        cover(
+            &self.tables.new_options,
+            groups,
+            &mut self.scratch.borrow_mut(),
+        )
+    }
+
+    fn upgrade(&self, person: usize, set: usize, passes: &S) -> Option<Upgrade> {
         let groups = self.groups_of(set);
-        (!passes.is_empty()).then(|| Upgrade {
+        (passes.count() != 0).then(|| Upgrade {
             person,
             roles: roles_in(set),
             missing: groups & !self.groups.get(person).copied().unwrap_or(0),
-            passes,
+            passes: passes.passes(),
             alternatives: Vec::new(),
         })
     }
@@ -332,6 +630,55 @@ fn roles_in(set: usize) -> Vec<usize> {
     (0..usize::BITS as usize)
         .filter(|r| set & (1 << r) != 0)
         .collect()
+}
+
+/// The catalog compiled once for why-not: group rules as sets, and what a
+/// new person could pass. Build it once per as-of date and ask it for every
+/// partner.
+#[derive(Debug)]
+pub struct WhyNot {
+    tables: Representation,
+}
+
+#[derive(Debug)]
+enum Representation {
+    /// Every exam index below 128.
+    Narrow(Tables<u128>),
+    /// Larger catalogs.
+    Wide(Tables<Passes>),
+}
+
+impl WhyNot {
+    /// Compiles `catalog`.
+    pub fn new(catalog: &Catalog) -> Self {
+        let narrow = catalog.attainable.len() <= 128
+            && catalog.soon.len() <= 128
+            && catalog
+                .groups
+                .iter()
+                .all(|g| g.exams.iter().all(|e| *e < 128));
+        WhyNot {
+            tables: if narrow {
+                Representation::Narrow(Tables::new(catalog))
+            } else {
+                Representation::Wide(Tables::new(catalog))
+            },
+        }
+    }
+
+    /// As [`people_gap`], with the catalog compiled once.
+    pub fn people_gap(
+        &self,
+        roles: &[RoleSlots],
+        holds: &[Vec<u64>],
+        groups: &[u64],
+        distinct: bool,
+    ) -> PeopleGap {
+        match &self.tables {
+            Representation::Narrow(tables) => gap_with(tables, roles, holds, groups, distinct),
+            Representation::Wide(tables) => gap_with(tables, roles, holds, groups, distinct),
+        }
+    }
 }
 
 /// The cheapest way to fill every slot with passes that count at the as-of
@@ -344,32 +691,69 @@ pub fn people_gap(
     groups: &[u64],
     distinct: bool,
 ) -> PeopleGap {
-    let attainable = |e: usize| catalog.attainable.get(e).copied().unwrap_or(false);
+    WhyNot::new(catalog).people_gap(roles, holds, groups, distinct)
+}
+
+/// Trailing zero words do not change what a person holds.
+fn trimmed(held: &[u64]) -> &[u64] {
+    let end = held.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
+    held.get(..end).unwrap_or_default()
+}
+
+/// Up to this many classes of people are looked up in a list, more in a map.
+const LISTED: usize = 16;
+
+/// Classes of people with the same credentials (members in input order),
+/// and the credentials of each.
+fn classes_of(holds: &[Vec<u64>]) -> (Vec<Vec<usize>>, Vec<&[u64]>) {
     let mut classes: Vec<Vec<usize>> = Vec::new();
     let mut keys: Vec<&[u64]> = Vec::new();
     let mut class_of: std::collections::HashMap<&[u64], usize> = std::collections::HashMap::new();
     for (p, held) in holds.iter().enumerate() {
-        // Trailing zero words do not change what a person holds.
-        let end = held.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
-        let key = held.get(..end).unwrap_or_default();
-        let c = *class_of.entry(key).or_insert_with(|| {
+        let key = trimmed(held);
+        let found = if keys.len() <= LISTED {
+            keys.iter().position(|k| *k == key)
+        } else {
+            if class_of.is_empty() {
+                class_of.extend(keys.iter().enumerate().map(|(c, k)| (*k, c)));
+            }
+            class_of.get(key).copied()
+        };
+        let c = found.unwrap_or_else(|| {
             classes.push(Vec::new());
             keys.push(key);
-            classes.len() - 1
+            if !class_of.is_empty() {
+                class_of.insert(key, keys.len() - 1);
+            }
+            keys.len() - 1
         });
         if let Some(members) = classes.get_mut(c) {
             members.push(p);
         }
     }
+    (classes, keys)
+}
+
+fn gap_with<S: ExamSet>(
+    tables: &Tables<S>,
+    roles: &[RoleSlots],
+    holds: &[Vec<u64>],
+    groups: &[u64],
+    distinct: bool,
+) -> PeopleGap {
+    let (classes, keys) = classes_of(holds);
+    let mut scratch = Scratch::default();
+    let options = keys
+        .iter()
+        .map(|key| tables.options_of(&S::from_words(key), &mut scratch))
+        .collect();
     let setup = Setup {
+        tables,
         roles,
         groups,
-        options: keys
-            .iter()
-            .map(|key| group_options(catalog, key, &attainable))
-            .collect(),
-        new_options: group_options(catalog, &[], &attainable),
+        options,
         classes,
+        scratch: std::cell::RefCell::new(scratch),
     };
     let (mut upgrades, mut new_people, filled) = if distinct {
         distinct_gap(&setup)
@@ -377,19 +761,17 @@ pub fn people_gap(
         shared_gap(&setup)
     };
     for u in &mut upgrades {
-        let held = holds.get(u.person).map_or(&[][..], Vec::as_slice);
-        u.alternatives = alternatives(catalog, held, &u.passes, u.missing);
+        let held = S::from_words(holds.get(u.person).map_or(&[][..], Vec::as_slice));
+        u.alternatives = tables.alternatives(&held, &S::from_passes(&u.passes), u.missing);
     }
     for n in &mut new_people {
-        n.alternatives = alternatives(catalog, &[], &n.passes, n.groups);
+        n.alternatives = tables.alternatives(&S::empty(), &S::from_passes(&n.passes), n.groups);
     }
     let cost = upgrades.iter().map(|u| u.passes.len() as u64).sum::<u64>()
         + new_people
             .iter()
             .map(|n| u64::from(n.count) * n.passes.len() as u64)
             .sum::<u64>();
-    let soon = |e: usize| attainable(e) || catalog.soon.get(e).is_some_and(Option::is_some);
-    let later = group_options(catalog, &[], &soon);
     let blocked = roles
         .iter()
         .zip(&filled)
@@ -398,10 +780,11 @@ pub fn people_gap(
         .map(|(r, (role, filled))| Blocked {
             role: r,
             count: role.count - filled,
-            available_from: cover(&later, role.groups)
+            available_from: cover(&tables.later, role.groups, &mut setup.scratch.borrow_mut())
+                .map(|set| set.passes())
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|e| Some((e, (*catalog.soon.get(e)?)?)))
+                .filter_map(|e| Some((e, (*tables.soon.get(e)?)?)))
                 .collect(),
         })
         .collect();
@@ -421,7 +804,7 @@ pub fn people_gap(
 /// Upgrades, new people, and the seats of each role they fill.
 type Plan = (Vec<Upgrade>, Vec<NewPeople>, Vec<u32>);
 
-fn distinct_gap(setup: &Setup<'_>) -> Plan {
+fn distinct_gap<S: ExamSet>(setup: &Setup<'_, S>) -> Plan {
     let roles = setup.roles;
     let classes = &setup.classes;
     // Nodes: 0 source, 1 sink, 2 new people, 3.. roles, then classes.
@@ -437,13 +820,13 @@ fn distinct_gap(setup: &Setup<'_>) -> Plan {
         role_in.push(net.add_edge(0, role_node(r), i64::from(role.count), 0));
         for c in 0..classes.len() {
             if let Some(passes) = setup.class_cover(c, role.groups) {
-                let cost = 2 * passes.len() as i64;
+                let cost = 2 * passes.count() as i64;
                 let e = net.add_edge(role_node(r), class_node(c), i64::MAX / 4, cost);
                 role_class.push((r, c, e, passes));
             }
         }
-        if let Some(passes) = cover(&setup.new_options, role.groups) {
-            let cost = 2 * passes.len() as i64 + 1;
+        if let Some(passes) = setup.new_cover(role.groups) {
+            let cost = 2 * passes.count() as i64 + 1;
             role_new.push((r, net.add_edge(role_node(r), 2, i64::MAX / 4, cost), passes));
         }
     }
@@ -464,7 +847,7 @@ fn distinct_gap(setup: &Setup<'_>) -> Plan {
                 break;
             };
             *next += 1;
-            upgrades.extend(setup.upgrade(person, 1 << r, passes.clone()));
+            upgrades.extend(setup.upgrade(person, 1 << r, &passes));
         }
     }
     let new_people = role_new
@@ -475,7 +858,7 @@ fn distinct_gap(setup: &Setup<'_>) -> Plan {
                 roles: vec![r],
                 count,
                 groups: roles.get(r)?.groups,
-                passes,
+                passes: passes.passes(),
                 alternatives: Vec::new(),
             })
         })
@@ -502,7 +885,7 @@ const NONE: u64 = u64::MAX;
 /// count for the others. A dynamic programme over the seats each role still
 /// needs chooses, person by person, which roles (if any) they fill; new
 /// people fill what is left. Beyond its bounds, each role on its own.
-fn shared_gap(setup: &Setup<'_>) -> Plan {
+fn shared_gap<S: ExamSet>(setup: &Setup<'_, S>) -> Plan {
     let roles = setup.roles;
     let n = roles.len();
     if n > SHARED_ROLES {
@@ -512,7 +895,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
     // Seats no new person can fill are capped at the people who could.
     let mut demand: Vec<u32> = Vec::with_capacity(n);
     for role in roles {
-        if cover(&setup.new_options, role.groups).is_some() {
+        if setup.new_cover(role.groups).is_some() {
             demand.push(role.count);
         } else {
             let could: usize = (0..setup.classes.len())
@@ -549,10 +932,10 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
     let start = states - 1;
 
     // New people: the cheapest way to fill each state's seats.
-    let new_cover: Vec<Option<Passes>> = (0..sets)
+    let new_cover: Vec<Option<S>> = (0..sets)
         .map(|set| {
             (set != 0)
-                .then(|| cover(&setup.new_options, setup.groups_of(set)))
+                .then(|| setup.new_cover(setup.groups_of(set)))
                 .flatten()
         })
         .collect();
@@ -572,7 +955,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
             if rest == NONE {
                 continue;
             }
-            let cost = rest + 2 * passes.len() as u64 + 1;
+            let cost = rest + 2 * passes.count() as u64 + 1;
             if let (Some(c), Some(chosen)) = (new_cost.get(state), new_choice.get_mut(state))
                 && cost < *c
             {
@@ -584,7 +967,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
         }
     }
 
-    let class_cover: Vec<Vec<Option<Passes>>> = (0..setup.classes.len())
+    let class_cover: Vec<Vec<Option<S>>> = (0..setup.classes.len())
         .map(|c| {
             (0..sets)
                 .map(|set| {
@@ -612,7 +995,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
     for (person, c) in people {
         let profile = class_cover
             .get(c)
-            .map(|v| v.iter().map(|p| p.as_ref().map(Vec::len)).collect())
+            .map(|v| v.iter().map(|p| p.as_ref().map(S::count)).collect())
             .unwrap_or_default();
         let taken = profiles.entry(profile).or_insert(0);
         if *taken < seats {
@@ -632,7 +1015,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
             class_cover.get(c).map_or(NONE, |v| {
                 v.iter()
                     .skip(1)
-                    .map(|p| p.as_ref().map_or(64, |p| p.len() as u64))
+                    .map(|p| p.as_ref().map_or(64, |p| p.count() as u64))
                     .sum()
             })
         };
@@ -663,7 +1046,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
             .get(c)
             .map(|v| {
                 v.iter()
-                    .map(|p| p.as_ref().map(|p| 2 * p.len() as u64))
+                    .map(|p| p.as_ref().map(|p| 2 * p.count() as u64))
                     .collect()
             })
             .unwrap_or_default();
@@ -704,7 +1087,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
             .unwrap_or(0);
         if set != 0 {
             if let Some(Some(passes)) = class_cover.get(c).and_then(|v| v.get(set)) {
-                upgrades.extend(setup.upgrade(person, set, passes.clone()));
+                upgrades.extend(setup.upgrade(person, set, passes));
             }
             state = less(state, set);
         }
@@ -721,7 +1104,7 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
                 roles: roles_in(set),
                 count: 1,
                 groups: setup.groups_of(set),
-                passes: passes.clone(),
+                passes: passes.passes(),
                 alternatives: Vec::new(),
             }),
         }
@@ -739,25 +1122,25 @@ fn shared_gap(setup: &Setup<'_>) -> Plan {
 /// Shared roles beyond the exact programme's bounds: each role filled on its
 /// own by its cheapest people, new ones last. Passes one role needs are not
 /// credited to another, so this may suggest more than the least.
-fn shared_each_role(setup: &Setup<'_>) -> Plan {
+fn shared_each_role<S: ExamSet>(setup: &Setup<'_, S>) -> Plan {
     let mut upgrades = Vec::new();
     let mut new_people = Vec::new();
     let mut filled = Vec::new();
     for (r, role) in setup.roles.iter().enumerate() {
-        let mut candidates: Vec<(usize, usize, Passes)> = Vec::new();
+        let mut candidates: Vec<(usize, usize, S)> = Vec::new();
         for (c, members) in setup.classes.iter().enumerate() {
             if let Some(passes) = setup.class_cover(c, role.groups) {
-                candidates.extend(members.iter().map(|p| (passes.len(), *p, passes.clone())));
+                candidates.extend(members.iter().map(|p| (passes.count(), *p, passes.clone())));
             }
         }
         candidates.sort_by_key(|(cost, p, _)| (*cost, *p));
         let mut count = 0u32;
-        let new = cover(&setup.new_options, role.groups);
+        let new = setup.new_cover(role.groups);
         for (_, person, passes) in candidates {
             if count == role.count {
                 break;
             }
-            upgrades.extend(setup.upgrade(person, 1 << r, passes));
+            upgrades.extend(setup.upgrade(person, 1 << r, &passes));
             count += 1;
         }
         if count < role.count
@@ -767,7 +1150,7 @@ fn shared_each_role(setup: &Setup<'_>) -> Plan {
                 roles: vec![r],
                 count: role.count - count,
                 groups: role.groups,
-                passes,
+                passes: passes.passes(),
                 alternatives: Vec::new(),
             });
             count = role.count;
@@ -848,14 +1231,14 @@ fn bottleneck(roles: &[RoleSlots], people: &[u64]) -> Option<Bottleneck> {
 struct CostNetwork {
     /// Edges as (to, capacity, cost, flow); edge `e ^ 1` is the reverse of `e`.
     edges: Vec<(usize, i64, i64, i64)>,
-    adjacent: Vec<Vec<usize>>,
+    nodes: usize,
 }
 
 impl CostNetwork {
     fn new(nodes: usize) -> Self {
         CostNetwork {
             edges: Vec::new(),
-            adjacent: vec![Vec::new(); nodes],
+            nodes,
         }
     }
 
@@ -863,12 +1246,6 @@ impl CostNetwork {
         let e = self.edges.len();
         self.edges.push((to, capacity, cost, 0));
         self.edges.push((from, 0, -cost, 0));
-        if let Some(list) = self.adjacent.get_mut(from) {
-            list.push(e);
-        }
-        if let Some(list) = self.adjacent.get_mut(to) {
-            list.push(e + 1);
-        }
         e
     }
 
@@ -879,11 +1256,14 @@ impl CostNetwork {
     }
 
     fn min_cost_flow(&mut self, source: usize, sink: usize) {
-        let n = self.adjacent.len();
+        let n = self.nodes;
+        let mut distance = vec![i64::MAX; n];
+        let mut via: Vec<Option<usize>> = vec![None; n];
+        let mut path = Vec::new();
         loop {
             // Shortest path by cost in the residual network.
-            let mut distance = vec![i64::MAX; n];
-            let mut via: Vec<Option<usize>> = vec![None; n];
+            distance.fill(i64::MAX);
+            via.fill(None);
             if let Some(d) = distance.get_mut(source) {
                 *d = 0;
             }
@@ -915,7 +1295,7 @@ impl CostNetwork {
                 return;
             }
             // Push the bottleneck along the path.
-            let mut path = Vec::new();
+            path.clear();
             let mut node = sink;
             while let Some(Some(e)) = via.get(node) {
                 path.push(*e);
@@ -932,7 +1312,7 @@ impl CostNetwork {
             if bottleneck <= 0 {
                 return;
             }
-            for e in path {
+            for &e in &path {
                 if let Some(edge) = self.edges.get_mut(e) {
                     edge.3 += bottleneck;
                 }

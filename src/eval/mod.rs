@@ -75,8 +75,8 @@ pub struct Evaluator<'p> {
     has_revenue: bool,
     /// What the fast path needs; `None` when the policy is beyond it.
     fold: Option<fold::Plan>,
-    /// The credentials as why-not reads them at the as-of date.
-    catalog: gap::Catalog,
+    /// The credentials as why-not reads them at the as-of date, compiled.
+    catalog: gap::WhyNot,
 }
 
 /// A group compiled to masks: which exams and which (earlier) groups it
@@ -311,7 +311,8 @@ pub struct Evaluated<'a, 'p> {
     /// Passes in the data that cannot be right, as written.
     pub flags: Vec<FlagView<'a>>,
     /// The parsed record, when the evaluation kept evidence (line indices
-    /// and people in the outcome refer to it).
+    /// and people in the outcome refer to it) or the renderer asked for it
+    /// (see [`crate::report::Render::needs_record`]).
     pub partner: Option<&'a Partner<'a>>,
     /// How much reasoning the outcome holds.
     pub detail: Detail,
@@ -463,7 +464,7 @@ impl<'p> Evaluator<'p> {
                 Some(plan)
             })
             .collect();
-        let catalog = why_not_catalog(policy, as_of, &groups);
+        let catalog = gap::WhyNot::new(&why_not_catalog(policy, as_of, &groups));
         let mut evaluator = Evaluator {
             policy,
             as_of,
@@ -1140,13 +1141,8 @@ impl<'p> Evaluator<'p> {
                 RequirementOutcome::People(PeopleOutcome {
                     requirement: p,
                     gap: (!met && detail == Detail::Evidence).then(|| {
-                        gap::people_gap(
-                            &self.catalog,
-                            &slots,
-                            &facts.holds,
-                            &facts.people,
-                            p.distinct,
-                        )
+                        self.catalog
+                            .people_gap(&slots, &facts.holds, &facts.people, p.distinct)
                     }),
                     met,
                     distinct: p.distinct,

@@ -122,6 +122,14 @@ pub trait Render: Sync {
         errors: &[crate::data::DataError],
         out: &mut Vec<u8>,
     );
+
+    /// Whether every evaluated partner must arrive with its parsed record
+    /// ([`crate::eval::Evaluated::partner`]) at any detail: renderers that
+    /// evaluate the record again (impact of a change, timelines) say so, and
+    /// the batch then parses each record without computing evidence.
+    fn needs_record(&self) -> bool {
+        false
+    }
 }
 
 /// Writes `value` as compact JSON and a newline. Serialising result types
