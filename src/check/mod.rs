@@ -6,8 +6,8 @@
 mod cycles;
 mod declare;
 mod error;
-mod renames;
 mod nonsense;
+mod renames;
 mod requirements;
 mod resolve;
 mod roles;
