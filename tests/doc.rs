@@ -628,3 +628,29 @@ fn policy_text_is_escaped() {
             .any(|l| l.contains("Fundamentals <script>alert(1)</script>"))
     );
 }
+
+/// The constructs added in the language's second round (pooled revenue
+/// types, fixed periods, new and net new customers, `>` thresholds,
+/// registration cut-offs and former names, credentials named in roles), as
+/// the page phrases them, in every language.
+#[test]
+fn the_shapes_of_round_two_are_phrased_on_the_page() {
+    for stem in [
+        "annual_license_revenue",
+        "calendar_year_revenue",
+        "net_new_customers",
+        "some_revenue",
+        "credential_life",
+        "credentials_in_roles",
+    ] {
+        let policy = load(&Path::new(MANIFEST_DIR).join(format!("tests/shapes/{stem}.policy")));
+        for language in Language::ALL {
+            let options = Options {
+                language,
+                format: Format::Markdown,
+            };
+            let text = render(&policy, &options, None).unwrap();
+            insta::assert_snapshot!(format!("shape_{stem}.{}.md", language.tag()), text);
+        }
+    }
+}

@@ -417,10 +417,14 @@ impl Builder<'_> {
         };
         let mut lead = self.measure_phrase(measure)?;
         lead.push(':');
-        let (market_id, everywhere_id) = if requirement.per_month {
-            ("per-month-threshold", "all-markets-per-month-threshold")
-        } else {
-            ("market-threshold", "all-markets-threshold")
+        let (market_id, everywhere_id) = match (requirement.per_month, requirement.more_than) {
+            (true, false) => ("per-month-threshold", "all-markets-per-month-threshold"),
+            (false, false) => ("market-threshold", "all-markets-threshold"),
+            (true, true) => (
+                "per-month-threshold-more",
+                "all-markets-per-month-threshold-more",
+            ),
+            (false, true) => ("market-threshold-more", "all-markets-threshold-more"),
         };
         let items = match &requirement.thresholds {
             Thresholds::Everywhere(threshold) => {
@@ -572,6 +576,14 @@ impl Builder<'_> {
                     &[("kind", Arg::Text(kind)), ("date", Arg::Text(&date))],
                 )?);
             }
+        }
+        if let Some(until) = exam.registration_until {
+            let date = self.catalogue.date(until)?;
+            notes.push(self.t("registration-until", &[("date", Arg::Text(&date))])?);
+        }
+        if !exam.former_names.is_empty() {
+            let names = self.join(&exam.former_names, "list-and")?;
+            notes.push(self.t("formerly", &[("names", Arg::Text(&names))])?);
         }
         if !notes.is_empty() {
             lead.push(Inline::Text(format!(" — {}", notes.join(" "))));

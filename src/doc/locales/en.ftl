@@ -39,6 +39,11 @@ all-markets-threshold = All markets: at least { $amount }
 per-month-threshold = { $market }: an average of at least { $amount } a month
 all-markets-per-month-threshold = All markets: an average of at least { $amount } a month
 
+market-threshold-more = { $market }: more than { $amount }
+all-markets-threshold-more = All markets: more than { $amount }
+per-month-threshold-more = { $market }: an average of more than { $amount } a month
+all-markets-per-month-threshold-more = All markets: an average of more than { $amount } a month
+
 window = { $months ->
     [1] in the trailing month
     [3] in the trailing three months
@@ -98,6 +103,8 @@ kind = { $kind ->
     [assessment] Assessment
    *[certification] Certification
 }
+registration-until = You may register for this exam until { $date }.
+formerly = Formerly { $names }.
 available-from = Available from { $date }.
 retires = Retiring { $date }.
 retired-grace = This { $kind ->

@@ -33,6 +33,11 @@ all-markets-threshold = 모든 시장: 최소 { $amount }
 per-month-threshold = { $market }: 월평균 최소 { $amount }
 all-markets-per-month-threshold = 모든 시장: 월평균 최소 { $amount }
 
+market-threshold-more = { $market }: { $amount } 초과
+all-markets-threshold-more = 모든 시장: { $amount } 초과
+per-month-threshold-more = { $market }: 월평균 { $amount } 초과
+all-markets-per-month-threshold-more = 모든 시장: 월평균 { $amount } 초과
+
 window = { $months ->
     [12] 지난 12개월(TTM) 동안
    *[other] 지난 { $months }개월 동안
@@ -65,6 +70,8 @@ kind = { $kind ->
     [assessment] 평가
    *[certification] 인증
 }
+registration-until = 이 시험은 { $date }까지 등록할 수 있습니다.
+formerly = 이전 이름: { $names }.
 available-from = { $date }부터 응시할 수 있습니다.
 retires = { $date }에 폐지됩니다.
 retired-grace = 이 { $kind ->
