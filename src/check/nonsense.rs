@@ -71,26 +71,11 @@ impl Checker {
 
 /// Every measure requirement of every option, `either` branches included.
 fn measure_requirements(c: &ast::Competency) -> Vec<&ast::MeasureRequirement> {
-    fn walk<'a>(reqs: &'a [ast::Requirement], out: &mut Vec<&'a ast::MeasureRequirement>) {
-        for r in reqs {
-            match r {
-                ast::Requirement::Measure(m) => out.push(m),
-                ast::Requirement::Either(branches, _) => {
-                    for b in branches {
-                        walk(&b.requirements, out);
-                    }
-                }
-                ast::Requirement::People(_) | ast::Requirement::Attribute(..) => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for item in &c.items {
-        if let ast::Item::Option(o) = item {
-            for t in &o.tiers {
-                walk(&t.requirements, &mut out);
-            }
-        }
-    }
-    out
+    super::roles::leaf_requirements(c)
+        .into_iter()
+        .filter_map(|r| match r {
+            ast::Requirement::Measure(m) => Some(m),
+            _ => None,
+        })
+        .collect()
 }

@@ -156,16 +156,27 @@ fn written(code: &ast::ExamCode) -> String {
 
 /// Every role of every option, in source order.
 pub(super) fn roles_of(c: &ast::Competency) -> Vec<&ast::Role> {
-    fn walk<'a>(reqs: &'a [ast::Requirement], out: &mut Vec<&'a ast::Role>) {
+    leaf_requirements(c)
+        .into_iter()
+        .flat_map(|r| match r {
+            ast::Requirement::People(p) => p.roles.as_slice(),
+            _ => &[],
+        })
+        .collect()
+}
+
+/// Every requirement of every option that is not an `either`, with those
+/// inside `either` branches, in source order.
+pub(super) fn leaf_requirements(c: &ast::Competency) -> Vec<&ast::Requirement> {
+    fn walk<'a>(reqs: &'a [ast::Requirement], out: &mut Vec<&'a ast::Requirement>) {
         for r in reqs {
             match r {
-                ast::Requirement::People(p) => out.extend(&p.roles),
                 ast::Requirement::Either(branches, _) => {
                     for b in branches {
                         walk(&b.requirements, out);
                     }
                 }
-                ast::Requirement::Measure(_) | ast::Requirement::Attribute(..) => {}
+                leaf => out.push(leaf),
             }
         }
     }

@@ -6,11 +6,9 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use miette::NamedSource;
-use rubric::report::diagnostic::WithSource;
 use rubric::report::diff::Version;
 
-use super::{Exit, emit};
+use super::{Exit, checked, emit};
 
 /// Arguments of `rubric diff`.
 #[derive(Debug, clap::Args)]
@@ -57,8 +55,10 @@ pub fn run(args: &Args) -> Exit {
     let (Some(old_text), Some(new_text)) = (read(&args.old), read(&args.new)) else {
         return Exit::Usage;
     };
-    let (Some(old), Some(new)) = (checked(&args.old, &old_text), checked(&args.new, &new_text))
-    else {
+    let (Some(old), Some(new)) = (
+        checked(&args.old, &old_text, "nothing was compared"),
+        checked(&args.new, &new_text, "nothing was compared"),
+    ) else {
         return Exit::Usage;
     };
     if args.data.is_empty() && args.format == Format::Jsonl {
@@ -145,21 +145,6 @@ fn from_git(rev: &str, file: &str, name: &str) -> Option<String> {
         Ok(text) => Some(text),
         Err(_) => {
             eprintln!("error: `{name}` is not UTF-8 text");
-            None
-        }
-    }
-}
-
-/// The checked policy, or its diagnostics on stderr.
-fn checked(name: &str, text: &str) -> Option<rubric::model::Policy> {
-    match rubric::load_policy(text) {
-        Ok(policy) => Some(policy),
-        Err(err) => {
-            let source = NamedSource::new(name, text.to_owned());
-            for diagnostic in err.diagnostics() {
-                emit(&WithSource::new(diagnostic, &source));
-            }
-            eprintln!("{name}: the policy has errors; nothing was compared");
             None
         }
     }

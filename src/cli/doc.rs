@@ -4,12 +4,10 @@
 
 use std::io::Write as _;
 
-use miette::NamedSource;
 use rubric::doc::{Format as PageFormat, Language, Options, Since};
-use rubric::report::diagnostic::WithSource;
 use rubric::report::diff::Version;
 
-use super::{Exit, emit};
+use super::{Exit, checked, emit};
 
 /// Arguments of `rubric doc`.
 #[derive(Debug, clap::Args)]
@@ -58,7 +56,7 @@ pub fn run(args: &Args) -> Exit {
     let Some(text) = super::diff::read(&args.policy) else {
         return Exit::Usage;
     };
-    let Some(policy) = checked(&args.policy, &text) else {
+    let Some(policy) = checked(&args.policy, &text, "no page was rendered") else {
         return Exit::Invalid;
     };
     let old = match &args.since {
@@ -66,7 +64,7 @@ pub fn run(args: &Args) -> Exit {
             let Some(old_text) = super::diff::read(name) else {
                 return Exit::Usage;
             };
-            let Some(old) = checked(name, &old_text) else {
+            let Some(old) = checked(name, &old_text, "no page was rendered") else {
                 return Exit::Invalid;
             };
             Some((name.as_str(), old_text, old))
@@ -120,19 +118,4 @@ pub fn run(args: &Args) -> Exit {
         }
     }
     Exit::Success
-}
-
-/// The checked policy, or its diagnostics on stderr.
-fn checked(name: &str, text: &str) -> Option<rubric::model::Policy> {
-    match rubric::load_policy(text) {
-        Ok(policy) => Some(policy),
-        Err(err) => {
-            let source = NamedSource::new(name, text.to_owned());
-            for diagnostic in err.diagnostics() {
-                emit(&WithSource::new(diagnostic, &source));
-            }
-            eprintln!("{name}: the policy has errors; no page was rendered");
-            None
-        }
-    }
 }

@@ -278,6 +278,24 @@ pub fn emit(diagnostic: &dyn miette::Diagnostic) {
     eprintln!("{}\n", text.trim_end());
 }
 
+/// The checked policy of file `name`, or its diagnostics on stderr and a
+/// line saying what was not done (`consequence`) because of them.
+pub fn checked(name: &str, text: &str, consequence: &str) -> Option<rubric::model::Policy> {
+    match rubric::load_policy(text) {
+        Ok(policy) => Some(policy),
+        Err(err) => {
+            let source = miette::NamedSource::new(name, text.to_owned());
+            for diagnostic in err.diagnostics() {
+                emit(&rubric::report::diagnostic::WithSource::new(
+                    diagnostic, &source,
+                ));
+            }
+            eprintln!("{name}: the policy has errors; {consequence}");
+            None
+        }
+    }
+}
+
 /// Writes a record's errors and warnings to stderr; the exit code it
 /// calls for (a record not evaluated is `Invalid`).
 pub fn emit_record_problems(record: &rubric::batch::RecordOutcome<'_>) -> Exit {

@@ -227,15 +227,7 @@ impl ExamSet for Passes {
         vec![exam]
     }
     fn from_words(words: &[u64]) -> Self {
-        words
-            .iter()
-            .enumerate()
-            .flat_map(|(i, w)| {
-                (0..64)
-                    .filter(move |b| w & (1u64 << b) != 0)
-                    .map(move |b| i * 64 + b)
-            })
-            .collect()
+        set_bits(words).collect()
     }
     fn from_passes(passes: &[usize]) -> Self {
         let mut out = passes.to_vec();
@@ -1322,4 +1314,14 @@ impl CostNetwork {
             }
         }
     }
+}
+
+/// The indices of the bits set in `words` (bit `b` of word `i` is index
+/// `64 * i + b`), in increasing order.
+pub(crate) fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(i, w)| {
+        (0..64)
+            .filter(move |b| w & (1u64 << b) != 0)
+            .map(move |b| i * 64 + b)
+    })
 }

@@ -1188,17 +1188,7 @@ pub(crate) fn customer_key(customer: &str) -> Option<String> {
 /// which exams a pass taken now would count for, and when the others not
 /// yet available become so.
 fn why_not_catalog(policy: &Policy, as_of: NaiveDate, groups: &[GroupPlan]) -> gap::Catalog {
-    let bits = |words: &[u64]| -> Vec<usize> {
-        words
-            .iter()
-            .enumerate()
-            .flat_map(|(i, w)| {
-                (0..64)
-                    .filter(move |b| w & (1u64 << b) != 0)
-                    .map(move |b| i * 64 + b)
-            })
-            .collect()
-    };
+    let bits = |words: &[u64]| -> Vec<usize> { gap::set_bits(words).collect() };
     gap::Catalog {
         groups: groups
             .iter()
