@@ -175,7 +175,10 @@ fn json_keeps_the_accepted_finding_with_its_reason_and_counts_no_warning() {
 
 #[test]
 fn json_findings_that_are_not_accepted_have_no_allowed_field() {
-    let out = rubric_stdin(&["check", "-", "--format", "json"], &policy_with("GOLD", ""));
+    let out = rubric_stdin(
+        &["check", "-", "--format", "json"],
+        &policy_with("GOLD", ""),
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let finding = &json["files"][0]["findings"][0];
     assert_eq!(finding["code"], "W0100");
@@ -190,7 +193,11 @@ fn github_and_junit_pass_over_the_accepted_finding() {
     assert!(String::from_utf8(github.stdout).unwrap().trim().is_empty());
     let junit = rubric_stdin(&["check", "-", "--format", "junit", "-D", "W0100"], &text);
     assert_eq!(junit.status.code(), Some(0));
-    assert!(!String::from_utf8(junit.stdout).unwrap().contains("<failure"));
+    assert!(
+        !String::from_utf8(junit.stdout)
+            .unwrap()
+            .contains("<failure")
+    );
 }
 
 /// Where CI lays the shared data: beside the checkout, not inside it.
@@ -231,7 +238,10 @@ fn sarif_keeps_the_reason_as_an_in_source_suppression() {
         serde_json::json!([{ "kind": "inSource", "justification": REASON }])
     );
     // A finding no `allow` accepts has no suppressions.
-    let out = rubric_stdin(&["check", "-", "--format", "sarif"], &policy_with("GOLD", ""));
+    let out = rubric_stdin(
+        &["check", "-", "--format", "sarif"],
+        &policy_with("GOLD", ""),
+    );
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(sarif["runs"][0]["results"][0].get("suppressions").is_none());
 }
@@ -286,8 +296,17 @@ fn fmt_puts_allows_first_keeps_comments_and_is_stable() {
                 rubric::ast::Item::Option(o) => Some(o),
                 _ => None,
             })
-            .flat_map(|o| o.allows.iter().chain(o.tiers.iter().flat_map(|t| &t.allows)))
-            .map(|a| (a.code.name.clone(), a.reason.as_ref().map(|r| r.value.clone())))
+            .flat_map(|o| {
+                o.allows
+                    .iter()
+                    .chain(o.tiers.iter().flat_map(|t| &t.allows))
+            })
+            .map(|a| {
+                (
+                    a.code.name.clone(),
+                    a.reason.as_ref().map(|r| r.value.clone()),
+                )
+            })
             .collect()
     };
     assert_eq!(allows(&before), allows(&after));

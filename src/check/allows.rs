@@ -43,7 +43,11 @@ impl Checker {
                 what,
             });
         }
-        if allow.reason.as_ref().is_none_or(|r| r.value.trim().is_empty()) {
+        if allow
+            .reason
+            .as_ref()
+            .is_none_or(|r| r.value.trim().is_empty())
+        {
             self.errors.push(PolicyError::AllowWithoutReason {
                 code: code.clone(),
                 span: sp(allow.span),

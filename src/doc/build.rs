@@ -9,8 +9,9 @@ use super::l10n::{Arg, Catalogue, number};
 use super::page::{Block, Inline, Item, Page};
 use super::{DocError, Since};
 use crate::model::{
-    Aggregate, CompetencyOption, CredentialKind, CustomerCount, Exam, GroupId, GroupMember, Measure, MeasureKind,
-    MeasureRequirement, PeopleRequirement, Period, Policy, Quantifier, Requirement, Thresholds, Tier,
+    Aggregate, CompetencyOption, CredentialKind, CustomerCount, Exam, GroupId, GroupMember,
+    Measure, MeasureKind, MeasureRequirement, PeopleRequirement, Period, Policy, Quantifier,
+    Requirement, Thresholds, Tier,
 };
 
 /// Builds the page of `policy` with the phrases of `catalogue`.

@@ -466,10 +466,14 @@ impl<'s> Printer<'s> {
     /// accepts reads before what it requires.
     fn allows(&mut self, list: &[AllowDecl], level: usize) {
         for allow in list {
-            self.comments.leading(&mut self.out, allow.span.start, level);
+            self.comments
+                .leading(&mut self.out, allow.span.start, level);
             indent(&mut self.out, level);
-            self.out
-                .push_str(&format!("allow {}{}", allow.code.name, title(&allow.reason)));
+            self.out.push_str(&format!(
+                "allow {}{}",
+                allow.code.name,
+                title(&allow.reason)
+            ));
             self.comments.trailing(&mut self.out, allow.span.end);
         }
     }
