@@ -119,6 +119,17 @@ fn an_allow_of_another_lint_does_not_accept_w0100() {
 }
 
 #[test]
+fn the_tiers_allow_accepts_before_the_options_which_then_is_w0115() {
+    let text = policy_with("GOLD", "allow W0100 \"in gold\"").replace(
+        "  option main {\n",
+        "  option main {\n    allow W0100 \"everywhere\"\n",
+    );
+    let (reported, allowed) = codes(&text);
+    assert_eq!(reported, ["W0115"]);
+    assert_eq!(allowed, [("W0100".to_owned(), "in gold".to_owned())]);
+}
+
+#[test]
 fn codes_match_exactly() {
     let (reported, _) = codes(&policy_with("GOLD", "allow w0100 \"by design\""));
     assert_eq!(reported, ["E0339"]);

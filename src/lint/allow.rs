@@ -34,13 +34,8 @@ pub fn apply(file: &ast::PolicyFile, warnings: Vec<Warning>) -> (Vec<Warning>, V
         let ast::Item::Option(option) = item else {
             continue;
         };
-        for allow in &option.allows {
-            scopes.push(Scope {
-                allow,
-                block: option.span,
-                used: false,
-            });
-        }
+        // A tier's `allow` before its option's: the nearer one accepts the
+        // finding, so an option-wide `allow` that only repeats it is W0115.
         for tier in &option.tiers {
             for allow in &tier.allows {
                 scopes.push(Scope {
@@ -49,6 +44,13 @@ pub fn apply(file: &ast::PolicyFile, warnings: Vec<Warning>) -> (Vec<Warning>, V
                     used: false,
                 });
             }
+        }
+        for allow in &option.allows {
+            scopes.push(Scope {
+                allow,
+                block: option.span,
+                used: false,
+            });
         }
     }
     let mut kept = Vec::new();
