@@ -320,7 +320,20 @@ pub struct OptionDecl {
     pub title: Option<Text>,
     /// Its tiers in source order.
     pub tiers: Vec<TierDecl>,
+    /// The lints it accepts in all its tiers.
+    pub allows: Vec<AllowDecl>,
     /// The whole block.
+    pub span: Span,
+}
+
+/// `allow CODE "reason"`: a lint accepted inside the block that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowDecl {
+    /// The lint's code as written, e.g. `W0100`.
+    pub code: Ident,
+    /// Why the finding is accepted; `None` when left out.
+    pub reason: Option<Text>,
+    /// The whole line.
     pub span: Span,
 }
 
@@ -331,6 +344,8 @@ pub struct TierDecl {
     pub name: Ident,
     /// Its requirements in source order.
     pub requirements: Vec<Requirement>,
+    /// The lints it accepts.
+    pub allows: Vec<AllowDecl>,
     /// The whole block.
     pub span: Span,
 }

@@ -103,8 +103,10 @@ pub struct Checked {
     /// The checked policy, when the text has no errors.
     pub policy: Option<model::Policy>,
     /// The syntax errors (up to ten), or every check error; when there are
-    /// none, every lint.
+    /// none, every lint that no `allow` in the policy accepts.
     pub diagnostics: Vec<PolicyDiagnostic>,
+    /// The lints that an `allow` in the policy accepts, with its reason.
+    pub allowed: Vec<lint::allow::Allowed>,
 }
 
 /// Checks policy text as `rubric check` does: parse, check, and when the
@@ -121,6 +123,7 @@ pub fn check_source(source: &str) -> Checked {
         Err(errors) => Checked {
             policy: None,
             diagnostics: errors.into_iter().map(PolicyDiagnostic::Syntax).collect(),
+            allowed: Vec::new(),
         },
     }
 }
@@ -129,16 +132,18 @@ pub fn check_source(source: &str) -> Checked {
 /// for callers that keep the syntax tree too (the language server).
 pub fn check_parsed(file: &ast::PolicyFile) -> Checked {
     match check::check(file) {
-        Ok(policy) => Checked {
-            diagnostics: lint::lint(file, &policy)
-                .into_iter()
-                .map(PolicyDiagnostic::Lint)
-                .collect(),
-            policy: Some(policy),
-        },
+        Ok(policy) => {
+            let (warnings, allowed) = lint::allow::apply(file, lint::lint(file, &policy));
+            Checked {
+                diagnostics: warnings.into_iter().map(PolicyDiagnostic::Lint).collect(),
+                allowed,
+                policy: Some(policy),
+            }
+        }
         Err(errors) => Checked {
             policy: None,
             diagnostics: errors.into_iter().map(PolicyDiagnostic::Invalid).collect(),
+            allowed: Vec::new(),
         },
     }
 }

@@ -453,7 +453,7 @@ fn completion_offers_what_the_grammar_allows_there() {
     );
     assert!(!declarations.contains(&"require".to_owned()));
     let in_tier = complete_after(&mut editor, "    tier silver {\n", "      ");
-    assert_eq!(in_tier, ["tier", "require"]);
+    assert_eq!(in_tier, ["tier", "require", "allow"]);
     let after_require = complete_after(&mut editor, "    tier silver {\n", "      require ");
     assert_eq!(
         after_require,

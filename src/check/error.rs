@@ -328,6 +328,36 @@ pub enum PolicyError {
         #[label("divides one reading by the window's months")]
         span: SourceSpan,
     },
+    /// `allow` naming something that is not a lint: an unknown code, or an
+    /// error's code (errors cannot be accepted).
+    #[error("`allow {code}` names no lint")]
+    #[diagnostic(code(E0339), help("{help}"))]
+    AllowNotLint {
+        /// The code as written.
+        code: String,
+        /// What it is and what to write instead.
+        help: String,
+        /// The code.
+        #[label("{what}")]
+        span: SourceSpan,
+        /// What the code is, e.g. "an error's code".
+        what: &'static str,
+    },
+    /// `allow CODE` with no reason, or an empty one.
+    #[error("`allow {code}` gives no reason")]
+    #[diagnostic(
+        code(E0339),
+        help(
+            "say why the finding is right here, e.g. `allow {code} \"gold is a certification path, not more exams\"`; the reason is shown in `rubric check` output and kept in JSON and SARIF"
+        )
+    )]
+    AllowWithoutReason {
+        /// The code.
+        code: String,
+        /// The `allow` line.
+        #[label("no reason")]
+        span: SourceSpan,
+    },
     /// `>` a negative amount.
     #[error("a `>` threshold must be zero or above, not `{text}`")]
     #[diagnostic(

@@ -3,6 +3,7 @@
 //! declaration it means, and [`validate`] checks every value and the file as
 //! a whole. All errors of a file are collected in one run.
 
+mod allows;
 mod cycles;
 mod declare;
 mod error;
@@ -83,6 +84,7 @@ impl Checker {
         self.require_option(c);
         self.amount_currencies(&declared.policy, &amounts, declared.currency_span);
         self.translations(c, &mut declared.policy);
+        self.allows(c);
         declared.policy
     }
 }

@@ -152,12 +152,9 @@ pub fn run(args: &Args) -> Exit {
                 for finding in &report.findings {
                     eprintln!("{}\n", finding.rendered.trim_end());
                 }
-                let errors = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.level == Level::Error)
-                    .count();
-                let warnings = report.findings.len() - errors;
+                let counted = report.findings.iter().filter(|f| f.counts());
+                let errors = counted.clone().filter(|f| f.level == Level::Error).count();
+                let warnings = counted.count() - errors;
                 let count =
                     |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
                 match (errors, warnings) {
@@ -193,7 +190,7 @@ pub fn run(args: &Args) -> Exit {
     }
     let all = || reports.iter().flat_map(|r| &r.findings);
     let unreadable = all().any(|f| f.code == UNREADABLE);
-    let failed = all().any(|f| f.level == Level::Error);
+    let failed = all().any(|f| f.level == Level::Error && f.counts());
     if unreadable || !empty.is_empty() {
         Exit::Usage
     } else if failed {
@@ -388,7 +385,8 @@ fn unknown_codes(text: &str) -> Vec<ConfigError> {
 fn findings(shown: &str, text: &str, levels: &Levels, style: Style) -> Vec<Finding> {
     // Indexed once: a file may have thousands of findings.
     let source = IndexedSource::new(shown, text.to_owned());
-    rubric::check_source(text)
+    let checked = rubric::check_source(text);
+    let mut found: Vec<Finding> = checked
         .diagnostics
         .iter()
         .filter_map(|diagnostic| {
@@ -400,7 +398,17 @@ fn findings(shown: &str, text: &str, levels: &Levels, style: Style) -> Vec<Findi
             let rendered = render(&WithSource::indexed(diagnostic, &source), style);
             Some(Finding::indexed(diagnostic, &source, level, rendered))
         })
-        .collect()
+        .collect();
+    // Findings an `allow` in the policy accepts: one line each, after the
+    // rest; a lint allowed project-wide stays silent here too.
+    found.extend(
+        checked
+            .allowed
+            .iter()
+            .filter(|a| levels.level(&a.warning.code_text()).is_some())
+            .map(|a| Finding::allowed(&a.warning, &source, shown, &a.reason)),
+    );
+    found
 }
 
 /// SARIF rules: every code, with its explanation.

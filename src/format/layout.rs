@@ -445,8 +445,9 @@ impl<'s> Printer<'s> {
             .comments
             .after_brace(o.title.as_ref().map_or(o.name.span.end, |t| t.span.end));
         self.comments.trailing(&mut self.out, brace);
+        self.allows(&o.allows, 2);
         for (i, tier) in o.tiers.iter().enumerate() {
-            if i > 0 {
+            if i > 0 || !o.allows.is_empty() {
                 blank(&mut self.out);
             }
             self.comments.leading(&mut self.out, tier.span.start, 2);
@@ -454,10 +455,27 @@ impl<'s> Printer<'s> {
             self.out.push_str(&format!("tier {} {{", tier.name.name));
             let brace = self.comments.after_brace(tier.name.span.end);
             self.comments.trailing(&mut self.out, brace);
+            self.allows(&tier.allows, 3);
             self.requirements(&tier.requirements, 3);
             self.close(tier.span, 2);
         }
         self.close(o.span, 1);
+    }
+
+    /// `allow CODE "reason"` lines, first in their block: what the block
+    /// accepts reads before what it requires.
+    fn allows(&mut self, list: &[AllowDecl], level: usize) {
+        for allow in list {
+            self.comments
+                .leading(&mut self.out, allow.span.start, level);
+            indent(&mut self.out, level);
+            self.out.push_str(&format!(
+                "allow {}{}",
+                allow.code.name,
+                title(&allow.reason)
+            ));
+            self.comments.trailing(&mut self.out, allow.span.end);
+        }
     }
 
     /// `translation ko { ... }`: one entry a line, in the author's order.

@@ -3,6 +3,7 @@
 //! They read the checked model (and the syntax tree, for what the model
 //! folds away, such as an exam listed twice).
 
+pub mod allow;
 pub mod order;
 mod translations;
 
@@ -277,6 +278,23 @@ pub enum Warning {
         name: String,
         /// Its name.
         #[label("no `effective` date")]
+        span: SourceSpan,
+    },
+    /// An `allow` in a tier or option that accepts no finding: the lint no
+    /// longer fires there, so the `allow` is stale.
+    #[error("`allow {code}` accepts nothing here")]
+    #[diagnostic(
+        code(W0115),
+        severity(Warning),
+        help(
+            "{code} reports nothing inside this block (any more); remove the `allow`, or move it to the tier or option the finding points at"
+        )
+    )]
+    UnusedAllow {
+        /// The lint's code.
+        code: String,
+        /// The `allow` line.
+        #[label("unused")]
         span: SourceSpan,
     },
     /// A translation leaves texts the policy has in its own language
@@ -865,7 +883,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 16] = [
+pub const CODES: [&str; 17] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0116", "W0117",
+    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117",
 ];

@@ -48,6 +48,10 @@ pub struct Finding {
     pub help: Option<String>,
     /// Labelled places, the primary one first.
     pub labels: Vec<Label>,
+    /// The reason of the `allow` in the policy that accepts the finding:
+    /// it is reported, but counted neither as an error nor as a warning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<String>,
     /// The human rendering.
     #[serde(skip)]
     pub rendered: String,
@@ -109,8 +113,34 @@ impl Finding {
             message: diagnostic.to_string(),
             help: diagnostic.help().map(|h| h.to_string()),
             labels,
+            allowed: None,
             rendered,
         }
+    }
+
+    /// A lint finding that an `allow` in the policy accepts for `reason`,
+    /// rendered for people as one line: `allowed: W0100 at PATH:LINE:COLUMN (reason)`.
+    pub fn allowed(
+        diagnostic: &dyn Diagnostic,
+        source: &IndexedSource,
+        path: &str,
+        reason: &str,
+    ) -> Self {
+        let mut finding = Finding::indexed(diagnostic, source, Level::Warning, String::new());
+        let place = finding
+            .labels
+            .first()
+            .map(|l| format!(" at {path}:{}:{}", l.place.line, l.place.column))
+            .unwrap_or_default();
+        finding.rendered = format!("allowed: {}{place} ({reason})", finding.code);
+        finding.allowed = Some(reason.to_owned());
+        finding
+    }
+
+    /// Whether it counts: an error or a warning, not a finding an `allow`
+    /// in the policy accepts.
+    pub fn counts(&self) -> bool {
+        self.allowed.is_none()
     }
 }
 
@@ -135,10 +165,11 @@ pub struct Summary {
 /// Counts errors and warnings.
 pub fn summary(files: &[FileFindings]) -> Summary {
     let all = files.iter().flat_map(|f| &f.findings);
+    let counted = all.filter(|f| f.counts());
     Summary {
         files: files.len(),
-        errors: all.clone().filter(|f| f.level == Level::Error).count(),
-        warnings: all.filter(|f| f.level == Level::Warning).count(),
+        errors: counted.clone().filter(|f| f.level == Level::Error).count(),
+        warnings: counted.filter(|f| f.level == Level::Warning).count(),
     }
 }
 
@@ -164,7 +195,7 @@ pub fn to_github(files: &[FileFindings]) -> String {
     let escape_property = |s: &str| escape_data(s).replace(':', "%3A").replace(',', "%2C");
     let mut out = String::new();
     for file in files {
-        for f in &file.findings {
+        for f in file.findings.iter().filter(|f| f.counts()) {
             let command = match f.level {
                 Level::Error => "error",
                 Level::Warning => "warning",
@@ -214,8 +245,11 @@ pub fn to_junit(files: &[FileFindings], lint_codes: &[&str]) -> Result<String, R
         suite.add_test_case(check);
         for code in lint_codes {
             let status = if errors.is_empty() {
-                let fired: Vec<&Finding> =
-                    file.findings.iter().filter(|f| f.code == *code).collect();
+                let fired: Vec<&Finding> = file
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == *code && f.counts())
+                    .collect();
                 let denied: Vec<&Finding> = fired
                     .iter()
                     .copied()
@@ -309,7 +343,8 @@ pub struct Rule<'a> {
 pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> Result<String, RenderError> {
     use serde_sarif::sarif::{
         ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-        ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+        ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+        ToolComponent,
     };
     let descriptors: Vec<ReportingDescriptor> = rules
         .iter()
@@ -382,6 +417,15 @@ pub fn to_sarif(files: &[FileFindings], rules: &[Rule<'_>]) -> Result<String, Re
                 result.related_locations = Some(related);
             }
             result.rule_index = rule_index.map(|i| i as i64);
+            // An `allow` in the policy is a suppression in the source.
+            result.suppressions = f.allowed.as_ref().map(|reason| {
+                vec![
+                    Suppression::builder()
+                        .kind(serde_json::json!("inSource"))
+                        .justification(reason.clone())
+                        .build(),
+                ]
+            });
             results.push(result);
         }
     }

@@ -215,6 +215,11 @@ fn expected_of(err: &pest::error::Error<Rule>, positives: &[Rule]) -> Vec<Expect
             });
         }
     }
+    // `allow` is an annotation most blocks never need: name it only where
+    // nothing else would do, so `requires` reads "expected `require`".
+    if out.len() > 1 {
+        out.retain(|e| !e.is_keyword(keywords::ALLOW));
+    }
     let declarations = out
         .iter()
         .filter(|e| matches!(e, Expected::Keyword(k) if k.place == Place::Declaration))

@@ -74,6 +74,7 @@ keywords! {
     SUMMARY = kw_summary, "summary", "summary", Inner;
     TIER = kw_tier, "tier", "tier", Block;
     REQUIRE = kw_require, "require", "require", Block;
+    ALLOW = kw_allow, "allow", "allow", Block;
     AVAILABLE = kw_available, "available", "available", Inner;
     RETIRES = kw_retires, "retires", "retires", Inner;
     ACCEPTED = kw_accepted, "accepted", "accepted", Inner;
@@ -212,6 +213,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::option_decl => &[OPTION],
         Rule::translation_decl => &[TRANSLATION],
         Rule::tier_decl => &[TIER],
+        Rule::allow_decl => &[ALLOW],
         Rule::measure_requirement
         | Rule::people_requirement
         | Rule::attribute_requirement

@@ -228,11 +228,19 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::option_decl => {
             let name = ident(children.expect(Rule::ident)?);
             let title = children.optional(Rule::title).map(title).transpose()?;
-            let tiers = children.rest().map(tier).collect::<Result<_>>()?;
+            let mut tiers = Vec::new();
+            let mut allows = Vec::new();
+            for pair in children.rest() {
+                match pair.as_rule() {
+                    Rule::allow_decl => allows.push(allow(pair)?),
+                    _ => tiers.push(tier(pair)?),
+                }
+            }
             Item::Option(OptionDecl {
                 name,
                 title,
                 tiers,
+                allows,
                 span,
             })
         }
@@ -412,12 +420,29 @@ fn tier(pair: Pair<'_, Rule>) -> Result<TierDecl> {
     let span = span_of(&pair);
     let mut children = Children::of(pair);
     let name = ident(children.expect(Rule::ident)?);
-    let requirements = children.rest().map(requirement).collect::<Result<_>>()?;
+    let mut requirements = Vec::new();
+    let mut allows = Vec::new();
+    for pair in children.rest() {
+        match pair.as_rule() {
+            Rule::allow_decl => allows.push(allow(pair)?),
+            _ => requirements.push(requirement(pair)?),
+        }
+    }
     Ok(TierDecl {
         name,
         requirements,
+        allows,
         span,
     })
+}
+
+/// `allow CODE "reason"`.
+fn allow(pair: Pair<'_, Rule>) -> Result<AllowDecl> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let code = ident(children.expect(Rule::ident)?);
+    let reason = children.optional(Rule::string).map(string).transpose()?;
+    Ok(AllowDecl { code, reason, span })
 }
 
 fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
