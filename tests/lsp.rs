@@ -611,3 +611,84 @@ fn requests_about_unknown_documents_and_methods_get_errors_not_a_crash() {
     assert_eq!(diagnostics["version"], 2);
     editor.stop();
 }
+
+/// A lint in a tier can be accepted there: the quick fix opens the tier
+/// with `allow CODE ""`, and the checker asks for the reason (E0339) until
+/// the designer writes it; then the lint is accepted, not reported.
+#[test]
+fn a_lint_is_allowed_in_its_tier_once_the_designer_writes_the_reason() {
+    let policy = r#"competency migration {
+  version "2017-06"
+  effective 2017-06-27
+  tiers silver, gold
+  attribute exams_passed "Passed the migration exams"
+  attribute certified "Holds the migration certification"
+  option main {
+    tier silver {
+      require attribute exams_passed
+    }
+    tier gold {
+      require attribute certified
+    }
+  }
+}
+"#;
+    let (mut editor, _) = Editor::start();
+    let (uri, diagnostics) = editor.open("migration.policy", policy);
+    let w0100 = diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "W0100")
+        .expect("gold does not include silver")
+        .clone();
+    let answer = editor.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": w0100["range"],
+            "context": { "diagnostics": [w0100] }
+        }),
+    );
+    let allow = answer
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Allow W0100"))
+        .expect("an allow quick fix")
+        .clone();
+    let edits = allow["edit"]["changes"][&uri].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let index = rubric::source::LineIndex::new(policy);
+    let at = |p: &Value| {
+        index.utf16_offset(
+            policy,
+            p["line"].as_u64().unwrap() as usize,
+            p["character"].as_u64().unwrap() as usize,
+        )
+    };
+    let mut fixed = policy.to_owned();
+    fixed.replace_range(
+        at(&edits[0]["range"]["start"])..at(&edits[0]["range"]["end"]),
+        edits[0]["newText"].as_str().unwrap(),
+    );
+    assert!(
+        fixed.contains("    tier silver {\n      allow W0100 \"\"\n"),
+        "{fixed}"
+    );
+    let codes = |text: &str| -> Vec<String> {
+        rubric::check_source(text)
+            .diagnostics
+            .iter()
+            .map(|d| d.code_text())
+            .collect()
+    };
+    assert_eq!(codes(&fixed), ["E0339"]);
+    let reasoned = fixed.replace(
+        "allow W0100 \"\"",
+        "allow W0100 \"gold is a certification path\"",
+    );
+    assert_eq!(codes(&reasoned), Vec::<String>::new());
+    assert_eq!(rubric::check_source(&reasoned).allowed.len(), 1);
+    editor.stop();
+}

@@ -212,6 +212,19 @@ impl Server {
                 "E0202" => Some(NameKind::Group),
                 _ => None,
             };
+            if !diagnostic.is_error()
+                && let Some(file) = &doc.analysis.file
+                && let Some((tier, edit)) = allow_edit(doc, file, &diagnostic.code_text(), span)
+            {
+                actions.push(fix(
+                    format!(
+                        "Allow {} in tier `{tier}` (write the reason between the quotes)",
+                        diagnostic.code_text()
+                    ),
+                    vec![edit],
+                    false,
+                ));
+            }
             if let (Some(kind), Some(file)) = (declare, &doc.analysis.file) {
                 let name = doc.slice(span).to_owned();
                 if let Some(edit) = declaration_edit(doc, file, kind, &name) {
@@ -385,6 +398,33 @@ fn line_end(text: &str, offset: usize) -> usize {
     } else {
         end
     }
+}
+
+/// An `allow CODE ""` line opening the tier that holds `span`, with the
+/// tier's name. The reason is left empty: only the designer knows it, and
+/// the checker (E0339) asks for it until it is written.
+fn allow_edit(
+    doc: &Document,
+    file: &ast::PolicyFile,
+    code: &str,
+    span: Span,
+) -> Option<(String, TextEdit)> {
+    let tier = file.competency.items.iter().find_map(|item| match item {
+        ast::Item::Option(o) => o
+            .tiers
+            .iter()
+            .find(|t| t.span.start <= span.start && span.end <= t.span.end),
+        _ => None,
+    })?;
+    // The formatter keeps `tier NAME {` on one line: the new line goes
+    // after it, one step further in.
+    let at = line_end(&doc.text, tier.span.start);
+    let indent = indent_of(&doc.text, tier.span.start);
+    let range = doc.range(Span::new(at, at));
+    Some((
+        tier.name.name.clone(),
+        TextEdit::new(range, format!("\n{indent}  allow {code} \"\"")),
+    ))
 }
 
 /// The spaces and tabs that start the line holding `offset`.
