@@ -677,14 +677,7 @@ impl<'p> Evaluator<'p> {
                     revenue_types,
                     filter,
                 } => {
-                    let lines = partner.revenue.iter().map(|l| Line {
-                        kind: &l.kind,
-                        product: &l.product,
-                        date: l.date,
-                        associations: &l.associations,
-                        paid: None,
-                        value: l.amount,
-                    });
+                    let lines = partner.revenue.iter().map(Line::from);
                     self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
                 }
                 MeasureKind::Usage {
@@ -692,14 +685,7 @@ impl<'p> Evaluator<'p> {
                     metric,
                     filter,
                 } => {
-                    let lines = partner.usage.iter().map(|l| Line {
-                        kind: &l.metric,
-                        product: &l.product,
-                        date: l.date,
-                        associations: &l.associations,
-                        paid: l.paid,
-                        value: l.quantity,
-                    });
+                    let lines = partner.usage.iter().map(Line::from);
                     self.sum_lines(
                         lines,
                         std::slice::from_ref(metric),
@@ -876,14 +862,7 @@ impl<'p> Evaluator<'p> {
                 filter,
             } => {
                 for (i, l) in partner.revenue.iter().enumerate() {
-                    let line = Line {
-                        kind: &l.kind,
-                        product: &l.product,
-                        date: l.date,
-                        associations: &l.associations,
-                        paid: None,
-                        value: l.amount,
-                    };
+                    let line = Line::from(l);
                     if self
                         .exclusion(&line, revenue_types, filter, window)
                         .is_none()
@@ -895,14 +874,7 @@ impl<'p> Evaluator<'p> {
             }
             MeasureKind::Usage { metric, filter, .. } => {
                 for (i, l) in partner.usage.iter().enumerate() {
-                    let line = Line {
-                        kind: &l.metric,
-                        product: &l.product,
-                        date: l.date,
-                        associations: &l.associations,
-                        paid: l.paid,
-                        value: l.quantity,
-                    };
+                    let line = Line::from(l);
                     if self
                         .exclusion(&line, std::slice::from_ref(metric), filter, window)
                         .is_none()
@@ -1300,6 +1272,32 @@ struct Line<'l> {
     associations: &'l [std::borrow::Cow<'l, str>],
     paid: Option<bool>,
     value: Decimal,
+}
+
+impl<'l> From<&'l crate::data::RevenueLine<'_>> for Line<'l> {
+    fn from(l: &'l crate::data::RevenueLine<'_>) -> Self {
+        Line {
+            kind: &l.kind,
+            product: &l.product,
+            date: l.date,
+            associations: &l.associations,
+            paid: None,
+            value: l.amount,
+        }
+    }
+}
+
+impl<'l> From<&'l crate::data::UsageLine<'_>> for Line<'l> {
+    fn from(l: &'l crate::data::UsageLine<'_>) -> Self {
+        Line {
+            kind: &l.metric,
+            product: &l.product,
+            date: l.date,
+            associations: &l.associations,
+            paid: l.paid,
+            value: l.quantity,
+        }
+    }
 }
 
 /// Groups ordered so that every member group comes before the groups that
