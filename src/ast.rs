@@ -79,6 +79,8 @@ pub enum Item {
     Currency(Token, Span),
     /// `market developed "Developed markets"`
     Market(Declaration),
+    /// `markets developed, emerging only`: the complete list of markets.
+    ClosedMarkets(Vec<Ident>, Span),
     /// `association dpor "Digital Partner of Record"`
     Association(Declaration),
     /// `attribute surface_hub_reseller "Authorized Surface Hub reseller"`
@@ -397,15 +399,43 @@ pub enum Threshold {
     PerMarket(Vec<MarketThreshold>, Span),
 }
 
-/// `developed: 100_000 USD`
+/// `developed: 100_000 USD` or `every other market: 25_000 USD`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarketThreshold {
-    /// The market.
-    pub market: Ident,
+    /// The market the amount is for.
+    pub market: ThresholdMarket,
     /// The amount.
     pub amount: Amount,
     /// The whole entry.
     pub span: Span,
+}
+
+/// Which partners an entry of a threshold map is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ThresholdMarket {
+    /// A named market, `developed`.
+    Named(Ident),
+    /// `every other market`: partners in a market the map does not name, or
+    /// whose data names none.
+    Other(Span),
+}
+
+impl ThresholdMarket {
+    /// The entry's key as written: the market's name, or `every other market`.
+    pub fn text(&self) -> &str {
+        match self {
+            ThresholdMarket::Named(ident) => &ident.name,
+            ThresholdMarket::Other(_) => "every other market",
+        }
+    }
+
+    /// Where the key is written.
+    pub fn span(&self) -> Span {
+        match self {
+            ThresholdMarket::Named(ident) => ident.span,
+            ThresholdMarket::Other(span) => *span,
+        }
+    }
 }
 
 /// An amount as written: money with its currency, or a plain count.

@@ -43,9 +43,9 @@ use serde::Serialize;
 
 use crate::ast::Span;
 use crate::model::{
-    Aggregate, CompetencyOption, Exam, ExamGroup, GroupMember, LineFilter, Measure, MeasureKind,
-    MeasureRequirement, PeopleRequirement, Policy, Quantifier, Requirement, Threshold, Thresholds,
-    Tier, exam_key,
+    Aggregate, CompetencyOption, Exam, ExamGroup, GroupMember, LineFilter, MarketId, Measure,
+    MeasureKind, MeasureRequirement, PeopleRequirement, Policy, Quantifier, Requirement, Threshold,
+    Thresholds, Tier, exam_key,
 };
 
 /// What a change can do to partners' tiers.
@@ -493,6 +493,29 @@ impl<'p> Differ<'p> {
                     );
                 }
             }
+        }
+        // `markets … only`: closing the list turns partners in other markets
+        // (or with none) into data errors; opening it lets them be judged.
+        if old.closed_markets.is_some() != new.closed_markets.is_some() {
+            let word = |closed: bool| if closed { "closed" } else { "open" }.to_owned();
+            let closed = new.closed_markets.is_some();
+            let d = draft(
+                &whole,
+                ChangeKind::Declaration,
+                "the list of markets".to_owned(),
+                if closed {
+                    Effect::Stricter
+                } else {
+                    Effect::Looser
+                },
+            )
+            .values(Some(word(old.closed_markets.is_some())), Some(word(closed)))
+            .note(if closed {
+                "a partner in another market, or with none, is now a data error"
+            } else {
+                "partners in other markets are judged again"
+            });
+            self.push(d.at(old.closed_markets, new.closed_markets));
         }
         let ladder = |p: &Policy| p.tiers.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
         let (before, after) = (ladder(old), ladder(new));
@@ -1258,7 +1281,7 @@ impl<'p> Differ<'p> {
                 |p: &Policy, t: &Thresholds| -> Vec<(Option<String>, Decimal, Option<String>)> {
                     match t {
                         Thresholds::Everywhere(t) => vec![(None, t.amount, t.currency.clone())],
-                        Thresholds::PerMarket(list) => list
+                        Thresholds::PerMarket(list, other) => list
                             .iter()
                             .map(|(m, t)| {
                                 (
@@ -1267,6 +1290,13 @@ impl<'p> Differ<'p> {
                                     t.currency.clone(),
                                 )
                             })
+                            .chain(other.iter().map(|t| {
+                                (
+                                    Some("every other market".to_owned()),
+                                    t.amount,
+                                    t.currency.clone(),
+                                )
+                            }))
                             .collect(),
                     }
                 };
@@ -1305,17 +1335,24 @@ impl<'p> Differ<'p> {
                 markets.push(&m.id);
             }
         }
-        let places: Vec<Option<&str>> = if everywhere {
+        let mut places: Vec<Option<&str>> = if everywhere {
             vec![None]
         } else {
             markets.into_iter().map(Some).collect()
         };
+        // `every other market` on either side: the partners in no named
+        // market are a place of their own.
+        let other = |t: &Thresholds| matches!(t, Thresholds::PerMarket(_, Some(_)));
+        if !everywhere && (other(&a.thresholds) || other(&b.thresholds)) {
+            places.push(None);
+        }
         for market in places {
             let old = threshold_in(self.old, &a.thresholds, market);
             let new = threshold_in(self.new, &b.thresholds, market);
             let subject = match market {
                 Some(m) => format!("threshold of `{name}` in `{m}`{within}"),
-                None => format!("threshold of `{name}`{within}"),
+                None if everywhere => format!("threshold of `{name}`{within}"),
+                None => format!("threshold of `{name}` in every other market{within}"),
             };
             let spans = (
                 old.map_or(a.span, |t| t.span),
@@ -1571,20 +1608,15 @@ fn tier_list(policy: &Policy, option: &CompetencyOption) -> String {
     format!("tiers {}", tiers.join(", "))
 }
 
-/// The threshold for a market (`None`: the one for every market).
+/// The threshold for a market (`None`: a market no entry names, which
+/// gets the one for every market or for `every other market`).
 fn threshold_in<'a>(
     policy: &Policy,
     thresholds: &'a Thresholds,
     market: Option<&str>,
 ) -> Option<&'a Threshold> {
-    match (thresholds, market) {
-        (Thresholds::Everywhere(t), _) => Some(t),
-        (Thresholds::PerMarket(list), Some(m)) => list
-            .iter()
-            .find(|(id, _)| policy.markets.get(id.0).is_some_and(|d| d.id == m))
-            .map(|(_, t)| t),
-        (Thresholds::PerMarket(_), None) => None,
-    }
+    let id = market.and_then(|m| policy.markets.iter().position(|d| d.id == m));
+    thresholds.for_market(id.map(MarketId))
 }
 
 /// A threshold as written: `300,000 USD`, `25`.

@@ -390,12 +390,16 @@ fn names<'a>(list: impl Iterator<Item = &'a String>) -> String {
 }
 
 /// The first market (in policy order) that every per-market threshold of the
-/// requirements names; `None` when no threshold is per market.
+/// requirements names; `None` when no threshold is per market (a threshold
+/// with `every other market` suits any market), unless the policy's markets
+/// are closed: then a partner must be in one of them, the first.
 fn suited_market(policy: &Policy, requirements: &[Requirement]) -> Option<MarketId> {
     let mut lists = Vec::new();
     collect_markets(requirements, &mut lists);
     if lists.is_empty() {
-        return None;
+        return policy
+            .closed_markets
+            .and_then(|_| (!policy.markets.is_empty()).then_some(MarketId(0)));
     }
     (0..policy.markets.len())
         .map(MarketId)
@@ -407,7 +411,7 @@ fn collect_markets(requirements: &[Requirement], out: &mut Vec<Vec<MarketId>>) {
     for r in requirements {
         match r {
             Requirement::Measure(m) => {
-                if let Thresholds::PerMarket(list) = &m.thresholds {
+                if let Thresholds::PerMarket(list, None) = &m.thresholds {
                     out.push(list.iter().map(|(m, _)| *m).collect());
                 }
             }

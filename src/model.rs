@@ -50,6 +50,9 @@ pub struct Policy {
     pub currency: Option<String>,
     /// Markets a threshold can name.
     pub markets: Vec<Market>,
+    /// Where `markets … only` says that these are the partners' only
+    /// markets; `None` when the list is open (a partner may be in another).
+    pub closed_markets: Option<Span>,
     /// Partner-of-record kinds.
     pub associations: Vec<Association>,
     /// Facts about a partner that requirements can name.
@@ -526,19 +529,43 @@ pub struct MeasureRequirement {
 pub enum Thresholds {
     /// One amount for every market.
     Everywhere(Threshold),
-    /// One amount per listed market; other markets have none.
-    PerMarket(Vec<(MarketId, Threshold)>),
+    /// One amount per listed market, and the amount for every other market
+    /// (`every other market: …`), if the requirement gives one; without it,
+    /// other markets have none.
+    PerMarket(Vec<(MarketId, Threshold)>, Option<Threshold>),
+}
+
+/// Which entry of a requirement's thresholds applies to a partner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdEntry {
+    /// The one amount for every market.
+    Everywhere,
+    /// The entry naming the partner's market.
+    Market(MarketId),
+    /// `every other market`: the partner's market is not named (or the data
+    /// names none).
+    OtherMarkets,
 }
 
 impl Thresholds {
-    /// The threshold for a market (`None`: the partner's market is unknown
-    /// to the policy or not given).
+    /// The threshold for a market (`None` for a market the policy does not
+    /// declare, or a partner whose data gives none); `None` when the
+    /// requirement sets none there.
     pub fn for_market(&self, market: Option<MarketId>) -> Option<&Threshold> {
+        self.entry_for(market).map(|(_, t)| t)
+    }
+
+    /// The threshold for a market, with the entry it comes from.
+    pub fn entry_for(&self, market: Option<MarketId>) -> Option<(ThresholdEntry, &Threshold)> {
         match self {
-            Thresholds::Everywhere(threshold) => Some(threshold),
-            Thresholds::PerMarket(list) => {
-                let market = market?;
-                list.iter().find(|(m, _)| *m == market).map(|(_, t)| t)
+            Thresholds::Everywhere(threshold) => Some((ThresholdEntry::Everywhere, threshold)),
+            Thresholds::PerMarket(list, other) => {
+                let named = market.and_then(|market| {
+                    list.iter()
+                        .find(|(m, _)| *m == market)
+                        .map(|(m, t)| (ThresholdEntry::Market(*m), t))
+                });
+                named.or_else(|| other.as_ref().map(|t| (ThresholdEntry::OtherMarkets, t)))
             }
         }
     }

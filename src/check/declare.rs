@@ -154,6 +154,7 @@ impl Checker {
                 source: None,
                 currency: None,
                 markets: Vec::new(),
+                closed_markets: None,
                 associations: Vec::new(),
                 attributes: Vec::new(),
                 tiers: Vec::new(),
@@ -247,8 +248,8 @@ impl Checker {
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }
-            // Checked once everything it may name is known (`translate`).
-            ast::Item::Translation(_) => {}
+            // Checked once every market is declared (`markets`).
+            ast::Item::Translation(_) | ast::Item::ClosedMarkets(..) => {}
         }
     }
 

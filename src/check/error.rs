@@ -604,6 +604,84 @@ pub enum PolicyError {
         #[label("no market listed")]
         span: SourceSpan,
     },
+    /// `every other market` where no market is left for it: the market list
+    /// is closed and the threshold names every market.
+    #[error("`every other market` can never apply here: this threshold names every market")]
+    #[diagnostic(
+        code(E0331),
+        help(
+            "the policy's markets are closed (`markets … only`) and each has its own entry; remove `every other market`, or remove `only` from the `markets` line if partners may be in other markets"
+        )
+    )]
+    OtherMarketsNeverApply {
+        /// The entry.
+        #[label("no market is left for this")]
+        span: SourceSpan,
+        /// The closed list.
+        #[label("the only markets are these")]
+        closed: SourceSpan,
+    },
+    /// `every other market` twice in one threshold.
+    #[error("`every other market` is given twice in one threshold")]
+    #[diagnostic(
+        code(E0332),
+        help("keep one `every other market` entry: a partner can meet only one amount")
+    )]
+    RepeatedOtherMarkets {
+        /// The second entry.
+        #[label(primary, "given again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first given here")]
+        first: SourceSpan,
+    },
+    /// A name in the closed market list that no `market` declares.
+    #[error("the closed market list names `{name}`, which is not a declared market")]
+    #[diagnostic(code(E0333))]
+    ClosedMarketUnknown {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no market has this name")]
+        span: SourceSpan,
+        /// Suggestion.
+        #[help]
+        help: String,
+    },
+    /// A declared market left out of the closed list.
+    #[error("market `{name}` is declared but not in the closed market list")]
+    #[diagnostic(
+        code(E0334),
+        help(
+            "add `{name}` to the `markets … only` line, or remove its declaration if no partner is in it"
+        )
+    )]
+    ClosedMarketMissing {
+        /// The market.
+        name: String,
+        /// The closed list.
+        #[label(primary, "`{name}` is not listed here")]
+        span: SourceSpan,
+        /// Its declaration.
+        #[label("declared here")]
+        declared: SourceSpan,
+    },
+    /// A second closed market list, or a market named twice in one.
+    #[error("{what}")]
+    #[diagnostic(
+        code(E0334),
+        help("write the policy's markets once, on one `markets … only` line")
+    )]
+    ClosedMarketsRepeated {
+        /// What is repeated, in words.
+        what: String,
+        /// The repetition.
+        #[label(primary, "again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("first here")]
+        first: SourceSpan,
+    },
     /// A translation's language is not a BCP 47 tag.
     #[error("`{tag}` is not a language tag")]
     #[diagnostic(

@@ -7,6 +7,7 @@ mod allows;
 mod cycles;
 mod declare;
 mod error;
+mod markets;
 mod nonsense;
 mod renames;
 mod requirements;
@@ -72,6 +73,7 @@ impl Checker {
     fn competency(&mut self, c: &ast::Competency) -> Policy {
         // Declarations first, so that uses may come before or after them.
         let mut declared = self.declare(c);
+        self.closed_markets(c, &mut declared);
         let former = self.former_names(c, &declared);
         // Group members and measures refer to the declarations; options
         // refer to everything.

@@ -236,7 +236,7 @@ impl Checker {
                 Thresholds::Everywhere(self.threshold(amount, more_than)?)
             }
             ast::Threshold::PerMarket(entries, span) => {
-                Thresholds::PerMarket(self.market_thresholds(entries, *span, cx.names, more_than))
+                self.market_thresholds(entries, *span, cx, more_than)
             }
         };
         Some(MeasureRequirement {
@@ -252,32 +252,52 @@ impl Checker {
         &mut self,
         entries: &[ast::MarketThreshold],
         span: crate::ast::Span,
-        names: &Scope,
+        cx: Context<'_>,
         more_than: bool,
-    ) -> Vec<(MarketId, Threshold)> {
+    ) -> Thresholds {
         if entries.is_empty() {
             self.errors
                 .push(PolicyError::EmptyThresholds { span: sp(span) });
         }
+        let names = cx.names;
         let mut seen = Names::ignoring_case("market threshold");
         let mut list = Vec::new();
+        let mut other: Option<(crate::ast::Span, Option<Threshold>)> = None;
         // Markets named here are not suggested for another one here.
         let named: Vec<String> = entries
             .iter()
-            .map(|e| e.market.name.to_lowercase())
+            .filter_map(|e| match &e.market {
+                ast::ThresholdMarket::Named(m) => Some(m.name.to_lowercase()),
+                ast::ThresholdMarket::Other(_) => None,
+            })
             .collect();
         for e in entries {
             let threshold = self.threshold(&e.amount, more_than);
-            seen.declare_id(&e.market, &mut self.errors);
+            let market = match &e.market {
+                ast::ThresholdMarket::Named(market) => market,
+                ast::ThresholdMarket::Other(at) => {
+                    match &other {
+                        Some((first, _)) => {
+                            self.errors.push(PolicyError::RepeatedOtherMarkets {
+                                span: sp(*at),
+                                first: sp(*first),
+                            });
+                        }
+                        None => other = Some((*at, threshold)),
+                    }
+                    continue;
+                }
+            };
+            seen.declare_id(market, &mut self.errors);
             let market = self.resolve(
                 &names.markets,
-                (&e.market.name, e.market.span),
+                (&market.name, market.span),
                 &named,
                 |name, span, help| PolicyError::UnknownMarket { name, span, help },
                 || {
                     format!(
                         "declare it in the competency: `market {} \"Title\"`",
-                        e.market.name
+                        market.name
                     )
                 },
             );
@@ -285,7 +305,19 @@ impl Checker {
                 list.extend(threshold.map(|t| (MarketId(i), t)));
             }
         }
-        list
+        // With a closed list that this map covers, no partner is left for
+        // `every other market`.
+        if let (Some((at, _)), Some(closed)) = (&other, cx.policy.closed_markets) {
+            let covered = (0..cx.policy.markets.len())
+                .all(|m| entries.iter().any(|e| matches!(&e.market, ast::ThresholdMarket::Named(n) if names.markets.get(&n.name) == Some(m))));
+            if covered {
+                self.errors.push(PolicyError::OtherMarketsNeverApply {
+                    span: sp(*at),
+                    closed: sp(closed),
+                });
+            }
+        }
+        Thresholds::PerMarket(list, other.and_then(|(_, t)| t))
     }
 
     fn role(&mut self, role: &ast::Role) -> Option<Role> {

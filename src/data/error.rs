@@ -156,6 +156,44 @@ pub enum DataError {
         #[label("the largest amount of this partner")]
         span: SourceSpan,
     },
+    /// A partner in a market the policy's closed list does not name.
+    #[error(
+        "partner `{partner}` is in market `{market}`, which is not one of the policy's markets"
+    )]
+    #[diagnostic(code(E0417))]
+    MarketNotListed {
+        /// The partner's id.
+        partner: String,
+        /// The market as written.
+        market: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The market.
+        #[label("not one of {markets}")]
+        span: SourceSpan,
+        /// The policy's markets, in words.
+        markets: String,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// A partner with no market, where the policy's markets are closed.
+    #[error("partner `{partner}` gives no market, and the policy's markets are closed")]
+    #[diagnostic(code(E0418))]
+    MarketMissing {
+        /// The partner's id.
+        partner: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The record's opening `{`.
+        #[label("this partner has no `market`")]
+        span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
     /// Two people of one partner with the same id.
     #[error("person `{id}` appears twice in this partner")]
     #[diagnostic(
@@ -204,6 +242,8 @@ impl DataError {
             | DataError::CurrencyMismatch { source_code, .. }
             | DataError::DuplicatePerson { source_code, .. }
             | DataError::PersonInTwoPartners { source_code, .. }
+            | DataError::MarketNotListed { source_code, .. }
+            | DataError::MarketMissing { source_code, .. }
             | DataError::SumOverflow { source_code, .. } => source_code,
         }
     }
@@ -219,6 +259,8 @@ impl DataError {
             | DataError::CurrencyMismatch { span, .. }
             | DataError::DuplicatePerson { span, .. }
             | DataError::PersonInTwoPartners { span, .. }
+            | DataError::MarketNotListed { span, .. }
+            | DataError::MarketMissing { span, .. }
             | DataError::SumOverflow { span, .. } => *span,
         }
     }
@@ -282,6 +324,50 @@ impl DataError {
             partner: clip(&partner.id.text()),
             source_code: record.source.clone(),
             span: at(record, largest),
+        }
+    }
+
+    /// `partner` is in no market of the closed list `markets` (the
+    /// policy's market ids): its market is another one, or it gives none.
+    pub fn market_outside(partner: &super::Partner<'_>, markets: &[&str]) -> Self {
+        let record = partner.record;
+        let listed: Vec<String> = markets.iter().map(|m| format!("`{m}`")).collect();
+        let listed = match listed.as_slice() {
+            [] => "none".to_owned(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        };
+        let id = clip(&partner.id.text());
+        match &partner.market {
+            Some(market) => {
+                // The market's place in the record, quotes included; an
+                // escaped value points at the record's opening `{`.
+                let within = match market {
+                    std::borrow::Cow::Borrowed(text) => super::offset_in(record.text(), text)
+                        .filter(|start| *start > 0)
+                        .map(|start| Span::new(start - 1, start + text.len() + 1)),
+                    std::borrow::Cow::Owned(_) => None,
+                };
+                DataError::MarketNotListed {
+                    partner: id,
+                    market: clip(market),
+                    source_code: record.source.clone(),
+                    span: at(record, within.unwrap_or(Span::new(0, 1))),
+                    help: format!(
+                        "the policy says its partners are only in {listed} (`markets … only`); correct the partner's market, or add the market to the policy"
+                    ),
+                    markets: listed,
+                }
+            }
+            None => DataError::MarketMissing {
+                partner: id,
+                source_code: record.source.clone(),
+                span: at(record, Span::new(0, 1)),
+                help: format!(
+                    "give the partner's market, e.g. `\"market\": \"{}\"`; the policy's markets are {listed}",
+                    markets.first().copied().unwrap_or("")
+                ),
+            },
         }
     }
 

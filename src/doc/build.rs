@@ -434,12 +434,18 @@ impl Builder<'_> {
                     self.t(everywhere_id, &[("amount", Arg::Text(&amount))])?,
                 )]
             }
-            Thresholds::PerMarket(list) => list
+            Thresholds::PerMarket(list, other) => list
                 .iter()
-                .map(|(market, threshold)| {
+                .map(|(market, threshold)| Ok((self.market_title(*market), threshold)))
+                .chain(
+                    other
+                        .iter()
+                        .map(|threshold| Ok((self.t("other-markets", &[])?, threshold))),
+                )
+                .map(|entry: Result<_, DocError>| {
+                    let (market, threshold) = entry?;
                     let amount =
                         self.amount(measure, threshold.amount, threshold.currency.as_deref())?;
-                    let market = self.market_title(*market);
                     Ok(Item::text(self.t(
                         market_id,
                         &[

@@ -337,6 +337,11 @@ impl<'p> Evaluator<'p> {
             }
         }
         scratch.facts.market = self.market_of(folded.market.as_deref());
+        // A partner outside a closed market list is a data error the
+        // careful path reports.
+        if self.policy.closed_markets.is_some() && scratch.facts.market.is_none() {
+            return None;
+        }
         Some(folded)
     }
 }

@@ -520,6 +520,15 @@ impl<'p> Evaluator<'p> {
             }
         }
 
+        // A closed market list: a partner in no market of it is a data
+        // error, not a partner that meets nothing.
+        if self.policy.closed_markets.is_some()
+            && self.market_of(partner.market.as_deref()).is_none()
+        {
+            let markets: Vec<&str> = self.policy.markets.iter().map(|m| m.id.as_str()).collect();
+            return Err(vec![DataError::market_outside(partner, &markets)]);
+        }
+
         let mut measures = self
             .measure_totals(partner)
             .ok_or_else(|| vec![DataError::sum_overflow(partner)])?;

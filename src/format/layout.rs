@@ -178,6 +178,15 @@ impl<'s> Printer<'s> {
                 }
                 Item::Currency(t, _) => self.header(keywords::CURRENCY, &t.text, header_width),
                 Item::Market(d) => self.declaration(keywords::MARKET, d, name_width),
+                Item::ClosedMarkets(list, _) => {
+                    let names: Vec<&str> = list.iter().map(|m| m.name.as_str()).collect();
+                    self.out.push_str(&format!(
+                        "{} {} {}",
+                        keywords::MARKETS.word,
+                        names.join(", "),
+                        keywords::ONLY.word
+                    ));
+                }
                 Item::Association(d) => self.declaration(keywords::ASSOCIATION, d, name_width),
                 Item::Attribute(d) => self.declaration(keywords::ATTRIBUTE, d, name_width),
                 Item::Tiers(list, _) => {
@@ -531,7 +540,7 @@ impl<'s> Printer<'s> {
                         Threshold::PerMarket(entries, _) => {
                             let entries: Vec<String> = entries
                                 .iter()
-                                .map(|e| format!("{}: {}", e.market.name, amount(&e.amount)))
+                                .map(|e| format!("{}: {}", e.market.text(), amount(&e.amount)))
                                 .collect();
                             format!("{{ {} }}", entries.join(", "))
                         }
@@ -553,7 +562,10 @@ impl<'s> Printer<'s> {
                             let members: Vec<(String, Span)> = entries
                                 .iter()
                                 .map(|e| {
-                                    (format!("{}: {}", e.market.name, amount(&e.amount)), e.span)
+                                    (
+                                        format!("{}: {}", e.market.text(), amount(&e.amount)),
+                                        e.span,
+                                    )
                                 })
                                 .collect();
                             self.comments.list(&mut self.out, &members, 2 * (level + 1));
@@ -649,7 +661,8 @@ fn item_span(item: &Item) -> Span {
         | Item::Effective(_, s)
         | Item::Source(_, s)
         | Item::Currency(_, s)
-        | Item::Tiers(_, s) => *s,
+        | Item::Tiers(_, s)
+        | Item::ClosedMarkets(_, s) => *s,
         Item::Market(d) | Item::Association(d) | Item::Attribute(d) => d.span,
         Item::Exam(e) => e.span,
         Item::Group(g) => g.span,
@@ -671,7 +684,7 @@ fn requirement_span(req: &Requirement) -> Span {
 fn same_kind(a: &Item, b: &Item) -> bool {
     let kind = |i: &Item| match i {
         Item::Version(..) | Item::Effective(..) | Item::Source(..) | Item::Currency(..) => 0,
-        Item::Market(_) => 1,
+        Item::Market(_) | Item::ClosedMarkets(..) => 1,
         Item::Association(_) => 2,
         Item::Attribute(_) => 3,
         Item::Tiers(..) => 4,

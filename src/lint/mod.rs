@@ -687,7 +687,7 @@ fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
                     let Requirement::Measure(low) = low else {
                         continue;
                     };
-                    let Thresholds::PerMarket(low_markets) = &low.thresholds else {
+                    let Thresholds::PerMarket(low_markets, _) = &low.thresholds else {
                         continue;
                     };
                     for high in &higher.requirements {

@@ -141,12 +141,17 @@ struct Prover<'p> {
     policy: &'p Policy,
 }
 
-/// Markets a threshold can differ in: each declared market, and any other.
+/// Markets a threshold can differ in: each declared market, and any other
+/// (`None`: a market the policy does not declare, or none given), unless
+/// the policy's markets are closed: then a partner elsewhere is a data
+/// error, never a partner that meets a tier.
 fn markets(policy: &Policy) -> Vec<Option<MarketId>> {
     let mut all: Vec<Option<MarketId>> = (0..policy.markets.len())
         .map(|m| Some(MarketId(m)))
         .collect();
-    all.push(None);
+    if policy.closed_markets.is_none() {
+        all.push(None);
+    }
     all
 }
 
@@ -158,6 +163,15 @@ impl Prover<'_> {
                 || "markets the policy does not list".to_owned(),
                 |m| format!("market `{}`", m.id),
             )
+    }
+
+    /// Where in `market` a threshold comes from, when it is the `every
+    /// other market` entry: said so in the reason.
+    fn entry_note(thresholds: &Thresholds, market: Option<MarketId>) -> &'static str {
+        match thresholds.entry_for(market) {
+            Some((ThresholdEntry::OtherMarkets, _)) => " (its `every other market` entry)",
+            _ => "",
+        }
     }
 
     fn measure_name(&self, id: MeasureId) -> &str {
@@ -300,10 +314,12 @@ impl Prover<'_> {
                         }
                     };
                     return Err(format!(
-                        "in {} the higher tier requires {} of `{measure}`, less than the lower tier's {}",
+                        "in {} the higher tier requires {}{} of `{measure}`, less than the lower tier's {}{}",
                         self.market_name(market),
                         shown(h, high),
-                        shown(l, low)
+                        Self::entry_note(&high.thresholds, market),
+                        shown(l, low),
+                        Self::entry_note(&low.thresholds, market),
                     ));
                 }
                 Some(_) => {}

@@ -663,7 +663,10 @@ fn thresholds(
                 }
                 ast::Threshold::PerMarket(markets, _) => {
                     for m in markets {
-                        out.push((m.market.name.clone(), doc.slice(m.amount.span).to_owned()));
+                        out.push((
+                            m.market.text().to_owned(),
+                            doc.slice(m.amount.span).to_owned(),
+                        ));
                     }
                 }
             },

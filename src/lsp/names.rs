@@ -192,6 +192,11 @@ impl Walk {
     fn item(&mut self, item: &ast::Item, groups: &HashSet<&str>) {
         match item {
             ast::Item::Market(d) => self.ident(NameKind::Market, &d.id, true),
+            ast::Item::ClosedMarkets(list, _) => {
+                for market in list {
+                    self.ident(NameKind::Market, market, false);
+                }
+            }
             ast::Item::Association(d) => self.ident(NameKind::Association, &d.id, true),
             ast::Item::Attribute(d) => self.ident(NameKind::Attribute, &d.id, true),
             ast::Item::Tiers(tiers, _) => {
@@ -249,7 +254,9 @@ impl Walk {
                     self.ident(NameKind::Measure, &r.measure, false);
                     if let ast::Threshold::PerMarket(markets, _) = &r.threshold {
                         for market in markets {
-                            self.ident(NameKind::Market, &market.market, false);
+                            if let ast::ThresholdMarket::Named(name) = &market.market {
+                                self.ident(NameKind::Market, name, false);
+                            }
                         }
                     }
                 }

@@ -860,7 +860,7 @@ pub fn coverage(policy: &Policy, results: &[CaseResult<'_>]) -> Vec<CoverageItem
                 }
             }
             Requirement::Measure(m) => {
-                if let Thresholds::PerMarket(list) = &m.thresholds {
+                if let Thresholds::PerMarket(list, _) = &m.thresholds {
                     for (market, threshold) in list {
                         let here: Vec<bool> = outcomes
                             .iter()

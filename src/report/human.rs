@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::no_threshold_note;
 use crate::data::Partner;
 use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
-use crate::model::{self, PassStatus, Policy, Thresholds};
+use crate::model::{self, PassStatus, Policy, ThresholdEntry};
 use crate::money;
 
 fn mark(met: bool) -> &'static str {
@@ -136,8 +136,21 @@ impl View<'_> {
                     model::MeasureKind::Usage { .. } => "usage",
                     model::MeasureKind::DistinctCustomers { .. } => "customers",
                 };
-                let market = match (&r.requirement.thresholds, market_given) {
-                    (Thresholds::PerMarket(_), Some(m)) => format!(" ({m})"),
+                // Which entry the threshold comes from: the partner's
+                // market, or `every other market` when no entry names it.
+                let entry = r
+                    .requirement
+                    .thresholds
+                    .entry_for(self.evaluated.outcome.market)
+                    .map(|(entry, _)| entry);
+                let market = match (entry, market_given) {
+                    (Some(ThresholdEntry::OtherMarkets), Some(m)) => {
+                        format!(" ({m}: every other market)")
+                    }
+                    (Some(ThresholdEntry::OtherMarkets), None) => {
+                        " (no market given: every other market)".to_owned()
+                    }
+                    (Some(ThresholdEntry::Market(_)), Some(m)) => format!(" ({m})"),
                     _ => String::new(),
                 };
                 let actual = number(r.actual);

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use super::DecisionRecord;
 use crate::data::{DataError, Partner};
 use crate::eval::{Evaluated, Exclusion, RequirementOutcome};
-use crate::model::{Policy, Thresholds};
+use crate::model::{MarketId, Policy, ThresholdEntry, Thresholds};
 use crate::money;
 use rust_decimal::Decimal;
 
@@ -92,6 +92,10 @@ pub enum RequirementResult<'a> {
         /// Whether `actual` must be above `required` (`>`), not only reach it.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         more_than: bool,
+        /// Whether the threshold is the requirement's `every other market`
+        /// entry (no entry names the partner's market).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        other_markets: bool,
         /// The threshold, `null` when the policy sets none for the market.
         required: Option<String>,
         /// What is missing (`"0.00"` when met).
@@ -543,8 +547,14 @@ impl<'a> View<'a> {
                         count_text(d)
                     }
                 };
-                let per_market = matches!(r.requirement.thresholds, Thresholds::PerMarket(_));
+                let per_market = matches!(r.requirement.thresholds, Thresholds::PerMarket(..));
                 let market = self.evaluated.market.as_deref();
+                let other_markets = matches!(
+                    r.requirement
+                        .thresholds
+                        .entry_for(self.evaluated.outcome.market),
+                    Some((ThresholdEntry::OtherMarkets, _))
+                );
                 let evidence = self
                     .partner
                     .and(self.evaluated.outcome.measures.get(r.measure.0));
@@ -555,6 +565,7 @@ impl<'a> View<'a> {
                     actual: number(r.actual),
                     per_month: r.per_month,
                     more_than: r.requirement.more_than,
+                    other_markets,
                     required: r.required.map(number),
                     shortfall: r.shortfall.map(number),
                     currency: if measure.is_money() {
@@ -763,7 +774,12 @@ pub fn write_line(policy: &Policy, evaluated: &Evaluated<'_, '_>, out: &mut Vec<
                 out.extend_from_slice(b",\"met\":");
                 put_bool(out, t.met);
                 out.extend_from_slice(b",\"requirements\":");
-                put_requirements(out, policy, market, &t.requirements);
+                put_requirements(
+                    out,
+                    policy,
+                    (market, evaluated.outcome.market),
+                    &t.requirements,
+                );
                 out.push(b'}');
             }
             out.extend_from_slice(b"]}");
@@ -792,10 +808,11 @@ pub fn write_line(policy: &Policy, evaluated: &Evaluated<'_, '_>, out: &mut Vec<
     true
 }
 
+/// `market`: the partner's market as written, and as the policy knows it.
 fn put_requirements(
     out: &mut Vec<u8>,
     policy: &Policy,
-    market: Option<&str>,
+    (market, market_id): (Option<&str>, Option<MarketId>),
     list: &[RequirementOutcome<'_>],
 ) {
     out.push(b'[');
@@ -811,7 +828,7 @@ fn put_requirements(
                 out.extend_from_slice(b",\"met\":");
                 put_bool(out, m.met);
                 out.extend_from_slice(b",\"market\":");
-                let per_market = matches!(m.requirement.thresholds, Thresholds::PerMarket(_));
+                let per_market = matches!(m.requirement.thresholds, Thresholds::PerMarket(..));
                 put_opt_str(out, market.filter(|_| per_market));
                 out.extend_from_slice(b",\"actual\":");
                 put_decimal(out, m.actual, money);
@@ -820,6 +837,12 @@ fn put_requirements(
                 }
                 if m.requirement.more_than {
                     out.extend_from_slice(b",\"more_than\":true");
+                }
+                if matches!(
+                    m.requirement.thresholds.entry_for(market_id),
+                    Some((ThresholdEntry::OtherMarkets, _))
+                ) {
+                    out.extend_from_slice(b",\"other_markets\":true");
                 }
                 out.extend_from_slice(b",\"required\":");
                 match m.required {
@@ -898,7 +921,7 @@ fn put_requirements(
                     out.extend_from_slice(b"{\"met\":");
                     put_bool(out, b.met);
                     out.extend_from_slice(b",\"requirements\":");
-                    put_requirements(out, policy, market, &b.requirements);
+                    put_requirements(out, policy, (market, market_id), &b.requirements);
                     out.push(b'}');
                 }
                 out.extend_from_slice(b"]}");

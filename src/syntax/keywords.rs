@@ -59,6 +59,7 @@ keywords! {
     SOURCE = kw_source, "source", "source", Declaration;
     CURRENCY = kw_currency, "currency", "currency", Declaration;
     MARKET = kw_market, "market", "market", Declaration;
+    MARKETS = kw_markets, "markets", "markets", Declaration;
     ASSOCIATION = kw_association, "association", "association", Declaration;
     ATTRIBUTE = kw_attribute, "attribute", "attribute", Declaration;
     TIERS = kw_tiers, "tiers", "tiers", Declaration;
@@ -105,6 +106,8 @@ keywords! {
     OR = kw_or, "or", "or", Inner;
     PAID = kw_paid, "paid", "paid", Inner;
     ONLY = kw_only, "only", "only", Inner;
+    EVERY = kw_every, "every", "every other market", Inner;
+    OTHER = kw_other, "other", "other market", Inner;
     PER = kw_per, "per", "per month", Inner;
     MONTH = kw_month, "month", "month", Inner;
     EITHER = kw_either, "either", "either", Inner;
@@ -201,6 +204,8 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::source_decl => &[SOURCE],
         Rule::currency_decl => &[CURRENCY],
         Rule::market_decl => &[MARKET],
+        Rule::markets_decl => &[MARKETS],
+        Rule::every_other_market => &[EVERY],
         Rule::association_decl => &[ASSOCIATION],
         Rule::attribute_decl => &[ATTRIBUTE],
         Rule::tiers_decl => &[TIERS],

@@ -148,6 +148,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::source_decl => Item::Source(string(children.expect(Rule::string)?)?, span),
         Rule::currency_decl => Item::Currency(token(children.expect(Rule::currency_code)?), span),
         Rule::market_decl => Item::Market(declaration(children, span)?),
+        Rule::markets_decl => Item::ClosedMarkets(children.rest().map(ident).collect(), span),
         Rule::association_decl => Item::Association(declaration(children, span)?),
         Rule::attribute_decl => Item::Attribute(declaration(children, span)?),
         Rule::tiers_decl => Item::Tiers(children.rest().map(ident).collect(), span),
@@ -517,7 +518,10 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
 fn market_threshold(pair: Pair<'_, Rule>) -> Result<MarketThreshold> {
     let span = span_of(&pair);
     let mut children = Children::of(pair);
-    let market = ident(children.expect(Rule::ident)?);
+    let market = match children.optional(Rule::every_other_market) {
+        Some(other) => ThresholdMarket::Other(span_of(&other)),
+        None => ThresholdMarket::Named(ident(children.expect(Rule::ident)?)),
+    };
     let amount = amount(children.expect(Rule::amount)?)?;
     Ok(MarketThreshold {
         market,

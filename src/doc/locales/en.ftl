@@ -34,6 +34,7 @@ step-either = Your organization must meet one of the following sets of requireme
 either-branch = Requirement set { $number }
 either-or = or
 
+other-markets = All other markets
 market-threshold = { $market }: at least { $amount }
 all-markets-threshold = All markets: at least { $amount }
 per-month-threshold = { $market }: an average of at least { $amount } a month

@@ -28,6 +28,7 @@ step-either = 조직은 다음 요구 사항 중 하나를 충족해야 합니�
 either-branch = 요구 사항 { $number }
 either-or = 또는
 
+other-markets = 기타 모든 시장
 market-threshold = { $market }: 최소 { $amount }
 all-markets-threshold = 모든 시장: 최소 { $amount }
 per-month-threshold = { $market }: 월평균 최소 { $amount }
