@@ -325,7 +325,18 @@ fn check_requirements(
                             "{where_}: threshold {want} for every market missing in {lines:#?}"
                         );
                     }
-                    Thresholds::PerMarket(list) => {
+                    Thresholds::PerMarket(list, other) => {
+                        if let Some(t) = other {
+                            let want = amount(t.amount, t.currency.as_deref().or(currency));
+                            let label = match language {
+                                Language::English => "All other markets",
+                                Language::Korean => "기타 모든 시장",
+                            };
+                            assert!(
+                                lines.iter().any(|l| states(l, label, &want)),
+                                "{where_}: threshold {want} for every other market missing in {lines:#?}"
+                            );
+                        }
                         for (market, t) in list {
                             let market = &policy.markets[market.0];
                             let title = title_in(
@@ -642,6 +653,8 @@ fn the_shapes_of_round_two_are_phrased_on_the_page() {
         "some_revenue",
         "credential_life",
         "credentials_in_roles",
+        "closed_markets",
+        "other_markets",
     ] {
         let policy = load(&Path::new(MANIFEST_DIR).join(format!("tests/shapes/{stem}.policy")));
         for language in Language::ALL {

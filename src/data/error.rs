@@ -226,6 +226,52 @@ pub struct FirstListing {
     pub message: String,
 }
 
+/// The span of the value of `key` in the JSON object `text` (a field of the
+/// object itself, not of an object inside it), for pointing at a value
+/// serde read without keeping its place.
+fn top_level_value(text: &str, key: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    // The string starting at `from` (a `"`): the index after its closing quote.
+    let string_end = |from: usize| {
+        let mut j = from + 1;
+        while let Some(&c) = bytes.get(j) {
+            match c {
+                b'\\' => j += 2,
+                b'"' => return Some(j + 1),
+                _ => j += 1,
+            }
+        }
+        None
+    };
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let end = string_end(i)?;
+                let is_key = text.get(i + 1..end - 1) == Some(key);
+                let after = text.get(end..)?.trim_start();
+                if depth == 1 && is_key && after.starts_with(':') {
+                    let value = after.get(1..)?.trim_start();
+                    let start = text.len() - value.len();
+                    let value_end = if value.starts_with('"') {
+                        string_end(start)?
+                    } else {
+                        start + value.find([',', '}']).unwrap_or(value.len())
+                    };
+                    return Some(Span::new(start, value_end));
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn at(record: &Record, within: Span) -> SourceSpan {
     record.to_source(within).into()
 }
@@ -340,14 +386,9 @@ impl DataError {
         let id = clip(&partner.id.text());
         match &partner.market {
             Some(market) => {
-                // The market's place in the record, quotes included; an
-                // escaped value points at the record's opening `{`.
-                let within = match market {
-                    std::borrow::Cow::Borrowed(text) => super::offset_in(record.text(), text)
-                        .filter(|start| *start > 0)
-                        .map(|start| Span::new(start - 1, start + text.len() + 1)),
-                    std::borrow::Cow::Owned(_) => None,
-                };
+                // The market's value in the record, quotes included; else
+                // the record's opening `{`.
+                let within = top_level_value(record.text(), "market");
                 DataError::MarketNotListed {
                     partner: id,
                     market: clip(market),

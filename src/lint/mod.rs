@@ -91,6 +91,30 @@ pub enum Warning {
         #[label("`{lower}` sets one here")]
         lower_span: SourceSpan,
     },
+    /// A closed market list, and a per-market threshold that leaves out one
+    /// of its markets with no `every other market` entry.
+    #[error(
+        "this `{measure}` threshold sets none for market `{market}`, one of the policy's only markets"
+    )]
+    #[diagnostic(
+        code(W0113),
+        severity(Warning),
+        help(
+            "partners in `{market}` can never meet this tier; add `{market}: AMOUNT` or `every other market: AMOUNT` to the threshold if they should"
+        )
+    )]
+    ClosedMarketLeftOut {
+        /// The market left out.
+        market: String,
+        /// The measure.
+        measure: String,
+        /// The threshold.
+        #[label(primary, "no `{market}` here")]
+        span: SourceSpan,
+        /// The closed list.
+        #[label("the policy's markets are only these")]
+        closed: SourceSpan,
+    },
     /// A catalog entry no group uses.
     #[error("exam `{code}` is in the catalog but no group uses it")]
     #[diagnostic(
@@ -357,6 +381,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     measures(file, &mut out);
     roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
+    closed_markets_left_out(policy, &mut out);
     ordering(policy, &mut out);
     translations::lint(file, policy, &mut out);
     out
@@ -679,6 +704,56 @@ fn tier_name(policy: &Policy, tier: &Tier) -> String {
         .map_or_else(String::new, |t| t.id.clone())
 }
 
+/// W0113: with a closed market list, every partner is in one of its
+/// markets, so a per-market threshold without `every other market` that
+/// leaves one out shuts that market's partners out of the tier; with an open
+/// list nothing is known of other markets, so nothing is said.
+fn closed_markets_left_out(policy: &Policy, out: &mut Vec<Warning>) {
+    let Some(closed) = policy.closed_markets else {
+        return;
+    };
+    fn walk(
+        policy: &Policy,
+        closed: crate::ast::Span,
+        list: &[Requirement],
+        out: &mut Vec<Warning>,
+    ) {
+        for requirement in list {
+            match requirement {
+                Requirement::Measure(m) => {
+                    let Thresholds::PerMarket(named, None) = &m.thresholds else {
+                        continue;
+                    };
+                    for (i, market) in policy.markets.iter().enumerate() {
+                        if !named.iter().any(|(id, _)| id.0 == i) {
+                            out.push(Warning::ClosedMarketLeftOut {
+                                market: market.id.clone(),
+                                measure: policy
+                                    .measures
+                                    .get(m.measure.0)
+                                    .map_or_else(String::new, |x| x.name.clone()),
+                                span: sp(m.span),
+                                closed: sp(closed),
+                            });
+                        }
+                    }
+                }
+                Requirement::Either(branches, _) => {
+                    for branch in branches {
+                        walk(policy, closed, &branch.requirements, out);
+                    }
+                }
+                Requirement::People(_) | Requirement::Attribute(..) => {}
+            }
+        }
+    }
+    for option in &policy.options {
+        for tier in &option.tiers {
+            walk(policy, closed, &tier.requirements, out);
+        }
+    }
+}
+
 fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
     for option in &policy.options {
         for (h, higher) in option.tiers.iter().enumerate() {
@@ -883,7 +958,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 17] = [
+pub const CODES: [&str; 18] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117",
+    "W0110", "W0111", "W0112", "W0113", "W0114", "W0115", "W0116", "W0117",
 ];
