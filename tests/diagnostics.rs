@@ -219,6 +219,30 @@ fn data_diagnostics() {
     });
 }
 
+/// Partner data fixtures for a policy whose market list is closed (E0417,
+/// E0418): `tests/diagnostics/data_closed_markets/`, evaluated against
+/// `tests/shapes/closed_markets.policy` as of 2018-06-30.
+#[test]
+fn data_diagnostics_with_closed_markets() {
+    let path = Path::new(MANIFEST_DIR).join("tests/shapes/closed_markets.policy");
+    let policy = rubric::load_policy(&read_fixture(&path)).expect("the shape is valid");
+    let as_of = NaiveDate::from_ymd_opt(2018, 6, 30).unwrap();
+    let evaluator = Evaluator::new(&policy, as_of);
+    insta::with_settings!({
+        snapshot_path => "diagnostics/data_closed_markets/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => "evaluated against tests/shapes/closed_markets.policy as of 2018-06-30",
+    }, {
+        insta::glob!("diagnostics/data_closed_markets/*.{json,jsonl}", |path| {
+            let name = file_name(path);
+            let rendered = render_data(&name, read_fixture(path), &evaluator);
+            assert_raises_code(&name, &rendered);
+            insta::assert_snapshot!(rendered.text);
+        });
+    });
+}
+
 /// Every diagnostic of a broken policy test file: reading it, then checking
 /// the tiers and requirement labels it names against the policy.
 fn render_policy_test(name: &str, text: &str, policy: &rubric::model::Policy) -> Rendered {
@@ -337,6 +361,7 @@ fn fixture_codes() -> BTreeSet<String> {
     for (kind, extensions) in [
         ("policy", POLICY_EXTENSIONS),
         ("data", DATA_EXTENSIONS),
+        ("data_closed_markets", DATA_EXTENSIONS),
         ("policy_test", POLICY_TEST_EXTENSIONS),
         ("config", &["toml"]),
     ] {
@@ -442,7 +467,13 @@ fn every_code_has_a_fixture() {
 #[test]
 fn every_snapshot_has_a_fixture() {
     let generated = ["E0101_generated.snap", "E0406_missing_file.snap"];
-    for kind in ["policy", "data", "policy_test", "config"] {
+    for kind in [
+        "policy",
+        "data",
+        "data_closed_markets",
+        "policy_test",
+        "config",
+    ] {
         let dir = fixture_dir(kind);
         // None yet: the snapshot tests are writing the first ones.
         let Ok(entries) = std::fs::read_dir(dir.join("snapshots")) else {

@@ -615,7 +615,7 @@ pub enum PolicyError {
     )]
     OtherMarketsNeverApply {
         /// The entry.
-        #[label("no market is left for this")]
+        #[label(primary, "no market is left for this")]
         span: SourceSpan,
         /// The closed list.
         #[label("the only markets are these")]
