@@ -194,6 +194,34 @@ pub enum DataError {
         #[help]
         help: String,
     },
+    /// Lines a customer measure's base counts that name no customer.
+    #[error("{lines} that `{measure}` counts for partner `{partner}` {name} no customer")]
+    #[diagnostic(
+        code(E0410),
+        severity(Warning),
+        help(
+            "{counters} customers, and a line without a `customer` belongs to none: it adds to `{measure}` but to no customer count; give each line its `customer`"
+        )
+    )]
+    LineWithoutCustomer {
+        /// The partner's id.
+        partner: String,
+        /// The revenue or usage measure whose lines the customers are of.
+        measure: String,
+        /// The customer measures reading it, in words: "`new_customers`
+        /// counts", "`a` and `b` count".
+        counters: String,
+        /// How many lines, in words: `1 line`, `3 lines`.
+        lines: String,
+        /// `names` or `name`, as `lines` needs.
+        name: &'static str,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The first such line's amount or quantity.
+        #[label("this line has no `customer`")]
+        span: SourceSpan,
+    },
     /// Two people of one partner with the same id.
     #[error("person `{id}` appears twice in this partner")]
     #[diagnostic(
@@ -290,6 +318,7 @@ impl DataError {
             | DataError::PersonInTwoPartners { source_code, .. }
             | DataError::MarketNotListed { source_code, .. }
             | DataError::MarketMissing { source_code, .. }
+            | DataError::LineWithoutCustomer { source_code, .. }
             | DataError::SumOverflow { source_code, .. } => source_code,
         }
     }
@@ -307,6 +336,7 @@ impl DataError {
             | DataError::PersonInTwoPartners { span, .. }
             | DataError::MarketNotListed { span, .. }
             | DataError::MarketMissing { span, .. }
+            | DataError::LineWithoutCustomer { span, .. }
             | DataError::SumOverflow { span, .. } => *span,
         }
     }
@@ -409,6 +439,37 @@ impl DataError {
                     markets.first().copied().unwrap_or("")
                 ),
             },
+        }
+    }
+
+    /// `count` lines of `partner` that `measure` counts and that name no
+    /// customer, read by the customer measures `counters`; `span` is the
+    /// first one's amount or quantity.
+    pub fn line_without_customer(
+        partner: &super::Partner<'_>,
+        span: Span,
+        measure: &str,
+        counters: &[&str],
+        count: usize,
+    ) -> Self {
+        let names: Vec<String> = counters.iter().map(|c| format!("`{c}`")).collect();
+        let counters = match names.as_slice() {
+            [one] => format!("{one} counts"),
+            [init @ .., last] => format!("{} and {last} count", init.join(", ")),
+            [] => "the policy counts".to_owned(),
+        };
+        DataError::LineWithoutCustomer {
+            partner: clip(&partner.id.text()),
+            measure: measure.to_owned(),
+            counters,
+            lines: if count == 1 {
+                "1 line".to_owned()
+            } else {
+                format!("{count} lines")
+            },
+            name: if count == 1 { "names" } else { "name" },
+            source_code: partner.record.source.clone(),
+            span: at(partner.record, span),
         }
     }
 

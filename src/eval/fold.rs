@@ -900,11 +900,16 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
             if let Some(max) = scratch.maxes.get_mut(m) {
                 *max = Some(max.map_or(value, |x| x.max(value)));
             }
-            if measure.customers
-                && let Some(key) = customer.as_ref().and_then(|c| customer_key(&c.0))
-                && let Some(list) = scratch.customers.get_mut(m)
-            {
-                list.push(key);
+            if measure.customers {
+                // A counted line without a customer is a data warning
+                // (E0410) the careful path reports: give up on the record.
+                let key = customer
+                    .as_ref()
+                    .and_then(|c| customer_key(&c.0))
+                    .ok_or_else(|| A::Error::custom("a counted line names no customer"))?;
+                if let Some(list) = scratch.customers.get_mut(m) {
+                    list.push(key);
+                }
             }
         }
         Ok(())

@@ -145,9 +145,10 @@ pub struct MeasureTotal {
     pub excluded: [usize; 5],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
-    /// For a customer measure: lines its base counts in the window that
-    /// name no customer, so belong to none (reported, not dropped silently).
-    pub without_customer: usize,
+    /// For a customer measure: the lines (indices, as in `counted`) its
+    /// base counts in the window that name no customer, so belong to none
+    /// (reported as a data warning, E0410, not dropped silently).
+    pub without_customer: Vec<usize>,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -829,15 +830,21 @@ impl<'p> Evaluator<'p> {
             counted,
             excluded: [0; 5],
             excluded_lines: Vec::new(),
-            without_customer: 0,
+            without_customer: Vec::new(),
         })
     }
 
-    /// How many of the `counted` revenue (or usage) lines name no customer.
-    fn without_customer(&self, partner: &Partner<'_>, revenue: bool, counted: &[usize]) -> usize {
+    /// The `counted` revenue (or usage) lines that name no customer.
+    fn without_customer(
+        &self,
+        partner: &Partner<'_>,
+        revenue: bool,
+        counted: &[usize],
+    ) -> Vec<usize> {
         counted
             .iter()
-            .filter(|&&line| {
+            .copied()
+            .filter(|&line| {
                 let customer = if revenue {
                     partner.revenue.get(line).map(|l| l.customer.as_deref())
                 } else {
@@ -845,7 +852,58 @@ impl<'p> Evaluator<'p> {
                 };
                 customer.is_some_and(|c| c.and_then(customer_key).is_none())
             })
-            .count()
+            .collect()
+    }
+
+    /// Data warnings (E0410) for `partner`'s evaluation: for each measure
+    /// that customer measures read, the lines it counted that name no
+    /// customer, so belong to none; one warning per such measure, however
+    /// many customer measures read it. The partner is still evaluated.
+    pub fn customer_warnings(
+        &self,
+        partner: &Partner<'_>,
+        outcome: &PartnerOutcome<'_>,
+    ) -> Vec<DataError> {
+        let mut out = Vec::new();
+        for (b, base) in self.policy.measures.iter().enumerate() {
+            let readers: Vec<(&str, &MeasureTotal)> = self
+                .policy
+                .measures
+                .iter()
+                .zip(&outcome.measures)
+                .filter(|(m, _)| {
+                    matches!(m.kind, MeasureKind::DistinctCustomers { of, .. } if of.0 == b)
+                })
+                .map(|(m, total)| (m.name.as_str(), total))
+                .collect();
+            let Some(lines) = readers
+                .iter()
+                .map(|(_, total)| &total.without_customer)
+                .find(|lines| !lines.is_empty())
+            else {
+                continue;
+            };
+            let Some(&first) = lines.first() else {
+                continue;
+            };
+            let span = if base.is_money() {
+                partner.revenue.get(first).map(|l| l.amount_span)
+            } else {
+                partner.usage.get(first).map(|l| l.quantity_span)
+            };
+            let Some(span) = span else {
+                continue;
+            };
+            let names: Vec<&str> = readers.iter().map(|(name, _)| *name).collect();
+            out.push(DataError::line_without_customer(
+                partner,
+                span,
+                &base.name,
+                &names,
+                lines.len(),
+            ));
+        }
+        out
     }
 
     /// Each customer's sum of the lines `base` would count in `window`, with

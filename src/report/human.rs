@@ -188,9 +188,9 @@ impl View<'_> {
                 }
                 if self.evaluated.partner.is_some()
                     && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
-                    && totals.without_customer > 0
+                    && !totals.without_customer.is_empty()
                 {
-                    let n = totals.without_customer;
+                    let n = totals.without_customer.len();
                     let _ = writeln!(
                         out,
                         "{pad}    {} counted without a customer: {} to no customer",

@@ -594,7 +594,9 @@ impl<'a> View<'a> {
                             not_paid: excluded(Exclusion::NotPaid),
                         }
                     }),
-                    lines_without_customer: evidence.map(|t| t.without_customer).filter(|n| *n > 0),
+                    lines_without_customer: evidence
+                        .map(|t| t.without_customer.len())
+                        .filter(|n| *n > 0),
                     counted_lines: evidence.map(|t| t.counted.clone()),
                     excluded_lines: evidence.map(|t| {
                         t.excluded_lines
