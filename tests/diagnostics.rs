@@ -219,28 +219,41 @@ fn data_diagnostics() {
     });
 }
 
-/// Partner data fixtures for a policy whose market list is closed (E0417,
-/// E0418): `tests/diagnostics/data_closed_markets/`, evaluated against
-/// `tests/shapes/closed_markets.policy` as of 2018-06-30.
-#[test]
-fn data_diagnostics_with_closed_markets() {
-    let path = Path::new(MANIFEST_DIR).join("tests/shapes/closed_markets.policy");
+/// Partner data fixtures in `tests/diagnostics/{kind}/`, evaluated against
+/// `tests/shapes/{shape}.policy` as of 2018-06-30: data codes that only a
+/// policy using some construct can raise.
+fn data_diagnostics_with_shape(kind: &str, shape: &str) {
+    let path = Path::new(MANIFEST_DIR).join(format!("tests/shapes/{shape}.policy"));
     let policy = rubric::load_policy(&read_fixture(&path)).expect("the shape is valid");
     let as_of = NaiveDate::from_ymd_opt(2018, 6, 30).unwrap();
     let evaluator = Evaluator::new(&policy, as_of);
+    let description = format!("evaluated against tests/shapes/{shape}.policy as of 2018-06-30");
+    let pattern = format!("diagnostics/{kind}/*.{{json,jsonl}}");
     insta::with_settings!({
-        snapshot_path => "diagnostics/data_closed_markets/snapshots",
+        snapshot_path => format!("diagnostics/{kind}/snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
-        description => "evaluated against tests/shapes/closed_markets.policy as of 2018-06-30",
+        description => description,
     }, {
-        insta::glob!("diagnostics/data_closed_markets/*.{json,jsonl}", |path| {
+        insta::glob!(&pattern, |path| {
             let name = file_name(path);
             let rendered = render_data(&name, read_fixture(path), &evaluator);
             assert_raises_code(&name, &rendered);
             insta::assert_snapshot!(rendered.text);
         });
     });
+}
+
+/// A partner outside a closed market list (E0417, E0418).
+#[test]
+fn data_diagnostics_with_closed_markets() {
+    data_diagnostics_with_shape("data_closed_markets", "closed_markets");
+}
+
+/// Lines without a customer where customers are counted (E0410).
+#[test]
+fn data_diagnostics_with_customer_counts() {
+    data_diagnostics_with_shape("data_customers", "net_new_customers");
 }
 
 /// Every diagnostic of a broken policy test file: reading it, then checking
@@ -362,6 +375,7 @@ fn fixture_codes() -> BTreeSet<String> {
         ("policy", POLICY_EXTENSIONS),
         ("data", DATA_EXTENSIONS),
         ("data_closed_markets", DATA_EXTENSIONS),
+        ("data_customers", DATA_EXTENSIONS),
         ("policy_test", POLICY_TEST_EXTENSIONS),
         ("config", &["toml"]),
     ] {
@@ -471,6 +485,7 @@ fn every_snapshot_has_a_fixture() {
         "policy",
         "data",
         "data_closed_markets",
+        "data_customers",
         "policy_test",
         "config",
     ] {
