@@ -226,7 +226,7 @@ fn distinct_customers_warn_too_and_both_paths_agree() {
     let at = policy
         .measures
         .iter()
-        .position(|m| m.name == "new_customers")
+        .position(|m| m.name == "customers")
         .unwrap();
     assert_eq!(careful.measures[at].total, 1.into());
     assert_eq!(careful.measures[at].without_customer.len(), 1);
@@ -261,4 +261,81 @@ fn the_cli_warns_on_stderr_and_still_succeeds() {
         stdout.contains("2 lines counted without a customer: they belong to no customer"),
         "{stdout}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// W0121: `distinct customers of` named as new customers
+// ---------------------------------------------------------------------------
+
+fn customer_policy(name: &str, count: &str) -> String {
+    format!(
+        r#"competency demo {{
+  version "1"
+  effective 2018-01-01
+  currency USD
+  tiers silver
+  revenue new_business = net_new from "Dynamics 365" over trailing 12 months
+  measure {name} = {count} customers of new_business
+  option main {{
+    tier silver {{
+      require {name} >= 3
+    }}
+  }}
+}}
+"#
+    )
+}
+
+fn codes(text: &str) -> Vec<String> {
+    rubric::check_source(text)
+        .diagnostics
+        .iter()
+        .map(rubric::PolicyDiagnostic::code_text)
+        .collect()
+}
+
+#[test]
+fn distinct_customers_named_new_is_w0121() {
+    for name in ["new_customers", "net_adds", "New_Logos", "customers_new"] {
+        let text = customer_policy(name, "distinct");
+        assert_eq!(codes(&text), ["W0121"], "{name}");
+    }
+    let text = customer_policy("new_customers", "distinct");
+    let checked = rubric::check_source(&text);
+    let d = &checked.diagnostics[0];
+    assert_eq!(
+        d.to_string(),
+        "measure `new_customers` counts every customer with a counted line, though its name says new customers"
+    );
+    assert!(
+        d.help()
+            .unwrap()
+            .to_string()
+            .contains("write `measure new_customers = new customers of new_business`")
+    );
+}
+
+#[test]
+fn w0121_reads_only_whole_words_of_the_measure_s_own_name() {
+    // The base is called `new_business`: not the customer measure's name.
+    for name in [
+        "customers",
+        "renewal_customers",
+        "newcomers",
+        "customers_anew",
+    ] {
+        assert_eq!(
+            codes(&customer_policy(name, "distinct")),
+            Vec::<String>::new(),
+            "{name}"
+        );
+    }
+    // `new`, `lost` and `net new` are what the name says.
+    for count in ["new", "net new"] {
+        assert_eq!(
+            codes(&customer_policy("new_customers", count)),
+            Vec::<String>::new(),
+            "{count}"
+        );
+    }
 }

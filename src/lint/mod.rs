@@ -115,6 +115,26 @@ pub enum Warning {
         #[label("the policy's markets are only these")]
         closed: SourceSpan,
     },
+    /// `distinct customers of` in a measure whose name says new customers.
+    #[error(
+        "measure `{name}` counts every customer with a counted line, though its name says new customers"
+    )]
+    #[diagnostic(
+        code(W0121),
+        severity(Warning),
+        help(
+            "`distinct customers of` counts a customer that bought before the window too; if the page asks for new customers (whose first line falls in the window), write `measure {name} = new customers of {base}` (or `net new customers of` for net adds); if it means every customer, rename the measure"
+        )
+    )]
+    DistinctNamedNew {
+        /// The measure.
+        name: String,
+        /// The measure whose customers it counts.
+        base: String,
+        /// Its declaration.
+        #[label("`distinct`: every customer, new or not")]
+        span: SourceSpan,
+    },
     /// A catalog entry no group uses.
     #[error("exam `{code}` is in the catalog but no group uses it")]
     #[diagnostic(
@@ -380,6 +400,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     end_dates(file, &mut out);
     measures(file, &mut out);
     roles_within_roles(policy, &mut out);
+    distinct_named_new(policy, &mut out);
     markets_dropped(policy, &mut out);
     closed_markets_left_out(policy, &mut out);
     ordering(policy, &mut out);
@@ -704,6 +725,37 @@ fn tier_name(policy: &Policy, tier: &Tier) -> String {
         .map_or_else(String::new, |t| t.id.clone())
 }
 
+/// W0121: a `distinct customers of` measure named as new customers or net
+/// adds (`new_customers`, `net_adds`): the pages' "new customers" are
+/// `new customers of`. Only the measure's own name is read, word by word
+/// (`_` or `-` apart), so `customers` of a `new_business` revenue measure is
+/// not flagged.
+fn distinct_named_new(policy: &Policy, out: &mut Vec<Warning>) {
+    for measure in &policy.measures {
+        let MeasureKind::DistinctCustomers {
+            of,
+            count: CustomerCount::Distinct,
+        } = measure.kind
+        else {
+            continue;
+        };
+        let says_new = measure
+            .name
+            .split('_')
+            .any(|word| word.eq_ignore_ascii_case("new") || word.eq_ignore_ascii_case("adds"));
+        if says_new {
+            out.push(Warning::DistinctNamedNew {
+                name: measure.name.clone(),
+                base: policy
+                    .measures
+                    .get(of.0)
+                    .map_or_else(String::new, |m| m.name.clone()),
+                span: sp(measure.span),
+            });
+        }
+    }
+}
+
 /// W0113: with a closed market list, every partner is in one of its
 /// markets, so a per-market threshold without `every other market` that
 /// leaves one out shuts that market's partners out of the tier; with an open
@@ -958,7 +1010,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 18] = [
+pub const CODES: [&str; 19] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0113", "W0114", "W0115", "W0116", "W0117",
+    "W0110", "W0111", "W0112", "W0113", "W0114", "W0115", "W0116", "W0117", "W0121",
 ];
