@@ -527,6 +527,11 @@ struct Need {
     total: Option<Decimal>,
     /// Distinct customers.
     customers: u64,
+    /// Customers lost: each with a line in the window before the measure's,
+    /// and none in it.
+    lost: u64,
+    /// The net new customers (new less lost) a requirement asks for.
+    net: Option<u64>,
     /// The total is the one missed: no other requirement may raise it.
     total_capped: bool,
     /// The customers are the ones missed.
@@ -615,34 +620,42 @@ impl Builder<'_> {
                         compared
                     };
                     match &measure.kind {
-                        // New (and net new) customers are built as distinct
-                        // ones: each with a line above zero in the window and
-                        // none before it, so none is lost either. Lost ones
-                        // need lines in the window before, which examples do
-                        // not build.
-                        MeasureKind::DistinctCustomers {
-                            count: crate::model::CustomerCount::Lost,
-                            ..
-                        } => {
-                            return Err(format!(
-                                "`{}` counts lost customers, which need lines in the window before; examples cannot build them yet",
-                                measure.name
-                            ));
-                        }
-                        MeasureKind::DistinctCustomers { of, .. } => {
+                        // New customers are built as distinct ones: each
+                        // with a line above zero in the window and none
+                        // before it. Lost ones each have a line in the
+                        // window before and none in it; net new ones are new
+                        // ones beyond the lost.
+                        MeasureKind::DistinctCustomers { of, count } => {
                             let need = needs.entry(of.0).or_default();
                             // Whole customers: at least the threshold.
-                            let count = total.ceil().to_u64().ok_or_else(|| {
+                            let whole = total.ceil().to_u64().ok_or_else(|| {
                                 format!("`{}` asks for too many customers", measure.name)
                             })?;
-                            if below || need.customers_capped {
-                                if need.customers_capped && count != need.customers {
-                                    return Err("two requirements on the same customers".into());
+                            match count {
+                                crate::model::CustomerCount::Lost => {
+                                    if below {
+                                        need.lost = whole;
+                                    } else {
+                                        need.lost = need.lost.max(whole);
+                                    }
                                 }
-                                need.customers = count;
-                                need.customers_capped = true;
-                            } else {
-                                need.customers = need.customers.max(count);
+                                crate::model::CustomerCount::NetNew => {
+                                    need.net = Some(need.net.map_or(whole, |n| n.max(whole)));
+                                }
+                                crate::model::CustomerCount::New
+                                | crate::model::CustomerCount::Distinct => {
+                                    if below || need.customers_capped {
+                                        if need.customers_capped && whole != need.customers {
+                                            return Err(
+                                                "two requirements on the same customers".into()
+                                            );
+                                        }
+                                        need.customers = whole;
+                                        need.customers_capped = true;
+                                    } else {
+                                        need.customers = need.customers.max(whole);
+                                    }
+                                }
                             }
                         }
                         MeasureKind::Revenue { .. } | MeasureKind::Usage { .. } => {
@@ -665,7 +678,15 @@ impl Builder<'_> {
             }
         }
         let mut customer = 0usize;
-        for (measure_index, need) in needs {
+        for (measure_index, mut need) in needs {
+            // Net new customers are new ones beyond those lost.
+            if let Some(net) = need.net {
+                let new = net.checked_add(need.lost).ok_or("too many customers")?;
+                if need.customers_capped && need.customers < new {
+                    return Err("two requirements on the same customers".into());
+                }
+                need.customers = need.customers.max(new);
+            }
             self.lines(measure_index, &need, &mut customer, &mut partner)?;
         }
         Ok(partner)
@@ -812,7 +833,7 @@ impl Builder<'_> {
         };
         let total = need.total.unwrap_or(Decimal::ZERO);
         let count = need.customers.max(u64::from(need.total.is_some()));
-        if count == 0 {
+        if count == 0 && need.lost == 0 {
             return Ok(());
         }
         let n = Decimal::from(count);
@@ -837,9 +858,15 @@ impl Builder<'_> {
             list
         };
         // The last day of the measure's window or period, which it always holds.
-        let date = crate::eval::window::Window::of(measure.period, self.as_of)
-            .end
-            .to_string();
+        let window = crate::eval::window::Window::of(measure.period, self.as_of);
+        let date = window.end.to_string();
+        // Lost customers: one line each on the last day of the window before
+        // (the window's exclusive start), none in the window.
+        let lost = std::iter::repeat_n(
+            (step, window.start.to_string()),
+            usize::try_from(need.lost).unwrap_or(0),
+        );
+        let amounts = amounts.into_iter().map(|a| (a, date.clone())).chain(lost);
         let (filter, kind) = match &measure.kind {
             MeasureKind::Revenue {
                 revenue_types,
@@ -861,7 +888,7 @@ impl Builder<'_> {
             .map(|a| vec![a.id.clone()])
             .unwrap_or_default();
         let currency = self.currency();
-        for amount in amounts {
+        for (amount, date) in amounts {
             *customer += 1;
             let customer_id = format!("customer-{customer}");
             match kind {

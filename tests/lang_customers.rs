@@ -339,3 +339,119 @@ fn w0121_reads_only_whole_words_of_the_measure_s_own_name() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// `rubric example` builds lost customers
+// ---------------------------------------------------------------------------
+
+const CHURN: &str = r#"competency churn {
+  currency USD
+  tiers silver, gold
+  revenue new_business = net_new from "Dynamics 365" over trailing 12 months
+  measure lost_customers = lost customers of new_business
+  measure net_adds = net new customers of new_business
+  option main {
+    tier silver {
+      require lost_customers >= 2
+    }
+    tier gold {
+      require lost_customers >= 2
+      require net_adds >= 3
+    }
+  }
+}
+"#;
+
+/// Each measure's value for the example's partner, evaluated anew.
+fn measures_of(policy: &Policy, partner: &rubric::example::PartnerOut) -> Vec<(String, String)> {
+    let text = serde_json::to_string(partner).unwrap();
+    let record = rubric::data::read::whole_text("p.json", text)
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let parsed = rubric::data::Partner::parse(&record).unwrap();
+    let outcome = Evaluator::new(policy, as_of()).evaluate(&parsed).unwrap();
+    policy
+        .measures
+        .iter()
+        .zip(&outcome.measures)
+        .map(|(m, t)| (m.name.clone(), t.total.to_string()))
+        .collect()
+}
+
+fn example(policy: &Policy, tier: &str, just_below: Option<&str>) -> rubric::example::Example {
+    let request = rubric::example::Request {
+        option: None,
+        tier,
+        market: None,
+        just_below,
+        as_of: as_of(),
+    };
+    rubric::example::synthesize(policy, &request).unwrap()
+}
+
+#[test]
+fn an_example_partner_can_lose_customers() {
+    let policy = rubric::load_policy(CHURN).unwrap();
+    let silver = example(&policy, "silver", None);
+    assert_eq!(silver.reached.as_deref(), Some("silver"));
+    // Two customers with a line on the last day of the window before (the
+    // window's exclusive start), none in the window.
+    let dates: Vec<&str> = silver
+        .partner
+        .revenue
+        .iter()
+        .map(|l| l.date.as_str())
+        .collect();
+    assert_eq!(dates, ["2017-06-30", "2017-06-30"]);
+    assert_eq!(
+        measures_of(&policy, &silver.partner),
+        [
+            ("new_business".to_owned(), "0".to_owned()),
+            ("lost_customers".to_owned(), "2".to_owned()),
+            ("net_adds".to_owned(), "-2".to_owned()),
+        ]
+    );
+
+    // Net adds of 3 with 2 lost: 5 new customers in the window.
+    let gold = example(&policy, "gold", None);
+    assert_eq!(gold.reached.as_deref(), Some("gold"));
+    let in_window = gold
+        .partner
+        .revenue
+        .iter()
+        .filter(|l| l.date == "2018-06-30")
+        .count();
+    assert_eq!(in_window, 5);
+    assert_eq!(
+        measures_of(&policy, &gold.partner)[1..],
+        [
+            ("lost_customers".to_owned(), "2".to_owned()),
+            ("net_adds".to_owned(), "3".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn an_example_just_below_lost_customers_loses_one_fewer() {
+    let policy = rubric::load_policy(CHURN).unwrap();
+    let gold = example(&policy, "gold", None);
+    let label = gold
+        .met
+        .iter()
+        .find(|l| l.contains("lost_customers"))
+        .unwrap()
+        .clone();
+    let below = example(&policy, "gold", Some(&label));
+    assert_eq!(below.reached, None);
+    assert_eq!(below.unmet, [label]);
+    // Net adds stay met: one lost fewer, one new fewer.
+    assert_eq!(
+        measures_of(&policy, &below.partner)[1..],
+        [
+            ("lost_customers".to_owned(), "1".to_owned()),
+            ("net_adds".to_owned(), "3".to_owned()),
+        ]
+    );
+}
