@@ -532,6 +532,10 @@ struct Need {
     lost: u64,
     /// The net new customers (new less lost) a requirement asks for.
     net: Option<u64>,
+    /// The lost customers are the ones missed.
+    lost_capped: bool,
+    /// The net new customers are the ones missed: exactly `net`.
+    net_capped: bool,
     /// The total is the one missed: no other requirement may raise it.
     total_capped: bool,
     /// The customers are the ones missed.
@@ -635,12 +639,18 @@ impl Builder<'_> {
                                 crate::model::CustomerCount::Lost => {
                                     if below {
                                         need.lost = whole;
+                                        need.lost_capped = true;
                                     } else {
                                         need.lost = need.lost.max(whole);
                                     }
                                 }
                                 crate::model::CustomerCount::NetNew => {
-                                    need.net = Some(need.net.map_or(whole, |n| n.max(whole)));
+                                    if below {
+                                        need.net = Some(whole);
+                                        need.net_capped = true;
+                                    } else {
+                                        need.net = Some(need.net.map_or(whole, |n| n.max(whole)));
+                                    }
                                 }
                                 crate::model::CustomerCount::New
                                 | crate::model::CustomerCount::Distinct => {
@@ -679,13 +689,21 @@ impl Builder<'_> {
         }
         let mut customer = 0usize;
         for (measure_index, mut need) in needs {
-            // Net new customers are new ones beyond those lost.
+            // Net new customers are new ones beyond those lost; just below
+            // a net count, more new customers than it allows lose the
+            // difference.
             if let Some(net) = need.net {
                 let new = net.checked_add(need.lost).ok_or("too many customers")?;
                 if need.customers_capped && need.customers < new {
                     return Err("two requirements on the same customers".into());
                 }
                 need.customers = need.customers.max(new);
+                if need.net_capped && need.customers > new {
+                    if need.lost_capped {
+                        return Err("two requirements on the same customers".into());
+                    }
+                    need.lost = need.customers - net;
+                }
             }
             self.lines(measure_index, &need, &mut customer, &mut partner)?;
         }

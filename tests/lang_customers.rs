@@ -455,3 +455,29 @@ fn an_example_just_below_lost_customers_loses_one_fewer() {
         ]
     );
 }
+
+#[test]
+fn an_example_just_below_net_adds_loses_customers_and_keeps_new_ones() {
+    // Gold asks 3 new customers and net adds of 2: just below net adds, the
+    // 3 new customers stay and 2 are lost (net 1).
+    let policy = shape("net_new_customers");
+    let gold = example(&policy, "gold", None);
+    let label = gold
+        .met
+        .iter()
+        .find(|l| l.contains("net_adds"))
+        .unwrap()
+        .clone();
+    let below = example(&policy, "gold", Some(&label));
+    assert_eq!(below.reached.as_deref(), Some("silver"));
+    assert_eq!(below.unmet, [label]);
+    assert_eq!(
+        measures_of(&policy, &below.partner),
+        [
+            ("new_business".to_owned(), "0.03".to_owned()),
+            ("new_customers".to_owned(), "3".to_owned()),
+            ("lost_customers".to_owned(), "2".to_owned()),
+            ("net_adds".to_owned(), "1".to_owned()),
+        ]
+    );
+}
