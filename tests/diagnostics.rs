@@ -184,6 +184,7 @@ fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered 
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
     batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
         match event {
@@ -193,6 +194,7 @@ fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered 
                 }
             }
             Event::Unreadable(err) => rendered.push(&err),
+            Event::Warning(warning) => rendered.push(&warning),
         }
         ControlFlow::Continue(())
     });
@@ -264,12 +266,15 @@ fn unreadable_data_file() {
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
     let mut rendered = Rendered::new();
     let totals = batch::evaluate(&evaluator, vec![input], options, &Human, &mut |event| {
         match event {
             Event::Unreadable(err) => rendered.push(&err),
-            Event::Record(_) => panic!("a missing data file should have no records"),
+            Event::Record(_) | Event::Warning(_) => {
+                panic!("a missing data file should have no records")
+            }
         }
         ControlFlow::Continue(())
     });

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+pub(crate) use error::clip;
 pub use error::{DataError, FirstListing};
 pub use source::{DataSource, Record};
 

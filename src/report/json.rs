@@ -447,6 +447,39 @@ impl ErrorResult {
     }
 }
 
+/// A problem of a run as a whole, in machine form: in JSON Lines, a line
+/// `{"warning": …}` after the partners; in JSON, an item of `warnings`.
+#[derive(Serialize)]
+pub struct RunWarningResult<'a> {
+    /// The diagnostic code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// The person concerned.
+    pub person: &'a str,
+    /// The partners concerned, in input order (at most 20).
+    pub partners: &'a [String],
+    /// Partners beyond those named.
+    pub more: usize,
+}
+
+impl<'a> RunWarningResult<'a> {
+    /// The machine form of a run's warning.
+    pub fn of(warning: &'a crate::batch::RunWarning) -> Self {
+        use miette::Diagnostic;
+        let code = warning.code().map(|c| c.to_string()).unwrap_or_default();
+        match warning {
+            crate::batch::RunWarning::PersonAcrossPartners(person) => RunWarningResult {
+                code,
+                message: warning.to_string(),
+                person: &person.id,
+                partners: &person.partners,
+                more: person.more,
+            },
+        }
+    }
+}
+
 fn tier_name(policy: &Policy, tier: Option<crate::model::TierLevelId>) -> Option<&str> {
     tier.and_then(|t| policy.tiers.get(t.0))
         .map(|t| t.id.as_str())
