@@ -373,12 +373,12 @@ impl Origin {
         }
     }
 
-    /// The partner's id, as text.
-    fn partner<'d>(&'d self, done: &'d Done) -> Option<Cow<'d, str>> {
+    /// The partner's id, as text, from the record's `text`.
+    fn partner<'t>(&self, text: &'t str) -> Option<Cow<'t, str>> {
         let id = match self {
             Origin::Lines { id, .. } | Origin::Record(_, id) => id,
         };
-        let raw: &RawValue = serde_json::from_str(self.text(done)?.get(id.range())?).ok()?;
+        let raw: &RawValue = serde_json::from_str(text.get(id.range())?).ok()?;
         Some(crate::data::Id::from_json(raw).text())
     }
 }
@@ -649,10 +649,10 @@ impl Ordered<'_, '_> {
             let mut warnings = Vec::new();
             let mut again = Vec::new();
             if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
-                && let Some(partner) = origin.partner(&done)
+                && let Some(text) = origin.text(&done)
+                && let Some(partner) = origin.partner(text)
             {
                 let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
-                let text = origin.text(&done).unwrap_or("");
                 let place = match origin {
                     Origin::Lines { first_line, .. } => (&*done.name, Place::Line(*first_line)),
                     Origin::Record(record, _) => (

@@ -296,45 +296,50 @@ impl PeopleSeen {
             file.rewind()?;
             readers.push(BufReader::with_capacity(1 << 14, file));
         }
-        let mut heads: Vec<Option<Entry>> = Vec::with_capacity(readers.len());
+        let mut heads: Vec<Entry> = Vec::with_capacity(readers.len());
         let mut heap = BinaryHeap::new();
         for (i, reader) in readers.iter_mut().enumerate() {
-            let head = Entry::read(reader)?;
-            if let Some(entry) = &head {
-                heap.push(Reverse((entry.hash, entry.check, entry.partner_seq, i)));
+            let mut head = Entry::default();
+            if head.read(reader)? {
+                heap.push(Reverse((head.hash, head.check, head.partner_seq, i)));
             }
             heads.push(head);
         }
-        let mut group: Option<PersonAcrossPartners> = None;
-        let mut group_key = (0u64, 0u32);
+        // The person being merged: their first listing, and the warning,
+        // made only once a second partner turns up (most people have one).
+        let mut first: Option<Entry> = None;
+        let mut person: Option<PersonAcrossPartners> = None;
         while let Some(Reverse((hash, check, _, i))) = heap.pop() {
-            let (Some(slot), Some(reader)) = (heads.get_mut(i), readers.get_mut(i)) else {
+            let (Some(entry), Some(reader)) = (heads.get_mut(i), readers.get_mut(i)) else {
                 break;
             };
-            let next = Entry::read(reader)?;
-            if let Some(entry) = &next {
-                heap.push(Reverse((entry.hash, entry.check, entry.partner_seq, i)));
-            }
-            let Some(entry) = std::mem::replace(slot, next) else {
-                continue;
-            };
-            match &mut group {
-                Some(person) if group_key == (hash, check) => person.also(&entry, &self.names),
+            match &mut first {
+                Some(first) if (first.hash, first.check) == (hash, check) => {
+                    if entry.partner != first.partner {
+                        person
+                            .get_or_insert_with(|| PersonAcrossPartners::first(first, &self.names))
+                            .also(entry, &self.names);
+                    }
+                }
                 _ => {
-                    if let Some(person) = group.take()
-                        && person.partners.len() > 1
+                    if let Some(person) = person.take()
                         && each(person).is_break()
                     {
                         return Ok(ControlFlow::Break(()));
                     }
-                    group_key = (hash, check);
-                    group = Some(PersonAcrossPartners::first(&entry, &self.names));
+                    match &mut first {
+                        Some(first) => first.copy_from(entry),
+                        None => first = Some(entry.clone()),
+                    }
                 }
             }
+            if entry.read(reader)? {
+                heap.push(Reverse((entry.hash, entry.check, entry.partner_seq, i)));
+            }
         }
-        Ok(match group {
-            Some(person) if person.partners.len() > 1 => each(person),
-            _ => ControlFlow::Continue(()),
+        Ok(match person {
+            Some(person) => each(person),
+            None => ControlFlow::Continue(()),
         })
     }
 }
@@ -349,6 +354,7 @@ fn write_text(out: &mut impl Write, text: &str) -> io::Result<()> {
 }
 
 /// A person of a run read back.
+#[derive(Clone, Default)]
 struct Entry {
     hash: u64,
     check: u32,
@@ -367,38 +373,47 @@ struct Entry {
 }
 
 impl Entry {
-    /// The next entry of a run, `None` at its end.
-    fn read(input: &mut impl Read) -> io::Result<Option<Entry>> {
+    /// Reads the next entry of a run over this one, reusing its text;
+    /// false at the run's end.
+    fn read(&mut self, input: &mut impl Read) -> io::Result<bool> {
         let mut hash = [0u8; 8];
         match input.read_exact(&mut hash) {
             Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
             Err(err) => return Err(err),
         }
-        let mut check = [0u8; 4];
-        let mut seq = [0u8; 8];
-        let mut name = [0u8; 4];
-        let mut kind = [0u8; 1];
-        let mut at = [0u8; 8];
-        let mut line = [0u8; 8];
-        input.read_exact(&mut check)?;
-        input.read_exact(&mut seq)?;
-        input.read_exact(&mut name)?;
-        input.read_exact(&mut kind)?;
-        input.read_exact(&mut at)?;
-        input.read_exact(&mut line)?;
-        let [kind] = kind;
-        Ok(Some(Entry {
-            hash: u64::from_le_bytes(hash),
-            check: u32::from_le_bytes(check),
-            partner_seq: u64::from_le_bytes(seq),
-            name: u32::from_le_bytes(name),
-            kind,
-            at: u64::from_le_bytes(at),
-            line: u64::from_le_bytes(line),
-            partner: read_text(input)?,
-            id: read_text(input)?,
-        }))
+        let mut fixed = [0u8; 4 + 8 + 4 + 1 + 8 + 8];
+        input.read_exact(&mut fixed)?;
+        let (check, rest) = fixed.split_at(4);
+        let (seq, rest) = rest.split_at(8);
+        let (name, rest) = rest.split_at(4);
+        let (kind, rest) = rest.split_at(1);
+        let (at, line) = rest.split_at(8);
+        let u32_of = |b: &[u8]| b.try_into().map_or(0, u32::from_le_bytes);
+        let u64_of = |b: &[u8]| b.try_into().map_or(0, u64::from_le_bytes);
+        self.hash = u64::from_le_bytes(hash);
+        self.check = u32_of(check);
+        self.partner_seq = u64_of(seq);
+        self.name = u32_of(name);
+        self.kind = kind.first().copied().unwrap_or(0);
+        self.at = u64_of(at);
+        self.line = u64_of(line);
+        read_text(input, &mut self.partner)?;
+        read_text(input, &mut self.id)?;
+        Ok(true)
+    }
+
+    /// Becomes a copy of `other`, reusing its own text.
+    fn copy_from(&mut self, other: &Entry) {
+        self.hash = other.hash;
+        self.check = other.check;
+        self.partner_seq = other.partner_seq;
+        self.name = other.name;
+        self.kind = other.kind;
+        self.at = other.at;
+        self.line = other.line;
+        self.partner.clone_from(&other.partner);
+        self.id.clone_from(&other.id);
     }
 
     /// Where its partner's record starts, in words.
@@ -413,12 +428,16 @@ impl Entry {
     }
 }
 
-fn read_text(input: &mut impl Read) -> io::Result<String> {
+/// Reads a length-prefixed text into `text`, reusing its buffer.
+fn read_text(input: &mut impl Read, text: &mut String) -> io::Result<()> {
     let mut len = [0u8; 4];
     input.read_exact(&mut len)?;
-    let mut text = vec![0u8; u32::from_le_bytes(len) as usize];
-    input.read_exact(&mut text)?;
-    String::from_utf8(text).map_err(io::Error::other)
+    let mut bytes = std::mem::take(text).into_bytes();
+    bytes.clear();
+    bytes.resize(u32::from_le_bytes(len) as usize, 0);
+    input.read_exact(&mut bytes)?;
+    *text = String::from_utf8(bytes).map_err(io::Error::other)?;
+    Ok(())
 }
 
 /// The most partners one warning names; the rest are counted.
