@@ -284,6 +284,8 @@ struct Evaluation {
     tier: Option<TierLevelId>,
     failed: bool,
     errors: Vec<DataError>,
+    /// Problems that did not stop its evaluation (values of line fields).
+    warnings: Vec<DataError>,
     /// Its people's range in `people`.
     people: std::ops::Range<usize>,
     /// Where the record is, for the check across partners to name it and
@@ -444,6 +446,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                 tier,
                 failed: false,
                 errors: Vec::new(),
+                warnings: Vec::new(),
                 origin: (!people.is_empty()).then_some(Origin::Lines {
                     lines: range,
                     trimmed: span,
@@ -463,16 +466,21 @@ impl<'e, 'p> Worker<'e, 'p> {
         let evaluated = Partner::parse(&record).and_then(|partner| {
             let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
             let tier = outcome.tier;
+            let warnings = self.evaluator.warnings(&partner, &outcome);
             let evaluated = of_partner(&partner, outcome, self.detail, self.render);
-            self.render
-                .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
+            self.render.evaluated(
+                self.evaluator.policy(),
+                &evaluated,
+                &warnings,
+                &mut done.rendered,
+            );
             let raw = partner.id.json().get();
             let id = offset_in(record.text(), raw)
                 .map_or(Span::new(0, 0), |at| Span::new(at, at + raw.len()));
-            Ok((tier, id, person_keys(&partner)))
+            Ok((tier, id, person_keys(&partner), warnings))
         });
         match evaluated {
-            Ok((tier, id, people)) => {
+            Ok((tier, id, people, warnings)) => {
                 let start = done.people.len();
                 done.people.extend(people);
                 let people = start..done.people.len();
@@ -481,6 +489,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                     tier,
                     failed: false,
                     errors: Vec::new(),
+                    warnings,
                     origin: (!people.is_empty()).then_some(Origin::Record(record, id)),
                     people,
                 });
@@ -500,6 +509,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             tier: None,
             failed: true,
             errors,
+            warnings: Vec::new(),
             people: at..at,
             origin: None,
         });
@@ -576,7 +586,7 @@ impl Ordered<'_, '_> {
             start = evaluation.end;
             let index = self.next_index;
             self.next_index += 1;
-            let mut warnings = Vec::new();
+            let mut warnings = evaluation.warnings.clone();
             let mut again = Vec::new();
             if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
                 && let Some(partner) = origin.partner(&done)
@@ -600,12 +610,9 @@ impl Ordered<'_, '_> {
                 if !conflicts.is_empty()
                     && let Some(record) = origin.record(&done)
                 {
-                    warnings = conflicts
-                        .into_iter()
-                        .map(|(person, other, name, place)| {
-                            person_in_two_partners(&record, person, (other, name, place))
-                        })
-                        .collect();
+                    warnings.extend(conflicts.into_iter().map(|(person, other, name, place)| {
+                        person_in_two_partners(&record, person, (other, name, place))
+                    }));
                     self.rerender(&record, &warnings, &mut again);
                 }
             }

@@ -7,6 +7,7 @@ mod allows;
 mod cycles;
 mod declare;
 mod error;
+mod fields;
 mod nonsense;
 mod renames;
 mod requirements;
