@@ -437,6 +437,21 @@ impl<'p> Differ<'p> {
                 ),
             ),
             (
+                "field",
+                named(
+                    old.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+                named(
+                    new.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+            ),
+            (
                 "tier",
                 named(
                     old.tiers
@@ -1000,6 +1015,51 @@ impl<'p> Differ<'p> {
                     &whole,
                     ChangeKind::MeasureDefinition,
                     format!("associations of measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
+        let conditions = |p: &Policy, f: &LineFilter| -> BTreeSet<String> {
+            f.conditions
+                .iter()
+                .map(|c| {
+                    let field = p.fields.get(c.field.0).map_or("", |f| f.id.as_str());
+                    let mut values: Vec<String> =
+                        c.values.iter().map(|v| v.trim().to_lowercase()).collect();
+                    values.sort();
+                    let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                    let not = if c.negated { "not " } else { "" };
+                    let one_of = if values.len() > 1 { "one of " } else { "" };
+                    format!("where {field} is {not}{one_of}{}", values.join(", "))
+                })
+                .collect()
+        };
+        let (before, after) = (conditions(self.old, a), conditions(self.new, b));
+        if before != after {
+            // No condition means every line counts; one condition more (on
+            // another field) means fewer lines.
+            let more = match (before.is_empty(), after.is_empty()) {
+                (_, true) => Some(true),
+                (true, _) => Some(false),
+                _ if after.is_superset(&before) => Some(false),
+                _ if before.is_superset(&after) => Some(true),
+                _ => None,
+            };
+            let show = |s: &BTreeSet<String>| {
+                if s.is_empty() {
+                    "any line".to_owned()
+                } else {
+                    join(s)
+                }
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("field conditions of measure `{name}`"),
                     Effect::Unproven,
                 )
                 .values(Some(show(&before)), Some(show(&after)))

@@ -22,6 +22,8 @@ pub(crate) enum NameKind {
     Association,
     /// `attribute NAME`
     Attribute,
+    /// `field NAME`: a field lines may carry.
+    Field,
     /// A rung of `tiers`.
     Tier,
     /// An exam, assessment or certification of the catalog.
@@ -41,6 +43,7 @@ impl NameKind {
             NameKind::Market => "market",
             NameKind::Association => "association",
             NameKind::Attribute => "attribute",
+            NameKind::Field => "field",
             NameKind::Tier => "tier",
             NameKind::Credential => "credential",
             NameKind::Group => "group",
@@ -59,9 +62,11 @@ impl NameKind {
                 Cow::Owned(name.to_lowercase())
             }
             NameKind::Credential => Cow::Owned(exam_key(name)),
-            NameKind::Tier | NameKind::Group | NameKind::Measure | NameKind::Option => {
-                Cow::Borrowed(name)
-            }
+            NameKind::Tier
+            | NameKind::Group
+            | NameKind::Measure
+            | NameKind::Option
+            | NameKind::Field => Cow::Borrowed(name),
         }
     }
 }
@@ -194,6 +199,7 @@ impl Walk {
             ast::Item::Market(d) => self.ident(NameKind::Market, &d.id, true),
             ast::Item::Association(d) => self.ident(NameKind::Association, &d.id, true),
             ast::Item::Attribute(d) => self.ident(NameKind::Attribute, &d.id, true),
+            ast::Item::Field(f) => self.ident(NameKind::Field, &f.id, true),
             ast::Item::Tiers(tiers, _) => {
                 for tier in tiers {
                     self.ident(NameKind::Tier, tier, true);
@@ -221,6 +227,9 @@ impl Walk {
                     | ast::MeasureBody::Usage { filter, .. } => {
                         for association in &filter.associations {
                             self.ident(NameKind::Association, association, false);
+                        }
+                        for condition in &filter.conditions {
+                            self.ident(NameKind::Field, &condition.field, false);
                         }
                     }
                     ast::MeasureBody::DistinctCustomers { of, .. } => {

@@ -62,6 +62,8 @@ period-calendar-year = in the last complete calendar year
 period-fiscal-year = in the last complete fiscal year (ending { $month }/{ $day })
 measure-associated = Your organization must be associated with those customers as { $associations }.
 measure-paid-only = Only paid lines count; trials and free seats do not.
+measure-field-is = Only lines whose { $field } is { $values } count.
+measure-field-is-not = Lines whose { $field } is { $values } do not count, nor do lines that state no { $field }.
 
 role-first-any = { $count ->
     [one] { $count } individual must pass one of the following:
