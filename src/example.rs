@@ -187,6 +187,9 @@ pub struct RevenueOut {
     /// Associations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub associations: Vec<String>,
+    /// Values of the policy's line fields the measure filters on.
+    #[serde(flatten)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// A usage line.
@@ -208,6 +211,9 @@ pub struct UsageOut {
     /// Paid.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub paid: bool,
+    /// Values of the policy's line fields the measure filters on.
+    #[serde(flatten)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Synthesises and checks a partner for `request`.
@@ -857,6 +863,7 @@ impl Builder<'_> {
             .map(|a| vec![a.id.clone()])
             .unwrap_or_default();
         let currency = self.currency();
+        let fields = self.field_values(filter);
         for amount in amounts {
             *customer += 1;
             let customer_id = format!("customer-{customer}");
@@ -869,6 +876,7 @@ impl Builder<'_> {
                     currency: currency.clone().ok_or("the policy names no currency")?,
                     date: date.clone(),
                     associations: associations.clone(),
+                    fields: fields.clone(),
                 }),
                 Err(metric) => partner.usage.push(UsageOut {
                     customer: customer_id,
@@ -878,10 +886,42 @@ impl Builder<'_> {
                     date: date.clone(),
                     associations: associations.clone(),
                     paid: filter.paid_only,
+                    fields: fields.clone(),
                 }),
             }
         }
         Ok(())
+    }
+
+    /// A value of each field `filter` tests that meets its condition: the
+    /// first value listed, or for `is not`, a value of a closed field not
+    /// listed (or, for an open field, one unlike every value listed).
+    fn field_values(
+        &self,
+        filter: &crate::model::LineFilter,
+    ) -> std::collections::BTreeMap<String, String> {
+        filter
+            .conditions
+            .iter()
+            .filter_map(|c| {
+                let field = self.policy.fields.get(c.field.0)?;
+                let value = if c.negated {
+                    match &field.values {
+                        Some(values) => values.iter().find(|v| c.holds(v))?.clone(),
+                        None => {
+                            let mut other = "other".to_owned();
+                            while !c.holds(&other) {
+                                other.push('_');
+                            }
+                            other
+                        }
+                    }
+                } else {
+                    c.values.first()?.clone()
+                };
+                Some((field.id.clone(), value))
+            })
+            .collect()
     }
 
     /// The product of a measure that the fewest other measures also count,
@@ -1137,7 +1177,13 @@ impl Example {
         if !p.people.is_empty() {
             entries.push(("people".to_owned(), self.compact_people(&q, &list)));
         }
-        if !p.revenue.is_empty() {
+        let full = |line: &dyn erased::Line| line.full(&q);
+        if p.revenue.iter().any(|l| !l.fields.is_empty()) {
+            entries.push((
+                "revenue".to_owned(),
+                p.revenue.iter().map(|l| full(l)).collect(),
+            ));
+        } else if !p.revenue.is_empty() {
             let lines = group(&p.revenue, |l| RevenueOut {
                 customer: String::new(),
                 ..l.clone()
@@ -1159,7 +1205,12 @@ impl Example {
                 .collect();
             entries.push(("revenue".to_owned(), written));
         }
-        if !p.usage.is_empty() {
+        if p.usage.iter().any(|l| !l.fields.is_empty()) {
+            entries.push((
+                "usage".to_owned(),
+                p.usage.iter().map(|l| full(l)).collect(),
+            ));
+        } else if !p.usage.is_empty() {
             let lines = group(&p.usage, |l| UsageOut {
                 customer: String::new(),
                 ..l.clone()
@@ -1280,4 +1331,53 @@ pub fn checked_case(policy: &Policy, example: &Example) -> Result<String, Exampl
         }
     }
     Ok(case)
+}
+
+/// Lines written in full in a compact test case (one table a line, with
+/// its customer), for lines that carry field values, which compact
+/// entries do not.
+mod erased {
+    use serde::Serialize;
+
+    /// A revenue or usage line.
+    pub(super) trait Line {
+        /// The line as an inline TOML table.
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String;
+    }
+
+    fn table<T: Serialize>(line: &T, q: &dyn Fn(&str) -> String) -> String {
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(line) else {
+            return "{}".to_owned();
+        };
+        let entries: Vec<String> = map
+            .iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    serde_json::Value::String(s) => q(s),
+                    serde_json::Value::Array(items) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|i| q(i.as_str().unwrap_or_default()))
+                            .collect();
+                        format!("[{}]", items.join(", "))
+                    }
+                    other => other.to_string(),
+                };
+                format!("{} = {value}", q(key))
+            })
+            .collect();
+        format!("{{ {} }}", entries.join(", "))
+    }
+
+    impl Line for super::RevenueOut {
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String {
+            table(self, q)
+        }
+    }
+
+    impl Line for super::UsageOut {
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String {
+            table(self, q)
+        }
+    }
 }
