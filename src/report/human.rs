@@ -205,6 +205,13 @@ impl View<'_> {
                             (n > 0).then(|| format!("{n} {}", exclusion(policy, measure, *why)))
                         })
                         .collect();
+                    for condition in filter_conditions(measure) {
+                        let field = policy
+                            .fields
+                            .get(condition.field.0)
+                            .map_or("", |f| f.id.as_str());
+                        let _ = writeln!(out, "{pad}    {}", condition.describe(field));
+                    }
                     let lines = totals.counted.len();
                     let plural = if lines == 1 { "" } else { "s" };
                     let _ = if excluded.is_empty() {
@@ -216,13 +223,6 @@ impl View<'_> {
                             excluded.join(", ")
                         )
                     };
-                    for condition in filter_conditions(measure) {
-                        let field = policy
-                            .fields
-                            .get(condition.field.0)
-                            .map_or("", |f| f.id.as_str());
-                        let _ = writeln!(out, "{pad}    {}", condition.describe(field));
-                    }
                     if self.gaps && !r.met && r.required.is_some() {
                         excluded_lines(out, &pad, policy, partner, measure, totals);
                     }
