@@ -336,4 +336,27 @@ mod tests {
         assert_eq!(index.references(&at("silver", 0)).count(), 2);
         assert!(index.at(POLICY.find("net_new").unwrap()).is_none());
     }
+
+    #[test]
+    fn a_field_is_declared_once_and_used_in_where_conditions() {
+        let text = r#"competency k {
+  tiers gold
+  field segment "Customer segment" = "enterprise", "smb"
+  revenue a = net_new from "CRM" over trailing 12 months where segment is "enterprise"
+  usage b = seats from "CRM" over trailing 12 months paid only, where segment is not "smb"
+  option o { tier gold { require a >= 1 USD } }
+}"#;
+        let file = crate::syntax::parse(text).unwrap();
+        let index = NameIndex::new(&file);
+        let second_use = text.match_indices("segment").nth(3).unwrap().0;
+        let used = index.at(second_use).unwrap().clone();
+        assert_eq!(used.kind, NameKind::Field);
+        assert!(!used.declaration);
+        let declarations: Vec<_> = index.declarations(&used).collect();
+        assert_eq!(declarations.len(), 1);
+        assert_eq!(declarations[0].span.start, text.find("segment").unwrap());
+        assert_eq!(index.references(&used).count(), 3);
+        // The values are not names.
+        assert!(index.at(text.find("\"enterprise\"").unwrap() + 1).is_none());
+    }
 }
