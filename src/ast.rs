@@ -306,6 +306,19 @@ pub struct LineFilter {
     pub paid_only: Option<Span>,
     /// `where FIELD is ...` conditions, in order.
     pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`, each as written (more than one is an
+    /// error the checker reports).
+    pub customers_of: Vec<CustomersOf>,
+}
+
+/// `for customers of MEASURE`: only lines of the customers another
+/// measure counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomersOf {
+    /// The measure whose customers count.
+    pub measure: Ident,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// `where segment is "enterprise"`, `is one of "a", "b"`, `is not "x"`.

@@ -1067,6 +1067,35 @@ impl<'p> Differ<'p> {
                 .at(at.0, at.1),
             );
         }
+        let customers_of = |p: &Policy, f: &LineFilter| {
+            f.customers_of
+                .and_then(|m| p.measures.get(m.0))
+                .map(|m| m.name.clone())
+        };
+        let (before, after) = (customers_of(self.old, a), customers_of(self.new, b));
+        if before != after {
+            // No restriction means every customer's lines count.
+            let more = match (&before, &after) {
+                (_, None) => Some(true),
+                (None, _) => Some(false),
+                _ => None,
+            };
+            let show = |m: &Option<String>| match m {
+                Some(m) => format!("customers of `{m}`"),
+                None => "every customer".to_owned(),
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("customers counted by measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
         if a.paid_only != b.paid_only {
             let yes_no = |paid: bool| {
                 if paid {

@@ -476,6 +476,10 @@ pub struct LineFilter {
     pub paid_only: bool,
     /// `where FIELD is ...`: each must hold (at most one per field).
     pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`: only lines of customers whose lines that
+    /// revenue or usage measure counts (in its own window) sum to more than
+    /// zero. Never, through any chain, the measure itself.
+    pub customers_of: Option<MeasureId>,
 }
 
 /// `where FIELD is VALUE`, `is one of ...`, `is not ...`: a condition on a

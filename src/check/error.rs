@@ -232,6 +232,39 @@ pub enum PolicyError {
         #[help]
         help: String,
     },
+    /// `for customers of` a measure that has no customers of its own, or
+    /// written twice.
+    #[error("{reason}")]
+    #[diagnostic(code(E0329))]
+    CustomersOfNone {
+        /// What is wrong.
+        reason: String,
+        /// The clause.
+        #[label(primary, "{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// Measures restricted to each other's customers, in a ring.
+    #[error("measure `{name}` is restricted to its own customers through {cycle}")]
+    #[diagnostic(
+        code(E0330),
+        help(
+            "a measure's customers are decided by the lines it counts, so it cannot count only lines of its own customers; restrict one measure of the chain to the customers of a measure outside it, or drop one `for customers of`"
+        )
+    )]
+    CustomersOfCycle {
+        /// The measure.
+        name: String,
+        /// The chain, e.g. `seats → crm → seats`.
+        cycle: String,
+        /// The clause that closes the ring.
+        #[label("leads back to `{name}`")]
+        span: SourceSpan,
+    },
     /// A tier that is not on the ladder.
     #[error("tier `{name}` is not on the tier ladder")]
     #[diagnostic(code(E0206))]

@@ -4,6 +4,7 @@
 //! a whole. All errors of a file are collected in one run.
 
 mod allows;
+mod customers;
 mod cycles;
 mod declare;
 mod error;

@@ -389,6 +389,13 @@ impl Builder<'_> {
         if filter.paid_only {
             out.push(self.t("measure-paid-only", &[])?);
         }
+        if let Some(other) = filter
+            .customers_of
+            .and_then(|o| self.policy.measures.get(o.0))
+        {
+            let of = self.measure_phrase(other)?;
+            out.push(self.t("measure-customers-of", &[("of", Arg::Text(&of))])?);
+        }
         for condition in &filter.conditions {
             let Some(field) = self.policy.fields.get(condition.field.0) else {
                 continue;

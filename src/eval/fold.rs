@@ -82,6 +82,17 @@ impl Plan {
         if policy.associations.len() > 64 || !policy.fields.is_empty() {
             return None;
         }
+        // So are lines restricted to another measure's customers, which
+        // are known only once that measure's lines are all read.
+        let restricted = policy.measures.iter().any(|m| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of.is_some()
+            }
+            MeasureKind::DistinctCustomers { .. } => false,
+        });
+        if restricted {
+            return None;
+        }
         let mut kinds: Vec<String> = Vec::new();
         let mut products: Vec<String> = Vec::new();
         let intern = |list: &mut Vec<String>, name: &str| -> usize {

@@ -134,11 +134,20 @@ pub enum Exclusion {
     OtherFieldValue,
     /// It has no value (or no valid value) of a field the measure filters on.
     NoFieldValue,
+    /// The measure counts lines of another measure's customers only
+    /// (`for customers of`), and this line's customer is not one (or it
+    /// names none).
+    NotCustomerOf,
 }
 
 /// How many reasons a line may not count for: the length of
 /// [`MeasureTotal::excluded`].
-pub const EXCLUSIONS: usize = 7;
+pub const EXCLUSIONS: usize = 8;
+
+/// Each measure's customers, by measure index, for the measures that
+/// another restricts to their customers (`for customers of`); `None` for
+/// the others.
+type Restrictions = Vec<Option<HashSet<String>>>;
 
 /// A problem with a line's value of a declared field, found while
 /// evaluating; reported as a data warning (see [`Evaluator::warnings`]).
@@ -828,6 +837,8 @@ impl<'p> Evaluator<'p> {
         partner: &Partner<'_>,
         fields: Option<&crate::data::LineFields<'_>>,
     ) -> Option<Vec<MeasureTotal>> {
+        let customers = self.restrictions(partner, fields)?;
+        let customers = &customers;
         let mut totals: Vec<MeasureTotal> = self
             .policy
             .measures
@@ -839,7 +850,14 @@ impl<'p> Evaluator<'p> {
                     filter,
                 } => {
                     let lines = revenue_lines(partner, fields);
-                    self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
+                    self.sum_lines(
+                        lines,
+                        revenue_types,
+                        filter,
+                        *window,
+                        Aggregate::Sum,
+                        customers,
+                    )
                 }
                 MeasureKind::Usage {
                     aggregate,
@@ -853,6 +871,7 @@ impl<'p> Evaluator<'p> {
                         filter,
                         *window,
                         *aggregate,
+                        customers,
                     )
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
@@ -869,7 +888,8 @@ impl<'p> Evaluator<'p> {
                 else {
                     continue;
                 };
-                let mut total = self.customers_counted(partner, fields, base, *window, count)?;
+                let mut total =
+                    self.customers_counted(partner, fields, base, (*window, count), customers)?;
                 if let Some(lines) = totals.get(of.0) {
                     total.without_customer =
                         self.without_customer(partner, base.is_money(), &lines.counted);
@@ -923,10 +943,10 @@ impl<'p> Evaluator<'p> {
         partner: &Partner<'_>,
         fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
-        window: Window,
-        count: CustomerCount,
+        (window, count): (Window, CustomerCount),
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
-        let sums = |window: Window| self.customer_sums(partner, fields, base, window);
+        let sums = |window: Window| self.customer_sums(partner, fields, base, window, customers);
         let current = sums(window)?;
         let customers = |sums: &HashMap<String, (Decimal, Vec<usize>)>| -> HashSet<String> {
             sums.iter()
@@ -1010,6 +1030,7 @@ impl<'p> Evaluator<'p> {
         fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<HashMap<String, (Decimal, Vec<usize>)>> {
         let mut sums: HashMap<String, (Decimal, Vec<usize>)> = HashMap::new();
         let mut add = |customer: Option<&str>, index: usize, value: Decimal| -> Option<()> {
@@ -1031,7 +1052,7 @@ impl<'p> Evaluator<'p> {
                     .enumerate()
                 {
                     if self
-                        .exclusion(&line, revenue_types, filter, window)
+                        .exclusion(&line, revenue_types, filter, window, customers)
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -1047,7 +1068,13 @@ impl<'p> Evaluator<'p> {
                     .enumerate()
                 {
                     if self
-                        .exclusion(&line, std::slice::from_ref(metric), filter, window)
+                        .exclusion(
+                            &line,
+                            std::slice::from_ref(metric),
+                            filter,
+                            window,
+                            customers,
+                        )
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -1068,11 +1095,12 @@ impl<'p> Evaluator<'p> {
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
-            match self.exclusion(&line, kinds, filter, window) {
+            match self.exclusion(&line, kinds, filter, window, customers) {
                 None => {
                     if aggregate == Aggregate::Sum {
                         out.total = out.total.checked_add(line.value)?;
@@ -1100,6 +1128,7 @@ impl<'p> Evaluator<'p> {
         kinds: &[String],
         filter: &LineFilter,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<Exclusion> {
         if !kinds.iter().any(|kind| model::same_name(line.kind, kind)) {
             return Some(Exclusion::OtherType);
@@ -1144,7 +1173,72 @@ impl<'p> Evaluator<'p> {
                 None => return Some(Exclusion::NoFieldValue),
             }
         }
+        if let Some(other) = filter.customers_of {
+            let theirs = customers.get(other.0).and_then(Option::as_ref);
+            let key = line.customer.and_then(customer_key);
+            if !key.is_some_and(|k| theirs.is_some_and(|set| set.contains(&k))) {
+                return Some(Exclusion::NotCustomerOf);
+            }
+        }
         None
+    }
+
+    /// The customers of each measure another restricts to its customers:
+    /// those whose lines it counts in its own window sum to more than zero
+    /// (as for `new customers of`); `None` when a sum overflows.
+    fn restrictions(
+        &self,
+        partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
+    ) -> Option<Restrictions> {
+        let measures = &self.policy.measures;
+        let mut sets: Restrictions = vec![None; measures.len()];
+        let restricted_to = |m: &Measure| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of
+            }
+            MeasureKind::DistinctCustomers { .. } => None,
+        };
+        if measures.iter().all(|m| restricted_to(m).is_none()) {
+            return Some(sets);
+        }
+        // Each measure after those whose customers it needs: a chain is at
+        // most as long as the measures (the checker refuses rings).
+        let mut pending: Vec<usize> = measures
+            .iter()
+            .filter_map(restricted_to)
+            .map(|m| m.0)
+            .collect();
+        let mut rounds = 0;
+        while let Some(&m) = pending.last() {
+            rounds += 1;
+            if rounds > measures.len() * measures.len() + 1 {
+                return Some(sets);
+            }
+            if sets.get(m).is_some_and(Option::is_some) {
+                pending.pop();
+                continue;
+            }
+            let measure = measures.get(m)?;
+            if let Some(other) = restricted_to(measure)
+                && sets.get(other.0).is_some_and(Option::is_none)
+            {
+                pending.push(other.0);
+                continue;
+            }
+            let window = self.windows.get(m).copied()?;
+            let sums = self.customer_sums(partner, fields, measure, window, &sets)?;
+            let set = sums
+                .into_iter()
+                .filter(|(_, (sum, _))| *sum > Decimal::ZERO)
+                .map(|(customer, _)| customer)
+                .collect();
+            if let Some(slot) = sets.get_mut(m) {
+                *slot = Some(set);
+            }
+            pending.pop();
+        }
+        Some(sets)
     }
 
     /// The catalog index of an exam code as the data writes it.
@@ -1453,6 +1547,7 @@ fn fillable(p: &PeopleRequirement, people: &[u64]) -> bool {
 /// A revenue or usage line as a measure sees it.
 struct Line<'l> {
     kind: &'l str,
+    customer: Option<&'l str>,
     product: &'l str,
     date: NaiveDate,
     associations: &'l [std::borrow::Cow<'l, str>],
@@ -1493,6 +1588,7 @@ impl<'l> From<&'l crate::data::RevenueLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::RevenueLine<'_>) -> Self {
         Line {
             kind: &l.kind,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,
@@ -1507,6 +1603,7 @@ impl<'l> From<&'l crate::data::UsageLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::UsageLine<'_>) -> Self {
         Line {
             kind: &l.metric,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,

@@ -393,6 +393,12 @@ impl<'s> Printer<'s> {
             conditions.push("paid only".to_owned());
         }
         conditions.extend(filter.conditions.iter().map(field_condition));
+        conditions.extend(
+            filter
+                .customers_of
+                .iter()
+                .map(|c| format!("for customers of {}", c.measure.name)),
+        );
         if !conditions.is_empty() {
             rest.push(' ');
             rest.push_str(&conditions.join(", "));

@@ -231,6 +231,9 @@ impl Walk {
                         for condition in &filter.conditions {
                             self.ident(NameKind::Field, &condition.field, false);
                         }
+                        for clause in &filter.customers_of {
+                            self.ident(NameKind::Measure, &clause.measure, false);
+                        }
                     }
                     ast::MeasureBody::DistinctCustomers { of, .. } => {
                         self.ident(NameKind::Measure, of, false);

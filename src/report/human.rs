@@ -197,6 +197,7 @@ impl View<'_> {
                         Exclusion::NotPaid,
                         Exclusion::OtherFieldValue,
                         Exclusion::NoFieldValue,
+                        Exclusion::NotCustomerOf,
                     ];
                     let excluded: Vec<String> = reasons
                         .iter()
@@ -205,6 +206,13 @@ impl View<'_> {
                             (n > 0).then(|| format!("{n} {}", exclusion(policy, measure, *why)))
                         })
                         .collect();
+                    if let model::MeasureKind::Revenue { filter, .. }
+                    | model::MeasureKind::Usage { filter, .. } = &measure.kind
+                        && let Some(other) =
+                            filter.customers_of.and_then(|o| policy.measures.get(o.0))
+                    {
+                        let _ = writeln!(out, "{pad}    for customers of {}", other.name);
+                    }
                     for condition in filter_conditions(measure) {
                         let field = policy
                             .fields
@@ -407,6 +415,17 @@ fn exclusion(policy: &Policy, measure: &model::Measure, why: Exclusion) -> Strin
         Exclusion::NotPaid => "not paid".to_owned(),
         Exclusion::OtherFieldValue => format!("other {}", fields()),
         Exclusion::NoFieldValue => format!("no {}", fields()),
+        Exclusion::NotCustomerOf => {
+            let other = match &measure.kind {
+                model::MeasureKind::Revenue { filter, .. }
+                | model::MeasureKind::Usage { filter, .. } => filter
+                    .customers_of
+                    .and_then(|o| policy.measures.get(o.0))
+                    .map_or("", |m| m.name.as_str()),
+                model::MeasureKind::DistinctCustomers { .. } => "",
+            };
+            format!("not a customer of {other}")
+        }
     }
 }
 

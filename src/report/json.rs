@@ -367,6 +367,10 @@ pub struct LineCounts {
     /// No (valid) value of a field the measure filters on (absent when none).
     #[serde(skip_serializing_if = "is_zero")]
     pub no_field_value: usize,
+    /// Not of a customer of the measure this one is restricted to (`for
+    /// customers of`; absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_customer_of: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -594,6 +598,7 @@ impl<'a> View<'a> {
                             not_paid: excluded(Exclusion::NotPaid),
                             other_field_value: excluded(Exclusion::OtherFieldValue),
                             no_field_value: excluded(Exclusion::NoFieldValue),
+                            not_customer_of: excluded(Exclusion::NotCustomerOf),
                         }
                     }),
                     lines_without_customer: evidence.map(|t| t.without_customer).filter(|n| *n > 0),

@@ -108,6 +108,7 @@ keywords! {
     WHERE = kw_where, "where", "where", Inner;
     IS = kw_is, "is", "is", Inner;
     NOT = kw_not, "not", "not", Inner;
+    FOR = kw_for, "for", "for customers of", Inner;
     ONLY = kw_only, "only", "only", Inner;
     PER = kw_per, "per", "per month", Inner;
     MONTH = kw_month, "month", "month", Inner;
@@ -210,6 +211,7 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::field_decl => &[FIELD],
         Rule::where_clause => &[WHERE],
         Rule::field_negation => &[NOT],
+        Rule::customers_clause => &[FOR],
         Rule::tiers_decl => &[TIERS],
         Rule::exam_decl => &[EXAM],
         Rule::credential_kind => &[EXAM, ASSESSMENT, CERTIFICATION],

@@ -387,6 +387,7 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         associations: Vec::new(),
         paid_only: None,
         conditions: Vec::new(),
+        customers_of: Vec::new(),
     };
     for condition in children.rest() {
         match condition.as_rule() {
@@ -397,6 +398,11 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
             }
             Rule::paid_only => filter.paid_only = Some(span_of(&condition)),
             Rule::where_clause => filter.conditions.push(field_condition(condition)?),
+            Rule::customers_clause => {
+                let span = span_of(&condition);
+                let measure = ident(Children::of(condition).expect(Rule::ident)?);
+                filter.customers_of.push(CustomersOf { measure, span });
+            }
             _ => {}
         }
     }
