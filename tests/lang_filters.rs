@@ -785,3 +785,300 @@ fn example_partners_carry_the_values_the_conditions_need() {
         assert!(warnings.is_empty());
     }
 }
+
+// ---------------------------------------------------------------------------
+// For customers of another measure
+// ---------------------------------------------------------------------------
+
+fn sale(customer: Option<&str>, amount: &str, date: &str) -> Value {
+    let mut line = json!({
+        "product": "Dynamics 365",
+        "type": "net_new",
+        "amount": amount,
+        "currency": "USD",
+        "date": date,
+    });
+    if let Some(customer) = customer {
+        line["customer"] = json!(customer);
+    }
+    line
+}
+
+fn pro_seats(customer: Option<&str>, quantity: u32, date: &str) -> Value {
+    let mut line = json!({
+        "metric": "deployed_seats",
+        "product": "Power BI Pro",
+        "quantity": quantity,
+        "date": date,
+    });
+    if let Some(customer) = customer {
+        line["customer"] = json!(customer);
+    }
+    line
+}
+
+fn evaluate_at<'p>(policy: &'p Policy, as_of: &str, text: &str) -> PartnerOutcome<'p> {
+    let evaluator = Evaluator::new(policy, d(as_of));
+    let record = read::whole_text("case.json", text.to_owned())
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let partner = Partner::parse(&record).unwrap();
+    evaluator.evaluate_at(&partner, Detail::Evidence).unwrap()
+}
+
+#[test]
+fn seats_count_only_at_customers_whose_counted_revenue_is_above_zero() {
+    let policy = shape("seats_of_revenue_customers");
+    // As of 2017-12-31: crm counts calendar 2017, seats 2017-07-01 to
+    // 2017-12-31.
+    let text = record(
+        &[
+            // A customer: one cent of revenue in the period is enough.
+            sale(Some("Alpine"), "0.01", "2017-01-01"),
+            // Not a customer: the sale and its refund add up to zero.
+            sale(Some("Blue Yonder"), "900", "2017-03-01"),
+            sale(Some("Blue Yonder"), "-900", "2017-04-01"),
+            // Not a customer in crm's period: the sale is a day before it.
+            sale(Some("Coho"), "900", "2016-12-31"),
+            // A sale without a customer makes nobody a customer.
+            sale(None, "20000", "2017-05-01"),
+        ],
+        &[
+            pro_seats(Some(" alpine "), 100, "2017-07-01"),
+            pro_seats(Some("Blue Yonder"), 1000, "2017-08-01"),
+            pro_seats(Some("Coho"), 1000, "2017-08-01"),
+            pro_seats(None, 1000, "2017-08-01"),
+            // Alpine's seats a day before the seats window do not count.
+            pro_seats(Some("Alpine"), 1000, "2017-06-30"),
+        ],
+    );
+    let outcome = evaluate_at(&policy, AS_OF, &text);
+    assert_eq!(total(&policy, &outcome, "crm"), dec("20000.01"));
+    assert_eq!(total(&policy, &outcome, "seats"), dec("100"));
+    let seats = &outcome.measures[1];
+    assert_eq!(seats.counted, [0]);
+    assert_eq!(
+        seats.excluded_lines,
+        [
+            (1, Exclusion::NotCustomerOf),
+            (2, Exclusion::NotCustomerOf),
+            (3, Exclusion::NotCustomerOf),
+            (4, Exclusion::OutsideWindow),
+        ]
+    );
+}
+
+#[test]
+fn the_other_measures_own_window_decides_who_its_customers_are() {
+    let policy = shape("seats_of_revenue_customers");
+    // Alpine bought in February 2017, long before the seats window.
+    let text = record(
+        &[sale(Some("Alpine"), "10000", "2017-02-01")],
+        &[pro_seats(Some("Alpine"), 500, "2018-01-10")],
+    );
+    // As of 2018-01-15 the last complete calendar year is still 2017:
+    // Alpine is a customer, and its January seats count.
+    let outcome = evaluate_at(&policy, "2018-01-15", &text);
+    assert_eq!(total(&policy, &outcome, "seats"), dec("500"));
+    assert_eq!(
+        outcome.tier.map(|t| policy.tiers[t.0].id.as_str()),
+        Some("silver")
+    );
+    // As of 2018-12-31 crm counts 2018, in which Alpine bought nothing:
+    // Alpine is no longer a customer, so its December seats, well inside
+    // the seats window, do not count.
+    let text = record(
+        &[sale(Some("Alpine"), "10000", "2017-02-01")],
+        &[pro_seats(Some("Alpine"), 500, "2018-12-01")],
+    );
+    let outcome = evaluate_at(&policy, "2018-12-31", &text);
+    assert_eq!(total(&policy, &outcome, "crm"), dec("0"));
+    assert_eq!(total(&policy, &outcome, "seats"), dec("0"));
+    assert_eq!(
+        outcome.measures[1].excluded_lines,
+        [(0, Exclusion::NotCustomerOf)]
+    );
+}
+
+#[test]
+fn a_restriction_may_chain_and_customer_counts_read_the_restricted_lines() {
+    let text = r#"competency c {
+  version "1"
+  effective 2017-01-01
+  currency USD
+  tiers gold
+  revenue crm = net_new from "Dynamics 365" over trailing 12 months
+  usage seats = deployed_seats from "Power BI Pro" over trailing 12 months for customers of crm
+  usage active = active_users from "Power BI Pro" over trailing 12 months for customers of seats
+  measure seat_customers = distinct customers of seats
+  option o { tier gold { require active >= 1 require seat_customers >= 1 } }
+}"#;
+    let policy = rubric::load_policy(text).unwrap();
+    let mut active = pro_seats(Some("Alpine"), 7, BOOKED);
+    active["metric"] = json!("active_users");
+    let mut stray = pro_seats(Some("Coho"), 9, BOOKED);
+    stray["metric"] = json!("active_users");
+    let data = record(
+        &[
+            sale(Some("Alpine"), "1", BOOKED),
+            sale(Some("Coho"), "1", BOOKED),
+        ],
+        // Coho bought, but has no seats: not a customer of `seats`.
+        &[pro_seats(Some("Alpine"), 5, BOOKED), active, stray],
+    );
+    let outcome = evaluate_at(&policy, AS_OF, &data);
+    assert_eq!(total(&policy, &outcome, "seats"), dec("5"));
+    assert_eq!(total(&policy, &outcome, "active"), dec("7"));
+    assert_eq!(total(&policy, &outcome, "seat_customers"), dec("1"));
+    // Both paths agree; the fast path leaves such a policy to the careful one.
+    let evaluator = Evaluator::new(&policy, d(AS_OF));
+    assert!(evaluator.fold(&data, &mut Scratch::default()).is_none());
+    let (batch, careful) = both_paths(&policy, &[data]);
+    assert_eq!(batch, careful);
+    assert_eq!(careful, [Some("gold".to_owned())]);
+}
+
+#[test]
+fn both_paths_agree_on_seats_of_revenue_customers() {
+    let policy = shape("seats_of_revenue_customers");
+    let records: Vec<String> = [
+        ("9999.99", 100),
+        ("10000", 99),
+        ("10000", 100),
+        ("50000", 500),
+        ("50000", 499),
+    ]
+    .iter()
+    .map(|(amount, seats)| {
+        record(
+            &[sale(Some("Alpine"), amount, "2017-03-01")],
+            &[
+                pro_seats(Some("Alpine"), *seats, "2017-09-01"),
+                pro_seats(Some("Other"), 1000, "2017-09-01"),
+            ],
+        )
+    })
+    .collect();
+    let (batch, careful) = both_paths(&policy, &records);
+    assert_eq!(batch, careful);
+    let expected: Vec<Option<String>> = [None, None, Some("silver"), Some("gold"), Some("silver")]
+        .iter()
+        .map(|t| t.map(str::to_owned))
+        .collect();
+    assert_eq!(careful, expected);
+}
+
+#[test]
+fn the_checker_refuses_restrictions_that_cannot_mean_anything() {
+    let policy = |measures: &str| {
+        format!(
+            r#"competency c {{
+  version "1"
+  effective 2017-01-01
+  currency USD
+  tiers gold
+  revenue crm = net_new from "X" over trailing 12 months
+{measures}
+  option o {{ tier gold {{ require crm >= 1 USD require seats >= 1 }} }}
+}}"#
+        )
+    };
+    for (measures, expected) in [
+        (
+            "  usage seats = s from \"Y\" over trailing 12 months for customers of crmm",
+            vec!["E0203"],
+        ),
+        (
+            "  usage seats = s from \"Y\" over trailing 12 months for customers of seats",
+            vec!["E0330"],
+        ),
+        (
+            "  usage seats = s from \"Y\" over trailing 12 months for customers of other\n  usage other = s from \"Y\" over trailing 12 months for customers of seats",
+            vec!["E0330"],
+        ),
+        (
+            "  measure n = distinct customers of crm\n  usage seats = s from \"Y\" over trailing 12 months for customers of n",
+            vec!["E0329"],
+        ),
+        (
+            "  usage seats = s from \"Y\" over trailing 12 months for customers of crm, for customers of crm",
+            vec!["E0329"],
+        ),
+    ] {
+        assert_eq!(codes(&policy(measures)), expected, "{measures}");
+    }
+    let ok = policy("  usage seats = s from \"Y\" over trailing 12 months for customers of crm");
+    assert_eq!(codes(&ok), Vec::<String>::new());
+    let help = rubric::check_source(&policy(
+        "  usage seats = s from \"Y\" over trailing 12 months for customers of crmm",
+    ))
+    .diagnostics[0]
+        .help()
+        .unwrap()
+        .to_string();
+    assert_eq!(help, "did you mean `crm`?");
+}
+
+#[test]
+fn for_customers_of_formats_diffs_and_reads_on_the_page() {
+    let shape_text = shape_text("seats_of_revenue_customers");
+    assert_eq!(rubric::format::format(&shape_text).unwrap(), shape_text);
+    let messy = shape_text.replace(
+        "over trailing 6 months for customers of crm",
+        "over trailing 6 months   for   customers  of crm",
+    );
+    assert_eq!(rubric::format::format(&messy).unwrap(), shape_text);
+
+    let dir = tempfile_dir();
+    let old = dir.join("seats_old.policy");
+    let new = dir.join("seats_new.policy");
+    std::fs::write(&old, &shape_text).unwrap();
+    std::fs::write(&new, shape_text.replace(" for customers of crm", "")).unwrap();
+    let (stdout, _) = rubric_cli(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(
+        stdout.contains("customers counted by measure `seats`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("customers of `crm`"), "{stdout}");
+    assert!(stdout.contains("every customer"), "{stdout}");
+
+    let policy = shape("seats_of_revenue_customers");
+    for language in rubric::doc::Language::ALL {
+        let options = rubric::doc::Options {
+            language,
+            format: rubric::doc::Format::Markdown,
+        };
+        let text = rubric::doc::render(&policy, &options, None).unwrap();
+        insta::assert_snapshot!(
+            format!("page_seats_of_revenue_customers.{}.md", language.tag()),
+            text
+        );
+    }
+}
+
+#[test]
+fn the_report_shows_the_restriction_and_lines_of_other_customers() {
+    let dir = tempfile_dir();
+    let data = dir.join("seats.json");
+    std::fs::write(
+        &data,
+        record(
+            &[sale(Some("Alpine"), "10000", "2017-03-01")],
+            &[
+                pro_seats(Some("Alpine"), 60, "2017-09-01"),
+                pro_seats(Some("Other"), 1000, "2017-09-01"),
+            ],
+        ),
+    )
+    .unwrap();
+    let (stdout, _) = rubric_cli(&[
+        "eval",
+        "tests/shapes/seats_of_revenue_customers.policy",
+        data.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    insta::assert_snapshot!("report_shows_the_restriction", stdout);
+}
