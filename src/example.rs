@@ -867,6 +867,28 @@ impl Builder<'_> {
         for amount in amounts {
             *customer += 1;
             let customer_id = format!("customer-{customer}");
+            // `for customers of OTHER`: the customer is made one of OTHER's,
+            // with the smallest line OTHER counts.
+            if let Some(other) = filter.customers_of {
+                let mut same = *customer - 1;
+                let smallest = Need {
+                    total: Some(
+                        if self
+                            .policy
+                            .measures
+                            .get(other.0)
+                            .is_some_and(crate::model::Measure::is_money)
+                        {
+                            Decimal::new(1, 2)
+                        } else {
+                            Decimal::ONE
+                        },
+                    ),
+                    customers: 1,
+                    ..Need::default()
+                };
+                self.lines(other.0, &smallest, &mut same, partner)?;
+            }
             match kind {
                 Ok(revenue_type) => partner.revenue.push(RevenueOut {
                     customer: customer_id,

@@ -1082,3 +1082,37 @@ fn the_report_shows_the_restriction_and_lines_of_other_customers() {
     ]);
     insta::assert_snapshot!("report_shows_the_restriction", stdout);
 }
+
+#[test]
+fn example_partners_make_the_restricted_lines_customers_of_the_other_measure() {
+    let (stdout, stderr) = rubric_cli(&[
+        "example",
+        "tests/shapes/seats_of_revenue_customers.policy",
+        "--tier",
+        "gold",
+        "--as-of",
+        AS_OF,
+    ]);
+    let partner: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+    let seat_customers: Vec<&Value> = partner["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["customer"])
+        .collect();
+    let revenue_customers: Vec<&Value> = partner["revenue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["customer"])
+        .collect();
+    assert!(!seat_customers.is_empty());
+    assert!(seat_customers.iter().all(|c| revenue_customers.contains(c)));
+    let policy = shape("seats_of_revenue_customers");
+    let outcome = evaluate_at(&policy, AS_OF, &stdout);
+    assert_eq!(
+        outcome.tier.map(|t| policy.tiers[t.0].id.as_str()),
+        Some("gold")
+    );
+}
