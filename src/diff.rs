@@ -509,6 +509,36 @@ impl<'p> Differ<'p> {
                 }
             }
         }
+        // A closed field's values decide which lines meet its conditions
+        // (a value it does not list meets none).
+        for before in &old.fields {
+            let Some(after) = new.fields.iter().find(|f| f.id == before.id) else {
+                continue;
+            };
+            let values = |f: &crate::model::Field| -> Option<BTreeSet<String>> {
+                f.values
+                    .as_ref()
+                    .map(|v| v.iter().map(|v| v.trim().to_lowercase()).collect())
+            };
+            let (was, is) = (values(before), values(after));
+            if was != is {
+                let show = |v: &Option<BTreeSet<String>>| match v {
+                    Some(v) => join(v),
+                    None => "any value".to_owned(),
+                };
+                self.push(
+                    draft(
+                        &whole,
+                        ChangeKind::Declaration,
+                        format!("values of field `{}`", before.id),
+                        Effect::Unproven,
+                    )
+                    .values(Some(show(&was)), Some(show(&is)))
+                    .note("a line whose value the field does not list meets no condition on it")
+                    .at(Some(before.span), Some(after.span)),
+                );
+            }
+        }
         let ladder = |p: &Policy| p.tiers.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
         let (before, after) = (ladder(old), ladder(new));
         let common_before: Vec<&String> = before.iter().filter(|t| after.contains(t)).collect();

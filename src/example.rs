@@ -667,8 +667,27 @@ impl Builder<'_> {
             }
         }
         let mut customer = 0usize;
-        for (measure_index, need) in needs {
-            self.lines(measure_index, &need, &mut customer, &mut partner)?;
+        // A measure restricted to another's customers (`for customers of`)
+        // after that one, so that its lines can be of the same customers.
+        let mut order: Vec<(usize, Need)> = needs.into_iter().collect();
+        order.sort_by_key(|(m, _)| self.restriction_depth(*m));
+        let mut made: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (measure_index, need) in order {
+            let before = (partner.revenue.len(), partner.usage.len());
+            self.lines(measure_index, &need, &mut customer, &mut partner, &made)?;
+            let customers = partner
+                .revenue
+                .iter()
+                .skip(before.0)
+                .map(|l| l.customer.clone())
+                .chain(
+                    partner
+                        .usage
+                        .iter()
+                        .skip(before.1)
+                        .map(|l| l.customer.clone()),
+                );
+            made.entry(measure_index).or_default().extend(customers);
         }
         Ok(partner)
     }
@@ -794,13 +813,35 @@ impl Builder<'_> {
         }
     }
 
-    /// Lines adding up to a measure's need.
+    /// How many `for customers of` links lead from a measure.
+    fn restriction_depth(&self, measure: usize) -> usize {
+        let mut depth = 0;
+        let mut at = measure;
+        while let Some(MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+            self.policy.measures.get(at).map(|m| &m.kind)
+        {
+            match filter.customers_of {
+                Some(other) if depth <= self.policy.measures.len() => {
+                    depth += 1;
+                    at = other.0;
+                }
+                _ => break,
+            }
+        }
+        depth
+    }
+
+    /// Lines adding up to a measure's need. A measure restricted to the
+    /// customers of another has its lines at the customers `made` for
+    /// that one, or, when there are none, at a customer given the smallest
+    /// line that one counts.
     fn lines(
         &self,
         measure_index: usize,
         need: &Need,
         customer: &mut usize,
         partner: &mut PartnerOut,
+        made: &BTreeMap<usize, Vec<String>>,
     ) -> Result<(), String> {
         let measure = self
             .policy
@@ -864,31 +905,40 @@ impl Builder<'_> {
             .unwrap_or_default();
         let currency = self.currency();
         let fields = self.field_values(filter);
-        for amount in amounts {
-            *customer += 1;
-            let customer_id = format!("customer-{customer}");
-            // `for customers of OTHER`: the customer is made one of OTHER's,
-            // with the smallest line OTHER counts.
-            if let Some(other) = filter.customers_of {
-                let mut same = *customer - 1;
-                let smallest = Need {
-                    total: Some(
-                        if self
+        let theirs = filter
+            .customers_of
+            .and_then(|other| made.get(&other.0))
+            .filter(|c| !c.is_empty());
+        for (k, amount) in amounts.into_iter().enumerate() {
+            let customer_id = match theirs {
+                Some(theirs) => theirs.get(k % theirs.len()).cloned().unwrap_or_default(),
+                None => {
+                    *customer += 1;
+                    let id = format!("customer-{customer}");
+                    // `for customers of OTHER`, which has no lines: the
+                    // customer is made one of OTHER's, with the smallest
+                    // line OTHER counts.
+                    if let Some(other) = filter.customers_of {
+                        let mut same = *customer - 1;
+                        let money = self
                             .policy
                             .measures
                             .get(other.0)
-                            .is_some_and(crate::model::Measure::is_money)
-                        {
-                            Decimal::new(1, 2)
-                        } else {
-                            Decimal::ONE
-                        },
-                    ),
-                    customers: 1,
-                    ..Need::default()
-                };
-                self.lines(other.0, &smallest, &mut same, partner)?;
-            }
+                            .is_some_and(crate::model::Measure::is_money);
+                        let smallest = Need {
+                            total: Some(if money {
+                                Decimal::new(1, 2)
+                            } else {
+                                Decimal::ONE
+                            }),
+                            customers: 1,
+                            ..Need::default()
+                        };
+                        self.lines(other.0, &smallest, &mut same, partner, made)?;
+                    }
+                    id
+                }
+            };
             match kind {
                 Ok(revenue_type) => partner.revenue.push(RevenueOut {
                     customer: customer_id,
@@ -1200,7 +1250,16 @@ impl Example {
             entries.push(("people".to_owned(), self.compact_people(&q, &list)));
         }
         let full = |line: &dyn erased::Line| line.full(&q);
-        if p.revenue.iter().any(|l| !l.fields.is_empty()) {
+        // Compact entries get a fresh customer each: lines that share a
+        // customer (`for customers of`) are written in full.
+        let customers: std::collections::BTreeSet<&str> = p
+            .revenue
+            .iter()
+            .map(|l| l.customer.as_str())
+            .chain(p.usage.iter().map(|l| l.customer.as_str()))
+            .collect();
+        let shared = customers.len() < p.revenue.len() + p.usage.len();
+        if shared || p.revenue.iter().any(|l| !l.fields.is_empty()) {
             entries.push((
                 "revenue".to_owned(),
                 p.revenue.iter().map(|l| full(l)).collect(),
@@ -1227,7 +1286,7 @@ impl Example {
                 .collect();
             entries.push(("revenue".to_owned(), written));
         }
-        if p.usage.iter().any(|l| !l.fields.is_empty()) {
+        if shared || p.usage.iter().any(|l| !l.fields.is_empty()) {
             entries.push((
                 "usage".to_owned(),
                 p.usage.iter().map(|l| full(l)).collect(),

@@ -751,6 +751,18 @@ fn diff_reports_a_changed_condition_and_a_new_field() {
         "{stdout}"
     );
     assert!(stdout.contains("field `region`"), "{stdout}");
+    // A closed field's values changed.
+    std::fs::write(
+        &new,
+        text.replace(
+            r#"= "enterprise", "smb""#,
+            r#"= "enterprise", "smb", "midmarket""#,
+        ),
+    )
+    .unwrap();
+    let (stdout, _) = rubric_cli(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(stdout.contains("values of field `segment`"), "{stdout}");
+    assert!(stdout.contains("enterprise, midmarket, smb"), "{stdout}");
 }
 
 #[test]
