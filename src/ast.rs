@@ -83,6 +83,8 @@ pub enum Item {
     Association(Declaration),
     /// `attribute surface_hub_reseller "Authorized Surface Hub reseller"`
     Attribute(Declaration),
+    /// `field segment "Customer segment" = "enterprise", "smb"`
+    Field(FieldDecl),
     /// `tiers silver, gold`
     Tiers(Vec<Ident>, Span),
     /// `exam MB2-714 "Dynamics CRM Customer Service"`
@@ -145,6 +147,19 @@ pub struct Declaration {
     pub id: Ident,
     /// Its human title.
     pub title: Option<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `field NAME "Title" = "value", "value"`: a field lines may carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldDecl {
+    /// The field's name, as lines write it.
+    pub id: Ident,
+    /// Its human title.
+    pub title: Option<Text>,
+    /// The only values it may take; empty when the field is open.
+    pub values: Vec<Text>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -289,6 +304,36 @@ pub struct LineFilter {
     pub associations: Vec<Ident>,
     /// Where `paid only` is written, if it is.
     pub paid_only: Option<Span>,
+    /// `where FIELD is ...` conditions, in order.
+    pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`, each as written (more than one is an
+    /// error the checker reports).
+    pub customers_of: Vec<CustomersOf>,
+}
+
+/// `for customers of MEASURE`: only lines of the customers another
+/// measure counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomersOf {
+    /// The measure whose customers count.
+    pub measure: Ident,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `where segment is "enterprise"`, `is one of "a", "b"`, `is not "x"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCondition {
+    /// The field named.
+    pub field: Ident,
+    /// Where `not` is written, if it is.
+    pub negated: Option<Span>,
+    /// Written with `one of`.
+    pub one_of: bool,
+    /// The values listed.
+    pub values: Vec<Text>,
+    /// The whole condition, `where` included.
+    pub span: Span,
 }
 
 /// `over trailing 12 months` or `over last complete fiscal year ending 06-30`.

@@ -321,6 +321,8 @@ struct Evaluation {
     tier: Option<TierLevelId>,
     failed: bool,
     errors: Vec<DataError>,
+    /// Problems that did not stop its evaluation (values of line fields).
+    warnings: Vec<DataError>,
     /// Its people's range in `people`.
     people: std::ops::Range<usize>,
     /// Where the record is, for the check across partners to name it and
@@ -486,6 +488,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                 tier,
                 failed: false,
                 errors: Vec::new(),
+                warnings: Vec::new(),
                 origin: (!people.is_empty()).then_some(Origin::Lines {
                     lines: range,
                     trimmed: span,
@@ -505,16 +508,21 @@ impl<'e, 'p> Worker<'e, 'p> {
         let evaluated = Partner::parse(&record).and_then(|partner| {
             let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
             let tier = outcome.tier;
+            let warnings = self.evaluator.warnings(&partner, &outcome);
             let evaluated = of_partner(&partner, outcome, self.detail, self.render);
-            self.render
-                .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
+            self.render.evaluated(
+                self.evaluator.policy(),
+                &evaluated,
+                &warnings,
+                &mut done.rendered,
+            );
             let raw = partner.id.json().get();
             let id = offset_in(record.text(), raw)
                 .map_or(Span::new(0, 0), |at| Span::new(at, at + raw.len()));
-            Ok((tier, id, person_keys(&partner)))
+            Ok((tier, id, person_keys(&partner), warnings))
         });
         match evaluated {
-            Ok((tier, id, people)) => {
+            Ok((tier, id, people, warnings)) => {
                 let start = done.people.len();
                 done.people.extend(people);
                 let people = start..done.people.len();
@@ -523,6 +531,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                     tier,
                     failed: false,
                     errors: Vec::new(),
+                    warnings,
                     origin: (!people.is_empty()).then_some(Origin::Record(record, id)),
                     people,
                 });
@@ -542,6 +551,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             tier: None,
             failed: true,
             errors,
+            warnings: Vec::new(),
             people: at..at,
             origin: None,
         });
@@ -646,7 +656,7 @@ impl Ordered<'_, '_> {
             start = evaluation.end;
             let index = self.next_index;
             self.next_index += 1;
-            let mut warnings = Vec::new();
+            let mut warnings = evaluation.warnings.clone();
             let mut again = Vec::new();
             if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
                 && let Some(text) = origin.text(&done)
@@ -671,12 +681,9 @@ impl Ordered<'_, '_> {
                 if !conflicts.is_empty()
                     && let Some(record) = origin.record(&done)
                 {
-                    warnings = conflicts
-                        .into_iter()
-                        .map(|(person, other, name, place)| {
-                            person_in_two_partners(&record, person, (other, name, place))
-                        })
-                        .collect();
+                    warnings.extend(conflicts.into_iter().map(|(person, other, name, place)| {
+                        person_in_two_partners(&record, person, (other, name, place))
+                    }));
                     self.rerender(&record, &warnings, &mut again);
                 }
             }

@@ -437,6 +437,21 @@ impl<'p> Differ<'p> {
                 ),
             ),
             (
+                "field",
+                named(
+                    old.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+                named(
+                    new.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+            ),
+            (
                 "tier",
                 named(
                     old.tiers
@@ -492,6 +507,36 @@ impl<'p> Differ<'p> {
                         .at(None, Some(*span)),
                     );
                 }
+            }
+        }
+        // A closed field's values decide which lines meet its conditions
+        // (a value it does not list meets none).
+        for before in &old.fields {
+            let Some(after) = new.fields.iter().find(|f| f.id == before.id) else {
+                continue;
+            };
+            let values = |f: &crate::model::Field| -> Option<BTreeSet<String>> {
+                f.values
+                    .as_ref()
+                    .map(|v| v.iter().map(|v| v.trim().to_lowercase()).collect())
+            };
+            let (was, is) = (values(before), values(after));
+            if was != is {
+                let show = |v: &Option<BTreeSet<String>>| match v {
+                    Some(v) => join(v),
+                    None => "any value".to_owned(),
+                };
+                self.push(
+                    draft(
+                        &whole,
+                        ChangeKind::Declaration,
+                        format!("values of field `{}`", before.id),
+                        Effect::Unproven,
+                    )
+                    .values(Some(show(&was)), Some(show(&is)))
+                    .note("a line whose value the field does not list meets no condition on it")
+                    .at(Some(before.span), Some(after.span)),
+                );
             }
         }
         let ladder = |p: &Policy| p.tiers.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
@@ -1000,6 +1045,80 @@ impl<'p> Differ<'p> {
                     &whole,
                     ChangeKind::MeasureDefinition,
                     format!("associations of measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
+        let conditions = |p: &Policy, f: &LineFilter| -> BTreeSet<String> {
+            f.conditions
+                .iter()
+                .map(|c| {
+                    let field = p.fields.get(c.field.0).map_or("", |f| f.id.as_str());
+                    let mut values: Vec<String> =
+                        c.values.iter().map(|v| v.trim().to_lowercase()).collect();
+                    values.sort();
+                    let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                    let not = if c.negated { "not " } else { "" };
+                    let one_of = if values.len() > 1 { "one of " } else { "" };
+                    format!("where {field} is {not}{one_of}{}", values.join(", "))
+                })
+                .collect()
+        };
+        let (before, after) = (conditions(self.old, a), conditions(self.new, b));
+        if before != after {
+            // No condition means every line counts; one condition more (on
+            // another field) means fewer lines.
+            let more = match (before.is_empty(), after.is_empty()) {
+                (_, true) => Some(true),
+                (true, _) => Some(false),
+                _ if after.is_superset(&before) => Some(false),
+                _ if before.is_superset(&after) => Some(true),
+                _ => None,
+            };
+            let show = |s: &BTreeSet<String>| {
+                if s.is_empty() {
+                    "any line".to_owned()
+                } else {
+                    join(s)
+                }
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("field conditions of measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
+        let customers_of = |p: &Policy, f: &LineFilter| {
+            f.customers_of
+                .and_then(|m| p.measures.get(m.0))
+                .map(|m| m.name.clone())
+        };
+        let (before, after) = (customers_of(self.old, a), customers_of(self.new, b));
+        if before != after {
+            // No restriction means every customer's lines count.
+            let more = match (&before, &after) {
+                (_, None) => Some(true),
+                (None, _) => Some(false),
+                _ => None,
+            };
+            let show = |m: &Option<String>| match m {
+                Some(m) => format!("customers of `{m}`"),
+                None => "every customer".to_owned(),
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("customers counted by measure `{name}`"),
                     Effect::Unproven,
                 )
                 .values(Some(show(&before)), Some(show(&after)))

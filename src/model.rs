@@ -31,6 +31,8 @@ index_type! {
     MeasureId,
     /// Index into [`Policy::attributes`].
     AttributeId,
+    /// Index into [`Policy::fields`].
+    FieldId,
 }
 
 /// A checked competency policy.
@@ -54,6 +56,8 @@ pub struct Policy {
     pub associations: Vec<Association>,
     /// Facts about a partner that requirements can name.
     pub attributes: Vec<Attribute>,
+    /// Fields revenue and usage lines may carry, which measures filter on.
+    pub fields: Vec<Field>,
     /// The tier ladder, lowest first.
     pub tiers: Vec<TierLevel>,
     /// The credential catalog (exams, assessments, certifications).
@@ -192,6 +196,29 @@ pub struct Attribute {
     pub title: Option<String>,
     /// Declaration.
     pub span: Span,
+}
+
+/// A field lines may carry, e.g. `segment`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// Its name, as the lines' JSON writes it.
+    pub id: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// The only values it may take, as declared; `None` when it is open.
+    pub values: Option<Vec<String>>,
+    /// Declaration.
+    pub span: Span,
+}
+
+impl Field {
+    /// Whether `value`, as a line writes it, is one the field may take
+    /// (always, for an open field); compared as [`same_name`] does.
+    pub fn allows(&self, value: &str) -> bool {
+        self.values
+            .as_ref()
+            .is_none_or(|values| values.iter().any(|v| same_name(value, v)))
+    }
 }
 
 /// A rung of the tier ladder, e.g. `gold`.
@@ -447,6 +474,42 @@ pub struct LineFilter {
     pub associations: Vec<AssociationId>,
     /// Only lines marked `paid` count.
     pub paid_only: bool,
+    /// `where FIELD is ...`: each must hold (at most one per field).
+    pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`: only lines of customers whose lines that
+    /// revenue or usage measure counts (in its own window) sum to more than
+    /// zero. Never, through any chain, the measure itself.
+    pub customers_of: Option<MeasureId>,
+}
+
+/// `where FIELD is VALUE`, `is one of ...`, `is not ...`: a condition on a
+/// line's value of a declared field. A line without the field (or with a
+/// value outside a closed field's list) meets no condition on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCondition {
+    /// The field.
+    pub field: FieldId,
+    /// The values listed.
+    pub values: Vec<String>,
+    /// `is not`: the value must be none of `values`.
+    pub negated: bool,
+    /// Where the condition is written.
+    pub span: Span,
+}
+
+impl FieldCondition {
+    /// Whether a line's value of the field meets the condition.
+    pub fn holds(&self, value: &str) -> bool {
+        self.values.iter().any(|v| same_name(value, v)) != self.negated
+    }
+
+    /// How the policy writes it, e.g. `where segment is one of "a", "b"`.
+    pub fn describe(&self, field: &str) -> String {
+        let values: Vec<String> = self.values.iter().map(|v| format!("{v:?}")).collect();
+        let not = if self.negated { "not " } else { "" };
+        let one_of = if values.len() > 1 { "one of " } else { "" };
+        format!("where {field} is {not}{one_of}{}", values.join(", "))
+    }
 }
 
 /// An alternative path to the competency.

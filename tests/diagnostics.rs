@@ -344,6 +344,8 @@ fn fixture_codes() -> BTreeSet<String> {
         ("data", DATA_EXTENSIONS),
         ("policy_test", POLICY_TEST_EXTENSIONS),
         ("config", &["toml"]),
+        // Data for a policy with line fields, read by tests/lang_filters.rs.
+        ("fields", DATA_EXTENSIONS),
     ] {
         for entry in std::fs::read_dir(fixture_dir(kind)).unwrap() {
             let path = entry.unwrap().path();

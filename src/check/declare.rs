@@ -123,6 +123,7 @@ pub(super) struct Scope {
     pub(super) markets: Names,
     pub(super) associations: Names,
     pub(super) attributes: Names,
+    pub(super) fields: Names,
     pub(super) tiers: Names,
     pub(super) exams: Names,
     pub(super) groups: Names,
@@ -156,6 +157,7 @@ impl Checker {
                 markets: Vec::new(),
                 associations: Vec::new(),
                 attributes: Vec::new(),
+                fields: Vec::new(),
                 tiers: Vec::new(),
                 exams: Vec::new(),
                 groups: Vec::new(),
@@ -167,6 +169,7 @@ impl Checker {
                 markets: Names::ignoring_case("market"),
                 associations: Names::ignoring_case("association"),
                 attributes: Names::ignoring_case("attribute"),
+                fields: Names::new("field"),
                 tiers: Names::new("tier"),
                 exams: Names::exam_codes("exam"),
                 groups: Names::new("group"),
@@ -215,6 +218,21 @@ impl Checker {
                         id: d.id.name.clone(),
                         title: title_of(d),
                         span: d.span,
+                    });
+                }
+            }
+            ast::Item::Field(f) => {
+                if names.fields.declare_id(&f.id, errors) {
+                    let mut values: Names = Names::ignoring_case("field value");
+                    for v in &f.values {
+                        values.declare(&v.value, v.span, errors);
+                    }
+                    policy.fields.push(Field {
+                        id: f.id.name.clone(),
+                        title: f.title.as_ref().map(|t| t.value.clone()),
+                        values: (!f.values.is_empty())
+                            .then(|| f.values.iter().map(|v| v.value.clone()).collect()),
+                        span: f.span,
                     });
                 }
             }

@@ -182,6 +182,89 @@ pub enum PolicyError {
         #[help]
         help: String,
     },
+    /// A line field that is not declared.
+    #[error("unknown field `{name}`")]
+    #[diagnostic(code(E0326))]
+    UnknownField {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no field has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A value a closed field cannot take.
+    #[error("`{value}` is not a value of field `{field}`")]
+    #[diagnostic(code(E0327))]
+    NotAFieldValue {
+        /// The value as written.
+        value: String,
+        /// The field.
+        field: String,
+        /// Where.
+        #[label(primary, "no line can have this value")]
+        span: SourceSpan,
+        /// The field's declaration.
+        #[label("`{field}` declared here")]
+        declared: SourceSpan,
+        /// The values it takes, with a did-you-mean.
+        #[help]
+        help: String,
+    },
+    /// A second condition on one field in a measure, or a condition no
+    /// line can meet.
+    #[error("{reason}")]
+    #[diagnostic(code(E0328))]
+    FieldConditionClash {
+        /// What is wrong, e.g. "`segment` is tested twice in measure `crm`".
+        reason: String,
+        /// The condition at fault.
+        #[label(primary, "{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// The earlier condition it clashes with, if any.
+        #[label("first tested here")]
+        first: Option<SourceSpan>,
+        /// How to write it.
+        #[help]
+        help: String,
+    },
+    /// `for customers of` a measure that has no customers of its own, or
+    /// written twice.
+    #[error("{reason}")]
+    #[diagnostic(code(E0329))]
+    CustomersOfNone {
+        /// What is wrong.
+        reason: String,
+        /// The clause.
+        #[label(primary, "{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// Measures restricted to each other's customers, in a ring.
+    #[error("measure `{name}` is restricted to its own customers through {cycle}")]
+    #[diagnostic(
+        code(E0330),
+        help(
+            "a measure's customers are decided by the lines it counts, so it cannot count only lines of its own customers; restrict one measure of the chain to the customers of a measure outside it, or drop one `for customers of`"
+        )
+    )]
+    CustomersOfCycle {
+        /// The measure.
+        name: String,
+        /// The chain, e.g. `seats → crm → seats`.
+        cycle: String,
+        /// The clause that closes the ring.
+        #[label("leads back to `{name}`")]
+        span: SourceSpan,
+    },
     /// A tier that is not on the ladder.
     #[error("tier `{name}` is not on the tier ladder")]
     #[diagnostic(code(E0206))]

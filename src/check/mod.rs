@@ -4,9 +4,11 @@
 //! a whole. All errors of a file are collected in one run.
 
 mod allows;
+mod customers;
 mod cycles;
 mod declare;
 mod error;
+mod fields;
 mod nonsense;
 mod renames;
 mod requirements;

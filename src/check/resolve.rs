@@ -146,8 +146,12 @@ impl Checker {
             })
             .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
             .collect();
-        let mut measures: Vec<Option<Measure>> =
-            decls.iter().map(|m| self.lines_measure(m, names)).collect();
+        let fields = &declared.policy.fields;
+        let mut measures: Vec<Option<Measure>> = decls
+            .iter()
+            .map(|m| self.lines_measure(m, names, fields, &decls))
+            .collect();
+        self.customers_of_cycles(&decls, &measures);
         for (i, decl) in decls.iter().enumerate() {
             if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
                 let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);
@@ -163,7 +167,13 @@ impl Checker {
 
     /// A revenue or usage measure; `None` for derived measures (filled in
     /// later) and for measures with errors (reported).
-    fn lines_measure(&mut self, m: &ast::MeasureDecl, names: &Scope) -> Option<Measure> {
+    fn lines_measure(
+        &mut self,
+        m: &ast::MeasureDecl,
+        names: &Scope,
+        fields: &[Field],
+        decls: &[&ast::MeasureDecl],
+    ) -> Option<Measure> {
         let filter = match &m.body {
             ast::MeasureBody::Revenue { filter, .. } | ast::MeasureBody::Usage { filter, .. } => {
                 filter
@@ -190,10 +200,14 @@ impl Checker {
             })
             .map(AssociationId)
             .collect();
+        let conditions = self.field_conditions(&m.name.name, &filter.conditions, names, fields);
+        let customers_of = self.customers_of(&m.name.name, &filter.customers_of, names, decls);
         let filter = LineFilter {
             products: filter.products.iter().map(|p| p.value.clone()).collect(),
             associations,
             paid_only: filter.paid_only.is_some(),
+            conditions,
+            customers_of,
         };
         let kind = match &m.body {
             ast::MeasureBody::Revenue { revenue_types, .. } => MeasureKind::Revenue {

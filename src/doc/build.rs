@@ -389,6 +389,34 @@ impl Builder<'_> {
         if filter.paid_only {
             out.push(self.t("measure-paid-only", &[])?);
         }
+        if let Some(other) = filter
+            .customers_of
+            .and_then(|o| self.policy.measures.get(o.0))
+        {
+            let of = self.measure_phrase(other)?;
+            out.push(self.t("measure-customers-of", &[("of", Arg::Text(&of))])?);
+        }
+        for condition in &filter.conditions {
+            let Some(field) = self.policy.fields.get(condition.field.0) else {
+                continue;
+            };
+            let name = field.title.clone().unwrap_or_else(|| field.id.clone());
+            let values: Vec<String> = condition
+                .values
+                .iter()
+                .map(|v| format!("\u{201c}{v}\u{201d}"))
+                .collect();
+            let values = self.join(&values, "list-or")?;
+            let id = if condition.negated {
+                "measure-field-is-not"
+            } else {
+                "measure-field-is"
+            };
+            out.push(self.t(
+                id,
+                &[("field", Arg::Text(&name)), ("values", Arg::Text(&values))],
+            )?);
+        }
         Ok(out)
     }
 

@@ -73,11 +73,24 @@ enum Source {
 
 impl Plan {
     /// The plan for an evaluator's policy; `None` when the policy names more
-    /// products, types or associations than fit the bit sets, in which case
-    /// every record takes the careful path.
+    /// products, types or associations than fit the bit sets, or declares
+    /// line fields, in which case every record takes the careful path.
     pub(crate) fn new(evaluator: &Evaluator<'_>) -> Option<Plan> {
         let policy = evaluator.policy;
-        if policy.associations.len() > 64 {
+        // Line fields (`field segment ...`) are read, and their values
+        // checked, on the careful path only.
+        if policy.associations.len() > 64 || !policy.fields.is_empty() {
+            return None;
+        }
+        // So are lines restricted to another measure's customers, which
+        // are known only once that measure's lines are all read.
+        let restricted = policy.measures.iter().any(|m| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of.is_some()
+            }
+            MeasureKind::DistinctCustomers { .. } => false,
+        });
+        if restricted {
             return None;
         }
         let mut kinds: Vec<String> = Vec::new();

@@ -129,6 +129,51 @@ pub enum Exclusion {
     NotPartnerOfRecord,
     /// The measure counts paid lines only, and this one is not marked paid.
     NotPaid,
+    /// Its value of a field the measure filters on (`where ...`) does not
+    /// meet the condition.
+    OtherFieldValue,
+    /// It has no value (or no valid value) of a field the measure filters on.
+    NoFieldValue,
+    /// The measure counts lines of another measure's customers only
+    /// (`for customers of`), and this line's customer is not one (or it
+    /// names none).
+    NotCustomerOf,
+}
+
+/// How many reasons a line may not count for: the length of
+/// [`MeasureTotal::excluded`].
+pub const EXCLUSIONS: usize = 8;
+
+/// Each measure's customers, by measure index, for the measures that
+/// another restricts to their customers (`for customers of`); `None` for
+/// the others.
+type Restrictions = Vec<Option<HashSet<String>>>;
+
+/// A problem with a line's value of a declared field, found while
+/// evaluating; reported as a data warning (see [`Evaluator::warnings`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineWarning {
+    /// A revenue line (else a usage line).
+    pub revenue: bool,
+    /// The line's index in its list.
+    pub line: usize,
+    /// The field.
+    pub field: model::FieldId,
+    /// What is wrong.
+    pub problem: FieldProblem,
+    /// Where, within the record: the value, or the line's `{`.
+    pub span: crate::ast::Span,
+}
+
+/// What is wrong with a line's value of a declared field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// A value the closed field does not list.
+    NotListed,
+    /// Not a string.
+    NotText,
+    /// No value, on a line this measure would count otherwise.
+    Missing(MeasureId),
 }
 
 /// A measure's value for one partner, with what counted and what did not
@@ -142,7 +187,7 @@ pub struct MeasureTotal {
     /// measure reads; for a derived measure, its base's).
     pub counted: Vec<usize>,
     /// Lines that did not count, by reason, in [`Exclusion`] order.
-    pub excluded: [usize; 5],
+    pub excluded: [usize; EXCLUSIONS],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
     /// For a customer measure: lines its base counts in the window that
@@ -174,6 +219,8 @@ pub struct PartnerOutcome<'p> {
     pub measures: Vec<MeasureTotal>,
     /// Passes in the data that cannot be right.
     pub flags: Vec<PassFlag>,
+    /// Lines whose values of declared fields are wrong or missing.
+    pub warnings: Vec<LineWarning>,
     /// Each option's outcome, in policy order; empty at [`Detail::Tier`].
     pub options: Vec<OptionOutcome<'p>>,
 }
@@ -520,9 +567,18 @@ impl<'p> Evaluator<'p> {
             }
         }
 
+        // Declared fields are read only for a policy that declares some.
+        let fields = (!self.policy.fields.is_empty()).then(|| {
+            let names: Vec<&str> = self.policy.fields.iter().map(|f| f.id.as_str()).collect();
+            crate::data::line_fields(partner.record, &names)
+        });
         let mut measures = self
-            .measure_totals(partner)
+            .measure_totals(partner, fields.as_ref())
             .ok_or_else(|| vec![DataError::sum_overflow(partner)])?;
+        let warnings = fields
+            .as_ref()
+            .map(|f| self.field_warnings(f, &measures))
+            .unwrap_or_default();
         let mut flags = Vec::new();
         let mut holds = Vec::new();
         let people = self.group_masks(
@@ -553,7 +609,114 @@ impl<'p> Evaluator<'p> {
                 m.excluded_lines = Vec::new();
             }
         }
-        Ok(self.judge(&facts, measures, flags, detail))
+        let mut outcome = self.judge(&facts, measures, flags, detail);
+        outcome.warnings = warnings;
+        Ok(outcome)
+    }
+
+    /// The problems with lines' values of declared fields: a value that is
+    /// not a string, or not one a closed field lists, on any line; and no
+    /// value on a line that a measure would count but for it.
+    fn field_warnings(
+        &self,
+        fields: &crate::data::LineFields<'_>,
+        measures: &[MeasureTotal],
+    ) -> Vec<LineWarning> {
+        use crate::data::FieldValue;
+        let mut out = Vec::new();
+        for (revenue, lines) in [(true, &fields.revenue), (false, &fields.usage)] {
+            for (line, values) in lines.iter().enumerate() {
+                for ((f, value), field) in values.iter().enumerate().zip(&self.policy.fields) {
+                    let problem = match value {
+                        FieldValue::NotText { .. } => FieldProblem::NotText,
+                        FieldValue::Text { value, .. } if !field.allows(value) => {
+                            FieldProblem::NotListed
+                        }
+                        _ => continue,
+                    };
+                    out.push(LineWarning {
+                        revenue,
+                        line,
+                        field: model::FieldId(f),
+                        problem,
+                        span: value.span(),
+                    });
+                }
+            }
+        }
+        for (m, (measure, total)) in self.policy.measures.iter().zip(measures).enumerate() {
+            let (MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+                &measure.kind
+            else {
+                continue;
+            };
+            let revenue = measure.is_money();
+            let lines = if revenue {
+                &fields.revenue
+            } else {
+                &fields.usage
+            };
+            for (line, why) in &total.excluded_lines {
+                if *why != Exclusion::NoFieldValue {
+                    continue;
+                }
+                let missing = filter.conditions.iter().find_map(|c| {
+                    let value = lines.get(*line)?.get(c.field.0)?;
+                    matches!(value, FieldValue::Missing { .. }).then_some((c.field, value.span()))
+                });
+                let Some((field, span)) = missing else {
+                    continue;
+                };
+                let known = out
+                    .iter()
+                    .any(|w| w.revenue == revenue && w.line == *line && w.field == field);
+                if !known {
+                    out.push(LineWarning {
+                        revenue,
+                        line: *line,
+                        field,
+                        problem: FieldProblem::Missing(model::MeasureId(m)),
+                        span,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The data warnings of an outcome's [`PartnerOutcome::warnings`], in
+    /// `partner`'s record.
+    pub fn warnings(&self, partner: &Partner<'_>, outcome: &PartnerOutcome<'_>) -> Vec<DataError> {
+        let record = partner.record;
+        outcome
+            .warnings
+            .iter()
+            .filter_map(|w| {
+                let field = self.policy.fields.get(w.field.0)?;
+                Some(match w.problem {
+                    FieldProblem::NotText => {
+                        DataError::field_value_not_text(record, w.span, &field.id)
+                    }
+                    FieldProblem::NotListed => {
+                        let json = record.text().get(w.span.range()).unwrap_or_default();
+                        let value = serde_json::from_str::<String>(json).unwrap_or_default();
+                        DataError::field_value_not_listed(
+                            record,
+                            w.span,
+                            &field.id,
+                            &value,
+                            field.values.as_deref().unwrap_or_default(),
+                        )
+                    }
+                    FieldProblem::Missing(m) => DataError::field_missing(
+                        record,
+                        w.span,
+                        &field.id,
+                        &self.policy.measures.get(m.0)?.name,
+                    ),
+                })
+            })
+            .collect()
     }
 
     /// The market the policy knows by the name the data gives.
@@ -580,6 +743,7 @@ impl<'p> Evaluator<'p> {
                 market: facts.market,
                 measures,
                 flags,
+                warnings: Vec::new(),
                 options: Vec::new(),
             };
         }
@@ -616,6 +780,7 @@ impl<'p> Evaluator<'p> {
             market: facts.market,
             measures,
             flags,
+            warnings: Vec::new(),
             options,
         }
     }
@@ -665,8 +830,15 @@ impl<'p> Evaluator<'p> {
         )
     }
 
-    /// Every measure's value; `None` when a sum overflows.
-    fn measure_totals(&self, partner: &Partner<'_>) -> Option<Vec<MeasureTotal>> {
+    /// Every measure's value; `None` when a sum overflows. `fields` holds
+    /// the lines' values of the declared fields, when there are any.
+    fn measure_totals(
+        &self,
+        partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
+    ) -> Option<Vec<MeasureTotal>> {
+        let customers = self.restrictions(partner, fields)?;
+        let customers = &customers;
         let mut totals: Vec<MeasureTotal> = self
             .policy
             .measures
@@ -677,21 +849,29 @@ impl<'p> Evaluator<'p> {
                     revenue_types,
                     filter,
                 } => {
-                    let lines = partner.revenue.iter().map(Line::from);
-                    self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
+                    let lines = revenue_lines(partner, fields);
+                    self.sum_lines(
+                        lines,
+                        revenue_types,
+                        filter,
+                        *window,
+                        Aggregate::Sum,
+                        customers,
+                    )
                 }
                 MeasureKind::Usage {
                     aggregate,
                     metric,
                     filter,
                 } => {
-                    let lines = partner.usage.iter().map(Line::from);
+                    let lines = usage_lines(partner, fields);
                     self.sum_lines(
                         lines,
                         std::slice::from_ref(metric),
                         filter,
                         *window,
                         *aggregate,
+                        customers,
                     )
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
@@ -708,7 +888,8 @@ impl<'p> Evaluator<'p> {
                 else {
                     continue;
                 };
-                let mut total = self.customers_counted(partner, base, *window, count)?;
+                let mut total =
+                    self.customers_counted(partner, fields, base, (*window, count), customers)?;
                 if let Some(lines) = totals.get(of.0) {
                     total.without_customer =
                         self.without_customer(partner, base.is_money(), &lines.counted);
@@ -744,7 +925,7 @@ impl<'p> Evaluator<'p> {
                 *slot = MeasureTotal {
                     total: Decimal::from(customers.len()),
                     counted,
-                    excluded: [0; 5],
+                    excluded: [0; EXCLUSIONS],
                     excluded_lines: Vec::new(),
                     without_customer,
                 };
@@ -760,11 +941,12 @@ impl<'p> Evaluator<'p> {
     fn customers_counted(
         &self,
         partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
-        window: Window,
-        count: CustomerCount,
+        (window, count): (Window, CustomerCount),
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
-        let sums = |window: Window| self.customer_sums(partner, base, window);
+        let sums = |window: Window| self.customer_sums(partner, fields, base, window, customers);
         let current = sums(window)?;
         let customers = |sums: &HashMap<String, (Decimal, Vec<usize>)>| -> HashSet<String> {
             sums.iter()
@@ -818,7 +1000,7 @@ impl<'p> Evaluator<'p> {
         Some(MeasureTotal {
             total,
             counted,
-            excluded: [0; 5],
+            excluded: [0; EXCLUSIONS],
             excluded_lines: Vec::new(),
             without_customer: 0,
         })
@@ -845,8 +1027,10 @@ impl<'p> Evaluator<'p> {
     fn customer_sums(
         &self,
         partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<HashMap<String, (Decimal, Vec<usize>)>> {
         let mut sums: HashMap<String, (Decimal, Vec<usize>)> = HashMap::new();
         let mut add = |customer: Option<&str>, index: usize, value: Decimal| -> Option<()> {
@@ -861,10 +1045,14 @@ impl<'p> Evaluator<'p> {
                 revenue_types,
                 filter,
             } => {
-                for (i, l) in partner.revenue.iter().enumerate() {
-                    let line = Line::from(l);
+                for (i, (l, line)) in partner
+                    .revenue
+                    .iter()
+                    .zip(revenue_lines(partner, fields))
+                    .enumerate()
+                {
                     if self
-                        .exclusion(&line, revenue_types, filter, window)
+                        .exclusion(&line, revenue_types, filter, window, customers)
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -873,10 +1061,20 @@ impl<'p> Evaluator<'p> {
                 }
             }
             MeasureKind::Usage { metric, filter, .. } => {
-                for (i, l) in partner.usage.iter().enumerate() {
-                    let line = Line::from(l);
+                for (i, (l, line)) in partner
+                    .usage
+                    .iter()
+                    .zip(usage_lines(partner, fields))
+                    .enumerate()
+                {
                     if self
-                        .exclusion(&line, std::slice::from_ref(metric), filter, window)
+                        .exclusion(
+                            &line,
+                            std::slice::from_ref(metric),
+                            filter,
+                            window,
+                            customers,
+                        )
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -897,11 +1095,12 @@ impl<'p> Evaluator<'p> {
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
-            match self.exclusion(&line, kinds, filter, window) {
+            match self.exclusion(&line, kinds, filter, window, customers) {
                 None => {
                     if aggregate == Aggregate::Sum {
                         out.total = out.total.checked_add(line.value)?;
@@ -929,6 +1128,7 @@ impl<'p> Evaluator<'p> {
         kinds: &[String],
         filter: &LineFilter,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<Exclusion> {
         if !kinds.iter().any(|kind| model::same_name(line.kind, kind)) {
             return Some(Exclusion::OtherType);
@@ -958,7 +1158,87 @@ impl<'p> Evaluator<'p> {
         if filter.paid_only && line.paid != Some(true) {
             return Some(Exclusion::NotPaid);
         }
+        for c in &filter.conditions {
+            let field = self.policy.fields.get(c.field.0);
+            // A value a closed field does not list is no value: reported,
+            // it meets no condition.
+            let value = line
+                .fields
+                .get(c.field.0)
+                .and_then(crate::data::FieldValue::text)
+                .filter(|v| field.is_some_and(|f| f.allows(v)));
+            match value {
+                Some(v) if c.holds(v) => {}
+                Some(_) => return Some(Exclusion::OtherFieldValue),
+                None => return Some(Exclusion::NoFieldValue),
+            }
+        }
+        if let Some(other) = filter.customers_of {
+            let theirs = customers.get(other.0).and_then(Option::as_ref);
+            let key = line.customer.and_then(customer_key);
+            if !key.is_some_and(|k| theirs.is_some_and(|set| set.contains(&k))) {
+                return Some(Exclusion::NotCustomerOf);
+            }
+        }
         None
+    }
+
+    /// The customers of each measure another restricts to its customers:
+    /// those whose lines it counts in its own window sum to more than zero
+    /// (as for `new customers of`); `None` when a sum overflows.
+    fn restrictions(
+        &self,
+        partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
+    ) -> Option<Restrictions> {
+        let measures = &self.policy.measures;
+        let mut sets: Restrictions = vec![None; measures.len()];
+        let restricted_to = |m: &Measure| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of
+            }
+            MeasureKind::DistinctCustomers { .. } => None,
+        };
+        if measures.iter().all(|m| restricted_to(m).is_none()) {
+            return Some(sets);
+        }
+        // Each measure after those whose customers it needs: a chain is at
+        // most as long as the measures (the checker refuses rings).
+        let mut pending: Vec<usize> = measures
+            .iter()
+            .filter_map(restricted_to)
+            .map(|m| m.0)
+            .collect();
+        let mut rounds = 0;
+        while let Some(&m) = pending.last() {
+            rounds += 1;
+            if rounds > measures.len() * measures.len() + 1 {
+                return Some(sets);
+            }
+            if sets.get(m).is_some_and(Option::is_some) {
+                pending.pop();
+                continue;
+            }
+            let measure = measures.get(m)?;
+            if let Some(other) = restricted_to(measure)
+                && sets.get(other.0).is_some_and(Option::is_none)
+            {
+                pending.push(other.0);
+                continue;
+            }
+            let window = self.windows.get(m).copied()?;
+            let sums = self.customer_sums(partner, fields, measure, window, &sets)?;
+            let set = sums
+                .into_iter()
+                .filter(|(_, (sum, _))| *sum > Decimal::ZERO)
+                .map(|(customer, _)| customer)
+                .collect();
+            if let Some(slot) = sets.get_mut(m) {
+                *slot = Some(set);
+            }
+            pending.pop();
+        }
+        Some(sets)
     }
 
     /// The catalog index of an exam code as the data writes it.
@@ -1267,22 +1547,54 @@ fn fillable(p: &PeopleRequirement, people: &[u64]) -> bool {
 /// A revenue or usage line as a measure sees it.
 struct Line<'l> {
     kind: &'l str,
+    customer: Option<&'l str>,
     product: &'l str,
     date: NaiveDate,
     associations: &'l [std::borrow::Cow<'l, str>],
     paid: Option<bool>,
     value: Decimal,
+    /// Its values of the declared fields, by field index (empty when the
+    /// policy declares none).
+    fields: &'l [crate::data::FieldValue<'l>],
+}
+
+/// A partner's revenue lines as measures see them, with their field values.
+fn revenue_lines<'l>(
+    partner: &'l Partner<'_>,
+    fields: Option<&'l crate::data::LineFields<'_>>,
+) -> impl Iterator<Item = Line<'l>> {
+    partner.revenue.iter().enumerate().map(move |(i, l)| Line {
+        fields: fields
+            .and_then(|f| f.revenue.get(i))
+            .map_or(&[], Vec::as_slice),
+        ..Line::from(l)
+    })
+}
+
+/// A partner's usage lines as measures see them, with their field values.
+fn usage_lines<'l>(
+    partner: &'l Partner<'_>,
+    fields: Option<&'l crate::data::LineFields<'_>>,
+) -> impl Iterator<Item = Line<'l>> {
+    partner.usage.iter().enumerate().map(move |(i, l)| Line {
+        fields: fields
+            .and_then(|f| f.usage.get(i))
+            .map_or(&[], Vec::as_slice),
+        ..Line::from(l)
+    })
 }
 
 impl<'l> From<&'l crate::data::RevenueLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::RevenueLine<'_>) -> Self {
         Line {
             kind: &l.kind,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,
             paid: None,
             value: l.amount,
+            fields: &[],
         }
     }
 }
@@ -1291,11 +1603,13 @@ impl<'l> From<&'l crate::data::UsageLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::UsageLine<'_>) -> Self {
         Line {
             kind: &l.metric,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,
             paid: l.paid,
             value: l.quantity,
+            fields: &[],
         }
     }
 }

@@ -180,6 +180,7 @@ impl<'s> Printer<'s> {
                 Item::Market(d) => self.declaration(keywords::MARKET, d, name_width),
                 Item::Association(d) => self.declaration(keywords::ASSOCIATION, d, name_width),
                 Item::Attribute(d) => self.declaration(keywords::ATTRIBUTE, d, name_width),
+                Item::Field(f) => self.field(f, name_width),
                 Item::Tiers(list, _) => {
                     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
                     self.out.push_str(&format!("tiers {}", names.join(", ")));
@@ -217,6 +218,24 @@ impl<'s> Printer<'s> {
             )),
             None => self.out.push_str(&format!("{keyword} {}", d.id.name)),
         }
+    }
+
+    fn field(&mut self, f: &FieldDecl, width: usize) {
+        let keyword = keywords::FIELD.word;
+        let mut line = match &f.title {
+            Some(t) => format!(
+                "{keyword} {} {}",
+                padded(&f.id.name, width),
+                quoted(&t.value)
+            ),
+            None if f.values.is_empty() => format!("{keyword} {}", f.id.name),
+            None => format!("{keyword} {}", padded(&f.id.name, width)),
+        };
+        if !f.values.is_empty() {
+            let values: Vec<String> = f.values.iter().map(|v| quoted(&v.value)).collect();
+            line.push_str(&format!(" = {}", values.join(", ")));
+        }
+        self.out.push_str(&line);
     }
 
     fn exam(&mut self, e: &ExamDecl, width: usize) {
@@ -361,20 +380,28 @@ impl<'s> Printer<'s> {
                 format!("over last complete fiscal year ending {}", ends.text)
             }
         };
+        let mut conditions = Vec::new();
         if !filter.associations.is_empty() {
             let names: Vec<&str> = filter
                 .associations
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            rest.push_str(&format!(" as {}", names.join(" or ")));
+            conditions.push(format!("as {}", names.join(" or ")));
         }
         if filter.paid_only.is_some() {
-            rest.push_str(if filter.associations.is_empty() {
-                " paid only"
-            } else {
-                ", paid only"
-            });
+            conditions.push("paid only".to_owned());
+        }
+        conditions.extend(filter.conditions.iter().map(field_condition));
+        conditions.extend(
+            filter
+                .customers_of
+                .iter()
+                .map(|c| format!("for customers of {}", c.measure.name)),
+        );
+        if !conditions.is_empty() {
+            rest.push(' ');
+            rest.push_str(&conditions.join(", "));
         }
         // Comments among the products stay with them: one product a line.
         let column = 2 + head.find(" = ").map_or(0, |i| i + 3);
@@ -643,6 +670,18 @@ fn role_text(role: &Role) -> String {
     format!("{}{noun} passing {}", role.count.text, groups.join(" and "))
 }
 
+/// `where segment is "enterprise"`, `where segment is not one of "a", "b"`.
+fn field_condition(c: &FieldCondition) -> String {
+    let values: Vec<String> = c.values.iter().map(|v| quoted(&v.value)).collect();
+    format!(
+        "where {} is {}{}{}",
+        c.field.name,
+        if c.negated.is_some() { "not " } else { "" },
+        if c.one_of { "one of " } else { "" },
+        values.join(", ")
+    )
+}
+
 fn item_span(item: &Item) -> Span {
     match item {
         Item::Version(_, s)
@@ -651,6 +690,7 @@ fn item_span(item: &Item) -> Span {
         | Item::Currency(_, s)
         | Item::Tiers(_, s) => *s,
         Item::Market(d) | Item::Association(d) | Item::Attribute(d) => d.span,
+        Item::Field(f) => f.span,
         Item::Exam(e) => e.span,
         Item::Group(g) => g.span,
         Item::Measure(m) => m.span,
@@ -684,6 +724,7 @@ fn same_kind(a: &Item, b: &Item) -> bool {
         Item::Measure(_) => 9,
         Item::Option(_) => 10,
         Item::Translation(_) => 11,
+        Item::Field(_) => 12,
     };
     kind(a) == kind(b)
         && !matches!(
@@ -708,6 +749,7 @@ fn header_keyword(item: &Item) -> Option<&'static str> {
 fn declared_name(item: &Item) -> Option<String> {
     match item {
         Item::Market(d) | Item::Association(d) | Item::Attribute(d) => Some(d.id.name.clone()),
+        Item::Field(f) if f.title.is_some() || !f.values.is_empty() => Some(f.id.name.clone()),
         Item::Exam(e) if e.title.is_some() => Some(code(&e.code)),
         Item::Group(g) => Some(g.name.name.clone()),
         _ => None,

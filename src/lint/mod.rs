@@ -105,6 +105,22 @@ pub enum Warning {
         #[label("never used")]
         span: SourceSpan,
     },
+    /// A line field no measure filters on.
+    #[error("field `{name}` is declared but no measure filters on it")]
+    #[diagnostic(
+        code(W0120),
+        severity(Warning),
+        help(
+            "filter a measure on it (`where {name} is \"...\"`), or remove the declaration; a declared field makes every partner's lines be read for it"
+        )
+    )]
+    UnusedField {
+        /// The field.
+        name: String,
+        /// Its declaration.
+        #[label("never used")]
+        span: SourceSpan,
+    },
     /// A group no role or group uses.
     #[error("group `{name}` is never used")]
     #[diagnostic(
@@ -355,6 +371,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     catalog(file, policy, &mut out);
     end_dates(file, &mut out);
     measures(file, &mut out);
+    unused_fields(policy, &mut out);
     roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
@@ -380,6 +397,31 @@ fn header(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
             name: c.id.name.clone(),
             span: sp(c.id.span),
         });
+    }
+}
+
+/// Fields no measure filters on (W0120).
+fn unused_fields(policy: &Policy, out: &mut Vec<Warning>) {
+    let mut used = vec![false; policy.fields.len()];
+    for measure in &policy.measures {
+        let (MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+            &measure.kind
+        else {
+            continue;
+        };
+        for c in &filter.conditions {
+            if let Some(flag) = used.get_mut(c.field.0) {
+                *flag = true;
+            }
+        }
+    }
+    for (field, used) in policy.fields.iter().zip(used) {
+        if !used {
+            out.push(Warning::UnusedField {
+                name: field.id.clone(),
+                span: sp(field.span),
+            });
+        }
     }
 }
 
@@ -883,7 +925,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 17] = [
+pub const CODES: [&str; 18] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117",
+    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0120",
 ];

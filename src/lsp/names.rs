@@ -22,6 +22,8 @@ pub(crate) enum NameKind {
     Association,
     /// `attribute NAME`
     Attribute,
+    /// `field NAME`: a field lines may carry.
+    Field,
     /// A rung of `tiers`.
     Tier,
     /// An exam, assessment or certification of the catalog.
@@ -41,6 +43,7 @@ impl NameKind {
             NameKind::Market => "market",
             NameKind::Association => "association",
             NameKind::Attribute => "attribute",
+            NameKind::Field => "field",
             NameKind::Tier => "tier",
             NameKind::Credential => "credential",
             NameKind::Group => "group",
@@ -59,9 +62,11 @@ impl NameKind {
                 Cow::Owned(name.to_lowercase())
             }
             NameKind::Credential => Cow::Owned(exam_key(name)),
-            NameKind::Tier | NameKind::Group | NameKind::Measure | NameKind::Option => {
-                Cow::Borrowed(name)
-            }
+            NameKind::Tier
+            | NameKind::Group
+            | NameKind::Measure
+            | NameKind::Option
+            | NameKind::Field => Cow::Borrowed(name),
         }
     }
 }
@@ -194,6 +199,7 @@ impl Walk {
             ast::Item::Market(d) => self.ident(NameKind::Market, &d.id, true),
             ast::Item::Association(d) => self.ident(NameKind::Association, &d.id, true),
             ast::Item::Attribute(d) => self.ident(NameKind::Attribute, &d.id, true),
+            ast::Item::Field(f) => self.ident(NameKind::Field, &f.id, true),
             ast::Item::Tiers(tiers, _) => {
                 for tier in tiers {
                     self.ident(NameKind::Tier, tier, true);
@@ -221,6 +227,12 @@ impl Walk {
                     | ast::MeasureBody::Usage { filter, .. } => {
                         for association in &filter.associations {
                             self.ident(NameKind::Association, association, false);
+                        }
+                        for condition in &filter.conditions {
+                            self.ident(NameKind::Field, &condition.field, false);
+                        }
+                        for clause in &filter.customers_of {
+                            self.ident(NameKind::Measure, &clause.measure, false);
                         }
                     }
                     ast::MeasureBody::DistinctCustomers { of, .. } => {
@@ -326,5 +338,28 @@ mod tests {
         assert_eq!(index.references(&at("developed", 1)).count(), 2);
         assert_eq!(index.references(&at("silver", 0)).count(), 2);
         assert!(index.at(POLICY.find("net_new").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_field_is_declared_once_and_used_in_where_conditions() {
+        let text = r#"competency k {
+  tiers gold
+  field segment "Customer segment" = "enterprise", "smb"
+  revenue a = net_new from "CRM" over trailing 12 months where segment is "enterprise"
+  usage b = seats from "CRM" over trailing 12 months paid only, where segment is not "smb"
+  option o { tier gold { require a >= 1 USD } }
+}"#;
+        let file = crate::syntax::parse(text).unwrap();
+        let index = NameIndex::new(&file);
+        let second_use = text.match_indices("segment").nth(3).unwrap().0;
+        let used = index.at(second_use).unwrap().clone();
+        assert_eq!(used.kind, NameKind::Field);
+        assert!(!used.declaration);
+        let declarations: Vec<_> = index.declarations(&used).collect();
+        assert_eq!(declarations.len(), 1);
+        assert_eq!(declarations[0].span.start, text.find("segment").unwrap());
+        assert_eq!(index.references(&used).count(), 3);
+        // The values are not names.
+        assert!(index.at(text.find("\"enterprise\"").unwrap() + 1).is_none());
     }
 }

@@ -190,19 +190,36 @@ impl View<'_> {
                     && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })
                 {
                     let reasons = [
-                        (Exclusion::OtherType, "other type"),
-                        (Exclusion::OtherProduct, "other product"),
-                        (Exclusion::OutsideWindow, "outside the window"),
-                        (Exclusion::NotPartnerOfRecord, "not partner of record"),
-                        (Exclusion::NotPaid, "not paid"),
+                        Exclusion::OtherType,
+                        Exclusion::OtherProduct,
+                        Exclusion::OutsideWindow,
+                        Exclusion::NotPartnerOfRecord,
+                        Exclusion::NotPaid,
+                        Exclusion::OtherFieldValue,
+                        Exclusion::NoFieldValue,
+                        Exclusion::NotCustomerOf,
                     ];
                     let excluded: Vec<String> = reasons
                         .iter()
-                        .filter_map(|(why, text)| {
+                        .filter_map(|why| {
                             let n = totals.excluded.get(*why as usize).copied().unwrap_or(0);
-                            (n > 0).then(|| format!("{n} {text}"))
+                            (n > 0).then(|| format!("{n} {}", exclusion(policy, measure, *why)))
                         })
                         .collect();
+                    if let model::MeasureKind::Revenue { filter, .. }
+                    | model::MeasureKind::Usage { filter, .. } = &measure.kind
+                        && let Some(other) =
+                            filter.customers_of.and_then(|o| policy.measures.get(o.0))
+                    {
+                        let _ = writeln!(out, "{pad}    for customers of {}", other.name);
+                    }
+                    for condition in filter_conditions(measure) {
+                        let field = policy
+                            .fields
+                            .get(condition.field.0)
+                            .map_or("", |f| f.id.as_str());
+                        let _ = writeln!(out, "{pad}    {}", condition.describe(field));
+                    }
                     let lines = totals.counted.len();
                     let plural = if lines == 1 { "" } else { "s" };
                     let _ = if excluded.is_empty() {
@@ -215,7 +232,7 @@ impl View<'_> {
                         )
                     };
                     if self.gaps && !r.met && r.required.is_some() {
-                        excluded_lines(out, &pad, partner, measure, totals);
+                        excluded_lines(out, &pad, policy, partner, measure, totals);
                     }
                 }
             }
@@ -328,19 +345,14 @@ impl View<'_> {
 fn excluded_lines(
     out: &mut String,
     pad: &str,
+    policy: &Policy,
     partner: &Partner<'_>,
     measure: &model::Measure,
     totals: &crate::eval::MeasureTotal,
 ) {
     const SHOWN: usize = 10;
     for (line, reason) in totals.excluded_lines.iter().take(SHOWN) {
-        let why = match reason {
-            Exclusion::OtherType => "other type",
-            Exclusion::OtherProduct => "other product",
-            Exclusion::OutsideWindow => "outside the window",
-            Exclusion::NotPartnerOfRecord => "not partner of record",
-            Exclusion::NotPaid => "not paid",
-        };
+        let why = exclusion(policy, measure, *reason);
         // 1-based here, "the 2nd revenue line"; the JSON output gives the
         // 0-based index into the list (`excluded_lines[].line`).
         let list = match measure.kind {
@@ -382,6 +394,48 @@ fn excluded_lines(
             "{pad}      and {} more lines not counted",
             totals.excluded_lines.len() - SHOWN
         );
+    }
+}
+
+/// Why a line did not count, in words; a field condition names the fields
+/// the measure filters on (`other segment`, `no segment`).
+fn exclusion(policy: &Policy, measure: &model::Measure, why: Exclusion) -> String {
+    let fields = || {
+        let names: Vec<&str> = filter_conditions(measure)
+            .iter()
+            .filter_map(|c| policy.fields.get(c.field.0).map(|f| f.id.as_str()))
+            .collect();
+        names.join(" or ")
+    };
+    match why {
+        Exclusion::OtherType => "other type".to_owned(),
+        Exclusion::OtherProduct => "other product".to_owned(),
+        Exclusion::OutsideWindow => "outside the window".to_owned(),
+        Exclusion::NotPartnerOfRecord => "not partner of record".to_owned(),
+        Exclusion::NotPaid => "not paid".to_owned(),
+        Exclusion::OtherFieldValue => format!("other {}", fields()),
+        Exclusion::NoFieldValue => format!("no {}", fields()),
+        Exclusion::NotCustomerOf => {
+            let other = match &measure.kind {
+                model::MeasureKind::Revenue { filter, .. }
+                | model::MeasureKind::Usage { filter, .. } => filter
+                    .customers_of
+                    .and_then(|o| policy.measures.get(o.0))
+                    .map_or("", |m| m.name.as_str()),
+                model::MeasureKind::DistinctCustomers { .. } => "",
+            };
+            format!("not a customer of {other}")
+        }
+    }
+}
+
+/// The field conditions of a revenue or usage measure.
+fn filter_conditions(measure: &model::Measure) -> &[model::FieldCondition] {
+    match &measure.kind {
+        model::MeasureKind::Revenue { filter, .. } | model::MeasureKind::Usage { filter, .. } => {
+            &filter.conditions
+        }
+        model::MeasureKind::DistinctCustomers { .. } => &[],
     }
 }
 

@@ -360,6 +360,21 @@ pub struct LineCounts {
     pub not_partner_of_record: usize,
     /// Not marked paid, where only paid lines count.
     pub not_paid: usize,
+    /// A value of a field the measure filters on that does not meet its
+    /// condition (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_field_value: usize,
+    /// No (valid) value of a field the measure filters on (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub no_field_value: usize,
+    /// Not of a customer of the measure this one is restricted to (`for
+    /// customers of`; absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_customer_of: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One role's outcome.
@@ -614,6 +629,9 @@ impl<'a> View<'a> {
                             outside_window: excluded(Exclusion::OutsideWindow),
                             not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
                             not_paid: excluded(Exclusion::NotPaid),
+                            other_field_value: excluded(Exclusion::OtherFieldValue),
+                            no_field_value: excluded(Exclusion::NoFieldValue),
+                            not_customer_of: excluded(Exclusion::NotCustomerOf),
                         }
                     }),
                     lines_without_customer: evidence.map(|t| t.without_customer).filter(|n| *n > 0),

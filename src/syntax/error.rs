@@ -432,6 +432,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::available_from => "`available from`",
         Rule::usage_metric => "a usage metric such as `deployed_seats`",
         Rule::paid_only => "`paid only`",
+        Rule::field_values => "`=` and the field's values in quotes",
+        Rule::field_one_of => "`one of` and values in quotes",
         Rule::per_month => "`per month`",
         Rule::amount => "an amount such as `100_000 USD` or `250`",
         Rule::branch => "`{`",

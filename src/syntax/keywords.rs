@@ -61,6 +61,7 @@ keywords! {
     MARKET = kw_market, "market", "market", Declaration;
     ASSOCIATION = kw_association, "association", "association", Declaration;
     ATTRIBUTE = kw_attribute, "attribute", "attribute", Declaration;
+    FIELD = kw_field, "field", "field", Declaration;
     TIERS = kw_tiers, "tiers", "tiers", Declaration;
     EXAM = kw_exam, "exam", "exam", Declaration;
     ASSESSMENT = kw_assessment, "assessment", "assessment", Declaration;
@@ -104,6 +105,10 @@ keywords! {
     AS = kw_as, "as", "as", Inner;
     OR = kw_or, "or", "or", Inner;
     PAID = kw_paid, "paid", "paid", Inner;
+    WHERE = kw_where, "where", "where", Inner;
+    IS = kw_is, "is", "is", Inner;
+    NOT = kw_not, "not", "not", Inner;
+    FOR = kw_for, "for", "for customers of", Inner;
     ONLY = kw_only, "only", "only", Inner;
     PER = kw_per, "per", "per month", Inner;
     MONTH = kw_month, "month", "month", Inner;
@@ -203,6 +208,10 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::market_decl => &[MARKET],
         Rule::association_decl => &[ASSOCIATION],
         Rule::attribute_decl => &[ATTRIBUTE],
+        Rule::field_decl => &[FIELD],
+        Rule::where_clause => &[WHERE],
+        Rule::field_negation => &[NOT],
+        Rule::customers_clause => &[FOR],
         Rule::tiers_decl => &[TIERS],
         Rule::exam_decl => &[EXAM],
         Rule::credential_kind => &[EXAM, ASSESSMENT, CERTIFICATION],

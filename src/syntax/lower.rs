@@ -150,6 +150,23 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::market_decl => Item::Market(declaration(children, span)?),
         Rule::association_decl => Item::Association(declaration(children, span)?),
         Rule::attribute_decl => Item::Attribute(declaration(children, span)?),
+        Rule::field_decl => {
+            let id = ident(children.expect(Rule::ident)?);
+            let title = children.optional(Rule::title).map(title).transpose()?;
+            let values = match children.optional(Rule::field_values) {
+                Some(list) => Children::of(list)
+                    .rest()
+                    .map(string)
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
+            };
+            Item::Field(FieldDecl {
+                id,
+                title,
+                values,
+                span,
+            })
+        }
         Rule::tiers_decl => Item::Tiers(children.rest().map(ident).collect(), span),
         Rule::exam_decl => Item::Exam(exam(children, span)?),
         Rule::group_decl => {
@@ -369,6 +386,8 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         window,
         associations: Vec::new(),
         paid_only: None,
+        conditions: Vec::new(),
+        customers_of: Vec::new(),
     };
     for condition in children.rest() {
         match condition.as_rule() {
@@ -378,10 +397,46 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
                     .extend(Children::of(condition).rest().map(ident));
             }
             Rule::paid_only => filter.paid_only = Some(span_of(&condition)),
+            Rule::where_clause => filter.conditions.push(field_condition(condition)?),
+            Rule::customers_clause => {
+                let span = span_of(&condition);
+                let measure = ident(Children::of(condition).expect(Rule::ident)?);
+                filter.customers_of.push(CustomersOf { measure, span });
+            }
             _ => {}
         }
     }
     Ok(filter)
+}
+
+/// `where FIELD is [not] VALUE` or `... is [not] one of VALUE, VALUE`.
+fn field_condition(pair: Pair<'_, Rule>) -> Result<FieldCondition> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let field = ident(children.expect(Rule::ident)?);
+    let negated = children.optional(Rule::field_negation).map(|p| span_of(&p));
+    let mut condition = FieldCondition {
+        field,
+        negated,
+        one_of: false,
+        values: Vec::new(),
+        span,
+    };
+    for part in children.rest() {
+        match part.as_rule() {
+            Rule::field_one_of => {
+                condition.one_of = true;
+                for value in Children::of(part).rest() {
+                    if value.as_rule() == Rule::string {
+                        condition.values.push(string(value)?);
+                    }
+                }
+            }
+            Rule::string => condition.values.push(string(part)?),
+            _ => {}
+        }
+    }
+    Ok(condition)
 }
 
 /// `trailing N months`, `last complete calendar year` or `last complete

@@ -62,6 +62,9 @@ period-calendar-year = in the last complete calendar year
 period-fiscal-year = in the last complete fiscal year (ending { $month }/{ $day })
 measure-associated = Your organization must be associated with those customers as { $associations }.
 measure-paid-only = Only paid lines count; trials and free seats do not.
+measure-field-is = Only lines whose { $field } is { $values } count.
+measure-field-is-not = Lines whose { $field } is { $values } do not count, nor do lines that state no { $field }.
+measure-customers-of = Only lines of customers whose counted lines add up to more than zero in: { $of }
 
 role-first-any = { $count ->
     [one] { $count } individual must pass one of the following:

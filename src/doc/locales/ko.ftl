@@ -53,6 +53,9 @@ period-calendar-year = 마지막으로 완료된 역년 동안
 period-fiscal-year = 마지막으로 완료된 회계 연도({ $month }월 { $day }일 종료) 동안
 measure-associated = 조직은 해당 고객과 다음 자격으로 연결되어 있어야 합니다: { $associations }
 measure-paid-only = 유료 항목만 인정되며 평가판과 무료 좌석은 인정되지 않습니다.
+measure-field-is = { $field } 값이 { $values }인 항목만 인정됩니다.
+measure-field-is-not = { $field } 값이 { $values }인 항목과 { $field } 값이 없는 항목은 인정되지 않습니다.
+measure-customers-of = 다음에서 집계된 항목의 합계가 0보다 큰 고객의 항목만 인정됩니다: { $of }
 
 role-first-any = { $count }명이 다음 시험 중 하나에 합격해야 합니다.
 role-first-all = { $count }명이 다음 시험에 모두 합격해야 합니다.
