@@ -350,6 +350,7 @@ fn both_paths(policy: &Policy, records: &[String]) -> (Vec<Option<String>>, Vec<
         threads: 1,
         detail: Detail::Tier,
         people_check: false,
+        ..Default::default()
     };
     let input = DataInput::Text {
         name: "batch.jsonl".into(),
@@ -449,7 +450,7 @@ fn data_warnings_snapshots() {
             let code = name.split('_').next().unwrap().to_owned();
             let text = std::fs::read_to_string(path).unwrap().replace("\r\n", "\n");
             let input = DataInput::Text { name: name.clone(), text: text.into() };
-            let options = batch::Options { threads: 1, detail: Detail::Evidence, people_check: true };
+            let options = batch::Options { threads: 1, detail: Detail::Evidence, ..Default::default() };
             let mut out = String::new();
             let mut codes = Vec::new();
             batch::evaluate(&evaluator, vec![input], options, &Human, &mut |event| {
