@@ -426,6 +426,14 @@ impl<'s> Printer<'s> {
         // `NAME = `; the window and conditions go on a line of their own.
         let mut line = format!("{head} from");
         let mut width = 2 + line.chars().count();
+        // A head with keys (`per customer and product`) is long already:
+        // `from` and the products start on the next line.
+        if head.contains(" per ") {
+            self.out.push_str(&head);
+            self.out.push('\n');
+            line = format!("{}from", " ".repeat(column));
+            width = line.chars().count();
+        }
         // Whether `line` holds a product yet: each line holds at least one,
         // however long.
         let mut filled = false;

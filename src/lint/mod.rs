@@ -694,7 +694,10 @@ fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
                         let Requirement::Measure(high) = high else {
                             continue;
                         };
-                        if high.measure != low.measure || high.per_month != low.per_month {
+                        if high.measure != low.measure
+                            || high.per_month != low.per_month
+                            || high.every_month != low.every_month
+                        {
                             continue;
                         }
                         for (market, threshold) in low_markets {
