@@ -903,7 +903,9 @@ impl<'p> Differ<'p> {
                         word(*la),
                         word(*lb),
                         Effect::Unproven,
-                        Some("the largest key's value is at most the keys' sum when no value is negative"),
+                        Some(
+                            "the largest key's value is at most the keys' sum when no value is negative",
+                        ),
                     );
                 }
                 self.filter(fa, fb, name, at, false);

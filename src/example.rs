@@ -842,10 +842,7 @@ impl Builder<'_> {
         let dated: Vec<(Decimal, String)> = if need.spread {
             let months = window.months(measure.window_months);
             let share = total / Decimal::from(months.len().max(1));
-            months
-                .iter()
-                .map(|m| (share, m.end.to_string()))
-                .collect()
+            months.iter().map(|m| (share, m.end.to_string())).collect()
         } else {
             let date = window.end.to_string();
             amounts.into_iter().map(|a| (a, date.clone())).collect()

@@ -192,7 +192,13 @@ fn entitlements(as_of: &str, usage: &[Value]) -> Decimal {
 }
 
 fn ent(customer: &str, product: &str, quantity: &str, date: &str) -> Value {
-    used(Some(customer), product, "active_entitlements", quantity, date)
+    used(
+        Some(customer),
+        product,
+        "active_entitlements",
+        quantity,
+        date,
+    )
 }
 
 #[test]
@@ -332,8 +338,8 @@ fn lines_without_a_customer_belong_to_no_key_and_are_reported() {
 
 #[test]
 fn per_customer_only_takes_the_latest_reading_across_products() {
-    let text = shape_text("current_entitlements")
-        .replace("per customer and product", "per customer");
+    let text =
+        shape_text("current_entitlements").replace("per customer and product", "per customer");
     let policy = rubric::load_policy(&text).unwrap();
     let usage = [
         ent("A", EMS, "100", "2017-10-01"),
@@ -473,7 +479,11 @@ fn workload_users_meet_and_miss_their_tiers_on_both_paths() {
                 users("A", "SharePoint Online", "1500", "2017-12-10"),
             ],
         ),
-        record("none", "MS-300", &[users("A", "Exchange Online", "999", "2017-12-10")]),
+        record(
+            "none",
+            "MS-300",
+            &[users("A", "Exchange Online", "999", "2017-12-10")],
+        ),
     ];
     let tiers: Vec<Option<&str>> = records
         .iter()
@@ -656,9 +666,8 @@ fn revenue_can_be_required_in_every_month_too() {
         json!({ "customer": "C", "product": "CRM Online", "type": "net_new",
                 "amount": amount, "currency": "USD", "date": date })
     };
-    let text = |revenue: &[Value]| {
-        json!({ "id": "P", "market": "x", "revenue": revenue }).to_string()
-    };
+    let text =
+        |revenue: &[Value]| json!({ "id": "P", "market": "x", "revenue": revenue }).to_string();
     let met = text(&[line("100.50", "2017-11-01"), line("100.50", "2017-12-31")]);
     let outcome = evaluate(&policy, "2017-12-31", &met);
     assert_eq!(tier(&policy, &outcome), Some("silver"));
@@ -707,7 +716,13 @@ fn reports_show_each_key_and_each_month() {
     );
     insta::assert_snapshot!(
         "current_entitlements_human",
-        report("current_entitlements", "2017-12-31", &entitlements, "human", "evidence")
+        report(
+            "current_entitlements",
+            "2017-12-31",
+            &entitlements,
+            "human",
+            "evidence"
+        )
     );
     let workload = record(
         "P-1",
@@ -720,7 +735,13 @@ fn reports_show_each_key_and_each_month() {
     );
     insta::assert_snapshot!(
         "workload_users_human",
-        report("workload_users", "2017-12-31", &workload, "human", "evidence")
+        report(
+            "workload_users",
+            "2017-12-31",
+            &workload,
+            "human",
+            "evidence"
+        )
     );
     let mut usage = four_a_month();
     usage[2] = sold("1", "2017-09-30");
@@ -742,7 +763,13 @@ fn json_keeps_keys_months_and_each_short_month() {
             users("A", "SharePoint Online", "1800", "2017-12-31"),
         ],
     );
-    let out = report("workload_users", "2017-12-31", &workload, "jsonl", "evidence");
+    let out = report(
+        "workload_users",
+        "2017-12-31",
+        &workload,
+        "jsonl",
+        "evidence",
+    );
     let line: Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
     let measure = &line["options"][0]["tiers"][1]["requirements"][0];
     assert_eq!(
@@ -800,22 +827,38 @@ const LATEST: &str = r#"usage entitlements = latest active_entitlements per cust
 #[test]
 fn keys_must_be_known_and_named_once() {
     let unknown = LATEST.replace("and product", "and seat");
-    assert_eq!(codes(&with(&unknown, "require entitlements >= 1")), ["E0321"]);
+    assert_eq!(
+        codes(&with(&unknown, "require entitlements >= 1")),
+        ["E0321"]
+    );
     let twice = LATEST.replace("and product", "and customer");
     assert_eq!(codes(&with(&twice, "require entitlements >= 1")), ["E0321"]);
     let comma = LATEST.replace(" and product", ", product, month");
-    assert_eq!(codes(&with(&comma, "require entitlements >= 1")), Vec::<String>::new());
+    assert_eq!(
+        codes(&with(&comma, "require entitlements >= 1")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn latest_and_largest_need_keys() {
     let latest = LATEST.replace(" per customer and product", "");
-    assert_eq!(codes(&with(&latest, "require entitlements >= 1")), ["E0322"]);
-    let largest = r#"usage entitlements = largest total active_users from "EMS" over trailing 1 months"#;
-    assert_eq!(codes(&with(largest, "require entitlements >= 1")), ["E0322"]);
+    assert_eq!(
+        codes(&with(&latest, "require entitlements >= 1")),
+        ["E0322"]
+    );
+    let largest =
+        r#"usage entitlements = largest total active_users from "EMS" over trailing 1 months"#;
+    assert_eq!(
+        codes(&with(largest, "require entitlements >= 1")),
+        ["E0322"]
+    );
     // `max` without keys keeps its meaning: the largest reading.
     let max = r#"usage entitlements = max active_users from "EMS" over trailing 1 months"#;
-    assert_eq!(codes(&with(max, "require entitlements >= 1")), Vec::<String>::new());
+    assert_eq!(
+        codes(&with(max, "require entitlements >= 1")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -826,17 +869,27 @@ fn keys_that_change_nothing_are_refused() {
     assert_eq!(codes(&with(bare, "require entitlements >= 1")), ["E0323"]);
     let largest_max =
         r#"usage entitlements = largest max seats per product from "EMS" over trailing 1 months"#;
-    assert_eq!(codes(&with(largest_max, "require entitlements >= 1")), ["E0323"]);
+    assert_eq!(
+        codes(&with(largest_max, "require entitlements >= 1")),
+        ["E0323"]
+    );
     // Each key's largest reading, added up, is something else.
-    let max_per_key = r#"usage entitlements = max seats per customer from "EMS" over trailing 1 months"#;
-    assert_eq!(codes(&with(max_per_key, "require entitlements >= 1")), Vec::<String>::new());
+    let max_per_key =
+        r#"usage entitlements = max seats per customer from "EMS" over trailing 1 months"#;
+    assert_eq!(
+        codes(&with(max_per_key, "require entitlements >= 1")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn every_month_cannot_go_with_per_month_nor_on_customers() {
     let sum = r#"usage entitlements = seats from "EMS" over trailing 6 months"#;
     assert_eq!(
-        codes(&with(sum, "require entitlements per month in every month >= 1")),
+        codes(&with(
+            sum,
+            "require entitlements per month in every month >= 1"
+        )),
         ["E0324"]
     );
     assert_eq!(
@@ -855,7 +908,8 @@ fn per_month_of_a_current_count_or_a_largest_key_is_refused() {
         codes(&with(LATEST, "require entitlements per month >= 1")),
         ["E0325"]
     );
-    let largest = r#"usage entitlements = largest total seats per product from "EMS" over trailing 6 months"#;
+    let largest =
+        r#"usage entitlements = largest total seats per product from "EMS" over trailing 6 months"#;
     assert_eq!(
         codes(&with(largest, "require entitlements per month >= 1")),
         ["E0325"]
@@ -877,8 +931,14 @@ fn every_month_proves_a_monthly_average_but_not_the_other_way() {
     shape("every_month");
     let swapped = shape_text("every_month")
         .replace("require units per month >= 4", "require units TMP >= 4")
-        .replace("require units in every month >= 4", "require units per month >= 4")
-        .replace("require units TMP >= 4", "require units in every month >= 4");
+        .replace(
+            "require units in every month >= 4",
+            "require units per month >= 4",
+        )
+        .replace(
+            "require units TMP >= 4",
+            "require units in every month >= 4",
+        );
     // Gold (an average) can be met without silver (each month): 24 units in
     // one month, found and confirmed by evaluation.
     assert_eq!(codes(&swapped), ["W0100"]);
@@ -945,7 +1005,13 @@ fn diff_reports_keys_combination_and_every_month() {
 fn diff(old: &str, new: &str) -> String {
     let a = temp_file("old.policy", old);
     let b = temp_file("new.policy", new);
-    let out = rubric(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--color", "never"]);
+    let out = rubric(&[
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -962,5 +1028,45 @@ fn the_requirements_page_phrases_each_construct() {
             let text = render(&policy, &options, None).unwrap();
             insta::assert_snapshot!(format!("doc_{stem}.{}.md", language.tag()), text);
         }
+    }
+}
+
+#[test]
+fn an_active_count_summed_over_several_months_is_flagged() {
+    let policy = |usage: &str| {
+        format!(
+            r#"competency c "C" {{
+  version "2018-01"
+  effective 2018-01-01
+  tiers silver
+  usage a = {usage}
+  option main {{
+    tier silver {{
+      require a >= 1
+    }}
+  }}
+}}"#
+        )
+    };
+    let flagged = [
+        r#"active_entitlements from "EMS" over trailing 12 months"#,
+        r#"sum Active_Users from "EMS" over trailing 2 months"#,
+        r#"active_users from "EMS" over last complete calendar year"#,
+    ];
+    for usage in flagged {
+        assert_eq!(codes(&policy(usage)), ["W0119"], "{usage}");
+    }
+    let quiet = [
+        // One month holds one report per customer.
+        r#"active_users from "EMS" over trailing 1 months"#,
+        r#"latest active_users per customer from "EMS" over trailing 12 months"#,
+        r#"max active_users from "EMS" over trailing 12 months"#,
+        r#"largest total active_users per product from "EMS" over trailing 12 months"#,
+        // Not named as a current count.
+        r#"deployed_seats from "EMS" over trailing 12 months"#,
+        r#"inactive_users from "EMS" over trailing 12 months"#,
+    ];
+    for usage in quiet {
+        assert_eq!(codes(&policy(usage)), Vec::<String>::new(), "{usage}");
     }
 }

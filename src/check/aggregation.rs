@@ -34,7 +34,12 @@ impl Checker {
                     largest,
                     keys,
                     ..
-                } => self.usage_keys(m, aggregate.as_ref(), largest.as_ref().map(|t| t.span), keys),
+                } => self.usage_keys(
+                    m,
+                    aggregate.as_ref(),
+                    largest.as_ref().map(|t| t.span),
+                    keys,
+                ),
                 ast::MeasureBody::DistinctCustomers { .. } => Shape::Customers,
                 ast::MeasureBody::Revenue { .. } => Shape::Plain,
             };

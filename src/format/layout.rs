@@ -328,9 +328,7 @@ impl<'s> Printer<'s> {
                 filter,
             } => {
                 let largest = match largest {
-                    Some(t) if t.text.split_whitespace().any(|w| w == "total") => {
-                        "largest total "
-                    }
+                    Some(t) if t.text.split_whitespace().any(|w| w == "total") => "largest total ",
                     Some(_) => "largest ",
                     None => "",
                 };

@@ -189,6 +189,28 @@ pub enum Warning {
         #[label("first listed here")]
         first: SourceSpan,
     },
+    /// A metric named as a current count (`active_...`) summed over a
+    /// window of several months: each monthly report of the same users
+    /// would be counted again.
+    #[error("`{measure}` adds up every `{metric}` report over {window}")]
+    #[diagnostic(
+        code(W0119),
+        severity(Warning),
+        help(
+            "an active count is a level, reported again each month; write `latest {metric} per customer and product` to add up each customer's latest report, or `max {metric}` for the largest one; if the lines really are new ones, allow W0119 in rubric.toml"
+        )
+    )]
+    SummedCurrentCount {
+        /// The measure.
+        measure: String,
+        /// The metric, e.g. `active_entitlements`.
+        metric: String,
+        /// The window, e.g. `trailing 12 months`.
+        window: String,
+        /// The metric.
+        #[label("a current count, summed over several months")]
+        span: SourceSpan,
+    },
     /// A fiscal year that does not end on the last day of a month.
     #[error("fiscal year ending `{text}` does not end at the end of a month")]
     #[diagnostic(code(W0111), severity(Warning))]
@@ -614,7 +636,39 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
                 }
                 filter
             }
-            ast::MeasureBody::Usage { filter, .. } => filter,
+            ast::MeasureBody::Usage {
+                filter,
+                aggregate,
+                largest,
+                keys,
+                metric,
+            } => {
+                let summed = aggregate.as_ref().is_none_or(|a| a.text == "sum")
+                    && largest.is_none()
+                    && keys.is_empty();
+                let active = metric.name.to_lowercase();
+                let current = active == "active" || active.starts_with("active_");
+                let window = match &filter.window.period {
+                    ast::Period::Trailing(months) if months.text.trim() != "1" => {
+                        Some(format!("trailing {} months", months.text))
+                    }
+                    ast::Period::Trailing(_) => None,
+                    ast::Period::CalendarYear => Some("a calendar year".to_owned()),
+                    ast::Period::FiscalYear(_) => Some("a fiscal year".to_owned()),
+                };
+                if summed
+                    && current
+                    && let Some(window) = window
+                {
+                    out.push(Warning::SummedCurrentCount {
+                        measure: decl.name.name.clone(),
+                        metric: metric.name.clone(),
+                        window,
+                        span: sp(metric.span),
+                    });
+                }
+                filter
+            }
             ast::MeasureBody::DistinctCustomers { .. } => continue,
         };
         if let ast::Period::FiscalYear(ends) = &filter.window.period
@@ -886,7 +940,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 17] = [
+pub const CODES: [&str; 18] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117",
+    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0119",
 ];

@@ -213,7 +213,8 @@ impl Prover<'_> {
                     let Requirement::Measure(high) = g else {
                         continue;
                     };
-                    let same = high.per_month == low.per_month && high.every_month == low.every_month;
+                    let same =
+                        high.per_month == low.per_month && high.every_month == low.every_month;
                     // A summed measure at least N in every month averages
                     // at least N a month.
                     let monthly_average = high.every_month
@@ -281,16 +282,19 @@ impl Prover<'_> {
     /// Whether the measure is a plain sum of lines (revenue, or usage
     /// summed without keys), whose monthly values add up to its total.
     fn summed(&self, measure: crate::model::MeasureId) -> bool {
-        self.policy.measures.get(measure.0).is_some_and(|m| match &m.kind {
-            crate::model::MeasureKind::Revenue { .. } => true,
-            crate::model::MeasureKind::Usage {
-                aggregate,
-                keys,
-                largest,
-                ..
-            } => *aggregate == crate::model::Aggregate::Sum && keys.is_empty() && !largest,
-            crate::model::MeasureKind::DistinctCustomers { .. } => false,
-        })
+        self.policy
+            .measures
+            .get(measure.0)
+            .is_some_and(|m| match &m.kind {
+                crate::model::MeasureKind::Revenue { .. } => true,
+                crate::model::MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } => *aggregate == crate::model::Aggregate::Sum && keys.is_empty() && !largest,
+                crate::model::MeasureKind::DistinctCustomers { .. } => false,
+            })
     }
 
     fn thresholds_cover(

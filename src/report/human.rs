@@ -391,11 +391,7 @@ fn key_lines(
         );
     }
     if totals.keys.len() > SHOWN {
-        let _ = writeln!(
-            out,
-            "{pad}    and {} more keys",
-            totals.keys.len() - SHOWN
-        );
+        let _ = writeln!(out, "{pad}    and {} more keys", totals.keys.len() - SHOWN);
     }
     if let Some(i) = chosen.filter(|i| *i >= SHOWN)
         && let Some(key) = totals.keys.get(i)

@@ -611,9 +611,7 @@ impl<'a> View<'a> {
                                 from: m.first.to_string(),
                                 to: m.last.to_string(),
                                 actual: number(m.value),
-                                shortfall: r
-                                    .required
-                                    .map(|t| number(month_shortfall(t, m.value))),
+                                shortfall: r.required.map(|t| number(month_shortfall(t, m.value))),
                             })
                             .collect()
                     }),
