@@ -6,6 +6,8 @@
 //! Only the general evaluator computes these; the fast path gives up on a
 //! policy that uses them (see [`super::fold`]).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -72,6 +74,10 @@ pub struct MonthValue {
     pub value: Decimal,
 }
 
+/// What identifies a key: the customer (compared as customers are), the
+/// product as the policy writes it, and the month's index in the window.
+type KeyId<'l> = (Option<String>, Option<&'l str>, Option<usize>);
+
 /// A keyed measure's value and each key's; `None` when a sum overflows.
 /// Lines without a customer belong to no key when `keys` has `customer`
 /// (the caller reports them). With no keys, all lines are one key.
@@ -85,8 +91,9 @@ pub(crate) fn combine(
     let by_customer = keys.contains(&Key::Customer);
     let by_product = keys.contains(&Key::Product);
     let by_month = keys.contains(&Key::Month);
-    // (customer key, product, month index) → key value.
-    let mut groups: Vec<((Option<String>, Option<&str>, Option<usize>), KeyValue)> = Vec::new();
+    // Each key's place in `values`, which keeps the order of first lines.
+    let mut index: HashMap<KeyId<'_>, usize> = HashMap::new();
+    let mut values: Vec<KeyValue> = Vec::new();
     for r in readings {
         let customer = match (by_customer, r.customer) {
             (false, _) => None,
@@ -99,27 +106,25 @@ pub(crate) fn combine(
         let month = by_month
             .then(|| months.iter().position(|m| m.contains(r.date)))
             .flatten();
-        let id = (
+        let id: KeyId<'_> = (
             customer.as_ref().map(|(k, _)| k.clone()),
             by_product.then_some(r.product),
             month,
         );
-        let slot = match groups.iter().position(|(g, _)| *g == id) {
-            Some(i) => groups.get_mut(i).map(|(_, v)| v),
+        let slot = match index.get(&id) {
+            Some(&i) => values.get_mut(i),
             None => {
-                groups.push((
-                    id,
-                    KeyValue {
-                        customer: customer.map(|(_, written)| written.trim().to_owned()),
-                        product: by_product.then(|| r.product.to_owned()),
-                        month: month
-                            .and_then(|i| months.get(i))
-                            .map(|m| (m.first_day(), m.end)),
-                        value: r.value,
-                        as_of: (aggregate == Aggregate::Latest).then_some(r.date),
-                        lines: vec![r.line],
-                    },
-                ));
+                index.insert(id, values.len());
+                values.push(KeyValue {
+                    customer: customer.map(|(_, written)| written.trim().to_owned()),
+                    product: by_product.then(|| r.product.to_owned()),
+                    month: month
+                        .and_then(|i| months.get(i))
+                        .map(|m| (m.first_day(), m.end)),
+                    value: r.value,
+                    as_of: (aggregate == Aggregate::Latest).then_some(r.date),
+                    lines: vec![r.line],
+                });
                 continue;
             }
         };
@@ -140,7 +145,6 @@ pub(crate) fn combine(
             },
         }
     }
-    let values: Vec<KeyValue> = groups.into_iter().map(|(_, v)| v).collect();
     let total = if largest {
         values
             .iter()

@@ -72,6 +72,16 @@ pub struct TierResult<'a> {
     pub requirements: Vec<RequirementResult<'a>>,
 }
 
+/// What a requirement `in every month` adds to its result.
+#[derive(Serialize)]
+pub struct EveryMonthResult {
+    /// Always true: `actual` is the lowest month's value.
+    pub every_month: bool,
+    /// The measure within each month of the window, oldest first, with
+    /// what each month is short of.
+    pub months: Vec<MonthResult>,
+}
+
 /// A measure's value within one month of its window (`in every month`).
 #[derive(Serialize)]
 pub struct MonthResult {
@@ -127,13 +137,9 @@ pub enum RequirementResult<'a> {
         /// Whether `actual` is a monthly average.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         per_month: bool,
-        /// Whether `actual` is the lowest month's value (`in every month`).
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        every_month: bool,
-        /// With `in every month`: the measure within each month of the
-        /// window, oldest first, with what each month is short of.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        months: Option<Vec<MonthResult>>,
+        /// With `in every month`: `every_month` and each month's value.
+        #[serde(flatten)]
+        every_month: Option<Box<EveryMonthResult>>,
         /// Whether `actual` must be above `required` (`>`), not only reach it.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         more_than: bool,
@@ -167,7 +173,7 @@ pub enum RequirementResult<'a> {
         /// For a usage measure with keys or `latest`: each key's value
         /// (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
-        keys: Option<Vec<KeyResult>>,
+        keys: Option<Box<Vec<KeyResult>>>,
     },
     /// Roles filled by people.
     People {
@@ -603,17 +609,22 @@ impl<'a> View<'a> {
                     market: if per_market { market } else { None },
                     actual: number(r.actual),
                     per_month: r.per_month,
-                    every_month: r.every_month,
-                    months: r.every_month.then(|| {
-                        r.months
-                            .iter()
-                            .map(|m| MonthResult {
-                                from: m.first.to_string(),
-                                to: m.last.to_string(),
-                                actual: number(m.value),
-                                shortfall: r.required.map(|t| number(month_shortfall(t, m.value))),
-                            })
-                            .collect()
+                    every_month: r.every_month.then(|| {
+                        Box::new(EveryMonthResult {
+                            every_month: true,
+                            months: r
+                                .months
+                                .iter()
+                                .map(|m| MonthResult {
+                                    from: m.first.to_string(),
+                                    to: m.last.to_string(),
+                                    actual: number(m.value),
+                                    shortfall: r
+                                        .required
+                                        .map(|t| number(month_shortfall(t, m.value))),
+                                })
+                                .collect(),
+                        })
                     }),
                     more_than: r.requirement.more_than,
                     required: r.required.map(number),
@@ -657,19 +668,21 @@ impl<'a> View<'a> {
                     }),
                     keys: evidence.filter(|t| !t.keys.is_empty()).map(|t| {
                         let chosen = largest_key(measure, &t.keys);
-                        t.keys
-                            .iter()
-                            .enumerate()
-                            .map(|(i, k)| KeyResult {
-                                customer: k.customer.clone(),
-                                product: k.product.clone(),
-                                month: k.month.map(|(a, b)| [a.to_string(), b.to_string()]),
-                                value: number(k.value),
-                                latest: k.as_of.map(|d| d.to_string()),
-                                largest: chosen == Some(i),
-                                lines: k.lines.clone(),
-                            })
-                            .collect()
+                        Box::new(
+                            t.keys
+                                .iter()
+                                .enumerate()
+                                .map(|(i, k)| KeyResult {
+                                    customer: k.customer.clone(),
+                                    product: k.product.clone(),
+                                    month: k.month.map(|(a, b)| [a.to_string(), b.to_string()]),
+                                    value: number(k.value),
+                                    latest: k.as_of.map(|d| d.to_string()),
+                                    largest: chosen == Some(i),
+                                    lines: k.lines.clone(),
+                                })
+                                .collect(),
+                        )
                     }),
                 }
             }
