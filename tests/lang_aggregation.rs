@@ -1070,3 +1070,80 @@ fn an_active_count_summed_over_several_months_is_flagged() {
         assert_eq!(codes(&policy(usage)), Vec::<String>::new(), "{usage}");
     }
 }
+
+#[test]
+fn timelines_agree_with_evaluation_on_every_day() {
+    let cases = [
+        (
+            "current_entitlements",
+            record(
+                "P-1",
+                "MS-100",
+                &[
+                    ent("A", EMS, "1500", "2017-03-31"),
+                    ent("A", EMS, "900", "2017-09-30"),
+                    ent("B", "Intune", "600", "2017-11-30"),
+                    ent("B", "Intune", "600", "2017-11-30"),
+                ],
+            ),
+        ),
+        (
+            "workload_users",
+            record(
+                "P-1",
+                "MS-300",
+                &[
+                    users("A", "Exchange Online", "1200", "2017-10-31"),
+                    users("B", "Exchange Online", "900", "2017-11-15"),
+                    users("A", "SharePoint Online", "1900", "2017-11-20"),
+                ],
+            ),
+        ),
+        (
+            "every_month",
+            record(
+                "P-1",
+                "X",
+                &[
+                    sold("4", "2017-05-31"),
+                    sold("5", "2017-06-15"),
+                    sold("4", "2017-07-31"),
+                    sold("4", "2017-08-20"),
+                    sold("6", "2017-09-02"),
+                    sold("4", "2017-10-31"),
+                    sold("4", "2017-11-11"),
+                    sold("4", "2017-12-24"),
+                ],
+            ),
+        ),
+    ];
+    for (stem, text) in cases {
+        let policy = shape(stem);
+        let record = read::whole_text("case.json", text)
+            .into_iter()
+            .next()
+            .unwrap()
+            .unwrap();
+        let partner = Partner::parse(&record).unwrap();
+        let (from, to) = (d("2017-03-01"), d("2018-07-31"));
+        let timeline = rubric::timeline::Planner::new(&policy)
+            .timeline(&partner, from, to)
+            .unwrap();
+        let mut day = from;
+        let mut changes = 0;
+        let mut previous = None;
+        while day <= to {
+            let careful = Evaluator::new(&policy, day)
+                .evaluate_at(&partner, Detail::Tier)
+                .unwrap()
+                .tier;
+            assert_eq!(timeline.tier_on(day), careful, "{stem} on {day}");
+            if previous.is_some_and(|p| p != careful) {
+                changes += 1;
+            }
+            previous = Some(careful);
+            day = day.succ_opt().unwrap();
+        }
+        assert!(changes >= 2, "{stem}: the case moves between tiers");
+    }
+}
