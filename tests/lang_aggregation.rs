@@ -1069,6 +1069,18 @@ fn an_active_count_summed_over_several_months_is_flagged() {
     for usage in quiet {
         assert_eq!(codes(&policy(usage)), Vec::<String>::new(), "{usage}");
     }
+    // Averaged a month, or taken month by month, the sum of monthly reports
+    // is what is meant: "an average of 4 active users a month".
+    let summed = policy(r#"active_users from "EMS" over trailing 3 months"#);
+    for read in ["a per month >= 1", "a in every month >= 1"] {
+        let text = summed.replace("a >= 1", read);
+        assert_eq!(codes(&text), Vec::<String>::new(), "{read}");
+    }
+    let either = summed.replace(
+        "require a >= 1",
+        "require either { require a per month >= 1 } or { require a >= 3 }",
+    );
+    assert_eq!(codes(&either), ["W0119"]);
 }
 
 #[test]

@@ -559,7 +559,12 @@ impl<'p> Evaluator<'p> {
         let facts = Facts {
             market: self.market_of(partner.market.as_deref()),
             totals: measures.iter().map(|m| m.total).collect(),
-            months: measures.iter().map(|m| m.months.clone()).collect(),
+            // Only policies with `in every month` pay for month values.
+            months: if self.monthly.contains(&true) {
+                measures.iter().map(|m| m.months.clone()).collect()
+            } else {
+                Vec::new()
+            },
             people,
             holds,
             attributes: self

@@ -376,7 +376,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
     end_dates(file, &mut out);
-    measures(file, &mut out);
+    measures(file, &totals_read(policy), &mut out);
     roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
     ordering(policy, &mut out);
@@ -609,7 +609,7 @@ fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
 
 /// Revenue types listed twice in one measure, and fiscal years ending
 /// mid-month (syntax tree, for the spans).
-fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
+fn measures(file: &ast::PolicyFile, totals_read: &[&str], out: &mut Vec<Warning>) {
     for item in &file.competency.items {
         let ast::Item::Measure(decl) = item else {
             continue;
@@ -656,8 +656,12 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
                     ast::Period::CalendarYear => Some("a calendar year".to_owned()),
                     ast::Period::FiscalYear(_) => Some("a fiscal year".to_owned()),
                 };
+                // Averaged (`per month`) or taken month by month, a sum of
+                // monthly reports is meant: only a total read as such is.
+                let total_read = totals_read.contains(&decl.name.name.as_str());
                 if summed
                     && current
+                    && total_read
                     && let Some(window) = window
                 {
                     out.push(Warning::SummedCurrentCount {
@@ -681,6 +685,33 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
             });
         }
     }
+}
+
+/// The names of the measures some requirement compares as a whole-window
+/// total (neither `per month` nor `in every month`).
+fn totals_read(policy: &Policy) -> Vec<&str> {
+    fn walk<'p>(list: &'p [Requirement], policy: &'p Policy, out: &mut Vec<&'p str>) {
+        for r in list {
+            match r {
+                Requirement::Measure(m) if !m.per_month && !m.every_month => {
+                    if let Some(measure) = policy.measures.get(m.measure.0) {
+                        out.push(measure.name.as_str());
+                    }
+                }
+                Requirement::Either(branches, _) => {
+                    for b in branches {
+                        walk(&b.requirements, policy, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for tier in policy.options.iter().flat_map(|o| &o.tiers) {
+        walk(&tier.requirements, policy, &mut out);
+    }
+    out
 }
 
 /// For a valid `MM-DD` that is not a month's last day (in a year that is
