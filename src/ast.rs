@@ -258,12 +258,18 @@ pub enum MeasureBody {
         /// Which lines count.
         filter: LineFilter,
     },
-    /// `usage NAME = [sum|max] METRIC from ...`: matching usage quantities.
+    /// `usage NAME = [largest] [sum|max|latest] METRIC [per KEYS] from ...`:
+    /// matching usage quantities.
     Usage {
-        /// `max`, or `sum` (also when absent).
+        /// `max`, `latest`, or `sum` (also when absent).
         aggregate: Option<Token>,
+        /// `largest` or `largest total`, as written, if it is.
+        largest: Option<Token>,
         /// The usage metric that counts, e.g. `deployed_seats`.
         metric: Ident,
+        /// The keys after `per`, as written (`customer`, `product`, `month`);
+        /// empty without `per`.
+        keys: Vec<Ident>,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -424,6 +430,8 @@ pub struct MeasureRequirement {
     pub measure: Ident,
     /// Where `per month` is written, if it is.
     pub per_month: Option<Span>,
+    /// Where `in every month` is written, if it is.
+    pub every_month: Option<Span>,
     /// Where `>` (more than) is written, if it is; otherwise the comparison
     /// is at least (`>=`).
     pub more_than: Option<Span>,

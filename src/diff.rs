@@ -891,11 +891,15 @@ impl<'p> Differ<'p> {
                     aggregate: aa,
                     metric: ma,
                     filter: fa,
+                    keys: ka,
+                    largest: la,
                 },
                 MeasureKind::Usage {
                     aggregate: ab,
                     metric: mb,
                     filter: fb,
+                    keys: kb,
+                    largest: lb,
                 },
             ) => {
                 if !crate::model::same_name(ma, mb) {
@@ -917,6 +921,35 @@ impl<'p> Differ<'p> {
                         Effect::Unproven,
                         Some(
                             "a sum and a largest value compare differently when quantities can be negative",
+                        ),
+                    );
+                }
+                if ka != kb {
+                    push(
+                        self,
+                        "keys",
+                        keys_word(ka),
+                        keys_word(kb),
+                        Effect::Unproven,
+                        Some("lines are grouped otherwise before they combine"),
+                    );
+                }
+                if la != lb {
+                    let word = |largest: bool| {
+                        if largest {
+                            "largest key's value".to_owned()
+                        } else {
+                            "keys' values summed".to_owned()
+                        }
+                    };
+                    push(
+                        self,
+                        "combination of keys",
+                        word(*la),
+                        word(*lb),
+                        Effect::Unproven,
+                        Some(
+                            "the largest key's value is at most the keys' sum when no value is negative",
                         ),
                     );
                 }
@@ -1370,6 +1403,27 @@ impl<'p> Differ<'p> {
             );
             return;
         }
+        if a.every_month != b.every_month {
+            let word = |every_month: bool| {
+                if every_month {
+                    "in every month".to_owned()
+                } else {
+                    "over the whole window".to_owned()
+                }
+            };
+            self.push(
+                draft(
+                    scope,
+                    ChangeKind::PerMonth,
+                    format!("how `{name}` is compared{within}"),
+                    Effect::Unproven,
+                )
+                .values(Some(word(a.every_month)), Some(word(b.every_month)))
+                .note("each month of the window is compared on its own, or the window as a whole")
+                .at(Some(a.span), Some(b.span)),
+            );
+            return;
+        }
         if a.more_than != b.more_than {
             // `>=` to `>` asks more of the same amounts; with other amounts
             // too, the two changes together are not ordered.
@@ -1749,7 +1803,17 @@ fn aggregate_word(a: Aggregate) -> String {
     match a {
         Aggregate::Sum => "sum".to_owned(),
         Aggregate::Max => "largest".to_owned(),
+        Aggregate::Latest => "latest".to_owned(),
     }
+}
+
+/// Keys as a policy writes them after `per`, or "none".
+fn keys_word(keys: &[crate::model::Key]) -> String {
+    if keys.is_empty() {
+        return "none".to_owned();
+    }
+    let words: Vec<&str> = keys.iter().map(|k| k.word()).collect();
+    words.join(" and ")
 }
 
 fn measure_kind_word(kind: &MeasureKind) -> String {

@@ -533,6 +533,9 @@ struct Need {
     total_capped: bool,
     /// The customers are the ones missed.
     customers_capped: bool,
+    /// The total is spread evenly over the window's months (`in every
+    /// month`), not booked on its last day.
+    spread: bool,
 }
 
 struct Builder<'p> {
@@ -611,7 +614,7 @@ impl Builder<'_> {
                             measure.name
                         ));
                     }
-                    let total = if m.per_month {
+                    let total = if m.per_month || m.every_month {
                         compared * months
                     } else {
                         compared
@@ -649,6 +652,7 @@ impl Builder<'_> {
                         }
                         MeasureKind::Revenue { .. } | MeasureKind::Usage { .. } => {
                             let need = needs.entry(m.measure.0).or_default();
+                            need.spread |= m.every_month;
                             if below {
                                 need.total = Some(total);
                                 need.total_capped = true;
@@ -879,10 +883,17 @@ impl Builder<'_> {
             }
             list
         };
-        // The last day of the measure's window or period, which it always holds.
-        let date = crate::eval::window::Window::of(measure.period, self.as_of)
-            .end
-            .to_string();
+        // The last day of the measure's window or period, which it always
+        // holds; spread, the last day of each of its months, in equal shares.
+        let window = crate::eval::window::Window::of(measure.period, self.as_of);
+        let dated: Vec<(Decimal, String)> = if need.spread {
+            let months = window.months(measure.window_months);
+            let share = total / Decimal::from(months.len().max(1));
+            months.iter().map(|m| (share, m.end.to_string())).collect()
+        } else {
+            let date = window.end.to_string();
+            amounts.into_iter().map(|a| (a, date.clone())).collect()
+        };
         let (filter, kind) = match &measure.kind {
             MeasureKind::Revenue {
                 revenue_types,
@@ -909,7 +920,7 @@ impl Builder<'_> {
             .customers_of
             .and_then(|other| made.get(&other.0))
             .filter(|c| !c.is_empty());
-        for (k, amount) in amounts.into_iter().enumerate() {
+        for (k, (amount, date)) in dated.into_iter().enumerate() {
             let customer_id = match theirs {
                 Some(theirs) => theirs.get(k % theirs.len()).cloned().unwrap_or_default(),
                 None => {

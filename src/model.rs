@@ -431,11 +431,19 @@ pub enum MeasureKind {
         filter: LineFilter,
     },
     /// Matching usage quantities, summed or at their largest: a count.
+    /// With keys, the lines are grouped by key, each key's quantities
+    /// combine by `aggregate`, and the keys' values are summed (or, with
+    /// `largest`, the largest is taken).
     Usage {
-        /// How quantities combine.
+        /// How quantities combine (within each key, when there are keys).
         aggregate: Aggregate,
         /// The metric that counts, e.g. `deployed_seats`.
         metric: String,
+        /// The keys lines are grouped by (`per customer and product`), in
+        /// the order written; empty: all lines are one group.
+        keys: Vec<Key>,
+        /// The measure is the largest key's value, not the keys' sum.
+        largest: bool,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -463,6 +471,38 @@ pub enum Aggregate {
     Sum,
     /// The largest.
     Max,
+    /// The reading with the latest date (of several on that date, the
+    /// largest): a current count, such as active entitlements.
+    Latest,
+}
+
+/// What usage lines are grouped by before their quantities combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// The line's customer.
+    Customer,
+    /// The line's product (as the measure names it).
+    Product,
+    /// The month of the window the line falls in.
+    Month,
+}
+
+impl Key {
+    /// The key as a policy writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Key::Customer => "customer",
+            Key::Product => "product",
+            Key::Month => "month",
+        }
+    }
+
+    /// The key a policy writes as `word`.
+    pub fn from_word(word: &str) -> Option<Key> {
+        [Key::Customer, Key::Product, Key::Month]
+            .into_iter()
+            .find(|k| k.word() == word)
+    }
 }
 
 /// Which lines a revenue or usage measure counts.
@@ -576,6 +616,9 @@ pub struct MeasureRequirement {
     pub measure: MeasureId,
     /// Compare the measure divided by its window's months.
     pub per_month: bool,
+    /// Compare the measure taken within each month of its window: every
+    /// month must reach the threshold (`in every month`).
+    pub every_month: bool,
     /// Met only above the threshold (`>`), not at it (`>=`).
     pub more_than: bool,
     /// Which threshold applies to which market.

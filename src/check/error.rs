@@ -411,6 +411,89 @@ pub enum PolicyError {
         #[label("divides one reading by the window's months")]
         span: SourceSpan,
     },
+    /// A key after `per` that usage lines cannot be grouped by, or one
+    /// named twice.
+    #[error("`{key}` is not a key usage lines can be grouped by{again}")]
+    #[diagnostic(
+        code(E0321),
+        help(
+            "group by `customer`, `product` or `month`, each once, joined with `and`: `per customer and product`"
+        )
+    )]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// ", and it is named twice" when the key is known but repeated.
+        again: &'static str,
+        /// Where.
+        #[label("{what}")]
+        span: SourceSpan,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+    /// `latest` or `largest` on a usage measure without keys.
+    #[error("`{word}` in `{measure}` needs keys after `per`")]
+    #[diagnostic(code(E0322), help("{help}"))]
+    AggregateNeedsKey {
+        /// `latest` or `largest`.
+        word: &'static str,
+        /// The measure.
+        measure: String,
+        /// How to say it with keys.
+        help: String,
+        /// Where the word is written.
+        #[label("{why}")]
+        span: SourceSpan,
+        /// Why it means nothing without keys.
+        why: &'static str,
+    },
+    /// Keys that change nothing: `sum` per key summed again is the plain
+    /// total, and the largest of each key's `max` is the plain `max`.
+    #[error("grouping `{measure}` by key changes nothing: {result}")]
+    #[diagnostic(code(E0323), help("{help}"))]
+    KeysChangeNothing {
+        /// The measure.
+        measure: String,
+        /// What the measure comes to.
+        result: &'static str,
+        /// What to write instead.
+        help: &'static str,
+        /// Where `per ...` is written.
+        #[label("these keys change nothing")]
+        span: SourceSpan,
+    },
+    /// `in every month` where it cannot mean anything: with `per month`, or
+    /// on a customer measure.
+    #[error("`in every month` cannot be used {context}")]
+    #[diagnostic(code(E0324), help("{help}"))]
+    EveryMonthMisuse {
+        /// "with `per month`" or "on customer measure `m`".
+        context: String,
+        /// What to write instead.
+        help: &'static str,
+        /// Where `in every month` is written.
+        #[label("{why}")]
+        span: SourceSpan,
+        /// Why.
+        why: &'static str,
+    },
+    /// `per month` on a current count (`latest`) or a largest key's value.
+    #[error("`{measure}` is {what}, which has no monthly average")]
+    #[diagnostic(
+        code(E0325),
+        help(
+            "drop `per month` to compare the value itself, or write `in every month` to require the level in each month of the window"
+        )
+    )]
+    PerMonthOfCurrent {
+        /// The measure.
+        measure: String,
+        /// "a current count (`latest`)" or "the largest key's value (`largest`)".
+        what: &'static str,
+        /// Where `per month` is written.
+        #[label("divides it by the window's months")]
+        span: SourceSpan,
+    },
     /// `allow` naming something that is not a lint: an unknown code, or an
     /// error's code (errors cannot be accepted).
     #[error("`allow {code}` names no lint")]

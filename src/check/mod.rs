@@ -3,6 +3,7 @@
 //! declaration it means, and [`validate`] checks every value and the file as
 //! a whole. All errors of a file are collected in one run.
 
+mod aggregation;
 mod allows;
 mod customers;
 mod cycles;
@@ -81,6 +82,7 @@ impl Checker {
         self.resolve_measures(c, &mut declared);
         self.resolve_role_refs(c, &mut declared, &former);
         self.meaningless(c);
+        self.aggregation(c);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);

@@ -215,13 +215,29 @@ impl Checker {
                 filter,
             },
             ast::MeasureBody::Usage {
-                aggregate, metric, ..
+                aggregate,
+                metric,
+                keys,
+                largest,
+                ..
             } => MeasureKind::Usage {
                 aggregate: match aggregate.as_ref().map(|t| t.text.as_str()) {
                     Some("max") => Aggregate::Max,
+                    Some("latest") => Aggregate::Latest,
                     _ => Aggregate::Sum,
                 },
                 metric: metric.name.clone(),
+                // Unknown and repeated keys are reported by the checker
+                // (E0321); the model keeps each known key once.
+                keys: keys.iter().fold(Vec::new(), |mut kept, k| {
+                    if let Some(key) = Key::from_word(&k.name)
+                        && !kept.contains(&key)
+                    {
+                        kept.push(key);
+                    }
+                    kept
+                }),
+                largest: largest.is_some(),
                 filter,
             },
             ast::MeasureBody::DistinctCustomers { .. } => return None,

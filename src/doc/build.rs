@@ -330,19 +330,32 @@ impl Builder<'_> {
                 aggregate,
                 metric,
                 filter,
+                keys,
+                largest,
             } => {
                 let products = self.join(&filter.products, "list-or")?;
                 let metric = metric.replace('_', " ");
-                let id = match aggregate {
-                    Aggregate::Sum => "measure-usage-sum",
-                    Aggregate::Max => "measure-usage-max",
+                let id = match (aggregate, *largest) {
+                    (Aggregate::Sum, false) => "measure-usage-sum",
+                    (Aggregate::Max, false) if keys.is_empty() => "measure-usage-max",
+                    (Aggregate::Max, false) => "measure-usage-max-per-key",
+                    (Aggregate::Latest, false) => "measure-usage-latest",
+                    (Aggregate::Sum, true) => "measure-usage-largest-total",
+                    (Aggregate::Max, true) => "measure-usage-max",
+                    (Aggregate::Latest, true) => "measure-usage-largest-latest",
                 };
+                let words = keys
+                    .iter()
+                    .map(|k| self.t(&format!("key-{}", k.word()), &[]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let keys = self.join(&words, "list-and")?;
                 self.t(
                     id,
                     &[
                         ("metric", Arg::Text(&metric)),
                         ("products", Arg::Text(&products)),
                         ("window", Arg::Text(&window)),
+                        ("keys", Arg::Text(&keys)),
                     ],
                 )
             }
@@ -446,6 +459,13 @@ impl Builder<'_> {
         let mut lead = self.measure_phrase(measure)?;
         lead.push(':');
         let (market_id, everywhere_id) = match (requirement.per_month, requirement.more_than) {
+            _ if requirement.every_month && requirement.more_than => (
+                "every-month-threshold-more",
+                "all-markets-every-month-threshold-more",
+            ),
+            _ if requirement.every_month => {
+                ("every-month-threshold", "all-markets-every-month-threshold")
+            }
             (true, false) => ("per-month-threshold", "all-markets-per-month-threshold"),
             (false, false) => ("market-threshold", "all-markets-threshold"),
             (true, true) => (

@@ -105,6 +105,11 @@ impl Plan {
             }
         };
         let bit = |i: usize| 1u64.checked_shl(u32::try_from(i).unwrap_or(u32::MAX));
+        // `in every month` compares each month of a window apart: the
+        // careful path evaluates it.
+        if evaluator.monthly.iter().any(|m| *m) {
+            return None;
+        }
         let mut measures = Vec::with_capacity(policy.measures.len());
         for (measure, window) in policy.measures.iter().zip(&evaluator.windows) {
             let (source, kind, filter, aggregate) = match &measure.kind {
@@ -118,10 +123,21 @@ impl Plan {
                     }
                     (Source::Revenue, bits, Some(filter), Aggregate::Sum)
                 }
+                // Per-key aggregation keeps a value per key: the careful
+                // path evaluates it.
+                MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } if !keys.is_empty() || *largest || *aggregate == Aggregate::Latest => {
+                    return None;
+                }
                 MeasureKind::Usage {
                     aggregate,
                     metric,
                     filter,
+                    ..
                 } => (
                     Source::Usage,
                     bit(intern(&mut kinds, metric))?,

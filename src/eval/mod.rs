@@ -21,6 +21,7 @@
 pub mod assign;
 pub mod fold;
 pub mod gap;
+pub mod keyed;
 pub mod renamed;
 pub mod window;
 
@@ -71,6 +72,8 @@ pub struct Evaluator<'p> {
     groups: Vec<GroupPlan>,
     /// Each measure's window.
     windows: Vec<Window>,
+    /// Whether some requirement reads each measure `in every month`.
+    monthly: Vec<bool>,
     /// Whether the policy has revenue measures (and so a currency to check).
     has_revenue: bool,
     /// What the fast path needs; `None` when the policy is beyond it.
@@ -191,8 +194,16 @@ pub struct MeasureTotal {
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
     /// For a customer measure: lines its base counts in the window that
-    /// name no customer, so belong to none (reported, not dropped silently).
+    /// name no customer, so belong to none (reported, not dropped silently);
+    /// for a usage measure kept per customer, its own such lines, which no
+    /// key takes.
     pub without_customer: usize,
+    /// For a usage measure with keys (`per customer and product`) or
+    /// `latest`: each key's value, in the order of their first lines.
+    pub keys: Vec<keyed::KeyValue>,
+    /// For a measure some requirement reads `in every month`: its value
+    /// within each month of the window, oldest first.
+    pub months: Vec<keyed::MonthValue>,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -311,6 +322,11 @@ pub struct MeasureOutcome<'p> {
     pub actual: Decimal,
     /// Whether `actual` is a monthly average.
     pub per_month: bool,
+    /// Whether `actual` is the lowest month's value (`in every month`).
+    pub every_month: bool,
+    /// With `in every month`: the measure within each month of the window,
+    /// oldest first; a month with no line counted is zero.
+    pub months: Vec<keyed::MonthValue>,
     /// The threshold for the partner's market; `None` when the policy sets
     /// none for it.
     pub required: Option<Decimal>,
@@ -454,6 +470,9 @@ pub struct Facts {
     pub market: Option<MarketId>,
     /// Each measure's value, by measure index.
     pub totals: Vec<Decimal>,
+    /// Each measure's value within each month of its window, by measure
+    /// index; empty for a measure no requirement reads `in every month`.
+    pub months: Vec<Vec<keyed::MonthValue>>,
     /// Each person's groups, as bits.
     pub people: Vec<u64>,
     /// Each person's exams that count at the as-of date, as bits by catalog
@@ -485,6 +504,12 @@ impl<'p> Evaluator<'p> {
             .map(|m| Window::of(m.period, as_of))
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
+        let mut monthly = vec![false; policy.measures.len()];
+        for option in &policy.options {
+            for tier in &option.tiers {
+                mark_monthly(&tier.requirements, &mut monthly);
+            }
+        }
         let words = policy.exams.len().div_ceil(64);
         let groups: Vec<GroupPlan> = group_order(policy)
             .into_iter()
@@ -519,6 +544,7 @@ impl<'p> Evaluator<'p> {
             exam_exact,
             groups,
             windows,
+            monthly,
             has_revenue,
             fold: None,
             catalog,
@@ -589,6 +615,12 @@ impl<'p> Evaluator<'p> {
         let facts = Facts {
             market: self.market_of(partner.market.as_deref()),
             totals: measures.iter().map(|m| m.total).collect(),
+            // Only policies with `in every month` pay for month values.
+            months: if self.monthly.contains(&true) {
+                measures.iter().map(|m| m.months.clone()).collect()
+            } else {
+                Vec::new()
+            },
             people,
             holds,
             attributes: self
@@ -814,7 +846,14 @@ impl<'p> Evaluator<'p> {
     /// A measure requirement's compared value and its threshold for the market.
     fn measure_value(&self, r: &MeasureRequirement, facts: &Facts) -> (Decimal, Option<Decimal>) {
         let total = facts.totals.get(r.measure.0).copied().unwrap_or_default();
-        let actual = if r.per_month {
+        let actual = if r.every_month {
+            // The month furthest from the threshold decides.
+            facts
+                .months
+                .get(r.measure.0)
+                .and_then(|months| months.iter().map(|m| m.value).min())
+                .unwrap_or_default()
+        } else if r.per_month {
             let months = self
                 .policy
                 .measures
@@ -863,20 +902,59 @@ impl<'p> Evaluator<'p> {
                     aggregate,
                     metric,
                     filter,
+                    keys,
+                    largest,
                 } => {
                     let lines = usage_lines(partner, fields);
-                    self.sum_lines(
+                    let mut total = self.sum_lines(
                         lines,
                         std::slice::from_ref(metric),
                         filter,
                         *window,
                         *aggregate,
                         customers,
-                    )
+                    )?;
+                    if !keys.is_empty() || *largest || *aggregate == Aggregate::Latest {
+                        let readings = readings(partner, measure, &total.counted);
+                        let months = window.months(measure.window_months);
+                        let (value, values) =
+                            keyed::combine(&readings, *aggregate, keys, *largest, &months)?;
+                        total.total = value;
+                        total.keys = values;
+                        if keys.contains(&model::Key::Customer) {
+                            total.without_customer = readings
+                                .iter()
+                                .filter(|r| r.customer.and_then(customer_key).is_none())
+                                .count();
+                        }
+                    }
+                    Some(total)
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
             })
             .collect::<Option<_>>()?;
+        for (i, measure) in self.policy.measures.iter().enumerate() {
+            if !self.monthly.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let (Some(window), Some(slot)) = (self.windows.get(i), totals.get_mut(i)) else {
+                continue;
+            };
+            let months = window.months(measure.window_months);
+            let readings = readings(partner, measure, &slot.counted);
+            slot.months = match &measure.kind {
+                MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } => keyed::by_month(&readings, *aggregate, keys, *largest, &months)?,
+                MeasureKind::Revenue { .. } => {
+                    keyed::by_month(&readings, Aggregate::Sum, &[], false, &months)?
+                }
+                MeasureKind::DistinctCustomers { .. } => Vec::new(),
+            };
+        }
         // Derived measures read their base's counted lines, computed above.
         for (i, measure) in self.policy.measures.iter().enumerate() {
             let MeasureKind::DistinctCustomers { of, count } = measure.kind else {
@@ -928,6 +1006,8 @@ impl<'p> Evaluator<'p> {
                     excluded: [0; EXCLUSIONS],
                     excluded_lines: Vec::new(),
                     without_customer,
+                    keys: Vec::new(),
+                    months: Vec::new(),
                 };
             }
         }
@@ -1003,6 +1083,8 @@ impl<'p> Evaluator<'p> {
             excluded: [0; EXCLUSIONS],
             excluded_lines: Vec::new(),
             without_customer: 0,
+            keys: Vec::new(),
+            months: Vec::new(),
         })
     }
 
@@ -1352,6 +1434,12 @@ impl<'p> Evaluator<'p> {
                     met: required.is_some_and(|t| r.meets(actual, t)),
                     actual,
                     per_month: r.per_month,
+                    every_month: r.every_month,
+                    months: if r.every_month {
+                        facts.months.get(r.measure.0).cloned().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                     required,
                     shortfall,
                     window: self.windows.get(r.measure.0).copied().unwrap_or(Window {
@@ -1431,6 +1519,69 @@ impl<'p> Evaluator<'p> {
 
 /// The key a customer is counted under by `distinct customers of`:
 /// case-insensitive, surrounding whitespace dropped; `None` when blank.
+/// Marks in `monthly` each measure that a requirement in `list` (or in its
+/// `either` branches) reads `in every month`.
+fn mark_monthly(list: &[Requirement], monthly: &mut [bool]) {
+    for requirement in list {
+        match requirement {
+            Requirement::Measure(r) if r.every_month => {
+                if let Some(slot) = monthly.get_mut(r.measure.0) {
+                    *slot = true;
+                }
+            }
+            Requirement::Either(branches, _) => {
+                for branch in branches {
+                    mark_monthly(&branch.requirements, monthly);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `counted` lines of `measure` as per-key aggregation reads them.
+fn readings<'l>(
+    partner: &'l Partner<'_>,
+    measure: &'l Measure,
+    counted: &[usize],
+) -> Vec<keyed::Reading<'l>> {
+    let (products, revenue) = match &measure.kind {
+        MeasureKind::Revenue { filter, .. } => (&filter.products, true),
+        MeasureKind::Usage { filter, .. } => (&filter.products, false),
+        MeasureKind::DistinctCustomers { .. } => return Vec::new(),
+    };
+    let product = |written: &str| -> &'l str {
+        products
+            .iter()
+            .find(|p| model::same_name(written, p))
+            .map_or("", String::as_str)
+    };
+    counted
+        .iter()
+        .filter_map(|&line| {
+            Some(if revenue {
+                let l = partner.revenue.get(line)?;
+                keyed::Reading {
+                    line,
+                    date: l.date,
+                    customer: l.customer.as_deref(),
+                    product: product(&l.product),
+                    value: l.amount,
+                }
+            } else {
+                let l = partner.usage.get(line)?;
+                keyed::Reading {
+                    line,
+                    date: l.date,
+                    customer: l.customer.as_deref(),
+                    product: product(&l.product),
+                    value: l.quantity,
+                }
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn customer_key(customer: &str) -> Option<String> {
     let key = customer.trim().to_lowercase();
     (!key.is_empty()).then_some(key)

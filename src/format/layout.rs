@@ -341,15 +341,31 @@ impl<'s> Printer<'s> {
             }
             MeasureBody::Usage {
                 aggregate,
+                largest,
                 metric,
+                keys,
                 filter,
             } => {
+                let largest = match largest {
+                    Some(t) if t.text.split_whitespace().any(|w| w == "total") => "largest total ",
+                    Some(_) => "largest ",
+                    None => "",
+                };
                 let aggregate = aggregate
                     .as_ref()
                     .map(|a| format!("{} ", a.text))
                     .unwrap_or_default();
+                let keys = if keys.is_empty() {
+                    String::new()
+                } else {
+                    let words: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+                    format!(" per {}", words.join(" and "))
+                };
                 (
-                    format!("usage {} = {aggregate}{}", m.name.name, metric.name),
+                    format!(
+                        "usage {} = {largest}{aggregate}{}{keys}",
+                        m.name.name, metric.name
+                    ),
                     Some(filter),
                 )
             }
@@ -435,6 +451,14 @@ impl<'s> Printer<'s> {
         // `NAME = `; the window and conditions go on a line of their own.
         let mut line = format!("{head} from");
         let mut width = 2 + line.chars().count();
+        // A head with keys (`per customer and product`) is long already:
+        // `from` and the products start on the next line.
+        if head.contains(" per ") {
+            self.out.push_str(&head);
+            self.out.push('\n');
+            line = format!("{}from", " ".repeat(column));
+            width = line.chars().count();
+        }
         // Whether `line` holds a product yet: each line holds at least one,
         // however long.
         let mut filled = false;
@@ -546,10 +570,11 @@ impl<'s> Printer<'s> {
             indent(&mut self.out, level);
             match req {
                 Requirement::Measure(m) => {
-                    let per_month = if m.per_month.is_some() {
-                        " per month"
-                    } else {
-                        ""
+                    let per_month = match (m.per_month.is_some(), m.every_month.is_some()) {
+                        (true, true) => " per month in every month",
+                        (true, false) => " per month",
+                        (false, true) => " in every month",
+                        (false, false) => "",
                     };
                     let op = if m.more_than.is_some() { ">" } else { ">=" };
                     let threshold = match &m.threshold {

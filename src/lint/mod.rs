@@ -205,6 +205,28 @@ pub enum Warning {
         #[label("first listed here")]
         first: SourceSpan,
     },
+    /// A metric named as a current count (`active_...`) summed over a
+    /// window of several months: each monthly report of the same users
+    /// would be counted again.
+    #[error("`{measure}` adds up every `{metric}` report over {window}")]
+    #[diagnostic(
+        code(W0119),
+        severity(Warning),
+        help(
+            "an active count is a level, reported again each month; write `latest {metric} per customer and product` to add up each customer's latest report, or `max {metric}` for the largest one; if the lines really are new ones, allow W0119 in rubric.toml"
+        )
+    )]
+    SummedCurrentCount {
+        /// The measure.
+        measure: String,
+        /// The metric, e.g. `active_entitlements`.
+        metric: String,
+        /// The window, e.g. `trailing 12 months`.
+        window: String,
+        /// The metric.
+        #[label("a current count, summed over several months")]
+        span: SourceSpan,
+    },
     /// A fiscal year that does not end on the last day of a month.
     #[error("fiscal year ending `{text}` does not end at the end of a month")]
     #[diagnostic(code(W0111), severity(Warning))]
@@ -370,7 +392,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
     end_dates(file, &mut out);
-    measures(file, &mut out);
+    measures(file, &totals_read(policy), &mut out);
     unused_fields(policy, &mut out);
     roles_within_roles(policy, &mut out);
     markets_dropped(policy, &mut out);
@@ -629,7 +651,7 @@ fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
 
 /// Revenue types listed twice in one measure, and fiscal years ending
 /// mid-month (syntax tree, for the spans).
-fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
+fn measures(file: &ast::PolicyFile, totals_read: &[&str], out: &mut Vec<Warning>) {
     for item in &file.competency.items {
         let ast::Item::Measure(decl) = item else {
             continue;
@@ -656,7 +678,43 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
                 }
                 filter
             }
-            ast::MeasureBody::Usage { filter, .. } => filter,
+            ast::MeasureBody::Usage {
+                filter,
+                aggregate,
+                largest,
+                keys,
+                metric,
+            } => {
+                let summed = aggregate.as_ref().is_none_or(|a| a.text == "sum")
+                    && largest.is_none()
+                    && keys.is_empty();
+                let active = metric.name.to_lowercase();
+                let current = active == "active" || active.starts_with("active_");
+                let window = match &filter.window.period {
+                    ast::Period::Trailing(months) if months.text.trim() != "1" => {
+                        Some(format!("trailing {} months", months.text))
+                    }
+                    ast::Period::Trailing(_) => None,
+                    ast::Period::CalendarYear => Some("a calendar year".to_owned()),
+                    ast::Period::FiscalYear(_) => Some("a fiscal year".to_owned()),
+                };
+                // Averaged (`per month`) or taken month by month, a sum of
+                // monthly reports is meant: only a total read as such is.
+                let total_read = totals_read.contains(&decl.name.name.as_str());
+                if summed
+                    && current
+                    && total_read
+                    && let Some(window) = window
+                {
+                    out.push(Warning::SummedCurrentCount {
+                        measure: decl.name.name.clone(),
+                        metric: metric.name.clone(),
+                        window,
+                        span: sp(metric.span),
+                    });
+                }
+                filter
+            }
             ast::MeasureBody::DistinctCustomers { .. } => continue,
         };
         if let ast::Period::FiscalYear(ends) = &filter.window.period
@@ -669,6 +727,33 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
             });
         }
     }
+}
+
+/// The names of the measures some requirement compares as a whole-window
+/// total (neither `per month` nor `in every month`).
+fn totals_read(policy: &Policy) -> Vec<&str> {
+    fn walk<'p>(list: &'p [Requirement], policy: &'p Policy, out: &mut Vec<&'p str>) {
+        for r in list {
+            match r {
+                Requirement::Measure(m) if !m.per_month && !m.every_month => {
+                    if let Some(measure) = policy.measures.get(m.measure.0) {
+                        out.push(measure.name.as_str());
+                    }
+                }
+                Requirement::Either(branches, _) => {
+                    for b in branches {
+                        walk(&b.requirements, policy, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for tier in policy.options.iter().flat_map(|o| &o.tiers) {
+        walk(&tier.requirements, policy, &mut out);
+    }
+    out
 }
 
 /// For a valid `MM-DD` that is not a month's last day (in a year that is
@@ -736,7 +821,10 @@ fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
                         let Requirement::Measure(high) = high else {
                             continue;
                         };
-                        if high.measure != low.measure || high.per_month != low.per_month {
+                        if high.measure != low.measure
+                            || high.per_month != low.per_month
+                            || high.every_month != low.every_month
+                        {
                             continue;
                         }
                         for (market, threshold) in low_markets {
@@ -925,7 +1013,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 18] = [
+pub const CODES: [&str; 19] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0120",
+    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0119", "W0120",
 ];

@@ -128,6 +128,8 @@ impl View<'_> {
                 };
                 let what = if r.per_month {
                     format!("{} per month", measure.name)
+                } else if r.every_month {
+                    format!("{} in every month", measure.name)
                 } else {
                     measure.name.clone()
                 };
@@ -172,6 +174,47 @@ impl View<'_> {
                         r.window.first_day(),
                         r.window.end
                     );
+                }
+                // Each month with its value; a short month says by how much,
+                // which is what it would take.
+                for month in &r.months {
+                    let short = r
+                        .required
+                        .filter(|t| !r.requirement.meets(month.value, *t))
+                        .map(|t| {
+                            t.checked_sub(month.value)
+                                .unwrap_or(t)
+                                .max(rust_decimal::Decimal::ZERO)
+                        });
+                    let _ = match short {
+                        Some(short) if self.gaps => writeln!(
+                            out,
+                            "{pad}    ✗ {} to {}: {}{unit}, short by {above}{}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value),
+                            number(short)
+                        ),
+                        Some(_) => writeln!(
+                            out,
+                            "{pad}    ✗ {} to {}: {}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value)
+                        ),
+                        None => writeln!(
+                            out,
+                            "{pad}    ✓ {} to {}: {}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value)
+                        ),
+                    };
+                }
+                if self.evaluated.partner.is_some()
+                    && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
+                {
+                    key_lines(out, &pad, measure, totals, &unit);
                 }
                 if self.evaluated.partner.is_some()
                     && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
@@ -337,6 +380,45 @@ impl View<'_> {
                 }
             }
         }
+    }
+}
+
+/// Each key's value of a usage measure with keys (the first ten), the
+/// largest marked when the measure takes it.
+fn key_lines(
+    out: &mut String,
+    pad: &str,
+    measure: &model::Measure,
+    totals: &crate::eval::MeasureTotal,
+    unit: &str,
+) {
+    const SHOWN: usize = 10;
+    let chosen = super::json::largest_key(measure, &totals.keys);
+    for (i, key) in totals.keys.iter().enumerate().take(SHOWN) {
+        let latest = key
+            .as_of
+            .map(|d| format!(", latest reading {d}"))
+            .unwrap_or_default();
+        let largest = if chosen == Some(i) { " (largest)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{pad}    {}: {}{unit}{latest}{largest}",
+            key.describe(),
+            money::count(key.value)
+        );
+    }
+    if totals.keys.len() > SHOWN {
+        let _ = writeln!(out, "{pad}    and {} more keys", totals.keys.len() - SHOWN);
+    }
+    if let Some(i) = chosen.filter(|i| *i >= SHOWN)
+        && let Some(key) = totals.keys.get(i)
+    {
+        let _ = writeln!(
+            out,
+            "{pad}    largest: {}: {}{unit}",
+            key.describe(),
+            money::count(key.value)
+        );
     }
 }
 

@@ -435,6 +435,8 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::field_values => "`=` and the field's values in quotes",
         Rule::field_one_of => "`one of` and values in quotes",
         Rule::per_month => "`per month`",
+        Rule::every_month => "`in every month`",
+        Rule::per_key => "`per` and a key such as `customer`",
         Rule::amount => "an amount such as `100_000 USD` or `250`",
         Rule::branch => "`{`",
         Rule::revenue_type => "a revenue type such as `net_new`",

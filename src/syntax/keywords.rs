@@ -88,6 +88,9 @@ keywords! {
     OF = kw_of, "of", "of", Inner;
     SUM = kw_sum, "sum", "sum", Inner;
     MAX = kw_max, "max", "max", Inner;
+    LATEST = kw_latest, "latest", "latest", Inner;
+    LARGEST = kw_largest, "largest", "largest", Inner;
+    TOTAL = kw_total, "total", "total", Inner;
     CUSTOMERS = kw_customers, "customers", "customers", Inner;
     NEW = kw_new, "new", "new", Inner;
     LOST = kw_lost, "lost", "lost", Inner;
@@ -112,6 +115,8 @@ keywords! {
     ONLY = kw_only, "only", "only", Inner;
     PER = kw_per, "per", "per month", Inner;
     MONTH = kw_month, "month", "month", Inner;
+    IN = kw_in, "in", "in every month", Inner;
+    EVERY = kw_every, "every", "every month", Inner;
     EITHER = kw_either, "either", "either", Inner;
     DISTINCT = kw_distinct, "distinct", "distinct", Inner;
     SHARED = kw_shared, "shared", "shared", Inner;
@@ -231,7 +236,8 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::registration => &[REGISTRATION],
         Rule::former_names => &[FORMERLY],
         Rule::quantifier => &[ANY, ONE, ALL],
-        Rule::aggregate => &[SUM, MAX],
+        Rule::aggregate => &[SUM, MAX, LATEST],
+        Rule::largest => &[LARGEST],
         Rule::fixed_period => &[LAST],
         Rule::calendar_year => &[CALENDAR],
         Rule::fiscal_year => &[FISCAL],

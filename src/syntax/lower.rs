@@ -207,15 +207,22 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::usage_decl => {
             let name = ident(children.expect(Rule::ident)?);
+            let largest = children.optional(Rule::largest).map(token);
             let aggregate = children.optional(Rule::aggregate).map(token);
             let metric =
                 ident(Children::of(children.expect(Rule::usage_metric)?).expect(Rule::ident)?);
+            let keys = children
+                .optional(Rule::per_key)
+                .map(|p| Children::of(p).rest().map(ident).collect())
+                .unwrap_or_default();
             let filter = line_filter(children)?;
             Item::Measure(MeasureDecl {
                 name,
                 body: MeasureBody::Usage {
                     aggregate,
+                    largest,
                     metric,
+                    keys,
                     filter,
                 },
                 span,
@@ -508,6 +515,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
         Rule::measure_requirement => {
             let measure = ident(children.expect(Rule::ident)?);
             let per_month = children.optional(Rule::per_month).map(|p| span_of(&p));
+            let every_month = children.optional(Rule::every_month).map(|p| span_of(&p));
             let more_than = children.optional(Rule::more_than).map(|p| span_of(&p));
             if more_than.is_none() {
                 children.expect(Rule::at_least)?;
@@ -527,6 +535,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
             Ok(Requirement::Measure(MeasureRequirement {
                 measure,
                 per_month,
+                every_month,
                 more_than,
                 threshold,
                 span,

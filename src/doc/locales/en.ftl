@@ -43,6 +43,10 @@ market-threshold-more = { $market }: more than { $amount }
 all-markets-threshold-more = All markets: more than { $amount }
 per-month-threshold-more = { $market }: an average of more than { $amount } a month
 all-markets-per-month-threshold-more = All markets: an average of more than { $amount } a month
+every-month-threshold = { $market }: at least { $amount } in every month
+all-markets-every-month-threshold = All markets: at least { $amount } in every month
+every-month-threshold-more = { $market }: more than { $amount } in every month
+all-markets-every-month-threshold-more = All markets: more than { $amount } in every month
 
 window = { $months ->
     [1] in the trailing month
@@ -54,6 +58,13 @@ window = { $months ->
 measure-revenue = { $type } revenue from { $products } { $window }
 measure-usage-sum = { $products } { $metric } { $window }
 measure-usage-max = Highest { $products } { $metric } { $window }
+measure-usage-latest = Current { $products } { $metric }: the latest reading { $window } for each { $keys }, added up
+measure-usage-max-per-key = Highest { $products } { $metric } { $window } for each { $keys }, added up
+measure-usage-largest-total = { $products } { $metric } { $window } for the { $keys } with the highest total
+measure-usage-largest-latest = Current { $products } { $metric } for the { $keys } with the highest latest reading { $window }
+key-customer = customer
+key-product = product
+key-month = month
 measure-distinct-customers = Number of different customers counted by: { $of }
 measure-new-customers = Number of new customers, whose first counted line falls in the period: { $of }
 measure-lost-customers = Number of customers counted in the period before and not in this one: { $of }

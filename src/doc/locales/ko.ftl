@@ -37,6 +37,10 @@ market-threshold-more = { $market }: { $amount } 초과
 all-markets-threshold-more = 모든 시장: { $amount } 초과
 per-month-threshold-more = { $market }: 월평균 { $amount } 초과
 all-markets-per-month-threshold-more = 모든 시장: 월평균 { $amount } 초과
+every-month-threshold = { $market }: 매월 최소 { $amount }
+all-markets-every-month-threshold = 모든 시장: 매월 최소 { $amount }
+every-month-threshold-more = { $market }: 매월 { $amount } 초과
+all-markets-every-month-threshold-more = 모든 시장: 매월 { $amount } 초과
 
 window = { $months ->
     [12] 지난 12개월(TTM) 동안
@@ -45,6 +49,13 @@ window = { $months ->
 measure-revenue = { $window } { $products }에서 발생한 { $type } 매출
 measure-usage-sum = { $window } { $products }의 { $metric }
 measure-usage-max = { $window } { $products }의 최대 { $metric }
+measure-usage-latest = 현재 { $products }의 { $metric }: { $window } { $keys }별 최신 보고 값의 합계
+measure-usage-max-per-key = { $window } { $keys }별 { $products }의 최대 { $metric }의 합계
+measure-usage-largest-total = { $window } { $products }의 { $metric } 합계가 가장 큰 { $keys }의 합계
+measure-usage-largest-latest = { $window } { $keys }별 최신 보고 값 중 가장 큰 { $products }의 현재 { $metric }
+key-customer = 고객
+key-product = 제품
+key-month = 월
 measure-distinct-customers = 다음으로 집계되는 서로 다른 고객 수: { $of }
 measure-new-customers = 해당 기간에 처음 집계된 신규 고객 수: { $of }
 measure-lost-customers = 이전 기간에 집계되었으나 해당 기간에 집계되지 않은 고객 수: { $of }
