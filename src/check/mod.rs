@@ -4,6 +4,7 @@
 //! a whole. All errors of a file are collected in one run.
 
 mod allows;
+mod catalogue;
 mod cycles;
 mod declare;
 mod error;
@@ -76,7 +77,8 @@ impl Checker {
         // Group members and measures refer to the declarations; options
         // refer to everything.
         self.resolve_groups(c, &mut declared, &former);
-        self.resolve_measures(c, &mut declared);
+        let catalogue = self.catalogue(c, &mut declared.policy);
+        self.resolve_measures(c, &mut declared, &catalogue);
         self.resolve_role_refs(c, &mut declared, &former);
         self.meaningless(c);
         self.require_tiers(c);

@@ -8,6 +8,7 @@ use std::cell::Cell;
 use miette::SourceSpan;
 
 use super::declare::{Declared, Names, Scope};
+use super::catalogue::Catalogue;
 use super::renames::FormerNames;
 use super::{Checker, PolicyError, sp};
 use crate::ast::{self, Span};
@@ -135,8 +136,14 @@ impl Checker {
 
     /// Builds every measure: revenue and usage measures first, since a
     /// derived measure takes its base's window.
-    pub(super) fn resolve_measures(&mut self, c: &ast::Competency, declared: &mut Declared) {
+    pub(super) fn resolve_measures(
+        &mut self,
+        c: &ast::Competency,
+        declared: &mut Declared,
+        catalogue: &Catalogue,
+    ) {
         let names = &declared.names;
+        let policy = &declared.policy;
         let decls: Vec<&ast::MeasureDecl> = c
             .items
             .iter()
@@ -147,7 +154,10 @@ impl Checker {
             .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
             .collect();
         let mut measures: Vec<Option<Measure>> =
-            decls.iter().map(|m| self.lines_measure(m, names)).collect();
+            decls
+                .iter()
+                .map(|m| self.lines_measure(m, names, catalogue, policy))
+                .collect();
         for (i, decl) in decls.iter().enumerate() {
             if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
                 let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);
@@ -163,7 +173,13 @@ impl Checker {
 
     /// A revenue or usage measure; `None` for derived measures (filled in
     /// later) and for measures with errors (reported).
-    fn lines_measure(&mut self, m: &ast::MeasureDecl, names: &Scope) -> Option<Measure> {
+    fn lines_measure(
+        &mut self,
+        m: &ast::MeasureDecl,
+        names: &Scope,
+        catalogue: &Catalogue,
+        policy: &Policy,
+    ) -> Option<Measure> {
         let filter = match &m.body {
             ast::MeasureBody::Revenue { filter, .. } | ast::MeasureBody::Usage { filter, .. } => {
                 filter
@@ -190,8 +206,20 @@ impl Checker {
             })
             .map(AssociationId)
             .collect();
+        match &m.body {
+            ast::MeasureBody::Revenue { revenue_types, .. } => {
+                for t in revenue_types {
+                    self.line_kind(catalogue, ast::LineSource::Revenue, t);
+                }
+            }
+            ast::MeasureBody::Usage { metric, .. } => {
+                self.line_kind(catalogue, ast::LineSource::Usage, metric);
+            }
+            ast::MeasureBody::DistinctCustomers { .. } => {}
+        }
         let filter = LineFilter {
             products: filter.products.iter().map(|p| p.value.clone()).collect(),
+            names: self.product_names(catalogue, &filter.products, policy),
             associations,
             paid_only: filter.paid_only.is_some(),
         };

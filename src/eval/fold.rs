@@ -129,7 +129,7 @@ impl Plan {
             let mut product_bits = 0u64;
             let mut association_bits = 0u64;
             if let Some(filter) = filter {
-                for product in &filter.products {
+                for product in &filter.names {
                     let i = intern(&mut products, product);
                     product_bits |= 1u64.checked_shl(u32::try_from(i).ok()?).unwrap_or(0);
                 }

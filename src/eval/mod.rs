@@ -934,7 +934,7 @@ impl<'p> Evaluator<'p> {
             return Some(Exclusion::OtherType);
         }
         if !filter
-            .products
+            .names
             .iter()
             .any(|p| model::same_name(line.product, p))
         {
