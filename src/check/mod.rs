@@ -19,6 +19,7 @@ mod validate;
 use miette::SourceSpan;
 
 pub use error::PolicyError;
+pub(crate) use resolve::closest;
 
 use crate::ast::{self, Span};
 use crate::model::Policy;

@@ -322,7 +322,7 @@ impl Names {
 /// has `wrong` so (`developing` for `developing_marketing`). Candidates
 /// whose length alone rules out a typo are not compared; the rest are
 /// while `budget` lasts (when it runs out, no guess).
-fn closest<'a>(
+pub(crate) fn closest<'a>(
     wrong: &str,
     candidates: impl Iterator<Item = &'a str>,
     budget: &Cell<usize>,
