@@ -538,3 +538,292 @@ fn a_measure_named_types_or_metrics_is_still_a_measure() {
     assert!(codes(&text).is_empty(), "{:?}", codes(&text));
     assert_eq!(load(&text).measures[0].name, "types");
 }
+
+// ---------------------------------------------------------------------------
+// The run-level data report (E0411-E0413)
+// ---------------------------------------------------------------------------
+
+use rubric::batch::{self, DataInput, Event};
+use rubric::eval::watch::{DISTINCT_LIMIT, DataField, DataReport};
+
+/// The data report of a run of `text` (JSON Lines) against `policy`.
+fn data_report(policy: &Policy, text: &str, threads: usize, detail: Detail) -> Option<DataReport> {
+    let evaluator = Evaluator::new(policy, date("2018-06-30"));
+    let input = DataInput::Text {
+        name: "partners.jsonl".into(),
+        text: text.into(),
+    };
+    let options = batch::Options {
+        threads,
+        detail,
+        people_check: true,
+    };
+    let totals = batch::evaluate(
+        &evaluator,
+        vec![input],
+        options,
+        &rubric::report::JsonLines,
+        &mut |_: Event<'_>| std::ops::ControlFlow::Continue(()),
+    );
+    totals.data_report
+}
+
+/// Text no evaluation reads, so that a thousand records fill more than
+/// one block of input and several workers share a run.
+fn padding() -> String {
+    "x".repeat(1_100)
+}
+
+/// JSON Lines of partners, one a line, each with the given revenue lines.
+fn lines_of(partners: &[Vec<Value>]) -> String {
+    partners
+        .iter()
+        .enumerate()
+        .map(|(i, revenue)| {
+            json!({"id": format!("P-{i}"), "market": "developed", "revenue": revenue,
+                   "note": padding()})
+            .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+fn typo_data() -> String {
+    lines_of(&[
+        vec![
+            line("Dynamics 365 Plan 1", "net_new", "60000", "2018-03-01"),
+            line("Dynamics 365 for Sale", "net_new", "1000", "2018-03-01"),
+        ],
+        vec![
+            line("Dynamics 365 Customer Engagment", "renewl", "5", "2018-03-01"),
+            line("Office 365", "net_new", "5", "2018-03-01"),
+            line("Dynamics 365 for Sale", "net_new", "1", "2018-03-02"),
+        ],
+        // A record that cannot be evaluated (a bad date) counts for nothing.
+        vec![
+            line("Dynamics 365 for Field Servce", "net_new", "5", "2018-02-30"),
+            line("Dynamics 365 for Field Service", "net_new", "5", "2018-03-01"),
+        ],
+    ])
+}
+
+#[test]
+fn the_data_report_names_near_misses_and_names_no_line_matched() {
+    let policy = shape();
+    let report = data_report(&policy, &typo_data(), 1, Detail::Tier).unwrap();
+    let near: Vec<(DataField, &str, &str, u64, usize)> = report
+        .near_misses
+        .iter()
+        .map(|m| {
+            (
+                m.field,
+                m.value.as_str(),
+                m.suggestion.as_str(),
+                m.lines,
+                m.first_seen.as_ref().unwrap().line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        near,
+        [
+            (
+                DataField::Product,
+                "Dynamics 365 for Sale",
+                "Dynamics 365 for Sales",
+                2,
+                1
+            ),
+            (
+                DataField::Product,
+                "Dynamics 365 Customer Engagment",
+                "Dynamics 365 Customer Engagement",
+                1,
+                2
+            ),
+            (DataField::RevenueType, "renewl", "renewal", 1, 2),
+        ]
+    );
+    let never: Vec<(DataField, &str)> = report
+        .never_matched
+        .iter()
+        .map(|n| (n.field, n.name.as_str()))
+        .collect();
+    // Customer Engagement matched under its former name; Field Service
+    // only in a record that was not evaluated.
+    assert_eq!(
+        never,
+        [
+            (DataField::Product, "Dynamics 365 for Sales"),
+            (DataField::Product, "Dynamics 365 for Customer Service"),
+            (DataField::Product, "Dynamics 365 for Field Service"),
+            (DataField::RevenueType, "renewal"),
+        ]
+    );
+    assert!(report.limit_reached.is_empty());
+    // "Office 365" is close to nothing declared: counted, not listed.
+    assert_eq!(report.unlike, 1);
+}
+
+#[test]
+fn both_paths_and_any_number_of_threads_give_one_report() {
+    let policy = shape();
+    let mut data = typo_data();
+    // Enough records for several blocks' worth of work across threads.
+    for i in 0..1_000 {
+        data.push_str(
+            &(json!({"id": format!("Q-{i}"), "note": padding(), "revenue": [line(
+                if i % 3 == 0 { "Dynamics 365 for Sale" } else { "Dynamics 365 for Sales" },
+                "net_new", "1", "2018-01-01")]})
+            .to_string()
+                + "\n"),
+        );
+    }
+    let expected = data_report(&policy, &data, 1, Detail::Tier).unwrap();
+    assert!(data.len() > 1 << 20, "more than one block");
+    assert_eq!(expected.near_misses[0].lines, 336);
+    assert!(
+        !expected
+            .never_matched
+            .iter()
+            .any(|n| n.name == "Dynamics 365 for Sales")
+    );
+    for threads in [1, 3] {
+        for detail in [Detail::Tier, Detail::Requirements, Detail::Evidence] {
+            assert_eq!(
+                data_report(&policy, &data, threads, detail).as_ref(),
+                Some(&expected),
+                "{threads} threads, {detail:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_policy_without_a_catalogue_has_no_data_report() {
+    let text = policy_with("", "net_new from \"CRM Online\" over trailing 12 months");
+    let policy = load(&text);
+    assert_eq!(data_report(&policy, &typo_data(), 1, Detail::Tier), None);
+    assert_eq!(data_report(&policy, &typo_data(), 2, Detail::Evidence), None);
+    // Revenue types alone are watched without products.
+    let policy = load(&policy_with(
+        "  revenue types net_new, renewal",
+        "net_new from \"CRM Online\" over trailing 12 months",
+    ));
+    let report = data_report(&policy, &typo_data(), 1, Detail::Tier).unwrap();
+    assert_eq!(report.near_misses.len(), 1, "{report:?}");
+    assert_eq!(report.near_misses[0].value, "renewl");
+}
+
+#[test]
+fn distinct_values_past_the_limit_are_counted_not_kept() {
+    let policy = shape();
+    let extra = 5;
+    let partners: Vec<Vec<Value>> = (0..DISTINCT_LIMIT + extra)
+        .map(|i| vec![line(&format!("Other product {i}"), "net_new", "1", "2018-01-01")])
+        .collect();
+    let data = lines_of(&partners);
+    assert!(data.len() > 1 << 20, "more than one block");
+    for threads in [1, 2] {
+        let report = data_report(&policy, &data, threads, Detail::Tier).unwrap();
+        assert_eq!(report.limit_reached.len(), 1, "{threads} threads");
+        let limit = &report.limit_reached[0];
+        assert_eq!(limit.field, DataField::Product);
+        assert_eq!(limit.limit, DISTINCT_LIMIT);
+        assert_eq!(limit.lines, extra as u64, "{threads} threads");
+        assert_eq!(report.unlike, DISTINCT_LIMIT as u64);
+    }
+    // At the limit exactly, nothing is left out.
+    let data = lines_of(&partners[..DISTINCT_LIMIT]);
+    let report = data_report(&policy, &data, 1, Detail::Tier).unwrap();
+    assert!(report.limit_reached.is_empty(), "{report:?}");
+}
+
+/// Runs the real binary; returns stdout, stderr and the exit code.
+fn rubric(args: &[&str]) -> (String, String, i32) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn eval_reports_a_typo_in_the_data_once_per_run() {
+    let dir = std::env::temp_dir().join(format!("rubric-catalog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("partners.jsonl");
+    std::fs::write(&data, typo_data()).unwrap();
+    let data = data.to_str().unwrap();
+    let (stdout, stderr, code) = rubric(&[
+        "eval", SHAPE, data, "--as-of", "2018-06-30", "--threads", "2",
+    ]);
+    // The bad date makes the run exit 1, as before; the report only warns.
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("evaluated 2 partners"), "{stdout}");
+    assert_eq!(stderr.matches("E0411").count(), 3, "{stderr}");
+    assert_eq!(stderr.matches("E0412").count(), 4, "{stderr}");
+    assert!(
+        stderr.contains(
+            "product `Dynamics 365 for Sale` in the data matches nothing the policy declares (2 lines, first in"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `Dynamics 365 for Sales`?"), "{stderr}");
+    // After the run: after the bad record's error.
+    assert!(stderr.find("E0402").unwrap() < stderr.find("E0411").unwrap());
+
+    // JSON Lines: every line JSON; the first the decision, the last the report.
+    let (stdout, _, _) = rubric(&[
+        "eval", SHAPE, data, "--as-of", "2018-06-30", "--format", "jsonl",
+    ]);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[0].get("decision").is_some());
+    let last = lines.last().unwrap();
+    assert_eq!(
+        last["data_report"]["near_misses"][0]["value"],
+        "Dynamics 365 for Sale"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.get("partner").is_some()).count(),
+        3
+    );
+
+    // JSON: the summary carries it.
+    let (stdout, _, _) = rubric(&[
+        "eval", SHAPE, data, "--as-of", "2018-06-30", "--format", "json",
+    ]);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        doc["summary"]["data_report"]["never_matched"][3],
+        json!({"field": "revenue_type", "name": "renewal"})
+    );
+
+    // A policy without a catalogue: no report anywhere.
+    let plain = dir.join("plain.policy");
+    std::fs::write(
+        &plain,
+        policy_with("", "net_new from \"CRM Online\" over trailing 12 months"),
+    )
+    .unwrap();
+    let (stdout, stderr, _) = rubric(&[
+        "eval",
+        plain.to_str().unwrap(),
+        data,
+        "--as-of",
+        "2018-06-30",
+        "--format",
+        "jsonl",
+    ]);
+    assert!(!stderr.contains("E041"), "{stderr}");
+    assert!(!stdout.contains("data_report"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
