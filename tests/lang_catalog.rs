@@ -188,7 +188,12 @@ fn the_shape_counts_former_names_and_family_members_at_the_thresholds() {
         line("Dynamics 365 Plan 1", "net_new", "20000", "2017-07-01"),
         line("crm online", "renewal", "30000", "2018-06-30"),
         line("Dynamics 365 for Sales", "net_new", "50000", "2018-01-15"),
-        line("Dynamics 365 for Field Service", "net_new", "60000", "2018-02-01"),
+        line(
+            "Dynamics 365 for Field Service",
+            "net_new",
+            "60000",
+            "2018-02-01",
+        ),
     ]);
     // engagement: 20,000 + 30,000 (renewal counts there); enterprise:
     // net new only, 20,000 + 50,000 + 60,000 = 130,000.
@@ -201,8 +206,18 @@ fn the_shape_counts_former_names_and_family_members_at_the_thresholds() {
         line("Dynamics 365 Plan 1", "net_new", "20000", "2017-07-01"),
         line("crm online", "renewal", "30000", "2018-06-30"),
         line("Dynamics 365 for Sales", "net_new", "50000", "2018-01-15"),
-        line("Dynamics 365 for Field Service", "net_new", "60000", "2018-02-01"),
-        line(" DYNAMICS 365 FOR CUSTOMER SERVICE ", "net_new", "20000", "2018-03-01"),
+        line(
+            "Dynamics 365 for Field Service",
+            "net_new",
+            "60000",
+            "2018-02-01",
+        ),
+        line(
+            " DYNAMICS 365 FOR CUSTOMER SERVICE ",
+            "net_new",
+            "20000",
+            "2018-03-01",
+        ),
     ]);
     assert_eq!(totals(&policy, as_of, &gold), [dec("150000"), dec("50000")]);
     assert_eq!(tier(&policy, as_of, &gold).as_deref(), Some("gold"));
@@ -210,8 +225,18 @@ fn the_shape_counts_former_names_and_family_members_at_the_thresholds() {
     let edges = partner(&[
         line("Dynamics 365 Plan 1", "net_new", "1", "2017-06-30"),
         line("CRM Online", "net_new", "2", "2017-07-01"),
-        line("Dynamics 365 Customer Engagement", "net_new", "4", "2018-06-30"),
-        line("Dynamics 365 Customer Engagement", "net_new", "8", "2018-07-01"),
+        line(
+            "Dynamics 365 Customer Engagement",
+            "net_new",
+            "4",
+            "2018-06-30",
+        ),
+        line(
+            "Dynamics 365 Customer Engagement",
+            "net_new",
+            "8",
+            "2018-07-01",
+        ),
     ]);
     assert_eq!(totals(&policy, as_of, &edges), [dec("6"), dec("6")]);
 }
@@ -267,7 +292,12 @@ fn without_a_catalogue_products_are_free_strings_as_before() {
 fn the_evidence_names_the_former_name_a_line_was_recorded_under() {
     let policy = shape();
     let data = partner(&[
-        line("Dynamics 365 Customer Engagement", "net_new", "100", "2018-01-01"),
+        line(
+            "Dynamics 365 Customer Engagement",
+            "net_new",
+            "100",
+            "2018-01-01",
+        ),
         line("Dynamics 365 Plan 1", "net_new", "200", "2018-02-01"),
     ]);
     let (human, json) = report(&policy, "2018-06-30", &data);
@@ -338,12 +368,18 @@ fn a_former_name_in_a_measure_or_family_is_e0215() {
 fn names_that_mean_two_things_are_e0216_or_declared_twice() {
     let measure = "net_new from \"A\" over trailing 12 months";
     for (catalogue, expected) in [
-        ("  product \"A\" formerly \"X\"\n  product \"B\" formerly \"x \"", "E0216"),
+        (
+            "  product \"A\" formerly \"X\"\n  product \"B\" formerly \"x \"",
+            "E0216",
+        ),
         ("  product \"A\" formerly \"a\"", "E0216"),
         ("  product \"A\" formerly \"X\", \"X\"", "E0216"),
         ("  product \"A\" formerly \"B\"\n  product \"B\"", "E0216"),
         ("  product \"A\"\n  family \"a\" = \"A\"", "E0216"),
-        ("  product \"A\" formerly \"F\"\n  family \"F\" = \"A\"", "E0216"),
+        (
+            "  product \"A\" formerly \"F\"\n  family \"F\" = \"A\"",
+            "E0216",
+        ),
         ("  product \"A\"\n  product \"A\"", "E0200"),
         (
             "  product \"A\"\n  family \"F\" = \"A\"\n  family \"F\" = \"A\"",
@@ -485,8 +521,18 @@ fn catalogue(policy: &Policy) -> Vec<String> {
             .iter()
             .map(|f| format!("family {} {:?} {:?}", f.name, f.members, f.products)),
     );
-    out.extend(policy.revenue_types.iter().map(|t| format!("type {}", t.name)));
-    out.extend(policy.usage_metrics.iter().map(|t| format!("metric {}", t.name)));
+    out.extend(
+        policy
+            .revenue_types
+            .iter()
+            .map(|t| format!("type {}", t.name)),
+    );
+    out.extend(
+        policy
+            .usage_metrics
+            .iter()
+            .map(|t| format!("metric {}", t.name)),
+    );
     out.extend(policy.measures.iter().map(|m| format!("{:?}", m.kind)));
     out
 }
@@ -595,14 +641,29 @@ fn typo_data() -> String {
             line("Dynamics 365 for Sale", "net_new", "1000", "2018-03-01"),
         ],
         vec![
-            line("Dynamics 365 Customer Engagment", "renewl", "5", "2018-03-01"),
+            line(
+                "Dynamics 365 Customer Engagment",
+                "renewl",
+                "5",
+                "2018-03-01",
+            ),
             line("Office 365", "net_new", "5", "2018-03-01"),
             line("Dynamics 365 for Sale", "net_new", "1", "2018-03-02"),
         ],
         // A record that cannot be evaluated (a bad date) counts for nothing.
         vec![
-            line("Dynamics 365 for Field Servce", "net_new", "5", "2018-02-30"),
-            line("Dynamics 365 for Field Service", "net_new", "5", "2018-03-01"),
+            line(
+                "Dynamics 365 for Field Servce",
+                "net_new",
+                "5",
+                "2018-02-30",
+            ),
+            line(
+                "Dynamics 365 for Field Service",
+                "net_new",
+                "5",
+                "2018-03-01",
+            ),
         ],
     ])
 }
@@ -704,7 +765,10 @@ fn a_policy_without_a_catalogue_has_no_data_report() {
     let text = policy_with("", "net_new from \"CRM Online\" over trailing 12 months");
     let policy = load(&text);
     assert_eq!(data_report(&policy, &typo_data(), 1, Detail::Tier), None);
-    assert_eq!(data_report(&policy, &typo_data(), 2, Detail::Evidence), None);
+    assert_eq!(
+        data_report(&policy, &typo_data(), 2, Detail::Evidence),
+        None
+    );
     // Revenue types alone are watched without products.
     let policy = load(&policy_with(
         "  revenue types net_new, renewal",
@@ -720,7 +784,14 @@ fn distinct_values_past_the_limit_are_counted_not_kept() {
     let policy = shape();
     let extra = 5;
     let partners: Vec<Vec<Value>> = (0..DISTINCT_LIMIT + extra)
-        .map(|i| vec![line(&format!("Other product {i}"), "net_new", "1", "2018-01-01")])
+        .map(|i| {
+            vec![line(
+                &format!("Other product {i}"),
+                "net_new",
+                "1",
+                "2018-01-01",
+            )]
+        })
         .collect();
     let data = lines_of(&partners);
     assert!(data.len() > 1 << 20, "more than one block");
@@ -761,7 +832,13 @@ fn eval_reports_a_typo_in_the_data_once_per_run() {
     std::fs::write(&data, typo_data()).unwrap();
     let data = data.to_str().unwrap();
     let (stdout, stderr, code) = rubric(&[
-        "eval", SHAPE, data, "--as-of", "2018-06-30", "--threads", "2",
+        "eval",
+        SHAPE,
+        data,
+        "--as-of",
+        "2018-06-30",
+        "--threads",
+        "2",
     ]);
     // The bad date makes the run exit 1, as before; the report only warns.
     assert_eq!(code, 1, "{stderr}");
@@ -774,13 +851,22 @@ fn eval_reports_a_typo_in_the_data_once_per_run() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("did you mean `Dynamics 365 for Sales`?"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `Dynamics 365 for Sales`?"),
+        "{stderr}"
+    );
     // After the run: after the bad record's error.
     assert!(stderr.find("E0402").unwrap() < stderr.find("E0411").unwrap());
 
     // JSON Lines: every line JSON; the first the decision, the last the report.
     let (stdout, _, _) = rubric(&[
-        "eval", SHAPE, data, "--as-of", "2018-06-30", "--format", "jsonl",
+        "eval",
+        SHAPE,
+        data,
+        "--as-of",
+        "2018-06-30",
+        "--format",
+        "jsonl",
     ]);
     let lines: Vec<Value> = stdout
         .lines()
@@ -799,7 +885,13 @@ fn eval_reports_a_typo_in_the_data_once_per_run() {
 
     // JSON: the summary carries it.
     let (stdout, _, _) = rubric(&[
-        "eval", SHAPE, data, "--as-of", "2018-06-30", "--format", "json",
+        "eval",
+        SHAPE,
+        data,
+        "--as-of",
+        "2018-06-30",
+        "--format",
+        "json",
     ]);
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(

@@ -197,7 +197,10 @@ impl Checker {
                 "a product's former names are the names it had before; drop this one".to_owned(),
             ),
             (Meaning::Product(i), Meaning::Former(j)) => (
-                format!("it is the name of product `{}`, also in the catalogue", product(i)),
+                format!(
+                    "it is the name of product `{}`, also in the catalogue",
+                    product(i)
+                ),
                 format!(
                     "lines of `{}` would count as lines of both; if it was renamed `{}`, drop its own declaration, otherwise drop it from the former names",
                     name.value,
@@ -370,7 +373,12 @@ impl Checker {
 
     /// Reports a revenue type (`source` revenue) or usage metric the
     /// policy's declared list lacks, when it declares one.
-    pub(super) fn line_kind(&mut self, catalogue: &Catalogue, source: LineSource, name: &ast::Ident) {
+    pub(super) fn line_kind(
+        &mut self,
+        catalogue: &Catalogue,
+        source: LineSource,
+        name: &ast::Ident,
+    ) {
         let names = match source {
             LineSource::Revenue => catalogue.revenue_types.as_ref(),
             LineSource::Usage => catalogue.usage_metrics.as_ref(),
@@ -387,9 +395,7 @@ impl Checker {
             LineSource::Usage => ("usage metric", "usage metrics"),
         };
         let help = names.suggest_except(&name.name, &[]).unwrap_or_else(|| {
-            format!(
-                "add it to the policy's `{declaration}` line, if the data has lines of it"
-            )
+            format!("add it to the policy's `{declaration}` line, if the data has lines of it")
         });
         self.errors.push(PolicyError::UnknownLineKind {
             kind,

@@ -170,9 +170,7 @@ pub enum PolicyError {
     #[error("family `{name}` has no products")]
     #[diagnostic(
         code(E0217),
-        help(
-            "list its products after `=`: `family \"{name}\" = \"Product A\", \"Product B\"`"
-        )
+        help("list its products after `=`: `family \"{name}\" = \"Product A\", \"Product B\"`")
     )]
     EmptyFamily {
         /// The family's name.

@@ -7,8 +7,8 @@ use std::cell::Cell;
 
 use miette::SourceSpan;
 
-use super::declare::{Declared, Names, Scope};
 use super::catalogue::Catalogue;
+use super::declare::{Declared, Names, Scope};
 use super::renames::FormerNames;
 use super::{Checker, PolicyError, sp};
 use crate::ast::{self, Span};
@@ -153,11 +153,10 @@ impl Checker {
             })
             .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
             .collect();
-        let mut measures: Vec<Option<Measure>> =
-            decls
-                .iter()
-                .map(|m| self.lines_measure(m, names, catalogue, policy))
-                .collect();
+        let mut measures: Vec<Option<Measure>> = decls
+            .iter()
+            .map(|m| self.lines_measure(m, names, catalogue, policy))
+            .collect();
         for (i, decl) in decls.iter().enumerate() {
             if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
                 let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);

@@ -224,9 +224,14 @@ pub fn run(args: &Args) -> Exit {
         Format::Human => writeln!(out, "{}", summary.text),
         // A last line of its own kind, as the first is the decision's.
         Format::Jsonl => match &totals.data_report {
-            Some(report) => serde_json::to_writer(&mut out, &DataReportLine { data_report: report })
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out)),
+            Some(report) => serde_json::to_writer(
+                &mut out,
+                &DataReportLine {
+                    data_report: report,
+                },
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
             None => Ok(()),
         },
         Format::Json => json_tail(&mut out, first, &summary.json),

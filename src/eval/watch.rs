@@ -105,8 +105,16 @@ impl Watch {
             ],
             declared: [
                 policy.products.iter().map(|p| p.name.clone()).collect(),
-                policy.revenue_types.iter().map(|k| k.name.clone()).collect(),
-                policy.usage_metrics.iter().map(|k| k.name.clone()).collect(),
+                policy
+                    .revenue_types
+                    .iter()
+                    .map(|k| k.name.clone())
+                    .collect(),
+                policy
+                    .usage_metrics
+                    .iter()
+                    .map(|k| k.name.clone())
+                    .collect(),
             ],
         })
     }
@@ -441,7 +449,9 @@ pub struct LimitReached {
 impl DataReport {
     /// Whether there is nothing to report.
     pub fn is_empty(&self) -> bool {
-        self.near_misses.is_empty() && self.never_matched.is_empty() && self.limit_reached.is_empty()
+        self.near_misses.is_empty()
+            && self.never_matched.is_empty()
+            && self.limit_reached.is_empty()
     }
 
     /// The report as warnings, one per finding.
@@ -525,7 +535,9 @@ pub enum DataReportWarning {
         name: String,
     },
     /// More distinct unmatched values than the report keeps.
-    #[error("more than {limit} different {noun} values match nothing declared; {lines} lines were not looked at")]
+    #[error(
+        "more than {limit} different {noun} values match nothing declared; {lines} lines were not looked at"
+    )]
     #[diagnostic(
         code(E0413),
         severity(Warning),

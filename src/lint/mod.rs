@@ -428,7 +428,11 @@ fn products(policy: &Policy, out: &mut Vec<Warning>) {
     let mut counted: Vec<bool> = policy
         .families
         .iter()
-        .map(|f| filters.iter().any(|m| m.products.iter().any(|n| same_name(n, &f.name))))
+        .map(|f| {
+            filters
+                .iter()
+                .any(|m| m.products.iter().any(|n| same_name(n, &f.name)))
+        })
         .collect();
     loop {
         let inner: Vec<usize> = policy
