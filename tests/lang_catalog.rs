@@ -919,3 +919,71 @@ fn eval_reports_a_typo_in_the_data_once_per_run() {
     assert!(!stdout.contains("data_report"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// rubric diff
+// ---------------------------------------------------------------------------
+
+/// Each change of the diff from `old` to `new`: effect, subject, values.
+fn changes(old: &str, new: &str) -> Vec<String> {
+    rubric::diff::diff(&load(old), &load(new))
+        .changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}: {} -> {}",
+                c.effect.word(),
+                c.subject,
+                c.old.as_deref().unwrap_or("-"),
+                c.new.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn diff_reads_a_catalogue_written_for_the_same_products_as_the_same_rules() {
+    let old = policy_with(
+        "",
+        "net_new from \"Dynamics 365 Customer Engagement\", \"Dynamics 365 Plan 1\" over trailing 12 months",
+    );
+    let new = policy_with(
+        "  product \"Dynamics 365 Customer Engagement\" formerly \"Dynamics 365 Plan 1\"",
+        "net_new from \"Dynamics 365 Customer Engagement\" over trailing 12 months",
+    );
+    let diff = rubric::diff::diff(&load(&old), &load(&new));
+    assert!(diff.same_meaning(), "{:?}", changes(&old, &new));
+    assert_eq!(
+        changes(&old, &new),
+        [
+            "neutral product `Dynamics 365 Customer Engagement`: - -> declared",
+            "neutral products of measure `r`: \"Dynamics 365 Customer Engagement\", \"Dynamics 365 Plan 1\" -> \"Dynamics 365 Customer Engagement\"",
+        ]
+    );
+}
+
+#[test]
+fn diff_reports_former_names_and_family_products_and_what_measures_count() {
+    let old = policy_with(
+        "  product \"A\"\n  product \"B\"\n  family \"F\" = \"A\"",
+        "net_new from \"F\" over trailing 12 months",
+    );
+    let new = policy_with(
+        "  product \"A\" formerly \"A0\"\n  product \"B\"\n  family \"F\" = \"A\", \"B\"\n  revenue types net_new",
+        "net_new from \"F\" over trailing 12 months",
+    );
+    let found = changes(&old, &new);
+    assert_eq!(
+        found,
+        [
+            "neutral former names of product `A`: none -> A0",
+            "neutral products of family `F`: A -> A, B",
+            "neutral revenue type `net_new`: - -> declared",
+            "unproven products of measure `r`: \"A\" -> \"A\", \"A0\", \"B\"",
+        ]
+    );
+    // Swapping the versions keeps every classification.
+    let back = changes(&new, &old);
+    assert_eq!(back.len(), 4, "{back:?}");
+    assert!(back[3].starts_with("unproven"), "{back:?}");
+}
