@@ -91,6 +91,12 @@ pub enum Item {
     Exam(ExamDecl),
     /// `group functional = any of ...`
     Group(GroupDecl),
+    /// `product "Name" formerly "Old Name"`
+    Product(ProductDecl),
+    /// `family "Name" = "Product", "Product"`
+    Family(FamilyDecl),
+    /// `revenue types net_new, renewal` or `usage metrics active_users`
+    LineTypes(LineTypesDecl),
     /// `revenue ...`, `usage ...` or `measure ...`
     Measure(MeasureDecl),
     /// `option reseller "..." { ... }`
@@ -207,6 +213,50 @@ pub struct ExamDecl {
     pub registration_until: Option<Token>,
     /// `formerly CODE, CODE`: the names it had before it was renamed.
     pub former_names: Vec<ExamCode>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `product "Name" formerly "Old Name", "Older Name"`: a product of the
+/// catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductDecl {
+    /// The product's current name.
+    pub name: Text,
+    /// The names it had before it was renamed.
+    pub former_names: Vec<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `family "Name" = "Product", "Family"`: a name for several products.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyDecl {
+    /// The family's name.
+    pub name: Text,
+    /// Its members: products or other families.
+    pub members: Vec<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// Which lines a [`LineTypesDecl`] declares the kinds of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineSource {
+    /// `revenue types`: revenue lines' `type`.
+    Revenue,
+    /// `usage metrics`: usage lines' `metric`.
+    Usage,
+}
+
+/// `revenue types net_new, renewal` or `usage metrics active_users`: every
+/// revenue type (usage metric) the data uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineTypesDecl {
+    /// Revenue types or usage metrics.
+    pub source: LineSource,
+    /// The names, in order.
+    pub names: Vec<Ident>,
     /// The whole declaration.
     pub span: Span,
 }

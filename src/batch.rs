@@ -57,6 +57,7 @@ use crate::ast::Span;
 use crate::data::read::{self, ReadError};
 use crate::data::{DataError, DataSource, Partner, Record, offset_in};
 use crate::eval::fold::{PersonKey, Scratch};
+use crate::eval::watch::{DataReport, Seen};
 use crate::eval::{Detail, Evaluated, Evaluator};
 use crate::model::TierLevelId;
 use crate::report::Render;
@@ -160,6 +161,10 @@ pub struct Totals {
     pub failed: usize,
     /// Inputs that could not be read.
     pub unreadable: usize,
+    /// For a policy that declares a product catalogue (or revenue types, or
+    /// usage metrics): the data values close to a declared name that match
+    /// none, and the declared names no line matched, once for the run.
+    pub data_report: Option<DataReport>,
 }
 
 /// The size of a block of input handed to a worker.
@@ -194,30 +199,36 @@ pub fn evaluate(
             Ok(block) => ordered.hand_on(worker.run(block), sink),
             Err(err) => ordered.unreadable(err, sink),
         });
-        return ordered.finish(run, sink);
+        let seen = worker.scratch.seen_mut().take();
+        let totals = ordered.finish(run, sink);
+        return with_data_report(evaluator, totals, seen.into_iter());
     }
 
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Block)>(threads);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
+    let mut seen: Vec<Seen> = Vec::new();
     let run = std::thread::scope(|scope| {
+        let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
-            scope.spawn(move || {
+            workers.push(scope.spawn(move || {
                 let mut worker = Worker::new(evaluator, render, options.detail);
                 loop {
                     // The lock is held only to take the next block.
                     let next = match work_rx.lock() {
                         Ok(rx) => rx.recv(),
-                        Err(_) => return,
+                        Err(_) => break,
                     };
-                    let Ok((seq, block)) = next else { return };
+                    let Ok((seq, block)) = next else { break };
                     if done_tx.send((seq, worker.run(block))).is_err() {
-                        return;
+                        break;
                     }
                 }
-            });
+                // What this worker saw of the catalogue, merged once at the end.
+                worker.scratch.seen_mut().take()
+            }));
         }
         drop(done_tx);
 
@@ -275,13 +286,31 @@ pub fn evaluate(
             waiting.insert(seq, done);
             drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
         }
+        seen.extend(workers.into_iter().filter_map(|w| w.join().ok().flatten()));
         if stopped || read.is_break() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
     });
-    ordered.finish(run, sink)
+    let totals = ordered.finish(run, sink);
+    with_data_report(evaluator, totals, seen.into_iter())
+}
+
+/// The run's totals with its data report, merged from what each worker saw.
+fn with_data_report(
+    evaluator: &Evaluator<'_>,
+    mut totals: Totals,
+    seen: impl Iterator<Item = Seen>,
+) -> Totals {
+    if let Some(watch) = evaluator.watch() {
+        let mut all = Seen::default();
+        for s in seen {
+            all.merge(s);
+        }
+        totals.data_report = Some(all.report(watch));
+    }
+    totals
 }
 
 /// A block of input: records to frame and evaluate.
@@ -395,11 +424,15 @@ struct Worker<'e, 'p> {
 
 impl<'e, 'p> Worker<'e, 'p> {
     fn new(evaluator: &'e Evaluator<'p>, render: &'e dyn Render, detail: Detail) -> Self {
+        let mut scratch = Scratch::default();
+        if evaluator.watches_data() {
+            *scratch.seen_mut() = Some(Seen::default());
+        }
         Worker {
             evaluator,
             render,
             detail,
-            scratch: Scratch::default(),
+            scratch,
         }
     }
 
@@ -470,6 +503,9 @@ impl<'e, 'p> Worker<'e, 'p> {
             && let Some(text) = lines.get(span.range())
             && let Some(folded) = self.evaluator.fold(text, &mut self.scratch)
         {
+            if let Some(seen) = self.scratch.seen_mut() {
+                seen.commit(Some(&(Arc::clone(name), line)));
+            }
             let outcome =
                 self.evaluator
                     .judge(self.scratch.facts(), Vec::new(), Vec::new(), self.detail);
@@ -506,6 +542,11 @@ impl<'e, 'p> Worker<'e, 'p> {
     /// reported where it is.
     fn careful(&mut self, record: Record, done: &mut Done) {
         let evaluated = Partner::parse(&record).and_then(|partner| {
+            if let (Some(watch), Some(seen)) = (self.evaluator.watch(), self.scratch.seen_mut()) {
+                let line = record.source.line_column(record.span.start).0;
+                let place = (Arc::from(record.source.name.as_str()), line);
+                seen.observe(watch, &partner, Some(&place));
+            }
             let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
             let tier = outcome.tier;
             let warnings = self.evaluator.warnings(&partner, &outcome);

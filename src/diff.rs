@@ -35,7 +35,7 @@
 //! assert_eq!(diff.changes[0].note.as_deref(), Some("+10%"));
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -233,6 +233,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
     };
     d.header();
     d.declarations();
+    d.catalogue();
     d.credentials();
     d.groups();
     d.measures();
@@ -558,6 +559,118 @@ impl<'p> Differ<'p> {
                     new.tiers.first().map(|t| t.span),
                 ),
             );
+        }
+    }
+
+    /// The product catalogue: products, their former names, families and
+    /// their products, declared types and metrics. What lines a measure
+    /// counts is compared with the measures; these changes of themselves
+    /// move no partner.
+    fn catalogue(&mut self) {
+        let whole = Scope::Competency;
+        let key = |name: &str| name.trim().to_lowercase();
+        let (old, new) = (self.old, self.new);
+        // Products, each with its former names (compared as data matches
+        // them, shown as written).
+        type Entry<'p> = (&'p str, BTreeMap<String, String>, Span);
+        let set = |names: &mut dyn Iterator<Item = &String>| -> BTreeMap<String, String> {
+            names.map(|n| (key(n), n.clone())).collect()
+        };
+        let products = |p: &'p Policy| -> Vec<Entry<'p>> {
+            p.products
+                .iter()
+                .map(|x| (x.name.as_str(), set(&mut x.former_names.iter()), x.span))
+                .collect()
+        };
+        // Families, each with its products.
+        let families = |p: &'p Policy| -> Vec<Entry<'p>> {
+            p.families
+                .iter()
+                .map(|f| {
+                    let mut members = f
+                        .products
+                        .iter()
+                        .filter_map(|i| p.products.get(i.0))
+                        .map(|x| &x.name);
+                    (f.name.as_str(), set(&mut members), f.span)
+                })
+                .collect()
+        };
+        let kinds = |list: &'p [crate::model::LineKind]| -> Vec<Entry<'p>> {
+            list.iter()
+                .map(|k| (k.name.as_str(), BTreeMap::new(), k.span))
+                .collect()
+        };
+        let shown = |set: &BTreeMap<String, String>| -> String {
+            if set.is_empty() {
+                return "none".to_owned();
+            }
+            set.values().cloned().collect::<Vec<_>>().join(", ")
+        };
+        let lists = [
+            ("product", "former names", products(old), products(new)),
+            ("family", "products", families(old), families(new)),
+            (
+                "revenue type",
+                "",
+                kinds(&old.revenue_types),
+                kinds(&new.revenue_types),
+            ),
+            (
+                "usage metric",
+                "",
+                kinds(&old.usage_metrics),
+                kinds(&new.usage_metrics),
+            ),
+        ];
+        for (what, parts, before, after) in lists {
+            for (name, set, span) in &before {
+                match after.iter().find(|(other, _, _)| key(other) == key(name)) {
+                    None => self.push(
+                        draft(
+                            &whole,
+                            ChangeKind::Declaration,
+                            format!("{what} `{name}`"),
+                            Effect::Neutral,
+                        )
+                        .values(Some("declared".to_owned()), None)
+                        .at(Some(*span), None),
+                    ),
+                    Some((_, new_set, new_span)) if set.keys().ne(new_set.keys()) => {
+                        let kind = if what == "product" {
+                            ChangeKind::Rename
+                        } else {
+                            ChangeKind::Declaration
+                        };
+                        self.push(
+                            draft(
+                                &whole,
+                                kind,
+                                format!("{parts} of {what} `{name}`"),
+                                Effect::Neutral,
+                            )
+                            .values(Some(shown(set)), Some(shown(new_set)))
+                            .note("the measures that count it say what this does to partners")
+                            .at(Some(*span), Some(*new_span)),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (name, _, span) in &after {
+                if !before.iter().any(|(other, _, _)| key(other) == key(name)) {
+                    self.push(
+                        draft(
+                            &whole,
+                            ChangeKind::Declaration,
+                            format!("{what} `{name}`"),
+                            Effect::Neutral,
+                        )
+                        .values(None, Some("declared".to_owned()))
+                        .at(None, Some(*span)),
+                    );
+                }
+            }
         }
     }
 
@@ -1035,11 +1148,35 @@ impl<'p> Differ<'p> {
         money: bool,
     ) {
         let whole = Scope::Competency;
+        // The names a counted line may carry (families and former names
+        // resolved): the same set counts the same lines, however written.
         let products = |f: &LineFilter| -> BTreeSet<String> {
+            f.names.iter().map(|p| p.trim().to_lowercase()).collect()
+        };
+        let written = |f: &LineFilter| -> BTreeSet<String> {
             f.products.iter().map(|p| p.trim().to_lowercase()).collect()
         };
+        if products(a) == products(b) && written(a) != written(b) {
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("products of measure `{name}`"),
+                    Effect::Neutral,
+                )
+                .values(Some(quoted(&a.products)), Some(quoted(&b.products)))
+                .note("written otherwise, the same lines count")
+                .at(at.0, at.1),
+            );
+        }
         if products(a) != products(b) {
             let note = lines_note(direction(&products(a), &products(b)), money);
+            // Written alike, the catalogue changed under it: show the names.
+            let (shown_a, shown_b) = if written(a) == written(b) {
+                (&a.names, &b.names)
+            } else {
+                (&a.products, &b.products)
+            };
             self.push(
                 draft(
                     &whole,
@@ -1047,7 +1184,7 @@ impl<'p> Differ<'p> {
                     format!("products of measure `{name}`"),
                     Effect::Unproven,
                 )
-                .values(Some(quoted(&a.products)), Some(quoted(&b.products)))
+                .values(Some(quoted(shown_a)), Some(quoted(shown_b)))
                 .note(note)
                 .at(at.0, at.1),
             );

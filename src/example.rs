@@ -907,7 +907,7 @@ impl Builder<'_> {
             MeasureKind::Usage { metric, filter, .. } => (filter, Err(metric)),
             MeasureKind::DistinctCustomers { .. } => return Ok(()),
         };
-        let product = self.product(measure_index, &filter.products);
+        let product = self.product(measure_index, &filter.names);
         let associations: Vec<String> = filter
             .associations
             .first()
@@ -1020,7 +1020,7 @@ impl Builder<'_> {
                     .filter(|(i, _)| *i != measure_index)
                     .filter(|(_, m)| match &m.kind {
                         MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
-                            filter.products.contains(p)
+                            filter.names.contains(p)
                         }
                         MeasureKind::DistinctCustomers { .. } => false,
                     })

@@ -33,6 +33,10 @@ index_type! {
     AttributeId,
     /// Index into [`Policy::fields`].
     FieldId,
+    /// Index into [`Policy::products`].
+    ProductId,
+    /// Index into [`Policy::families`].
+    FamilyId,
 }
 
 /// A checked competency policy.
@@ -64,6 +68,17 @@ pub struct Policy {
     pub exams: Vec<Exam>,
     /// Named exam groups, in declaration order (acyclic).
     pub groups: Vec<ExamGroup>,
+    /// The product catalogue (`product ...`); empty when the policy
+    /// declares none, and then measures name products freely.
+    pub products: Vec<Product>,
+    /// Product families (`family ...`), in declaration order.
+    pub families: Vec<ProductFamily>,
+    /// The revenue types the data uses (`revenue types ...`); empty when
+    /// not declared, and then measures name types freely.
+    pub revenue_types: Vec<LineKind>,
+    /// The usage metrics the data uses (`usage metrics ...`); empty when
+    /// not declared.
+    pub usage_metrics: Vec<LineKind>,
     /// Named measures, in declaration order.
     pub measures: Vec<Measure>,
     /// Alternative paths to the competency.
@@ -325,6 +340,57 @@ impl Exam {
     }
 }
 
+/// A product of the catalogue: `product "Name" formerly "Old Name"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    /// Its current name, as lines should record it.
+    pub name: String,
+    /// The names it had before it was renamed: a line recorded under any
+    /// of them is a line of this product.
+    pub former_names: Vec<String>,
+    /// Declaration.
+    pub span: Span,
+}
+
+impl Product {
+    /// The former name `recorded` (as data writes it) matches, if any
+    /// (compared as [`same_name`] does).
+    pub fn former_name_of(&self, recorded: &str) -> Option<&str> {
+        self.former_names
+            .iter()
+            .find(|name| same_name(recorded, name))
+            .map(String::as_str)
+    }
+
+    /// Whether a line recorded under `recorded` is a line of this product.
+    pub fn answers_to(&self, recorded: &str) -> bool {
+        same_name(recorded, &self.name) || self.former_name_of(recorded).is_some()
+    }
+}
+
+/// A product family: `family "Name" = "Product", "Family"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductFamily {
+    /// Its name.
+    pub name: String,
+    /// Its members as written: products or other families.
+    pub members: Vec<String>,
+    /// Every product it stands for, its families' products included, each
+    /// once, in the order met.
+    pub products: Vec<ProductId>,
+    /// Declaration.
+    pub span: Span,
+}
+
+/// A declared revenue type or usage metric (`revenue types net_new, ...`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineKind {
+    /// The name as written.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
 /// Whether a group needs one member or all of them.
 pub use crate::ast::Quantifier;
 
@@ -508,8 +574,13 @@ impl Key {
 /// Which lines a revenue or usage measure counts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineFilter {
-    /// Products in scope, as written.
+    /// Products in scope, as written: product names, or family names when
+    /// the policy declares a catalogue.
     pub products: Vec<String>,
+    /// Every product name a counted line may be recorded under: the
+    /// products as written, families replaced by their products, and each
+    /// product's former names (the same as `products` without a catalogue).
+    pub names: Vec<String>,
     /// A line counts only if it carries one of these; empty means no condition.
     pub associations: Vec<AssociationId>,
     /// Only lines marked `paid` count.
@@ -756,6 +827,18 @@ impl Policy {
             .filter(|g| mask & (1u64 << g) != 0)
             .map(GroupId)
             .collect()
+    }
+
+    /// The catalogue product a line recorded under `recorded` belongs to,
+    /// with the former name it was recorded under when it is one.
+    pub fn product_of(&self, recorded: &str) -> Option<(&Product, Option<&str>)> {
+        self.products.iter().find_map(|p| {
+            if same_name(recorded, &p.name) {
+                Some((p, None))
+            } else {
+                p.former_name_of(recorded).map(|former| (p, Some(former)))
+            }
+        })
     }
 
     /// A role's description as written, e.g. `1 passing functional and

@@ -642,6 +642,7 @@ fn the_shapes_of_round_two_are_phrased_on_the_page() {
         "some_revenue",
         "credential_life",
         "credentials_in_roles",
+        "product_catalogue",
     ] {
         let policy = load(&Path::new(MANIFEST_DIR).join(format!("tests/shapes/{stem}.policy")));
         for language in Language::ALL {

@@ -57,7 +57,7 @@ impl Names {
         Names::keyed(kind, as_exam_code)
     }
 
-    fn keyed(kind: &'static str, key: for<'a> fn(&'a str) -> Cow<'a, str>) -> Self {
+    pub(super) fn keyed(kind: &'static str, key: for<'a> fn(&'a str) -> Cow<'a, str>) -> Self {
         Names {
             kind,
             key,
@@ -161,6 +161,10 @@ impl Checker {
                 tiers: Vec::new(),
                 exams: Vec::new(),
                 groups: Vec::new(),
+                products: Vec::new(),
+                families: Vec::new(),
+                revenue_types: Vec::new(),
+                usage_metrics: Vec::new(),
                 measures: Vec::new(),
                 options: Vec::new(),
                 translations: Vec::new(),
@@ -262,6 +266,8 @@ impl Checker {
             ast::Item::Measure(m) => {
                 names.measures.declare_id(&m.name, errors);
             }
+            // Declared together, names and former names (`catalogue`).
+            ast::Item::Product(_) | ast::Item::Family(_) | ast::Item::LineTypes(_) => {}
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }

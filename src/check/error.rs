@@ -117,6 +117,98 @@ pub enum PolicyError {
         #[label("renamed `{current}`")]
         span: SourceSpan,
     },
+    /// A product or family a measure (or family) names that the policy's
+    /// product catalogue does not declare.
+    #[error("product `{name}` is not in the product catalogue")]
+    #[diagnostic(code(E0214))]
+    UnknownProduct {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no product or family has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A measure (or family) naming a product by a former name.
+    #[error("`{name}` is a former name of product `{current}`")]
+    #[diagnostic(
+        code(E0215),
+        help(
+            "name the product by its current name, `{current}`; lines recorded under `{name}` count as lines of it"
+        )
+    )]
+    FormerProductName {
+        /// The former name as written.
+        name: String,
+        /// The product's current name.
+        current: String,
+        /// Where it is used.
+        #[label("renamed `{current}`")]
+        span: SourceSpan,
+    },
+    /// A name that means two things in the product catalogue.
+    #[error("`{name}` names two things in the product catalogue: {reason}")]
+    #[diagnostic(code(E0216))]
+    CatalogueNameClash {
+        /// The name as written.
+        name: String,
+        /// What it already names, e.g. "it is already a former name of `X`".
+        reason: String,
+        /// The second use.
+        #[label(primary, "named again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("named here first")]
+        first: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// A family without members.
+    #[error("family `{name}` has no products")]
+    #[diagnostic(
+        code(E0217),
+        help("list its products after `=`: `family \"{name}\" = \"Product A\", \"Product B\"`")
+    )]
+    EmptyFamily {
+        /// The family's name.
+        name: String,
+        /// The declaration.
+        #[label("no products listed")]
+        span: SourceSpan,
+    },
+    /// A family that contains itself, directly or through other families.
+    #[error("family `{name}` contains itself: {path}")]
+    #[diagnostic(
+        code(E0218),
+        help("a family lists products and smaller families; remove `{name}` from the chain")
+    )]
+    FamilyContainsItself {
+        /// The family's name.
+        name: String,
+        /// The chain back to it, e.g. "`A` > `B` > `A`".
+        path: String,
+        /// Where the chain starts.
+        #[label("contains itself")]
+        span: SourceSpan,
+    },
+    /// A revenue type or usage metric the policy's declared list lacks.
+    #[error("{kind} `{name}` is not declared")]
+    #[diagnostic(code(E0219))]
+    UnknownLineKind {
+        /// "revenue type" or "usage metric".
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("not in the declared {kind}s")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
     /// A group name that is not declared.
     #[error("unknown group `{name}`")]
     #[diagnostic(code(E0202))]

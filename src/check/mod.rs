@@ -5,6 +5,7 @@
 
 mod aggregation;
 mod allows;
+mod catalogue;
 mod customers;
 mod cycles;
 mod declare;
@@ -21,6 +22,7 @@ mod validate;
 use miette::SourceSpan;
 
 pub use error::PolicyError;
+pub(crate) use resolve::closest;
 
 use crate::ast::{self, Span};
 use crate::model::Policy;
@@ -79,7 +81,8 @@ impl Checker {
         // Group members and measures refer to the declarations; options
         // refer to everything.
         self.resolve_groups(c, &mut declared, &former);
-        self.resolve_measures(c, &mut declared);
+        let catalogue = self.catalogue(c, &mut declared.policy);
+        self.resolve_measures(c, &mut declared, &catalogue);
         self.resolve_role_refs(c, &mut declared, &former);
         self.meaningless(c);
         self.aggregation(c);

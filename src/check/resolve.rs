@@ -7,6 +7,7 @@ use std::cell::Cell;
 
 use miette::SourceSpan;
 
+use super::catalogue::Catalogue;
 use super::declare::{Declared, Names, Scope};
 use super::renames::FormerNames;
 use super::{Checker, PolicyError, sp};
@@ -135,8 +136,14 @@ impl Checker {
 
     /// Builds every measure: revenue and usage measures first, since a
     /// derived measure takes its base's window.
-    pub(super) fn resolve_measures(&mut self, c: &ast::Competency, declared: &mut Declared) {
+    pub(super) fn resolve_measures(
+        &mut self,
+        c: &ast::Competency,
+        declared: &mut Declared,
+        catalogue: &Catalogue,
+    ) {
         let names = &declared.names;
+        let policy = &declared.policy;
         let decls: Vec<&ast::MeasureDecl> = c
             .items
             .iter()
@@ -146,10 +153,9 @@ impl Checker {
             })
             .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
             .collect();
-        let fields = &declared.policy.fields;
         let mut measures: Vec<Option<Measure>> = decls
             .iter()
-            .map(|m| self.lines_measure(m, names, fields, &decls))
+            .map(|m| self.lines_measure(m, names, catalogue, policy, &decls))
             .collect();
         self.customers_of_cycles(&decls, &measures);
         for (i, decl) in decls.iter().enumerate() {
@@ -171,7 +177,8 @@ impl Checker {
         &mut self,
         m: &ast::MeasureDecl,
         names: &Scope,
-        fields: &[Field],
+        catalogue: &Catalogue,
+        policy: &Policy,
         decls: &[&ast::MeasureDecl],
     ) -> Option<Measure> {
         let filter = match &m.body {
@@ -200,10 +207,23 @@ impl Checker {
             })
             .map(AssociationId)
             .collect();
-        let conditions = self.field_conditions(&m.name.name, &filter.conditions, names, fields);
+        let conditions =
+            self.field_conditions(&m.name.name, &filter.conditions, names, &policy.fields);
         let customers_of = self.customers_of(&m.name.name, &filter.customers_of, names, decls);
+        match &m.body {
+            ast::MeasureBody::Revenue { revenue_types, .. } => {
+                for t in revenue_types {
+                    self.line_kind(catalogue, ast::LineSource::Revenue, t);
+                }
+            }
+            ast::MeasureBody::Usage { metric, .. } => {
+                self.line_kind(catalogue, ast::LineSource::Usage, metric);
+            }
+            ast::MeasureBody::DistinctCustomers { .. } => {}
+        }
         let filter = LineFilter {
             products: filter.products.iter().map(|p| p.value.clone()).collect(),
+            names: self.product_names(catalogue, &filter.products, policy),
             associations,
             paid_only: filter.paid_only.is_some(),
             conditions,
@@ -324,7 +344,7 @@ impl Names {
 /// has `wrong` so (`developing` for `developing_marketing`). Candidates
 /// whose length alone rules out a typo are not compared; the rest are
 /// while `budget` lasts (when it runs out, no guess).
-fn closest<'a>(
+pub(crate) fn closest<'a>(
     wrong: &str,
     candidates: impl Iterator<Item = &'a str>,
     budget: &Cell<usize>,

@@ -246,13 +246,30 @@ pub fn run(args: &Args) -> Exit {
         },
     );
     progress.clear();
+    // What the run's data says of the catalogue: once, after every record.
+    if let Some(report) = &totals.data_report {
+        for warning in report.warnings() {
+            emit(&warning);
+        }
+    }
     if closed {
         return exit;
     }
     let summary = summary(policy, &totals);
     let finished = match args.format {
         Format::Human => writeln!(out, "{}", summary.text),
-        Format::Jsonl => Ok(()),
+        // A last line of its own kind, as the first is the decision's.
+        Format::Jsonl => match &totals.data_report {
+            Some(report) => serde_json::to_writer(
+                &mut out,
+                &DataReportLine {
+                    data_report: report,
+                },
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+            None => Ok(()),
+        },
         Format::Json => json_tail(&mut out, first, warnings_open, &summary.json),
     };
     let _ = finished.and_then(|()| out.flush());
@@ -383,12 +400,21 @@ fn json_tail(
     )
 }
 
+/// The last line of JSON Lines output for a policy with a catalogue.
+#[derive(serde::Serialize)]
+struct DataReportLine<'a> {
+    data_report: &'a rubric::eval::watch::DataReport,
+}
+
 #[derive(serde::Serialize)]
 struct SummaryJson {
     evaluated: usize,
     not_evaluated: usize,
     tiers: std::collections::BTreeMap<String, usize>,
     no_tier: usize,
+    /// What the run's data says of the policy's catalogue, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_report: Option<rubric::eval::watch::DataReport>,
 }
 
 struct Summary {
@@ -431,6 +457,7 @@ fn summary(policy: &rubric::model::Policy, tally: &batch::Totals) -> Summary {
             not_evaluated: tally.failed,
             tiers,
             no_tier: tally.no_tier,
+            data_report: tally.data_report.clone(),
         },
     }
 }

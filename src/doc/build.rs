@@ -165,6 +165,7 @@ impl Builder<'_> {
             self.option(option, &mut blocks)?;
         }
         self.credentials(&mut blocks)?;
+        self.products(&mut blocks)?;
         self.about(&mut blocks)?;
         if let Some(since) = since {
             let version = since
@@ -659,6 +660,53 @@ impl Builder<'_> {
                 .iter()
                 .map(|exam| self.credential(exam, true))
                 .collect::<Result<_, _>>()?,
+        });
+        Ok(())
+    }
+
+    /// The product catalogue: each product with its former names, and each
+    /// family with the products it stands for.
+    fn products(&self, out: &mut Vec<Block>) -> Result<(), DocError> {
+        if self.policy.products.is_empty() && self.policy.families.is_empty() {
+            return Ok(());
+        }
+        out.push(Block::Heading {
+            level: 2,
+            anchor: "products".to_owned(),
+            text: self.t("products-heading", &[])?,
+        });
+        let mut items = Vec::new();
+        for product in &self.policy.products {
+            let mut lead = vec![Inline::Text(product.name.clone())];
+            if !product.former_names.is_empty() {
+                let names = self.join(&product.former_names, "list-and")?;
+                let note = self.t("formerly", &[("names", Arg::Text(&names))])?;
+                lead.push(Inline::Text(format!(" — {note}")));
+            }
+            items.push(Item {
+                lead,
+                children: Vec::new(),
+            });
+        }
+        for family in &self.policy.families {
+            let members: Vec<String> = family
+                .products
+                .iter()
+                .filter_map(|p| self.policy.products.get(p.0))
+                .map(|p| p.name.clone())
+                .collect();
+            let members = self.join(&members, "list-and")?;
+            items.push(Item::text(self.t(
+                "product-family",
+                &[
+                    ("family", Arg::Text(&family.name)),
+                    ("products", Arg::Text(&members)),
+                ],
+            )?));
+        }
+        out.push(Block::List {
+            ordered: false,
+            items,
         });
         Ok(())
     }

@@ -23,6 +23,7 @@ pub mod fold;
 pub mod gap;
 pub mod keyed;
 pub mod renamed;
+pub mod watch;
 pub mod window;
 
 use std::borrow::Cow;
@@ -80,6 +81,9 @@ pub struct Evaluator<'p> {
     fold: Option<fold::Plan>,
     /// The credentials as why-not reads them at the as-of date, compiled.
     catalog: gap::WhyNot,
+    /// The declared catalogue names to watch data for; `None` when the
+    /// policy declares no catalogue (and then nothing is watched).
+    watch: Option<watch::Watch>,
 }
 
 /// A group compiled to masks: which exams and which (earlier) groups it
@@ -548,9 +552,21 @@ impl<'p> Evaluator<'p> {
             has_revenue,
             fold: None,
             catalog,
+            watch: watch::Watch::of(policy),
         };
         evaluator.fold = fold::Plan::new(&evaluator);
         evaluator
+    }
+
+    /// Whether the policy declares a catalogue whose names a batch watches
+    /// the data for (see [`watch`]).
+    pub fn watches_data(&self) -> bool {
+        self.watch.is_some()
+    }
+
+    /// The catalogue names to watch data for.
+    pub(crate) fn watch(&self) -> Option<&watch::Watch> {
+        self.watch.as_ref()
     }
 
     /// The policy.
@@ -1216,7 +1232,7 @@ impl<'p> Evaluator<'p> {
             return Some(Exclusion::OtherType);
         }
         if !filter
-            .products
+            .names
             .iter()
             .any(|p| model::same_name(line.product, p))
         {

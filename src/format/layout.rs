@@ -187,6 +187,28 @@ impl<'s> Printer<'s> {
                 }
                 Item::Exam(e) => self.exam(e, name_width),
                 Item::Group(g) => self.group(g, name_width),
+                Item::Product(p) => {
+                    let mut line = format!("product {}", quoted(&p.name.value));
+                    if !p.former_names.is_empty() {
+                        let names: Vec<String> =
+                            p.former_names.iter().map(|n| quoted(&n.value)).collect();
+                        line.push_str(&format!(" formerly {}", names.join(", ")));
+                    }
+                    self.out.push_str(&line);
+                }
+                Item::Family(f) => {
+                    let members: Vec<String> = f.members.iter().map(|n| quoted(&n.value)).collect();
+                    let head = format!("family {} =", quoted(&f.name.value));
+                    self.listed(&head, &members);
+                }
+                Item::LineTypes(t) => {
+                    let names: Vec<&str> = t.names.iter().map(|n| n.name.as_str()).collect();
+                    let head = match t.source {
+                        LineSource::Revenue => "revenue types",
+                        LineSource::Usage => "usage metrics",
+                    };
+                    self.out.push_str(&format!("{head} {}", names.join(", ")));
+                }
                 Item::Measure(m) => self.measure(m),
                 Item::Option(o) => {
                     self.option(o);
@@ -201,6 +223,33 @@ impl<'s> Printer<'s> {
             // Comments inside an item printed on one line follow it.
             self.comments.inner(&mut self.out, span.end, 1);
         }
+    }
+
+    /// `head` and the `items` after it, separated by commas, continued on
+    /// lines indented under the first item when they do not fit.
+    fn listed(&mut self, head: &str, items: &[String]) {
+        let mut line = head.to_owned();
+        let column = 2 + head.chars().count() + 1;
+        let mut width = column;
+        let last = items.len().saturating_sub(1);
+        for (i, item) in items.iter().enumerate() {
+            let piece = if i < last {
+                format!("{item},")
+            } else {
+                item.clone()
+            };
+            if i > 0 && width + 1 + piece.chars().count() > WIDTH {
+                line.push('\n');
+                line.push_str(&" ".repeat(column));
+                width = column;
+            } else {
+                line.push(' ');
+                width += 1;
+            }
+            width += piece.chars().count();
+            line.push_str(&piece);
+        }
+        self.out.push_str(&line);
     }
 
     fn header(&mut self, keyword: keywords::Keyword, value: &str, width: usize) {
@@ -718,6 +767,9 @@ fn item_span(item: &Item) -> Span {
         Item::Field(f) => f.span,
         Item::Exam(e) => e.span,
         Item::Group(g) => g.span,
+        Item::Product(p) => p.span,
+        Item::Family(f) => f.span,
+        Item::LineTypes(t) => t.span,
         Item::Measure(m) => m.span,
         Item::Option(o) => o.span,
         Item::Translation(t) => t.span,
@@ -750,6 +802,9 @@ fn same_kind(a: &Item, b: &Item) -> bool {
         Item::Option(_) => 10,
         Item::Translation(_) => 11,
         Item::Field(_) => 12,
+        Item::Product(_) => 13,
+        Item::Family(_) => 14,
+        Item::LineTypes(_) => 15,
     };
     kind(a) == kind(b)
         && !matches!(

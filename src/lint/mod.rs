@@ -121,6 +121,24 @@ pub enum Warning {
         #[label("never used")]
         span: SourceSpan,
     },
+    /// A product or family of the catalogue that no measure counts.
+    #[error("{kind} `{name}` is in the product catalogue but no measure counts it")]
+    #[diagnostic(
+        code(W0118),
+        severity(Warning),
+        help(
+            "name it in the measure whose page lists it (`from \"{name}\"`), or in a family a measure names; if the page does not count it, remove it"
+        )
+    )]
+    UnusedProduct {
+        /// `product` or `family`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// Its declaration.
+        #[label("no measure counts it")]
+        span: SourceSpan,
+    },
     /// A group no role or group uses.
     #[error("group `{name}` is never used")]
     #[diagnostic(
@@ -391,6 +409,7 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     let mut out = Vec::new();
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
+    products(policy, &mut out);
     end_dates(file, &mut out);
     measures(file, &totals_read(policy), &mut out);
     unused_fields(policy, &mut out);
@@ -442,6 +461,68 @@ fn unused_fields(policy: &Policy, out: &mut Vec<Warning>) {
             out.push(Warning::UnusedField {
                 name: field.id.clone(),
                 span: sp(field.span),
+            });
+        }
+    }
+}
+
+/// Products and families of the catalogue that no measure counts (W0118).
+fn products(policy: &Policy, out: &mut Vec<Warning>) {
+    let filters: Vec<&LineFilter> = policy
+        .measures
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => Some(filter),
+            MeasureKind::DistinctCustomers { .. } => None,
+        })
+        .collect();
+    for product in &policy.products {
+        if !filters
+            .iter()
+            .any(|f| f.names.iter().any(|n| same_name(n, &product.name)))
+        {
+            out.push(Warning::UnusedProduct {
+                kind: "product",
+                name: product.name.clone(),
+                span: sp(product.span),
+            });
+        }
+    }
+    // Families a measure names, and (through them) the families inside.
+    let mut counted: Vec<bool> = policy
+        .families
+        .iter()
+        .map(|f| {
+            filters
+                .iter()
+                .any(|m| m.products.iter().any(|n| same_name(n, &f.name)))
+        })
+        .collect();
+    loop {
+        let inner: Vec<usize> = policy
+            .families
+            .iter()
+            .zip(&counted)
+            .filter(|(_, c)| **c)
+            .flat_map(|(f, _)| &f.members)
+            .filter_map(|m| policy.families.iter().position(|f| same_name(m, &f.name)))
+            .filter(|i| counted.get(*i) == Some(&false))
+            .collect();
+        if inner.is_empty() {
+            break;
+        }
+        for i in inner {
+            if let Some(c) = counted.get_mut(i) {
+                *c = true;
+            }
+        }
+    }
+    for (family, counted) in policy.families.iter().zip(counted) {
+        if !counted {
+            out.push(Warning::UnusedProduct {
+                kind: "family",
+                name: family.name.clone(),
+                span: sp(family.span),
             });
         }
     }
@@ -1013,7 +1094,7 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 19] = [
+pub const CODES: [&str; 20] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0119", "W0120",
+    "W0110", "W0111", "W0112", "W0114", "W0115", "W0116", "W0117", "W0118", "W0119", "W0120",
 ];

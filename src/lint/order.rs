@@ -640,7 +640,7 @@ fn build_partner(
             match &base.kind {
                 MeasureKind::Revenue { revenue_types, filter } => revenue.push(json!({
                     "customer": customer,
-                    "product": filter.products.first()?,
+                    "product": filter.names.first()?,
                     "type": revenue_types.first()?,
                     "amount": value.to_string(),
                     // A checked policy with a money threshold declares its
@@ -651,7 +651,7 @@ fn build_partner(
                 })),
                 MeasureKind::Usage { metric, filter, .. } => usage.push(json!({
                     "customer": customer,
-                    "product": filter.products.first()?,
+                    "product": filter.names.first()?,
                     "metric": metric,
                     "quantity": value.to_string(),
                     "date": line_date.to_string(),

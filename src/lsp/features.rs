@@ -133,7 +133,7 @@ impl Server {
         };
         let new_name = p.new_name.trim();
         let bare = is_name(occurrence.kind, new_name);
-        if occurrence.kind != NameKind::Credential && !bare {
+        if !matches!(occurrence.kind, NameKind::Credential | NameKind::Product) && !bare {
             return Err(Failure::new(
                 ErrorCode::InvalidParams,
                 format!(
@@ -544,6 +544,33 @@ fn describe(
                 names.join(", ")
             ))
         }
+        NameKind::Product => items.iter().find_map(|item| match item {
+            ast::Item::Product(p)
+                if std::iter::once(&p.name)
+                    .chain(&p.former_names)
+                    .any(|n| occurrence.kind.key(&n.value) == key) =>
+            {
+                let former: Vec<String> = p.former_names.iter().map(|n| quoted(&n.value)).collect();
+                Some(if former.is_empty() {
+                    format!("product {}", quoted(&p.name.value))
+                } else {
+                    format!(
+                        "product {}, formerly {}",
+                        quoted(&p.name.value),
+                        former.join(", ")
+                    )
+                })
+            }
+            ast::Item::Family(f) if occurrence.kind.key(&f.name.value) == key => {
+                let members: Vec<String> = f.members.iter().map(|n| quoted(&n.value)).collect();
+                Some(format!(
+                    "family {} = {}",
+                    quoted(&f.name.value),
+                    members.join(", ")
+                ))
+            }
+            _ => None,
+        }),
         NameKind::Option => items.iter().find_map(|item| match item {
             ast::Item::Option(o) if o.name.name == occurrence.name => {
                 let tiers: Vec<&str> = o.tiers.iter().map(|t| t.name.name.as_str()).collect();
@@ -855,6 +882,7 @@ fn item_kind(kind: NameKind) -> CompletionItemKind {
         NameKind::Group => CompletionItemKind::CLASS,
         NameKind::Measure => CompletionItemKind::FUNCTION,
         NameKind::Option => CompletionItemKind::MODULE,
+        NameKind::Product => CompletionItemKind::VALUE,
     }
 }
 

@@ -34,6 +34,9 @@ pub(crate) enum NameKind {
     Measure,
     /// `option NAME { ... }`
     Option,
+    /// A product or family of the catalogue (`product "NAME"`, `family
+    /// "NAME" = ...`), or a product a measure names.
+    Product,
 }
 
 impl NameKind {
@@ -49,6 +52,7 @@ impl NameKind {
             NameKind::Group => "group",
             NameKind::Measure => "measure",
             NameKind::Option => "option",
+            NameKind::Product => "product",
         }
     }
 
@@ -62,6 +66,8 @@ impl NameKind {
                 Cow::Owned(name.to_lowercase())
             }
             NameKind::Credential => Cow::Owned(exam_key(name)),
+            // As data is matched: case and surrounding spaces aside.
+            NameKind::Product => Cow::Owned(name.trim().to_lowercase()),
             NameKind::Tier
             | NameKind::Group
             | NameKind::Measure
@@ -179,6 +185,10 @@ impl Walk {
         });
     }
 
+    fn text(&mut self, kind: NameKind, text: &ast::Text, declaration: bool) {
+        self.push(kind, &text.value, text.span, true, declaration);
+    }
+
     fn ident(&mut self, kind: NameKind, ident: &ast::Ident, declaration: bool) {
         self.push(kind, &ident.name, ident.span, false, declaration);
     }
@@ -220,11 +230,27 @@ impl Walk {
                     self.member(member, groups);
                 }
             }
+            ast::Item::Product(p) => {
+                self.text(NameKind::Product, &p.name, true);
+                // A former name declares another name of the product.
+                for former in &p.former_names {
+                    self.text(NameKind::Product, former, true);
+                }
+            }
+            ast::Item::Family(f) => {
+                self.text(NameKind::Product, &f.name, true);
+                for member in &f.members {
+                    self.text(NameKind::Product, member, false);
+                }
+            }
             ast::Item::Measure(m) => {
                 self.ident(NameKind::Measure, &m.name, true);
                 match &m.body {
                     ast::MeasureBody::Revenue { filter, .. }
                     | ast::MeasureBody::Usage { filter, .. } => {
+                        for product in &filter.products {
+                            self.text(NameKind::Product, product, false);
+                        }
                         for association in &filter.associations {
                             self.ident(NameKind::Association, association, false);
                         }
@@ -361,5 +387,41 @@ mod tests {
         assert_eq!(index.references(&used).count(), 3);
         // The values are not names.
         assert!(index.at(text.find("\"enterprise\"").unwrap() + 1).is_none());
+    }
+
+    #[test]
+    fn finds_products_and_families_by_the_names_data_matches() {
+        let text = r#"competency k {
+  tiers silver
+  product "Dynamics 365 Customer Engagement" formerly "Dynamics 365 Plan 1"
+  product "Dynamics 365 for Sales"
+  family "Enterprise" = "dynamics 365 customer engagement", "Dynamics 365 for Sales"
+  revenue crm = net_new from "Enterprise", " Dynamics 365 for Sales" over trailing 12 months
+  option o { tier silver { require crm >= 1 USD } }
+}"#;
+        let file = crate::syntax::parse(text).unwrap();
+        let index = NameIndex::new(&file);
+        let at = |needle: &str, nth: usize| {
+            let offset = text.match_indices(needle).nth(nth).unwrap().0;
+            index.at(offset + 1).unwrap().clone()
+        };
+        // A member written in another case is the product.
+        let member = at("\"dynamics 365 customer engagement\"", 0);
+        assert_eq!(member.kind, NameKind::Product);
+        let declarations: Vec<_> = index.declarations(&member).collect();
+        assert_eq!(declarations.len(), 1);
+        assert_eq!(
+            declarations[0].span.start,
+            text.find("\"Dynamics 365 Customer Engagement\"").unwrap()
+        );
+        // The family: its declaration and the measure's use.
+        assert_eq!(index.references(&at("\"Enterprise\"", 1)).count(), 2);
+        // Surrounding spaces aside: declaration, member and measure.
+        assert_eq!(
+            index.references(&at("Dynamics 365 for Sales", 0)).count(),
+            3
+        );
+        // A former name is declared, as another name of its product.
+        assert!(at("Dynamics 365 Plan 1", 0).declaration);
     }
 }

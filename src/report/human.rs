@@ -57,6 +57,21 @@ pub fn partner(policy: &Policy, evaluated: &Evaluated<'_, '_>) -> String {
                 renamed.counted_as
             );
         }
+        // 1-based, as the other line evidence ("revenue line 2").
+        for renamed in crate::eval::renamed::renamed_lines(policy, partner) {
+            let list = match renamed.list {
+                crate::eval::renamed::LineList::Revenue => "revenue",
+                crate::eval::renamed::LineList::Usage => "usage",
+            };
+            let _ = writeln!(
+                out,
+                "  ~ {list} line {} of {} recorded under {:?}, a former name: read as {}",
+                renamed.line + 1,
+                renamed.date,
+                renamed.recorded_as,
+                renamed.counted_as
+            );
+        }
     }
     for o in &outcome.options {
         let option = o.option;

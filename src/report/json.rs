@@ -37,6 +37,10 @@ pub struct PartnerResult<'a> {
     /// which count as passes of the credential it was renamed to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub renamed_passes: Vec<RenamedPassResult<'a>>,
+    /// With evidence: revenue and usage lines recorded under a former name
+    /// of a product, which count as lines of the product it was renamed to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renamed_lines: Vec<RenamedLineResult<'a>>,
     /// Why the record could not be evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorResult>,
@@ -487,6 +491,19 @@ pub struct RenamedPassResult<'a> {
     pub passed: String,
 }
 
+/// A line recorded under a former name of a product.
+#[derive(Serialize)]
+pub struct RenamedLineResult<'a> {
+    /// `revenue` or `usage`: the list the line is in.
+    pub list: crate::eval::renamed::LineList,
+    /// Its index in that list, from 0 (as `counted_lines`).
+    pub line: usize,
+    /// The product as the data records it: a former name.
+    pub recorded_as: &'a str,
+    /// The product it is a line of, by its current name.
+    pub counted_as: &'a str,
+}
+
 /// A data error in a result.
 #[derive(Serialize)]
 pub struct ErrorResult {
@@ -614,6 +631,20 @@ pub fn evaluated<'a>(
                             counted_as: r.counted_as,
                             passed: r.passed.to_string(),
                         })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        renamed_lines: evaluated
+            .partner
+            .map(|partner| {
+                crate::eval::renamed::renamed_lines(policy, partner)
+                    .into_iter()
+                    .map(|r| RenamedLineResult {
+                        list: r.list,
+                        line: r.line,
+                        recorded_as: r.recorded_as,
+                        counted_as: r.counted_as,
                     })
                     .collect()
             })
@@ -842,6 +873,7 @@ pub fn failed<'a>(
         options: Vec::new(),
         flags: Vec::new(),
         renamed_passes: Vec::new(),
+        renamed_lines: Vec::new(),
         errors: errors.iter().map(ErrorResult::from_error).collect(),
         warnings: Vec::new(),
         decision,

@@ -67,6 +67,8 @@ keywords! {
     ASSESSMENT = kw_assessment, "assessment", "assessment", Declaration;
     CERTIFICATION = kw_certification, "certification", "certification", Declaration;
     GROUP = kw_group, "group", "group", Declaration;
+    PRODUCT = kw_product, "product", "product", Declaration;
+    FAMILY = kw_family, "family", "family", Declaration;
     REVENUE = kw_revenue, "revenue", "revenue", Declaration;
     USAGE = kw_usage, "usage", "usage", Declaration;
     MEASURE = kw_measure, "measure", "measure", Declaration;
@@ -82,6 +84,8 @@ keywords! {
     UNTIL = kw_until, "until", "until", Inner;
     REGISTRATION = kw_registration, "registration", "registration until", Inner;
     FORMERLY = kw_formerly, "formerly", "formerly", Inner;
+    TYPES = kw_types, "types", "types", Inner;
+    METRICS = kw_metrics, "metrics", "metrics", Inner;
     ANY = kw_any, "any", "any", Inner;
     ONE = kw_one, "one", "one", Inner;
     ALL = kw_all, "all", "all", Inner;
@@ -221,6 +225,10 @@ pub(crate) fn opening(rule: Rule) -> &'static [Keyword] {
         Rule::exam_decl => &[EXAM],
         Rule::credential_kind => &[EXAM, ASSESSMENT, CERTIFICATION],
         Rule::group_decl => &[GROUP],
+        Rule::product_decl => &[PRODUCT],
+        Rule::family_decl => &[FAMILY],
+        Rule::line_types_decl => &[REVENUE, USAGE],
+        Rule::product_former_names => &[FORMERLY],
         Rule::revenue_decl => &[REVENUE],
         Rule::usage_decl => &[USAGE],
         Rule::derived_decl => &[MEASURE],

@@ -141,6 +141,12 @@ fn competency(pair: Pair<'_, Rule>) -> Result<Competency> {
 fn item(pair: Pair<'_, Rule>) -> Result<Item> {
     let span = span_of(&pair);
     let rule = pair.as_rule();
+    // `revenue types` or `usage metrics`: the opening keyword decides.
+    let of_revenue = rule == Rule::line_types_decl
+        && pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_revenue);
     let mut children = Children::of(pair);
     Ok(match rule {
         Rule::version_decl => Item::Version(string(children.expect(Rule::string)?)?, span),
@@ -186,6 +192,43 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 says_one,
                 exams,
                 exams_span,
+                span,
+            })
+        }
+        Rule::product_decl => {
+            let name = string(children.expect(Rule::string)?)?;
+            let former_names = match children.optional(Rule::product_former_names) {
+                Some(former) => Children::of(former)
+                    .rest()
+                    .map(string)
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
+            };
+            Item::Product(ProductDecl {
+                name,
+                former_names,
+                span,
+            })
+        }
+        Rule::family_decl => {
+            let name = string(children.expect(Rule::string)?)?;
+            let members = children.rest().map(string).collect::<Result<_>>()?;
+            Item::Family(FamilyDecl {
+                name,
+                members,
+                span,
+            })
+        }
+        Rule::line_types_decl => {
+            let source = if of_revenue {
+                LineSource::Revenue
+            } else {
+                LineSource::Usage
+            };
+            let names = children.rest().map(ident).collect();
+            Item::LineTypes(LineTypesDecl {
+                source,
+                names,
                 span,
             })
         }

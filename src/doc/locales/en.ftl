@@ -128,6 +128,8 @@ retired-grace = This { $kind ->
 } will continue to be accepted until { $date }.
 
 credentials-heading = Exams, assessments and certifications
+products-heading = Products
+product-family = { $family }: { $products }
 about-heading = About this page
 about-version = Policy version: { $version }
 about-effective = Effective from: { $date }

@@ -95,6 +95,8 @@ retired-grace = 이 { $kind ->
 } { $date }까지 계속 인정됩니다.
 
 credentials-heading = 시험, 평가 및 인증
+products-heading = 제품
+product-family = { $family }: { $products }
 about-heading = 이 페이지 정보
 about-version = 정책 버전: { $version }
 about-effective = 시행일: { $date }
