@@ -104,6 +104,7 @@ fn evaluate(policy: &Policy, text: &Arc<str>, detail: Detail, threads: usize) ->
         threads,
         detail,
         people_check: true,
+        ..Default::default()
     };
     let mut written = 0;
     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {

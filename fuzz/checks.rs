@@ -129,6 +129,9 @@ pub fn data(data: &[u8]) {
             threads: 1,
             detail,
             people_check: true,
+            // Tiny, so that the check's runs on disk and their merge at the
+            // end are fuzzed too.
+            people_in_memory: 2,
         };
         let mut last: Option<(bool, String)> = None;
         batch::evaluate(
@@ -137,6 +140,9 @@ pub fn data(data: &[u8]) {
             options,
             &rubric::report::JsonLines,
             &mut |event| {
+                if let Event::Warning(warning) = &event {
+                    let _ = render(warning, Style::PLAIN);
+                }
                 if let Event::Record(record) = event {
                     for error in record.errors.iter().chain(record.warnings) {
                         let _ = render(error, Style::PLAIN);

@@ -85,12 +85,20 @@ pub enum Item {
     Association(Declaration),
     /// `attribute surface_hub_reseller "Authorized Surface Hub reseller"`
     Attribute(Declaration),
+    /// `field segment "Customer segment" = "enterprise", "smb"`
+    Field(FieldDecl),
     /// `tiers silver, gold`
     Tiers(Vec<Ident>, Span),
     /// `exam MB2-714 "Dynamics CRM Customer Service"`
     Exam(ExamDecl),
     /// `group functional = any of ...`
     Group(GroupDecl),
+    /// `product "Name" formerly "Old Name"`
+    Product(ProductDecl),
+    /// `family "Name" = "Product", "Product"`
+    Family(FamilyDecl),
+    /// `revenue types net_new, renewal` or `usage metrics active_users`
+    LineTypes(LineTypesDecl),
     /// `revenue ...`, `usage ...` or `measure ...`
     Measure(MeasureDecl),
     /// `option reseller "..." { ... }`
@@ -151,6 +159,19 @@ pub struct Declaration {
     pub span: Span,
 }
 
+/// `field NAME "Title" = "value", "value"`: a field lines may carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldDecl {
+    /// The field's name, as lines write it.
+    pub id: Ident,
+    /// Its human title.
+    pub title: Option<Text>,
+    /// The only values it may take; empty when the field is open.
+    pub values: Vec<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
 /// An exam code, bare or quoted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExamCode {
@@ -194,6 +215,50 @@ pub struct ExamDecl {
     pub registration_until: Option<Token>,
     /// `formerly CODE, CODE`: the names it had before it was renamed.
     pub former_names: Vec<ExamCode>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `product "Name" formerly "Old Name", "Older Name"`: a product of the
+/// catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductDecl {
+    /// The product's current name.
+    pub name: Text,
+    /// The names it had before it was renamed.
+    pub former_names: Vec<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `family "Name" = "Product", "Family"`: a name for several products.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyDecl {
+    /// The family's name.
+    pub name: Text,
+    /// Its members: products or other families.
+    pub members: Vec<Text>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// Which lines a [`LineTypesDecl`] declares the kinds of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineSource {
+    /// `revenue types`: revenue lines' `type`.
+    Revenue,
+    /// `usage metrics`: usage lines' `metric`.
+    Usage,
+}
+
+/// `revenue types net_new, renewal` or `usage metrics active_users`: every
+/// revenue type (usage metric) the data uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineTypesDecl {
+    /// Revenue types or usage metrics.
+    pub source: LineSource,
+    /// The names, in order.
+    pub names: Vec<Ident>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -245,12 +310,18 @@ pub enum MeasureBody {
         /// Which lines count.
         filter: LineFilter,
     },
-    /// `usage NAME = [sum|max] METRIC from ...`: matching usage quantities.
+    /// `usage NAME = [largest] [sum|max|latest] METRIC [per KEYS] from ...`:
+    /// matching usage quantities.
     Usage {
-        /// `max`, or `sum` (also when absent).
+        /// `max`, `latest`, or `sum` (also when absent).
         aggregate: Option<Token>,
+        /// `largest` or `largest total`, as written, if it is.
+        largest: Option<Token>,
         /// The usage metric that counts, e.g. `deployed_seats`.
         metric: Ident,
+        /// The keys after `per`, as written (`customer`, `product`, `month`);
+        /// empty without `per`.
+        keys: Vec<Ident>,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -291,6 +362,36 @@ pub struct LineFilter {
     pub associations: Vec<Ident>,
     /// Where `paid only` is written, if it is.
     pub paid_only: Option<Span>,
+    /// `where FIELD is ...` conditions, in order.
+    pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`, each as written (more than one is an
+    /// error the checker reports).
+    pub customers_of: Vec<CustomersOf>,
+}
+
+/// `for customers of MEASURE`: only lines of the customers another
+/// measure counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomersOf {
+    /// The measure whose customers count.
+    pub measure: Ident,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `where segment is "enterprise"`, `is one of "a", "b"`, `is not "x"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCondition {
+    /// The field named.
+    pub field: Ident,
+    /// Where `not` is written, if it is.
+    pub negated: Option<Span>,
+    /// Written with `one of`.
+    pub one_of: bool,
+    /// The values listed.
+    pub values: Vec<Text>,
+    /// The whole condition, `where` included.
+    pub span: Span,
 }
 
 /// `over trailing 12 months` or `over last complete fiscal year ending 06-30`.
@@ -381,6 +482,8 @@ pub struct MeasureRequirement {
     pub measure: Ident,
     /// Where `per month` is written, if it is.
     pub per_month: Option<Span>,
+    /// Where `in every month` is written, if it is.
+    pub every_month: Option<Span>,
     /// Where `>` (more than) is written, if it is; otherwise the comparison
     /// is at least (`>=`).
     pub more_than: Option<Span>,

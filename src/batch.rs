@@ -8,8 +8,10 @@
 //! renders it with the caller's [`Render`]. Blocks come back in any order
 //! and are handed on in input order; only that hand-over, the
 //! one-partner-at-a-time check of people and the caller's writing happen on
-//! the calling thread. Memory is bounded by the blocks in flight, plus the
-//! fingerprints of the people seen (see [`PeopleSeen`]).
+//! the calling thread. Memory is bounded by the blocks in flight, plus a
+//! bounded number of people for the check across partners (see
+//! [`people`]): past that number they go to a temporary file, so memory
+//! stays flat at any batch size.
 //!
 //! Every caller (the CLI, the tests, the benchmarks) evaluates through
 //! [`evaluate`], so what is tested is what runs.
@@ -30,7 +32,7 @@
 //! {"id": "P-2"}
 //! "#;
 //! let input = DataInput::Text { name: "partners.jsonl".into(), text: text.into() };
-//! let options = Options { threads: 1, detail: Detail::Tier, people_check: true };
+//! let options = Options { threads: 1, detail: Detail::Tier, ..Options::default() };
 //! let mut lines = Vec::new();
 //! let totals = batch::evaluate(&evaluator, vec![input], options, &rubric::report::JsonLines, &mut |event| {
 //!     if let Event::Record(record) = event {
@@ -44,12 +46,10 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use serde_json::value::RawValue;
 
@@ -57,9 +57,15 @@ use crate::ast::Span;
 use crate::data::read::{self, ReadError};
 use crate::data::{DataError, DataSource, Partner, Record, offset_in};
 use crate::eval::fold::{PersonKey, Scratch};
+use crate::eval::watch::{DataReport, Seen};
 use crate::eval::{Detail, Evaluated, Evaluator};
 use crate::model::TierLevelId;
 use crate::report::Render;
+
+pub mod people;
+
+pub use people::{PEOPLE_IN_MEMORY, PersonAcrossPartners};
+use people::{PeopleSeen, Place, person_in_two_partners};
 
 /// Where partner data comes from.
 #[derive(Debug)]
@@ -85,10 +91,26 @@ pub struct Options {
     pub threads: usize,
     /// How much reasoning to keep and render.
     pub detail: Detail,
-    /// Whether to report a person listed under two partners. It keeps a
-    /// 16-byte fingerprint of every person seen, so memory grows with the
-    /// people in the run; without it, memory stays flat at any size.
+    /// Whether to report a person listed under two partners (see
+    /// [`people`]).
     pub people_check: bool,
+    /// How many people the check keeps in memory before writing them to a
+    /// temporary file; [`PEOPLE_IN_MEMORY`] by default. Past it, a person
+    /// whose listings are that far apart is reported at the end of the run
+    /// ([`Event::Warning`]) instead of with their second partner.
+    pub people_in_memory: usize,
+}
+
+impl Default for Options {
+    /// One thread, requirement-level detail, people checked.
+    fn default() -> Self {
+        Options {
+            threads: 1,
+            detail: Detail::Requirements,
+            people_check: true,
+            people_in_memory: PEOPLE_IN_MEMORY,
+        }
+    }
 }
 
 /// One record's outcome, handed to the caller in input order.
@@ -115,6 +137,17 @@ pub enum Event<'b> {
     Record(RecordOutcome<'b>),
     /// A data input could not be read (from some point on).
     Unreadable(ReadError),
+    /// A problem of the run as a whole, found after its last record.
+    Warning(RunWarning),
+}
+
+/// A problem of a run as a whole, handed on after its last record.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunWarning {
+    /// A person listed under several partners far apart in the run.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    PersonAcrossPartners(PersonAcrossPartners),
 }
 
 /// What a run saw.
@@ -128,6 +161,10 @@ pub struct Totals {
     pub failed: usize,
     /// Inputs that could not be read.
     pub unreadable: usize,
+    /// For a policy that declares a product catalogue (or revenue types, or
+    /// usage metrics): the data values close to a declared name that match
+    /// none, and the declared names no line matched, once for the run.
+    pub data_report: Option<DataReport>,
 }
 
 /// The size of a block of input handed to a worker.
@@ -147,7 +184,7 @@ pub fn evaluate(
         evaluator,
         render,
         detail: options.detail,
-        people: PeopleSeen::default(),
+        people: PeopleSeen::new(options.people_in_memory),
         people_check: options.people_check,
         totals: Totals {
             by_tier: vec![0; evaluator.policy().tiers.len()],
@@ -158,34 +195,40 @@ pub fn evaluate(
     let threads = options.threads.max(1);
     if threads == 1 {
         let mut worker = Worker::new(evaluator, render, options.detail);
-        let _ = blocks(inputs, &mut |block| match block {
+        let run = blocks(inputs, &mut |block| match block {
             Ok(block) => ordered.hand_on(worker.run(block), sink),
             Err(err) => ordered.unreadable(err, sink),
         });
-        return ordered.totals;
+        let seen = worker.scratch.seen_mut().take();
+        let totals = ordered.finish(run, sink);
+        return with_data_report(evaluator, totals, seen.into_iter());
     }
 
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Block)>(threads);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
-    std::thread::scope(|scope| {
+    let mut seen: Vec<Seen> = Vec::new();
+    let run = std::thread::scope(|scope| {
+        let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
-            scope.spawn(move || {
+            workers.push(scope.spawn(move || {
                 let mut worker = Worker::new(evaluator, render, options.detail);
                 loop {
                     // The lock is held only to take the next block.
                     let next = match work_rx.lock() {
                         Ok(rx) => rx.recv(),
-                        Err(_) => return,
+                        Err(_) => break,
                     };
-                    let Ok((seq, block)) = next else { return };
+                    let Ok((seq, block)) = next else { break };
                     if done_tx.send((seq, worker.run(block))).is_err() {
-                        return;
+                        break;
                     }
                 }
-            });
+                // What this worker saw of the catalogue, merged once at the end.
+                worker.scratch.seen_mut().take()
+            }));
         }
         drop(done_tx);
 
@@ -206,7 +249,7 @@ pub fn evaluate(
                 }
             }
         };
-        let _ = blocks(inputs, &mut |block| {
+        let read = blocks(inputs, &mut |block| {
             let block = match block {
                 Ok(block) => block,
                 Err(err) => {
@@ -243,8 +286,31 @@ pub fn evaluate(
             waiting.insert(seq, done);
             drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
         }
+        seen.extend(workers.into_iter().filter_map(|w| w.join().ok().flatten()));
+        if stopped || read.is_break() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     });
-    ordered.totals
+    let totals = ordered.finish(run, sink);
+    with_data_report(evaluator, totals, seen.into_iter())
+}
+
+/// The run's totals with its data report, merged from what each worker saw.
+fn with_data_report(
+    evaluator: &Evaluator<'_>,
+    mut totals: Totals,
+    seen: impl Iterator<Item = Seen>,
+) -> Totals {
+    if let Some(watch) = evaluator.watch() {
+        let mut all = Seen::default();
+        for s in seen {
+            all.merge(s);
+        }
+        totals.data_report = Some(all.report(watch));
+    }
+    totals
 }
 
 /// A block of input: records to frame and evaluate.
@@ -284,8 +350,8 @@ struct Evaluation {
     tier: Option<TierLevelId>,
     failed: bool,
     errors: Vec<DataError>,
-    /// Problems found while evaluating it that did not stop the evaluation
-    /// (lines without a customer, E0410).
+    /// Problems that did not stop its evaluation (values of line fields,
+    /// lines without a customer).
     warnings: Vec<DataError>,
     /// Its people's range in `people`.
     people: std::ops::Range<usize>,
@@ -328,16 +394,21 @@ impl Origin {
         }
     }
 
-    /// The partner's id, as text.
-    fn partner<'d>(&'d self, done: &'d Done) -> Option<Cow<'d, str>> {
-        let (text, id) = match self {
-            Origin::Lines {
-                lines, trimmed, id, ..
-            } => {
+    /// The record's text.
+    fn text<'d>(&'d self, done: &'d Done) -> Option<&'d str> {
+        match self {
+            Origin::Lines { lines, trimmed, .. } => {
                 let lines = std::str::from_utf8(done.bytes.get(lines.clone())?).ok()?;
-                (lines.get(trimmed.range())?, id)
+                lines.get(trimmed.range())
             }
-            Origin::Record(record, id) => (record.text(), id),
+            Origin::Record(record, _) => Some(record.text()),
+        }
+    }
+
+    /// The partner's id, as text, from the record's `text`.
+    fn partner<'t>(&self, text: &'t str) -> Option<Cow<'t, str>> {
+        let id = match self {
+            Origin::Lines { id, .. } | Origin::Record(_, id) => id,
         };
         let raw: &RawValue = serde_json::from_str(text.get(id.range())?).ok()?;
         Some(crate::data::Id::from_json(raw).text())
@@ -354,11 +425,15 @@ struct Worker<'e, 'p> {
 
 impl<'e, 'p> Worker<'e, 'p> {
     fn new(evaluator: &'e Evaluator<'p>, render: &'e dyn Render, detail: Detail) -> Self {
+        let mut scratch = Scratch::default();
+        if evaluator.watches_data() {
+            *scratch.seen_mut() = Some(Seen::default());
+        }
         Worker {
             evaluator,
             render,
             detail,
-            scratch: Scratch::default(),
+            scratch,
         }
     }
 
@@ -429,6 +504,9 @@ impl<'e, 'p> Worker<'e, 'p> {
             && let Some(text) = lines.get(span.range())
             && let Some(folded) = self.evaluator.fold(text, &mut self.scratch)
         {
+            if let Some(seen) = self.scratch.seen_mut() {
+                seen.commit(Some(&(Arc::clone(name), line)));
+            }
             let outcome =
                 self.evaluator
                     .judge(self.scratch.facts(), Vec::new(), Vec::new(), self.detail);
@@ -465,9 +543,15 @@ impl<'e, 'p> Worker<'e, 'p> {
     /// reported where it is.
     fn careful(&mut self, record: Record, done: &mut Done) {
         let evaluated = Partner::parse(&record).and_then(|partner| {
+            if let (Some(watch), Some(seen)) = (self.evaluator.watch(), self.scratch.seen_mut()) {
+                let line = record.source.line_column(record.span.start).0;
+                let place = (Arc::from(record.source.name.as_str()), line);
+                seen.observe(watch, &partner, Some(&place));
+            }
             let outcome = self.evaluator.evaluate_at(&partner, self.detail)?;
             let tier = outcome.tier;
-            let warnings = self.evaluator.customer_warnings(&partner, &outcome);
+            let mut warnings = self.evaluator.warnings(&partner, &outcome);
+            warnings.extend(self.evaluator.customer_warnings(&partner, &outcome));
             let evaluated = of_partner(&partner, outcome, self.detail, self.render);
             self.render.evaluated(
                 self.evaluator.policy(),
@@ -567,6 +651,34 @@ struct Ordered<'e, 'p> {
 }
 
 impl Ordered<'_, '_> {
+    /// After the last record: the people check's findings across the run,
+    /// unless the caller stopped it.
+    fn finish(
+        self,
+        run: ControlFlow<()>,
+        sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+    ) -> Totals {
+        let Ordered {
+            people,
+            people_check,
+            mut totals,
+            ..
+        } = self;
+        if run.is_continue() && people_check {
+            let found = people.finish(&mut |person| {
+                sink(Event::Warning(RunWarning::PersonAcrossPartners(person)))
+            });
+            if let Err(cause) = found {
+                totals.unreadable += 1;
+                let _ = sink(Event::Unreadable(ReadError {
+                    path: "the people check's temporary file".to_owned(),
+                    cause,
+                }));
+            }
+        }
+        totals
+    }
+
     fn unreadable(
         &mut self,
         err: ReadError,
@@ -590,7 +702,8 @@ impl Ordered<'_, '_> {
             let mut warnings = evaluation.warnings.clone();
             let mut again = Vec::new();
             if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
-                && let Some(partner) = origin.partner(&done)
+                && let Some(text) = origin.text(&done)
+                && let Some(partner) = origin.partner(text)
             {
                 let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
                 let place = match origin {
@@ -605,7 +718,7 @@ impl Ordered<'_, '_> {
                         },
                     ),
                 };
-                let conflicts = self.people.add(&partner, place, people);
+                let conflicts = self.people.add(&partner, place, people, text);
                 // Rare: rebuild the record to point at each person and to
                 // render it again with its warnings.
                 if !conflicts.is_empty()
@@ -823,184 +936,4 @@ fn stream_blocks(
         }))?;
     }
     ControlFlow::Continue(())
-}
-
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// The people seen so far in a run, to report a person listed under two
-/// partners (the program counts a person for one partner at a time).
-///
-/// Memory is what matters at millions of partners, so a person is kept as a
-/// fingerprint: a 64-bit hash of their id, with an independent 32-bit check,
-/// and the partner that listed them first, 16 bytes in all; per partner,
-/// its id and where its record starts, to point at a first listing. Two different
-/// ids are taken for one only if all 96 bits agree (about one chance in
-/// 10^16 for a batch of a million people). Partner ids are kept once each,
-/// as text, to name them in warnings.
-#[derive(Debug, Default)]
-pub struct PeopleSeen {
-    /// Person fingerprint → (check, index into `partners` of the partner
-    /// that listed them first).
-    first: HashMap<u64, (u32, u32), BuildHasherDefault<PassThrough>>,
-    /// Partner ids, end to end.
-    partner_text: String,
-    /// Where each partner id ends in `partner_text`.
-    partner_ends: Vec<u32>,
-    /// Where each partner's record starts: an index into `names`, and a
-    /// place in that input.
-    partner_places: Vec<(u32, Place)>,
-    /// Input names, each once in a row.
-    names: Vec<Arc<str>>,
-}
-
-/// Where a partner's record starts in its input, to point at a person's
-/// first listing.
-#[derive(Clone, Debug)]
-enum Place {
-    /// Its first line, from 1, in an input read line by line.
-    Line(usize),
-    /// Its byte offset in a source of its own. The source is held weakly:
-    /// while it is alive (the same file read whole), the first listing can
-    /// be underlined; its text is never kept alive for this.
-    Source {
-        source: Weak<DataSource>,
-        offset: usize,
-        /// Its first line, when known without reading the text.
-        line: Option<usize>,
-    },
-}
-
-impl PeopleSeen {
-    fn partner(&self, index: u32) -> &str {
-        let i = index as usize;
-        let end = self.partner_ends.get(i).copied().unwrap_or(0) as usize;
-        let start = match i.checked_sub(1) {
-            Some(before) => self.partner_ends.get(before).copied().unwrap_or(0) as usize,
-            None => 0,
-        };
-        self.partner_text.get(start..end).unwrap_or("")
-    }
-
-    /// Records a partner's people, its record starting at `place` of input
-    /// `name`; returns each person already listed under another partner,
-    /// with that partner's id, input name and place.
-    fn add<'k>(
-        &mut self,
-        partner: &str,
-        (name, place): (&str, Place),
-        people: &'k [PersonKey],
-    ) -> Vec<(&'k PersonKey, String, Arc<str>, Place)> {
-        let mut conflicts = Vec::new();
-        let mut this: Option<u32> = None;
-        for person in people {
-            match self.first.get(&person.hash) {
-                Some(&(check, other)) => {
-                    let (name, place) = self
-                        .partner_places
-                        .get(other as usize)
-                        .and_then(|(n, p)| Some((self.names.get(*n as usize)?.clone(), p.clone())))
-                        .unwrap_or_else(|| (Arc::from(""), Place::Line(0)));
-                    let other = self.partner(other);
-                    if check == person.check && other != partner {
-                        conflicts.push((person, other.to_owned(), name, place));
-                    }
-                }
-                None => {
-                    let index = *this.get_or_insert_with(|| {
-                        self.partner_text.push_str(partner);
-                        let end = u32::try_from(self.partner_text.len()).unwrap_or(u32::MAX);
-                        self.partner_ends.push(end);
-                        if self.names.last().is_none_or(|last| **last != *name) {
-                            self.names.push(Arc::from(name));
-                        }
-                        let n = u32::try_from(self.names.len() - 1).unwrap_or(u32::MAX);
-                        self.partner_places.push((n, place.clone()));
-                        u32::try_from(self.partner_ends.len() - 1).unwrap_or(u32::MAX)
-                    });
-                    self.first.insert(person.hash, (person.check, index));
-                }
-            }
-        }
-        conflicts
-    }
-}
-
-/// The warning for a person of `record` already listed under `other`,
-/// whose record starts at `place` of input `name`. When that is the same
-/// input read whole, the first listing is underlined too; otherwise its
-/// place is said in words.
-fn person_in_two_partners(
-    record: &Record,
-    person: &PersonKey,
-    (other, name, place): (String, Arc<str>, Place),
-) -> DataError {
-    let span = Span::new(person.start as usize, person.end as usize);
-    let id = record
-        .text()
-        .get(span.range())
-        .and_then(|raw| serde_json::from_str::<&RawValue>(raw).ok())
-        .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
-        .unwrap_or_default();
-    let first = match place {
-        Place::Line(line) => Err(format!("on line {line} of `{name}`")),
-        Place::Source {
-            source,
-            offset,
-            line,
-        } => {
-            let same = source
-                .upgrade()
-                .is_some_and(|first| Arc::ptr_eq(&first, &record.source));
-            same.then(|| first_listing(&record.source.text, offset, &id))
-                .flatten()
-                .ok_or_else(|| match line {
-                    Some(line) => format!("on line {line} of `{name}`"),
-                    None => format!("in `{name}`"),
-                })
-        }
-    };
-    DataError::person_in_two_partners(record, span, &id, &other, first)
-}
-
-/// The span of person `id` in the record starting at byte `start` of `text`.
-fn first_listing(text: &str, start: usize, id: &str) -> Option<Span> {
-    #[derive(serde::Deserialize)]
-    struct Ids<'a> {
-        #[serde(borrow, default)]
-        people: Vec<IdOnly<'a>>,
-    }
-    #[derive(serde::Deserialize)]
-    struct IdOnly<'a> {
-        #[serde(borrow)]
-        id: &'a RawValue,
-    }
-    let rest = text.get(start..)?;
-    let record: Ids<'_> = serde_json::Deserializer::from_str(rest)
-        .into_iter()
-        .next()?
-        .ok()?;
-    let raw = record
-        .people
-        .iter()
-        .find(|p| crate::data::Id::from_json(p.id).text() == id)?
-        .id
-        .get();
-    let at = crate::data::offset_in(text, raw)?;
-    Some(Span::new(at, at + raw.len()))
 }

@@ -35,7 +35,7 @@
 //! assert_eq!(diff.changes[0].note.as_deref(), Some("+10%"));
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -233,6 +233,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
     };
     d.header();
     d.declarations();
+    d.catalogue();
     d.credentials();
     d.groups();
     d.measures();
@@ -437,6 +438,21 @@ impl<'p> Differ<'p> {
                 ),
             ),
             (
+                "field",
+                named(
+                    old.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+                named(
+                    new.fields
+                        .iter()
+                        .map(|f| (f.id.as_str(), f.title.as_ref(), f.span))
+                        .collect(),
+                ),
+            ),
+            (
                 "tier",
                 named(
                     old.tiers
@@ -517,6 +533,36 @@ impl<'p> Differ<'p> {
             });
             self.push(d.at(old.closed_markets, new.closed_markets));
         }
+        // A closed field's values decide which lines meet its conditions
+        // (a value it does not list meets none).
+        for before in &old.fields {
+            let Some(after) = new.fields.iter().find(|f| f.id == before.id) else {
+                continue;
+            };
+            let values = |f: &crate::model::Field| -> Option<BTreeSet<String>> {
+                f.values
+                    .as_ref()
+                    .map(|v| v.iter().map(|v| v.trim().to_lowercase()).collect())
+            };
+            let (was, is) = (values(before), values(after));
+            if was != is {
+                let show = |v: &Option<BTreeSet<String>>| match v {
+                    Some(v) => join(v),
+                    None => "any value".to_owned(),
+                };
+                self.push(
+                    draft(
+                        &whole,
+                        ChangeKind::Declaration,
+                        format!("values of field `{}`", before.id),
+                        Effect::Unproven,
+                    )
+                    .values(Some(show(&was)), Some(show(&is)))
+                    .note("a line whose value the field does not list meets no condition on it")
+                    .at(Some(before.span), Some(after.span)),
+                );
+            }
+        }
         let ladder = |p: &Policy| p.tiers.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
         let (before, after) = (ladder(old), ladder(new));
         let common_before: Vec<&String> = before.iter().filter(|t| after.contains(t)).collect();
@@ -536,6 +582,118 @@ impl<'p> Differ<'p> {
                     new.tiers.first().map(|t| t.span),
                 ),
             );
+        }
+    }
+
+    /// The product catalogue: products, their former names, families and
+    /// their products, declared types and metrics. What lines a measure
+    /// counts is compared with the measures; these changes of themselves
+    /// move no partner.
+    fn catalogue(&mut self) {
+        let whole = Scope::Competency;
+        let key = |name: &str| name.trim().to_lowercase();
+        let (old, new) = (self.old, self.new);
+        // Products, each with its former names (compared as data matches
+        // them, shown as written).
+        type Entry<'p> = (&'p str, BTreeMap<String, String>, Span);
+        let set = |names: &mut dyn Iterator<Item = &String>| -> BTreeMap<String, String> {
+            names.map(|n| (key(n), n.clone())).collect()
+        };
+        let products = |p: &'p Policy| -> Vec<Entry<'p>> {
+            p.products
+                .iter()
+                .map(|x| (x.name.as_str(), set(&mut x.former_names.iter()), x.span))
+                .collect()
+        };
+        // Families, each with its products.
+        let families = |p: &'p Policy| -> Vec<Entry<'p>> {
+            p.families
+                .iter()
+                .map(|f| {
+                    let mut members = f
+                        .products
+                        .iter()
+                        .filter_map(|i| p.products.get(i.0))
+                        .map(|x| &x.name);
+                    (f.name.as_str(), set(&mut members), f.span)
+                })
+                .collect()
+        };
+        let kinds = |list: &'p [crate::model::LineKind]| -> Vec<Entry<'p>> {
+            list.iter()
+                .map(|k| (k.name.as_str(), BTreeMap::new(), k.span))
+                .collect()
+        };
+        let shown = |set: &BTreeMap<String, String>| -> String {
+            if set.is_empty() {
+                return "none".to_owned();
+            }
+            set.values().cloned().collect::<Vec<_>>().join(", ")
+        };
+        let lists = [
+            ("product", "former names", products(old), products(new)),
+            ("family", "products", families(old), families(new)),
+            (
+                "revenue type",
+                "",
+                kinds(&old.revenue_types),
+                kinds(&new.revenue_types),
+            ),
+            (
+                "usage metric",
+                "",
+                kinds(&old.usage_metrics),
+                kinds(&new.usage_metrics),
+            ),
+        ];
+        for (what, parts, before, after) in lists {
+            for (name, set, span) in &before {
+                match after.iter().find(|(other, _, _)| key(other) == key(name)) {
+                    None => self.push(
+                        draft(
+                            &whole,
+                            ChangeKind::Declaration,
+                            format!("{what} `{name}`"),
+                            Effect::Neutral,
+                        )
+                        .values(Some("declared".to_owned()), None)
+                        .at(Some(*span), None),
+                    ),
+                    Some((_, new_set, new_span)) if set.keys().ne(new_set.keys()) => {
+                        let kind = if what == "product" {
+                            ChangeKind::Rename
+                        } else {
+                            ChangeKind::Declaration
+                        };
+                        self.push(
+                            draft(
+                                &whole,
+                                kind,
+                                format!("{parts} of {what} `{name}`"),
+                                Effect::Neutral,
+                            )
+                            .values(Some(shown(set)), Some(shown(new_set)))
+                            .note("the measures that count it say what this does to partners")
+                            .at(Some(*span), Some(*new_span)),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (name, _, span) in &after {
+                if !before.iter().any(|(other, _, _)| key(other) == key(name)) {
+                    self.push(
+                        draft(
+                            &whole,
+                            ChangeKind::Declaration,
+                            format!("{what} `{name}`"),
+                            Effect::Neutral,
+                        )
+                        .values(None, Some("declared".to_owned()))
+                        .at(None, Some(*span)),
+                    );
+                }
+            }
         }
     }
 
@@ -869,11 +1027,15 @@ impl<'p> Differ<'p> {
                     aggregate: aa,
                     metric: ma,
                     filter: fa,
+                    keys: ka,
+                    largest: la,
                 },
                 MeasureKind::Usage {
                     aggregate: ab,
                     metric: mb,
                     filter: fb,
+                    keys: kb,
+                    largest: lb,
                 },
             ) => {
                 if !crate::model::same_name(ma, mb) {
@@ -895,6 +1057,35 @@ impl<'p> Differ<'p> {
                         Effect::Unproven,
                         Some(
                             "a sum and a largest value compare differently when quantities can be negative",
+                        ),
+                    );
+                }
+                if ka != kb {
+                    push(
+                        self,
+                        "keys",
+                        keys_word(ka),
+                        keys_word(kb),
+                        Effect::Unproven,
+                        Some("lines are grouped otherwise before they combine"),
+                    );
+                }
+                if la != lb {
+                    let word = |largest: bool| {
+                        if largest {
+                            "largest key's value".to_owned()
+                        } else {
+                            "keys' values summed".to_owned()
+                        }
+                    };
+                    push(
+                        self,
+                        "combination of keys",
+                        word(*la),
+                        word(*lb),
+                        Effect::Unproven,
+                        Some(
+                            "the largest key's value is at most the keys' sum when no value is negative",
                         ),
                     );
                 }
@@ -980,11 +1171,35 @@ impl<'p> Differ<'p> {
         money: bool,
     ) {
         let whole = Scope::Competency;
+        // The names a counted line may carry (families and former names
+        // resolved): the same set counts the same lines, however written.
         let products = |f: &LineFilter| -> BTreeSet<String> {
+            f.names.iter().map(|p| p.trim().to_lowercase()).collect()
+        };
+        let written = |f: &LineFilter| -> BTreeSet<String> {
             f.products.iter().map(|p| p.trim().to_lowercase()).collect()
         };
+        if products(a) == products(b) && written(a) != written(b) {
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("products of measure `{name}`"),
+                    Effect::Neutral,
+                )
+                .values(Some(quoted(&a.products)), Some(quoted(&b.products)))
+                .note("written otherwise, the same lines count")
+                .at(at.0, at.1),
+            );
+        }
         if products(a) != products(b) {
             let note = lines_note(direction(&products(a), &products(b)), money);
+            // Written alike, the catalogue changed under it: show the names.
+            let (shown_a, shown_b) = if written(a) == written(b) {
+                (&a.names, &b.names)
+            } else {
+                (&a.products, &b.products)
+            };
             self.push(
                 draft(
                     &whole,
@@ -992,7 +1207,7 @@ impl<'p> Differ<'p> {
                     format!("products of measure `{name}`"),
                     Effect::Unproven,
                 )
-                .values(Some(quoted(&a.products)), Some(quoted(&b.products)))
+                .values(Some(quoted(shown_a)), Some(quoted(shown_b)))
                 .note(note)
                 .at(at.0, at.1),
             );
@@ -1023,6 +1238,80 @@ impl<'p> Differ<'p> {
                     &whole,
                     ChangeKind::MeasureDefinition,
                     format!("associations of measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
+        let conditions = |p: &Policy, f: &LineFilter| -> BTreeSet<String> {
+            f.conditions
+                .iter()
+                .map(|c| {
+                    let field = p.fields.get(c.field.0).map_or("", |f| f.id.as_str());
+                    let mut values: Vec<String> =
+                        c.values.iter().map(|v| v.trim().to_lowercase()).collect();
+                    values.sort();
+                    let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                    let not = if c.negated { "not " } else { "" };
+                    let one_of = if values.len() > 1 { "one of " } else { "" };
+                    format!("where {field} is {not}{one_of}{}", values.join(", "))
+                })
+                .collect()
+        };
+        let (before, after) = (conditions(self.old, a), conditions(self.new, b));
+        if before != after {
+            // No condition means every line counts; one condition more (on
+            // another field) means fewer lines.
+            let more = match (before.is_empty(), after.is_empty()) {
+                (_, true) => Some(true),
+                (true, _) => Some(false),
+                _ if after.is_superset(&before) => Some(false),
+                _ if before.is_superset(&after) => Some(true),
+                _ => None,
+            };
+            let show = |s: &BTreeSet<String>| {
+                if s.is_empty() {
+                    "any line".to_owned()
+                } else {
+                    join(s)
+                }
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("field conditions of measure `{name}`"),
+                    Effect::Unproven,
+                )
+                .values(Some(show(&before)), Some(show(&after)))
+                .note(lines_note(more, money))
+                .at(at.0, at.1),
+            );
+        }
+        let customers_of = |p: &Policy, f: &LineFilter| {
+            f.customers_of
+                .and_then(|m| p.measures.get(m.0))
+                .map(|m| m.name.clone())
+        };
+        let (before, after) = (customers_of(self.old, a), customers_of(self.new, b));
+        if before != after {
+            // No restriction means every customer's lines count.
+            let more = match (&before, &after) {
+                (_, None) => Some(true),
+                (None, _) => Some(false),
+                _ => None,
+            };
+            let show = |m: &Option<String>| match m {
+                Some(m) => format!("customers of `{m}`"),
+                None => "every customer".to_owned(),
+            };
+            self.push(
+                draft(
+                    &whole,
+                    ChangeKind::MeasureDefinition,
+                    format!("customers counted by measure `{name}`"),
                     Effect::Unproven,
                 )
                 .values(Some(show(&before)), Some(show(&after)))
@@ -1270,6 +1559,27 @@ impl<'p> Differ<'p> {
                 )
                 .values(Some(word(a.per_month)), Some(word(b.per_month)))
                 .note("the compared value is divided by another number of months")
+                .at(Some(a.span), Some(b.span)),
+            );
+            return;
+        }
+        if a.every_month != b.every_month {
+            let word = |every_month: bool| {
+                if every_month {
+                    "in every month".to_owned()
+                } else {
+                    "over the whole window".to_owned()
+                }
+            };
+            self.push(
+                draft(
+                    scope,
+                    ChangeKind::PerMonth,
+                    format!("how `{name}` is compared{within}"),
+                    Effect::Unproven,
+                )
+                .values(Some(word(a.every_month)), Some(word(b.every_month)))
+                .note("each month of the window is compared on its own, or the window as a whole")
                 .at(Some(a.span), Some(b.span)),
             );
             return;
@@ -1662,7 +1972,17 @@ fn aggregate_word(a: Aggregate) -> String {
     match a {
         Aggregate::Sum => "sum".to_owned(),
         Aggregate::Max => "largest".to_owned(),
+        Aggregate::Latest => "latest".to_owned(),
     }
+}
+
+/// Keys as a policy writes them after `per`, or "none".
+fn keys_word(keys: &[crate::model::Key]) -> String {
+    if keys.is_empty() {
+        return "none".to_owned();
+    }
+    let words: Vec<&str> = keys.iter().map(|k| k.word()).collect();
+    words.join(" and ")
 }
 
 fn measure_kind_word(kind: &MeasureKind) -> String {

@@ -187,6 +187,9 @@ pub struct RevenueOut {
     /// Associations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub associations: Vec<String>,
+    /// Values of the policy's line fields the measure filters on.
+    #[serde(flatten)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// A usage line.
@@ -208,6 +211,9 @@ pub struct UsageOut {
     /// Paid.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub paid: bool,
+    /// Values of the policy's line fields the measure filters on.
+    #[serde(flatten)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Synthesises and checks a partner for `request`.
@@ -540,6 +546,9 @@ struct Need {
     total_capped: bool,
     /// The customers are the ones missed.
     customers_capped: bool,
+    /// The total is spread evenly over the window's months (`in every
+    /// month`), not booked on its last day.
+    spread: bool,
 }
 
 struct Builder<'p> {
@@ -618,7 +627,7 @@ impl Builder<'_> {
                             measure.name
                         ));
                     }
-                    let total = if m.per_month {
+                    let total = if m.per_month || m.every_month {
                         compared * months
                     } else {
                         compared
@@ -670,6 +679,7 @@ impl Builder<'_> {
                         }
                         MeasureKind::Revenue { .. } | MeasureKind::Usage { .. } => {
                             let need = needs.entry(m.measure.0).or_default();
+                            need.spread |= m.every_month;
                             if below {
                                 need.total = Some(total);
                                 need.total_capped = true;
@@ -688,7 +698,12 @@ impl Builder<'_> {
             }
         }
         let mut customer = 0usize;
-        for (measure_index, mut need) in needs {
+        // A measure restricted to another's customers (`for customers of`)
+        // after that one, so that its lines can be of the same customers.
+        let mut order: Vec<(usize, Need)> = needs.into_iter().collect();
+        order.sort_by_key(|(m, _)| self.restriction_depth(*m));
+        let mut made: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (measure_index, mut need) in order {
             // Net new customers are new ones beyond those lost; just below
             // a net count, more new customers than it allows lose the
             // difference.
@@ -705,7 +720,21 @@ impl Builder<'_> {
                     need.lost = need.customers - net;
                 }
             }
-            self.lines(measure_index, &need, &mut customer, &mut partner)?;
+            let before = (partner.revenue.len(), partner.usage.len());
+            self.lines(measure_index, &need, &mut customer, &mut partner, &made)?;
+            let customers = partner
+                .revenue
+                .iter()
+                .skip(before.0)
+                .map(|l| l.customer.clone())
+                .chain(
+                    partner
+                        .usage
+                        .iter()
+                        .skip(before.1)
+                        .map(|l| l.customer.clone()),
+                );
+            made.entry(measure_index).or_default().extend(customers);
         }
         Ok(partner)
     }
@@ -831,13 +860,35 @@ impl Builder<'_> {
         }
     }
 
-    /// Lines adding up to a measure's need.
+    /// How many `for customers of` links lead from a measure.
+    fn restriction_depth(&self, measure: usize) -> usize {
+        let mut depth = 0;
+        let mut at = measure;
+        while let Some(MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+            self.policy.measures.get(at).map(|m| &m.kind)
+        {
+            match filter.customers_of {
+                Some(other) if depth <= self.policy.measures.len() => {
+                    depth += 1;
+                    at = other.0;
+                }
+                _ => break,
+            }
+        }
+        depth
+    }
+
+    /// Lines adding up to a measure's need. A measure restricted to the
+    /// customers of another has its lines at the customers `made` for
+    /// that one, or, when there are none, at a customer given the smallest
+    /// line that one counts.
     fn lines(
         &self,
         measure_index: usize,
         need: &Need,
         customer: &mut usize,
         partner: &mut PartnerOut,
+        made: &BTreeMap<usize, Vec<String>>,
     ) -> Result<(), String> {
         let measure = self
             .policy
@@ -875,16 +926,23 @@ impl Builder<'_> {
             }
             list
         };
-        // The last day of the measure's window or period, which it always holds.
+        // The last day of the measure's window or period, which it always
+        // holds; spread, the last day of each of its months, in equal shares.
         let window = crate::eval::window::Window::of(measure.period, self.as_of);
-        let date = window.end.to_string();
+        let mut dated: Vec<(Decimal, String)> = if need.spread {
+            let months = window.months(measure.window_months);
+            let share = total / Decimal::from(months.len().max(1));
+            months.iter().map(|m| (share, m.end.to_string())).collect()
+        } else {
+            let date = window.end.to_string();
+            amounts.into_iter().map(|a| (a, date.clone())).collect()
+        };
         // Lost customers: one line each on the last day of the window before
         // (the window's exclusive start), none in the window.
-        let lost = std::iter::repeat_n(
+        dated.extend(std::iter::repeat_n(
             (step, window.start.to_string()),
             usize::try_from(need.lost).unwrap_or(0),
-        );
-        let amounts = amounts.into_iter().map(|a| (a, date.clone())).chain(lost);
+        ));
         let (filter, kind) = match &measure.kind {
             MeasureKind::Revenue {
                 revenue_types,
@@ -898,7 +956,7 @@ impl Builder<'_> {
             MeasureKind::Usage { metric, filter, .. } => (filter, Err(metric)),
             MeasureKind::DistinctCustomers { .. } => return Ok(()),
         };
-        let product = self.product(measure_index, &filter.products);
+        let product = self.product(measure_index, &filter.names);
         let associations: Vec<String> = filter
             .associations
             .first()
@@ -906,9 +964,41 @@ impl Builder<'_> {
             .map(|a| vec![a.id.clone()])
             .unwrap_or_default();
         let currency = self.currency();
-        for (amount, date) in amounts {
-            *customer += 1;
-            let customer_id = format!("customer-{customer}");
+        let fields = self.field_values(filter);
+        let theirs = filter
+            .customers_of
+            .and_then(|other| made.get(&other.0))
+            .filter(|c| !c.is_empty());
+        for (k, (amount, date)) in dated.into_iter().enumerate() {
+            let customer_id = match theirs {
+                Some(theirs) => theirs.get(k % theirs.len()).cloned().unwrap_or_default(),
+                None => {
+                    *customer += 1;
+                    let id = format!("customer-{customer}");
+                    // `for customers of OTHER`, which has no lines: the
+                    // customer is made one of OTHER's, with the smallest
+                    // line OTHER counts.
+                    if let Some(other) = filter.customers_of {
+                        let mut same = *customer - 1;
+                        let money = self
+                            .policy
+                            .measures
+                            .get(other.0)
+                            .is_some_and(crate::model::Measure::is_money);
+                        let smallest = Need {
+                            total: Some(if money {
+                                Decimal::new(1, 2)
+                            } else {
+                                Decimal::ONE
+                            }),
+                            customers: 1,
+                            ..Need::default()
+                        };
+                        self.lines(other.0, &smallest, &mut same, partner, made)?;
+                    }
+                    id
+                }
+            };
             match kind {
                 Ok(revenue_type) => partner.revenue.push(RevenueOut {
                     customer: customer_id,
@@ -918,6 +1008,7 @@ impl Builder<'_> {
                     currency: currency.clone().ok_or("the policy names no currency")?,
                     date: date.clone(),
                     associations: associations.clone(),
+                    fields: fields.clone(),
                 }),
                 Err(metric) => partner.usage.push(UsageOut {
                     customer: customer_id,
@@ -927,10 +1018,42 @@ impl Builder<'_> {
                     date: date.clone(),
                     associations: associations.clone(),
                     paid: filter.paid_only,
+                    fields: fields.clone(),
                 }),
             }
         }
         Ok(())
+    }
+
+    /// A value of each field `filter` tests that meets its condition: the
+    /// first value listed, or for `is not`, a value of a closed field not
+    /// listed (or, for an open field, one unlike every value listed).
+    fn field_values(
+        &self,
+        filter: &crate::model::LineFilter,
+    ) -> std::collections::BTreeMap<String, String> {
+        filter
+            .conditions
+            .iter()
+            .filter_map(|c| {
+                let field = self.policy.fields.get(c.field.0)?;
+                let value = if c.negated {
+                    match &field.values {
+                        Some(values) => values.iter().find(|v| c.holds(v))?.clone(),
+                        None => {
+                            let mut other = "other".to_owned();
+                            while !c.holds(&other) {
+                                other.push('_');
+                            }
+                            other
+                        }
+                    }
+                } else {
+                    c.values.first()?.clone()
+                };
+                Some((field.id.clone(), value))
+            })
+            .collect()
     }
 
     /// The product of a measure that the fewest other measures also count,
@@ -946,7 +1069,7 @@ impl Builder<'_> {
                     .filter(|(i, _)| *i != measure_index)
                     .filter(|(_, m)| match &m.kind {
                         MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
-                            filter.products.contains(p)
+                            filter.names.contains(p)
                         }
                         MeasureKind::DistinctCustomers { .. } => false,
                     })
@@ -1186,7 +1309,22 @@ impl Example {
         if !p.people.is_empty() {
             entries.push(("people".to_owned(), self.compact_people(&q, &list)));
         }
-        if !p.revenue.is_empty() {
+        let full = |line: &dyn erased::Line| line.full(&q);
+        // Compact entries get a fresh customer each: lines that share a
+        // customer (`for customers of`) are written in full.
+        let customers: std::collections::BTreeSet<&str> = p
+            .revenue
+            .iter()
+            .map(|l| l.customer.as_str())
+            .chain(p.usage.iter().map(|l| l.customer.as_str()))
+            .collect();
+        let shared = customers.len() < p.revenue.len() + p.usage.len();
+        if shared || p.revenue.iter().any(|l| !l.fields.is_empty()) {
+            entries.push((
+                "revenue".to_owned(),
+                p.revenue.iter().map(|l| full(l)).collect(),
+            ));
+        } else if !p.revenue.is_empty() {
             let lines = group(&p.revenue, |l| RevenueOut {
                 customer: String::new(),
                 ..l.clone()
@@ -1208,7 +1346,12 @@ impl Example {
                 .collect();
             entries.push(("revenue".to_owned(), written));
         }
-        if !p.usage.is_empty() {
+        if shared || p.usage.iter().any(|l| !l.fields.is_empty()) {
+            entries.push((
+                "usage".to_owned(),
+                p.usage.iter().map(|l| full(l)).collect(),
+            ));
+        } else if !p.usage.is_empty() {
             let lines = group(&p.usage, |l| UsageOut {
                 customer: String::new(),
                 ..l.clone()
@@ -1329,4 +1472,53 @@ pub fn checked_case(policy: &Policy, example: &Example) -> Result<String, Exampl
         }
     }
     Ok(case)
+}
+
+/// Lines written in full in a compact test case (one table a line, with
+/// its customer), for lines that carry field values, which compact
+/// entries do not.
+mod erased {
+    use serde::Serialize;
+
+    /// A revenue or usage line.
+    pub(super) trait Line {
+        /// The line as an inline TOML table.
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String;
+    }
+
+    fn table<T: Serialize>(line: &T, q: &dyn Fn(&str) -> String) -> String {
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(line) else {
+            return "{}".to_owned();
+        };
+        let entries: Vec<String> = map
+            .iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    serde_json::Value::String(s) => q(s),
+                    serde_json::Value::Array(items) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|i| q(i.as_str().unwrap_or_default()))
+                            .collect();
+                        format!("[{}]", items.join(", "))
+                    }
+                    other => other.to_string(),
+                };
+                format!("{} = {value}", q(key))
+            })
+            .collect();
+        format!("{{ {} }}", entries.join(", "))
+    }
+
+    impl Line for super::RevenueOut {
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String {
+            table(self, q)
+        }
+    }
+
+    impl Line for super::UsageOut {
+        fn full(&self, q: &dyn Fn(&str) -> String) -> String {
+            table(self, q)
+        }
+    }
 }

@@ -217,7 +217,13 @@ fn states(policy: &Policy, outcome: &PartnerOutcome<'_>) -> Vec<(String, bool, S
                             || "no threshold".to_owned(),
                             |t| crate::money::amount(t, money, currency),
                         );
-                        let per_month = if m.per_month { " per month" } else { "" };
+                        let per_month = if m.per_month {
+                            " per month"
+                        } else if m.every_month {
+                            " in every month"
+                        } else {
+                            ""
+                        };
                         (
                             format!("{}{per_month}", m.definition.name),
                             format!("{actual} of {required}"),

@@ -31,6 +31,12 @@ index_type! {
     MeasureId,
     /// Index into [`Policy::attributes`].
     AttributeId,
+    /// Index into [`Policy::fields`].
+    FieldId,
+    /// Index into [`Policy::products`].
+    ProductId,
+    /// Index into [`Policy::families`].
+    FamilyId,
 }
 
 /// A checked competency policy.
@@ -57,12 +63,25 @@ pub struct Policy {
     pub associations: Vec<Association>,
     /// Facts about a partner that requirements can name.
     pub attributes: Vec<Attribute>,
+    /// Fields revenue and usage lines may carry, which measures filter on.
+    pub fields: Vec<Field>,
     /// The tier ladder, lowest first.
     pub tiers: Vec<TierLevel>,
     /// The credential catalog (exams, assessments, certifications).
     pub exams: Vec<Exam>,
     /// Named exam groups, in declaration order (acyclic).
     pub groups: Vec<ExamGroup>,
+    /// The product catalogue (`product ...`); empty when the policy
+    /// declares none, and then measures name products freely.
+    pub products: Vec<Product>,
+    /// Product families (`family ...`), in declaration order.
+    pub families: Vec<ProductFamily>,
+    /// The revenue types the data uses (`revenue types ...`); empty when
+    /// not declared, and then measures name types freely.
+    pub revenue_types: Vec<LineKind>,
+    /// The usage metrics the data uses (`usage metrics ...`); empty when
+    /// not declared.
+    pub usage_metrics: Vec<LineKind>,
     /// Named measures, in declaration order.
     pub measures: Vec<Measure>,
     /// Alternative paths to the competency.
@@ -197,6 +216,29 @@ pub struct Attribute {
     pub span: Span,
 }
 
+/// A field lines may carry, e.g. `segment`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// Its name, as the lines' JSON writes it.
+    pub id: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// The only values it may take, as declared; `None` when it is open.
+    pub values: Option<Vec<String>>,
+    /// Declaration.
+    pub span: Span,
+}
+
+impl Field {
+    /// Whether `value`, as a line writes it, is one the field may take
+    /// (always, for an open field); compared as [`same_name`] does.
+    pub fn allows(&self, value: &str) -> bool {
+        self.values
+            .as_ref()
+            .is_none_or(|values| values.iter().any(|v| same_name(value, v)))
+    }
+}
+
 /// A rung of the tier ladder, e.g. `gold`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TierLevel {
@@ -299,6 +341,57 @@ impl Exam {
             .find(|name| exam_key(name) == key)
             .map(String::as_str)
     }
+}
+
+/// A product of the catalogue: `product "Name" formerly "Old Name"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    /// Its current name, as lines should record it.
+    pub name: String,
+    /// The names it had before it was renamed: a line recorded under any
+    /// of them is a line of this product.
+    pub former_names: Vec<String>,
+    /// Declaration.
+    pub span: Span,
+}
+
+impl Product {
+    /// The former name `recorded` (as data writes it) matches, if any
+    /// (compared as [`same_name`] does).
+    pub fn former_name_of(&self, recorded: &str) -> Option<&str> {
+        self.former_names
+            .iter()
+            .find(|name| same_name(recorded, name))
+            .map(String::as_str)
+    }
+
+    /// Whether a line recorded under `recorded` is a line of this product.
+    pub fn answers_to(&self, recorded: &str) -> bool {
+        same_name(recorded, &self.name) || self.former_name_of(recorded).is_some()
+    }
+}
+
+/// A product family: `family "Name" = "Product", "Family"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductFamily {
+    /// Its name.
+    pub name: String,
+    /// Its members as written: products or other families.
+    pub members: Vec<String>,
+    /// Every product it stands for, its families' products included, each
+    /// once, in the order met.
+    pub products: Vec<ProductId>,
+    /// Declaration.
+    pub span: Span,
+}
+
+/// A declared revenue type or usage metric (`revenue types net_new, ...`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineKind {
+    /// The name as written.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// Whether a group needs one member or all of them.
@@ -407,11 +500,19 @@ pub enum MeasureKind {
         filter: LineFilter,
     },
     /// Matching usage quantities, summed or at their largest: a count.
+    /// With keys, the lines are grouped by key, each key's quantities
+    /// combine by `aggregate`, and the keys' values are summed (or, with
+    /// `largest`, the largest is taken).
     Usage {
-        /// How quantities combine.
+        /// How quantities combine (within each key, when there are keys).
         aggregate: Aggregate,
         /// The metric that counts, e.g. `deployed_seats`.
         metric: String,
+        /// The keys lines are grouped by (`per customer and product`), in
+        /// the order written; empty: all lines are one group.
+        keys: Vec<Key>,
+        /// The measure is the largest key's value, not the keys' sum.
+        largest: bool,
         /// Which lines count.
         filter: LineFilter,
     },
@@ -439,17 +540,90 @@ pub enum Aggregate {
     Sum,
     /// The largest.
     Max,
+    /// The reading with the latest date (of several on that date, the
+    /// largest): a current count, such as active entitlements.
+    Latest,
+}
+
+/// What usage lines are grouped by before their quantities combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// The line's customer.
+    Customer,
+    /// The line's product (as the measure names it).
+    Product,
+    /// The month of the window the line falls in.
+    Month,
+}
+
+impl Key {
+    /// The key as a policy writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Key::Customer => "customer",
+            Key::Product => "product",
+            Key::Month => "month",
+        }
+    }
+
+    /// The key a policy writes as `word`.
+    pub fn from_word(word: &str) -> Option<Key> {
+        [Key::Customer, Key::Product, Key::Month]
+            .into_iter()
+            .find(|k| k.word() == word)
+    }
 }
 
 /// Which lines a revenue or usage measure counts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineFilter {
-    /// Products in scope, as written.
+    /// Products in scope, as written: product names, or family names when
+    /// the policy declares a catalogue.
     pub products: Vec<String>,
+    /// Every product name a counted line may be recorded under: the
+    /// products as written, families replaced by their products, and each
+    /// product's former names (the same as `products` without a catalogue).
+    pub names: Vec<String>,
     /// A line counts only if it carries one of these; empty means no condition.
     pub associations: Vec<AssociationId>,
     /// Only lines marked `paid` count.
     pub paid_only: bool,
+    /// `where FIELD is ...`: each must hold (at most one per field).
+    pub conditions: Vec<FieldCondition>,
+    /// `for customers of MEASURE`: only lines of customers whose lines that
+    /// revenue or usage measure counts (in its own window) sum to more than
+    /// zero. Never, through any chain, the measure itself.
+    pub customers_of: Option<MeasureId>,
+}
+
+/// `where FIELD is VALUE`, `is one of ...`, `is not ...`: a condition on a
+/// line's value of a declared field. A line without the field (or with a
+/// value outside a closed field's list) meets no condition on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCondition {
+    /// The field.
+    pub field: FieldId,
+    /// The values listed.
+    pub values: Vec<String>,
+    /// `is not`: the value must be none of `values`.
+    pub negated: bool,
+    /// Where the condition is written.
+    pub span: Span,
+}
+
+impl FieldCondition {
+    /// Whether a line's value of the field meets the condition.
+    pub fn holds(&self, value: &str) -> bool {
+        self.values.iter().any(|v| same_name(value, v)) != self.negated
+    }
+
+    /// How the policy writes it, e.g. `where segment is one of "a", "b"`.
+    pub fn describe(&self, field: &str) -> String {
+        let values: Vec<String> = self.values.iter().map(|v| format!("{v:?}")).collect();
+        let not = if self.negated { "not " } else { "" };
+        let one_of = if values.len() > 1 { "one of " } else { "" };
+        format!("where {field} is {not}{one_of}{}", values.join(", "))
+    }
 }
 
 /// An alternative path to the competency.
@@ -516,6 +690,9 @@ pub struct MeasureRequirement {
     pub measure: MeasureId,
     /// Compare the measure divided by its window's months.
     pub per_month: bool,
+    /// Compare the measure taken within each month of its window: every
+    /// month must reach the threshold (`in every month`).
+    pub every_month: bool,
     /// Met only above the threshold (`>`), not at it (`>=`).
     pub more_than: bool,
     /// Which threshold applies to which market.
@@ -677,6 +854,18 @@ impl Policy {
             .filter(|g| mask & (1u64 << g) != 0)
             .map(GroupId)
             .collect()
+    }
+
+    /// The catalogue product a line recorded under `recorded` belongs to,
+    /// with the former name it was recorded under when it is one.
+    pub fn product_of(&self, recorded: &str) -> Option<(&Product, Option<&str>)> {
+        self.products.iter().find_map(|p| {
+            if same_name(recorded, &p.name) {
+                Some((p, None))
+            } else {
+                p.former_name_of(recorded).map(|former| (p, Some(former)))
+            }
+        })
     }
 
     /// A role's description as written, e.g. `1 passing functional and

@@ -283,6 +283,20 @@ impl<'p> Planner<'p> {
                     Period::Trailing { months } => Some(months),
                     Period::LastCompleteYear { .. } => None,
                 }))
+                // Read `in every month`, a line moves to an earlier month of
+                // the window each month: it leaves the trailing k months.
+                .chain(
+                    policy
+                        .measures
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| read_every_month(policy, *i))
+                        .filter_map(|(_, m)| match m.period {
+                            Period::Trailing { months } => Some(1..months),
+                            Period::LastCompleteYear { .. } => None,
+                        })
+                        .flatten(),
+                )
                 .collect(),
             years_before: policy.measures.iter().any(reads_window_before),
             periods: policy
@@ -752,12 +766,36 @@ fn flip(
     }
 }
 
+/// Whether a requirement of `policy` reads measure `measure` `in every month`.
+fn read_every_month(policy: &Policy, measure: usize) -> bool {
+    fn any(list: &[model::Requirement], measure: usize) -> bool {
+        list.iter().any(|r| match r {
+            model::Requirement::Measure(m) => m.every_month && m.measure.0 == measure,
+            model::Requirement::Either(branches, _) => {
+                branches.iter().any(|b| any(&b.requirements, measure))
+            }
+            _ => false,
+        })
+    }
+    policy
+        .options
+        .iter()
+        .flat_map(|o| &o.tiers)
+        .any(|t| any(&t.requirements, measure))
+}
+
 /// A requirement in a few words, e.g. `crm >= 300,000.00 USD` or
 /// `distinct people: 2 passing functional and deployment, 2 passing customization`.
 pub fn describe(policy: &Policy, outcome: &RequirementOutcome<'_>) -> String {
     match outcome {
         RequirementOutcome::Measure(m) => {
-            let per = if m.per_month { " per month" } else { "" };
+            let per = if m.per_month {
+                " per month"
+            } else if m.every_month {
+                " in every month"
+            } else {
+                ""
+            };
             let threshold = match m.required {
                 Some(required) => {
                     let currency = m

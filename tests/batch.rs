@@ -117,3 +117,177 @@ fn the_people_check_can_be_skipped() {
     };
     assert_eq!(tiers(&checked), tiers(&skipped));
 }
+
+/// Four partners; `u-1` is listed under P-1, P-3 and P-4, `u-2` under P-2
+/// alone.
+const FAR_APART: &str = r#"{"id": "P-1", "people": [{"id": "u-1"}]}
+{"id": "P-2", "people": [{"id": "u-2"}, {"id": "u-3"}]}
+{"id": "P-3", "people": [{"id": 7}, {"id": "u-1"}]}
+{"id": "P-4", "people": [{"id": "u-1"}]}
+"#;
+
+fn eval_far_apart(format: &str, people_in_memory: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.jsonl");
+    std::fs::write(&path, FAR_APART).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(["eval", "policies/cloud_crm.policy"])
+        .arg(&path)
+        .args([
+            "--as-of",
+            "2017-06-30",
+            "--format",
+            format,
+            "--threads",
+            "1",
+        ])
+        .args(["--people-in-memory", people_in_memory])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        stderr.replace(path.to_str().unwrap(), "far.jsonl"),
+    )
+}
+
+#[test]
+fn a_person_listed_far_apart_is_reported_after_the_last_partner() {
+    // One person in memory: P-2's two people push P-1's out to disk, so
+    // P-3 and P-4 find `u-1` only when the runs are merged at the end.
+    let (out, err) = eval_far_apart("jsonl", "1");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1 + 4 + 1, "decision, partners, one warning");
+    for line in &lines[1..5] {
+        assert!(line.get("warnings").is_none(), "{line}");
+    }
+    assert_eq!(
+        lines[5],
+        serde_json::json!({"warning": {
+            "code": "E0407",
+            "message": "person `u-1` is listed under 3 partners",
+            "person": "u-1",
+            "partners": ["P-1", "P-3", "P-4"],
+            "more": 0,
+        }})
+    );
+    insta::assert_snapshot!("person_listed_far_apart_stderr", err);
+
+    // With room for everyone, the same listings are found as they are read,
+    // each with its second partner.
+    let (out, err) = eval_far_apart("jsonl", "100");
+    assert!(!out.contains("\"warning\""));
+    assert_eq!(out.matches("\"E0407\"").count(), 2);
+    assert_eq!(err.matches("E0407").count(), 2);
+}
+
+#[test]
+fn the_json_document_lists_the_run_warnings_after_the_partners() {
+    let (out, _) = eval_far_apart("json", "1");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["partners"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        doc["warnings"][0]["partners"],
+        serde_json::json!(["P-1", "P-3", "P-4"])
+    );
+    assert_eq!(doc["summary"]["evaluated"], 4);
+    let (out, _) = eval_far_apart("json", "100");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(doc.get("warnings").is_none(), "no warnings array when none");
+}
+
+/// Each second listing of a person, as (person, the partner listing them
+/// again), found as records are read or at the end of the run.
+fn second_listings(text: &str, people_in_memory: usize, threads: usize) -> Vec<(String, String)> {
+    use rubric::batch::{self, DataInput, Event, Options, RunWarning};
+    use std::ops::ControlFlow;
+    let policy =
+        rubric::load_policy(&std::fs::read_to_string("policies/cloud_crm.policy").unwrap())
+            .unwrap();
+    let evaluator = rubric::eval::Evaluator::new(
+        &policy,
+        chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap(),
+    );
+    let input = DataInput::Text {
+        name: "p.jsonl".to_owned(),
+        text: text.into(),
+    };
+    let options = Options {
+        threads,
+        detail: rubric::eval::Detail::Tier,
+        people_check: true,
+        people_in_memory,
+    };
+    let mut found = Vec::new();
+    batch::evaluate(
+        &evaluator,
+        vec![input],
+        options,
+        &rubric::report::JsonLines,
+        &mut |event| {
+            match event {
+                Event::Record(record) => {
+                    for warning in record.warnings {
+                        let rubric::data::DataError::PersonInTwoPartners { id, .. } = warning
+                        else {
+                            panic!("{warning}");
+                        };
+                        found.push((id.clone(), format!("P{}", record.index)));
+                    }
+                }
+                Event::Warning(RunWarning::PersonAcrossPartners(person)) => {
+                    assert_eq!(person.more, 0);
+                    for partner in &person.partners[1..] {
+                        found.push((person.id.clone(), partner.clone()));
+                    }
+                }
+                Event::Unreadable(err) => panic!("{err}"),
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    found.sort();
+    found
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// However few people the check keeps in memory, and on any number of
+    /// threads, every second listing is reported once: as it is read, or
+    /// after the last partner.
+    #[test]
+    fn every_second_listing_is_reported_once_whatever_the_memory(
+        partners in proptest::collection::vec(proptest::collection::btree_set(0u8..8, 0..4), 1..30),
+        people_in_memory in 1usize..6,
+        threads in 1usize..3,
+    ) {
+        let text: String = partners
+            .iter()
+            .enumerate()
+            .map(|(i, people)| {
+                let people: Vec<String> =
+                    people.iter().map(|p| format!(r#"{{"id": "u-{p}"}}"#)).collect();
+                format!("{{\"id\": \"P{i}\", \"people\": [{}]}}\n", people.join(", "))
+            })
+            .collect();
+        let mut expected = Vec::new();
+        let mut first = std::collections::HashMap::new();
+        for (i, people) in partners.iter().enumerate() {
+            for p in people {
+                if first.insert(*p, i).is_some() {
+                    expected.push((format!("u-{p}"), format!("P{i}")));
+                }
+            }
+        }
+        expected.sort();
+        proptest::prop_assert_eq!(second_listings(&text, people_in_memory, threads), expected);
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! Each broken policy under `tests/diagnostics/policy/`, each piece of broken
 //! partner data under `tests/diagnostics/data/` (evaluated against
-//! `policies/cloud_crm.policy` as of 2017-06-30) and each broken policy test
+//! `policies/cloud_crm.policy` as of 2017-06-30; a `*.catalogue.jsonl` case
+//! against `tests/shapes/product_catalogue.policy` as of 2018-06-30, with
+//! the run's data report after its records) and each broken policy test
 //! file under `tests/diagnostics/policy_test/` is one case, named after the
 //! code it triggers (`E0201_unknown_exam_typo.policy`). All the diagnostics of
 //! a case, rendered without colour at 80 columns, are one insta snapshot in
@@ -184,8 +186,9 @@ fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered 
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
-    batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
+    let totals = batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
         match event {
             Event::Record(record) => {
                 for diagnostic in record.errors.iter().chain(record.warnings) {
@@ -193,9 +196,13 @@ fn render_data(name: &str, text: String, evaluator: &Evaluator<'_>) -> Rendered 
                 }
             }
             Event::Unreadable(err) => rendered.push(&err),
+            Event::Warning(warning) => rendered.push(&warning),
         }
         ControlFlow::Continue(())
     });
+    for warning in totals.data_report.iter().flat_map(|r| r.warnings()) {
+        rendered.push(&warning);
+    }
     rendered
 }
 
@@ -204,6 +211,11 @@ fn data_diagnostics() {
     let policy = cloud_crm();
     let as_of = NaiveDate::from_ymd_opt(2017, 6, 30).unwrap();
     let evaluator = Evaluator::new(&policy, as_of);
+    let catalogue = rubric::load_policy(&read_fixture(
+        &Path::new(MANIFEST_DIR).join("tests/shapes/product_catalogue.policy"),
+    ))
+    .unwrap();
+    let with_catalogue = Evaluator::new(&catalogue, NaiveDate::from_ymd_opt(2018, 6, 30).unwrap());
     insta::with_settings!({
         snapshot_path => "diagnostics/data/snapshots",
         prepend_module_to_snapshot => false,
@@ -212,9 +224,22 @@ fn data_diagnostics() {
     }, {
         insta::glob!("diagnostics/data/*.{json,jsonl}", |path| {
             let name = file_name(path);
-            let rendered = render_data(&name, read_fixture(path), &evaluator);
+            let evaluator = if name.contains(".catalogue.") {
+                &with_catalogue
+            } else {
+                &evaluator
+            };
+            let rendered = render_data(&name, read_fixture(path), evaluator);
             assert_raises_code(&name, &rendered);
-            insta::assert_snapshot!(rendered.text);
+            if name.contains(".catalogue.") {
+                insta::with_settings!({
+                    description => "evaluated against tests/shapes/product_catalogue.policy as of 2018-06-30",
+                }, {
+                    insta::assert_snapshot!(rendered.text);
+                });
+            } else {
+                insta::assert_snapshot!(rendered.text);
+            }
         });
     });
 }
@@ -301,12 +326,15 @@ fn unreadable_data_file() {
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
     let mut rendered = Rendered::new();
     let totals = batch::evaluate(&evaluator, vec![input], options, &Human, &mut |event| {
         match event {
             Event::Unreadable(err) => rendered.push(&err),
-            Event::Record(_) => panic!("a missing data file should have no records"),
+            Event::Record(_) | Event::Warning(_) => {
+                panic!("a missing data file should have no records")
+            }
         }
         ControlFlow::Continue(())
     });
@@ -378,6 +406,8 @@ fn fixture_codes() -> BTreeSet<String> {
         ("data_customers", DATA_EXTENSIONS),
         ("policy_test", POLICY_TEST_EXTENSIONS),
         ("config", &["toml"]),
+        // Data for a policy with line fields, read by tests/lang_filters.rs.
+        ("fields", DATA_EXTENSIONS),
     ] {
         for entry in std::fs::read_dir(fixture_dir(kind)).unwrap() {
             let path = entry.unwrap().path();

@@ -655,6 +655,7 @@ fn the_shapes_of_round_two_are_phrased_on_the_page() {
         "credentials_in_roles",
         "closed_markets",
         "other_markets",
+        "product_catalogue",
     ] {
         let policy = load(&Path::new(MANIFEST_DIR).join(format!("tests/shapes/{stem}.policy")));
         for language in Language::ALL {

@@ -1297,12 +1297,14 @@ fn render_examples(render: &dyn rubric::report::Render, detail: Detail) -> Strin
         threads: 1,
         detail,
         people_check: true,
+        ..Default::default()
     };
     let mut out = Vec::new();
     batch::evaluate(&evaluator, vec![input], options, render, &mut |event| {
         match event {
             Event::Record(record) => out.extend_from_slice(record.rendered),
             Event::Unreadable(err) => panic!("{err}"),
+            Event::Warning(warning) => panic!("{warning}"),
         }
         ControlFlow::Continue(())
     });

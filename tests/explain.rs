@@ -80,6 +80,7 @@ fn data_codes(text: &str, evaluator: &Evaluator<'_>) -> Vec<String> {
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
     batch::evaluate(evaluator, vec![input], options, &Human, &mut |event| {
         match event {
@@ -89,6 +90,7 @@ fn data_codes(text: &str, evaluator: &Evaluator<'_>) -> Vec<String> {
                 }
             }
             Event::Unreadable(err) => codes.push(code_of(&err)),
+            Event::Warning(warning) => codes.push(code_of(&warning)),
         }
         ControlFlow::Continue(())
     });

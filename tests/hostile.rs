@@ -138,6 +138,7 @@ fn pipeline(text: &str, render_errors: bool) -> Vec<DataError> {
                 people_check: true,
                 threads: 1,
                 detail: *detail,
+                ..Default::default()
             };
             let keep = p == 0 && r == 0;
             batch::evaluate(&evaluator, vec![input], options, *renderer, &mut |event| {
@@ -259,6 +260,7 @@ fn evaluate_examples(policy: &Policy) {
                 threads: 1,
                 detail,
                 people_check: true,
+                ..Default::default()
             };
             batch::evaluate(&evaluator, vec![input], options, renderer, &mut |event| {
                 if let Event::Record(record) = event {
@@ -716,6 +718,7 @@ fn extreme_as_of_dates_do_not_panic() {
                         threads: 1,
                         detail,
                         people_check: true,
+                        ..Default::default()
                     };
                     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |_| {
                         ControlFlow::Continue(())
@@ -772,6 +775,7 @@ fn json_results(text: &str) -> Vec<String> {
                 threads: 1,
                 detail,
                 people_check: true,
+                ..Default::default()
             };
             batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
                 if let Event::Record(record) = event {
@@ -853,6 +857,7 @@ fn evaluated_and_failed(text: &str) -> (Vec<String>, Vec<String>) {
         threads: 1,
         detail: Detail::Requirements,
         people_check: true,
+        ..Default::default()
     };
     let (mut evaluated, mut failed) = (Vec::new(), Vec::new());
     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
@@ -986,6 +991,7 @@ fn rendered_diagnostics(name: &str, text: &str) -> Vec<String> {
         threads: 1,
         detail: Detail::Requirements,
         people_check: true,
+        ..Default::default()
     };
     let style = Style {
         color: false,

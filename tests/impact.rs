@@ -94,6 +94,7 @@ fn impact(
         threads: 2,
         detail: Impact::DETAIL,
         people_check: false,
+        ..Default::default()
     };
     batch::evaluate(
         &new_evaluator,

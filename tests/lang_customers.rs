@@ -71,6 +71,7 @@ fn batch(
         people_check: true,
         threads: 1,
         detail,
+        ..Default::default()
     };
     let mut out = Vec::new();
     batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {

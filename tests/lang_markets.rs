@@ -202,6 +202,7 @@ fn batch_codes(
         people_check: true,
         threads: 1,
         detail,
+        ..Default::default()
     };
     let mut codes = Vec::new();
     let mut rendered = String::new();

@@ -36,6 +36,7 @@ fn rendered(render: &dyn Render) -> String {
         people_check: true,
         threads: 1,
         detail: Detail::Evidence,
+        ..Default::default()
     };
     let mut out = String::new();
     batch::evaluate(&evaluator, vec![input], options, render, &mut |event| {

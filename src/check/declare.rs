@@ -57,7 +57,7 @@ impl Names {
         Names::keyed(kind, as_exam_code)
     }
 
-    fn keyed(kind: &'static str, key: for<'a> fn(&'a str) -> Cow<'a, str>) -> Self {
+    pub(super) fn keyed(kind: &'static str, key: for<'a> fn(&'a str) -> Cow<'a, str>) -> Self {
         Names {
             kind,
             key,
@@ -123,6 +123,7 @@ pub(super) struct Scope {
     pub(super) markets: Names,
     pub(super) associations: Names,
     pub(super) attributes: Names,
+    pub(super) fields: Names,
     pub(super) tiers: Names,
     pub(super) exams: Names,
     pub(super) groups: Names,
@@ -157,9 +158,14 @@ impl Checker {
                 closed_markets: None,
                 associations: Vec::new(),
                 attributes: Vec::new(),
+                fields: Vec::new(),
                 tiers: Vec::new(),
                 exams: Vec::new(),
                 groups: Vec::new(),
+                products: Vec::new(),
+                families: Vec::new(),
+                revenue_types: Vec::new(),
+                usage_metrics: Vec::new(),
                 measures: Vec::new(),
                 options: Vec::new(),
                 translations: Vec::new(),
@@ -168,6 +174,7 @@ impl Checker {
                 markets: Names::ignoring_case("market"),
                 associations: Names::ignoring_case("association"),
                 attributes: Names::ignoring_case("attribute"),
+                fields: Names::new("field"),
                 tiers: Names::new("tier"),
                 exams: Names::exam_codes("exam"),
                 groups: Names::new("group"),
@@ -219,6 +226,21 @@ impl Checker {
                     });
                 }
             }
+            ast::Item::Field(f) => {
+                if names.fields.declare_id(&f.id, errors) {
+                    let mut values: Names = Names::ignoring_case("field value");
+                    for v in &f.values {
+                        values.declare(&v.value, v.span, errors);
+                    }
+                    policy.fields.push(Field {
+                        id: f.id.name.clone(),
+                        title: f.title.as_ref().map(|t| t.value.clone()),
+                        values: (!f.values.is_empty())
+                            .then(|| f.values.iter().map(|v| v.value.clone()).collect()),
+                        span: f.span,
+                    });
+                }
+            }
             ast::Item::Exam(e) => {
                 if names.exams.declare(&e.code.code, e.code.span, errors) {
                     let exam = self.exam(e);
@@ -245,6 +267,8 @@ impl Checker {
             ast::Item::Measure(m) => {
                 names.measures.declare_id(&m.name, errors);
             }
+            // Declared together, names and former names (`catalogue`).
+            ast::Item::Product(_) | ast::Item::Family(_) | ast::Item::LineTypes(_) => {}
             ast::Item::Option(o) => {
                 names.options.declare_id(&o.name, errors);
             }

@@ -117,6 +117,98 @@ pub enum PolicyError {
         #[label("renamed `{current}`")]
         span: SourceSpan,
     },
+    /// A product or family a measure (or family) names that the policy's
+    /// product catalogue does not declare.
+    #[error("product `{name}` is not in the product catalogue")]
+    #[diagnostic(code(E0214))]
+    UnknownProduct {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("no product or family has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A measure (or family) naming a product by a former name.
+    #[error("`{name}` is a former name of product `{current}`")]
+    #[diagnostic(
+        code(E0215),
+        help(
+            "name the product by its current name, `{current}`; lines recorded under `{name}` count as lines of it"
+        )
+    )]
+    FormerProductName {
+        /// The former name as written.
+        name: String,
+        /// The product's current name.
+        current: String,
+        /// Where it is used.
+        #[label("renamed `{current}`")]
+        span: SourceSpan,
+    },
+    /// A name that means two things in the product catalogue.
+    #[error("`{name}` names two things in the product catalogue: {reason}")]
+    #[diagnostic(code(E0216))]
+    CatalogueNameClash {
+        /// The name as written.
+        name: String,
+        /// What it already names, e.g. "it is already a former name of `X`".
+        reason: String,
+        /// The second use.
+        #[label(primary, "named again here")]
+        span: SourceSpan,
+        /// The first.
+        #[label("named here first")]
+        first: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// A family without members.
+    #[error("family `{name}` has no products")]
+    #[diagnostic(
+        code(E0217),
+        help("list its products after `=`: `family \"{name}\" = \"Product A\", \"Product B\"`")
+    )]
+    EmptyFamily {
+        /// The family's name.
+        name: String,
+        /// The declaration.
+        #[label("no products listed")]
+        span: SourceSpan,
+    },
+    /// A family that contains itself, directly or through other families.
+    #[error("family `{name}` contains itself: {path}")]
+    #[diagnostic(
+        code(E0218),
+        help("a family lists products and smaller families; remove `{name}` from the chain")
+    )]
+    FamilyContainsItself {
+        /// The family's name.
+        name: String,
+        /// The chain back to it, e.g. "`A` > `B` > `A`".
+        path: String,
+        /// Where the chain starts.
+        #[label("contains itself")]
+        span: SourceSpan,
+    },
+    /// A revenue type or usage metric the policy's declared list lacks.
+    #[error("{kind} `{name}` is not declared")]
+    #[diagnostic(code(E0219))]
+    UnknownLineKind {
+        /// "revenue type" or "usage metric".
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("not in the declared {kind}s")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
     /// A group name that is not declared.
     #[error("unknown group `{name}`")]
     #[diagnostic(code(E0202))]
@@ -181,6 +273,89 @@ pub enum PolicyError {
         /// Did-you-mean or how to declare it.
         #[help]
         help: String,
+    },
+    /// A line field that is not declared.
+    #[error("unknown field `{name}`")]
+    #[diagnostic(code(E0326))]
+    UnknownField {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("no field has this name")]
+        span: SourceSpan,
+        /// Did-you-mean or how to declare it.
+        #[help]
+        help: String,
+    },
+    /// A value a closed field cannot take.
+    #[error("`{value}` is not a value of field `{field}`")]
+    #[diagnostic(code(E0327))]
+    NotAFieldValue {
+        /// The value as written.
+        value: String,
+        /// The field.
+        field: String,
+        /// Where.
+        #[label(primary, "no line can have this value")]
+        span: SourceSpan,
+        /// The field's declaration.
+        #[label("`{field}` declared here")]
+        declared: SourceSpan,
+        /// The values it takes, with a did-you-mean.
+        #[help]
+        help: String,
+    },
+    /// A second condition on one field in a measure, or a condition no
+    /// line can meet.
+    #[error("{reason}")]
+    #[diagnostic(code(E0328))]
+    FieldConditionClash {
+        /// What is wrong, e.g. "`segment` is tested twice in measure `crm`".
+        reason: String,
+        /// The condition at fault.
+        #[label(primary, "{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// The earlier condition it clashes with, if any.
+        #[label("first tested here")]
+        first: Option<SourceSpan>,
+        /// How to write it.
+        #[help]
+        help: String,
+    },
+    /// `for customers of` a measure that has no customers of its own, or
+    /// written twice.
+    #[error("{reason}")]
+    #[diagnostic(code(E0329))]
+    CustomersOfNone {
+        /// What is wrong.
+        reason: String,
+        /// The clause.
+        #[label(primary, "{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: String,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// Measures restricted to each other's customers, in a ring.
+    #[error("measure `{name}` is restricted to its own customers through {cycle}")]
+    #[diagnostic(
+        code(E0330),
+        help(
+            "a measure's customers are decided by the lines it counts, so it cannot count only lines of its own customers; restrict one measure of the chain to the customers of a measure outside it, or drop one `for customers of`"
+        )
+    )]
+    CustomersOfCycle {
+        /// The measure.
+        name: String,
+        /// The chain, e.g. `seats → crm → seats`.
+        cycle: String,
+        /// The clause that closes the ring.
+        #[label("leads back to `{name}`")]
+        span: SourceSpan,
     },
     /// A tier that is not on the ladder.
     #[error("tier `{name}` is not on the tier ladder")]
@@ -326,6 +501,89 @@ pub enum PolicyError {
         measure: String,
         /// Where `per month` is written.
         #[label("divides one reading by the window's months")]
+        span: SourceSpan,
+    },
+    /// A key after `per` that usage lines cannot be grouped by, or one
+    /// named twice.
+    #[error("`{key}` is not a key usage lines can be grouped by{again}")]
+    #[diagnostic(
+        code(E0321),
+        help(
+            "group by `customer`, `product` or `month`, each once, joined with `and`: `per customer and product`"
+        )
+    )]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// ", and it is named twice" when the key is known but repeated.
+        again: &'static str,
+        /// Where.
+        #[label("{what}")]
+        span: SourceSpan,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+    /// `latest` or `largest` on a usage measure without keys.
+    #[error("`{word}` in `{measure}` needs keys after `per`")]
+    #[diagnostic(code(E0322), help("{help}"))]
+    AggregateNeedsKey {
+        /// `latest` or `largest`.
+        word: &'static str,
+        /// The measure.
+        measure: String,
+        /// How to say it with keys.
+        help: String,
+        /// Where the word is written.
+        #[label("{why}")]
+        span: SourceSpan,
+        /// Why it means nothing without keys.
+        why: &'static str,
+    },
+    /// Keys that change nothing: `sum` per key summed again is the plain
+    /// total, and the largest of each key's `max` is the plain `max`.
+    #[error("grouping `{measure}` by key changes nothing: {result}")]
+    #[diagnostic(code(E0323), help("{help}"))]
+    KeysChangeNothing {
+        /// The measure.
+        measure: String,
+        /// What the measure comes to.
+        result: &'static str,
+        /// What to write instead.
+        help: &'static str,
+        /// Where `per ...` is written.
+        #[label("these keys change nothing")]
+        span: SourceSpan,
+    },
+    /// `in every month` where it cannot mean anything: with `per month`, or
+    /// on a customer measure.
+    #[error("`in every month` cannot be used {context}")]
+    #[diagnostic(code(E0324), help("{help}"))]
+    EveryMonthMisuse {
+        /// "with `per month`" or "on customer measure `m`".
+        context: String,
+        /// What to write instead.
+        help: &'static str,
+        /// Where `in every month` is written.
+        #[label("{why}")]
+        span: SourceSpan,
+        /// Why.
+        why: &'static str,
+    },
+    /// `per month` on a current count (`latest`) or a largest key's value.
+    #[error("`{measure}` is {what}, which has no monthly average")]
+    #[diagnostic(
+        code(E0325),
+        help(
+            "drop `per month` to compare the value itself, or write `in every month` to require the level in each month of the window"
+        )
+    )]
+    PerMonthOfCurrent {
+        /// The measure.
+        measure: String,
+        /// "a current count (`latest`)" or "the largest key's value (`largest`)".
+        what: &'static str,
+        /// Where `per month` is written.
+        #[label("divides it by the window's months")]
         span: SourceSpan,
     },
     /// `allow` naming something that is not a lint: an unknown code, or an

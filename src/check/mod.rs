@@ -3,10 +3,14 @@
 //! declaration it means, and [`validate`] checks every value and the file as
 //! a whole. All errors of a file are collected in one run.
 
+mod aggregation;
 mod allows;
+mod catalogue;
+mod customers;
 mod cycles;
 mod declare;
 mod error;
+mod fields;
 mod markets;
 mod nonsense;
 mod renames;
@@ -19,6 +23,7 @@ mod validate;
 use miette::SourceSpan;
 
 pub use error::PolicyError;
+pub(crate) use resolve::closest;
 
 use crate::ast::{self, Span};
 use crate::model::Policy;
@@ -78,9 +83,11 @@ impl Checker {
         // Group members and measures refer to the declarations; options
         // refer to everything.
         self.resolve_groups(c, &mut declared, &former);
-        self.resolve_measures(c, &mut declared);
+        let catalogue = self.catalogue(c, &mut declared.policy);
+        self.resolve_measures(c, &mut declared, &catalogue);
         self.resolve_role_refs(c, &mut declared, &former);
         self.meaningless(c);
+        self.aggregation(c);
         self.require_tiers(c);
         let amounts = self.resolve_options(c, &mut declared);
         self.require_option(c);

@@ -10,6 +10,11 @@ use crate::ast;
 /// Words that read as "whichever" rather than naming a line type or metric.
 const QUANTIFIER_WORDS: &[&str] = &["any", "all", "one", "every", "each", "some"];
 
+/// Whether `name` is a quantifier word (E0337's), not a line type.
+pub(super) fn is_quantifier_word(name: &str) -> bool {
+    QUANTIFIER_WORDS.contains(&name)
+}
+
 impl Checker {
     /// Reports every construct of the measures and requirements of `c` that
     /// cannot mean anything.

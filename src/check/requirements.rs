@@ -242,6 +242,7 @@ impl Checker {
         Some(MeasureRequirement {
             measure: MeasureId(measure?),
             per_month: m.per_month.is_some(),
+            every_month: m.every_month.is_some(),
             more_than,
             thresholds,
             span: m.span,

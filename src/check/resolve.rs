@@ -7,6 +7,7 @@ use std::cell::Cell;
 
 use miette::SourceSpan;
 
+use super::catalogue::Catalogue;
 use super::declare::{Declared, Names, Scope};
 use super::renames::FormerNames;
 use super::{Checker, PolicyError, sp};
@@ -135,8 +136,14 @@ impl Checker {
 
     /// Builds every measure: revenue and usage measures first, since a
     /// derived measure takes its base's window.
-    pub(super) fn resolve_measures(&mut self, c: &ast::Competency, declared: &mut Declared) {
+    pub(super) fn resolve_measures(
+        &mut self,
+        c: &ast::Competency,
+        declared: &mut Declared,
+        catalogue: &Catalogue,
+    ) {
         let names = &declared.names;
+        let policy = &declared.policy;
         let decls: Vec<&ast::MeasureDecl> = c
             .items
             .iter()
@@ -146,8 +153,11 @@ impl Checker {
             })
             .filter(|m| names.measures.is_declaration(&m.name.name, m.name.span))
             .collect();
-        let mut measures: Vec<Option<Measure>> =
-            decls.iter().map(|m| self.lines_measure(m, names)).collect();
+        let mut measures: Vec<Option<Measure>> = decls
+            .iter()
+            .map(|m| self.lines_measure(m, names, catalogue, policy, &decls))
+            .collect();
+        self.customers_of_cycles(&decls, &measures);
         for (i, decl) in decls.iter().enumerate() {
             if let ast::MeasureBody::DistinctCustomers { of, count } = &decl.body {
                 let derived = self.derived_measure(decl, (of, *count), names, &decls, &measures);
@@ -163,7 +173,14 @@ impl Checker {
 
     /// A revenue or usage measure; `None` for derived measures (filled in
     /// later) and for measures with errors (reported).
-    fn lines_measure(&mut self, m: &ast::MeasureDecl, names: &Scope) -> Option<Measure> {
+    fn lines_measure(
+        &mut self,
+        m: &ast::MeasureDecl,
+        names: &Scope,
+        catalogue: &Catalogue,
+        policy: &Policy,
+        decls: &[&ast::MeasureDecl],
+    ) -> Option<Measure> {
         let filter = match &m.body {
             ast::MeasureBody::Revenue { filter, .. } | ast::MeasureBody::Usage { filter, .. } => {
                 filter
@@ -190,10 +207,27 @@ impl Checker {
             })
             .map(AssociationId)
             .collect();
+        let conditions =
+            self.field_conditions(&m.name.name, &filter.conditions, names, &policy.fields);
+        let customers_of = self.customers_of(&m.name.name, &filter.customers_of, names, decls);
+        match &m.body {
+            ast::MeasureBody::Revenue { revenue_types, .. } => {
+                for t in revenue_types {
+                    self.line_kind(catalogue, ast::LineSource::Revenue, t);
+                }
+            }
+            ast::MeasureBody::Usage { metric, .. } => {
+                self.line_kind(catalogue, ast::LineSource::Usage, metric);
+            }
+            ast::MeasureBody::DistinctCustomers { .. } => {}
+        }
         let filter = LineFilter {
             products: filter.products.iter().map(|p| p.value.clone()).collect(),
+            names: self.product_names(catalogue, &filter.products, policy),
             associations,
             paid_only: filter.paid_only.is_some(),
+            conditions,
+            customers_of,
         };
         let kind = match &m.body {
             ast::MeasureBody::Revenue { revenue_types, .. } => MeasureKind::Revenue {
@@ -201,13 +235,29 @@ impl Checker {
                 filter,
             },
             ast::MeasureBody::Usage {
-                aggregate, metric, ..
+                aggregate,
+                metric,
+                keys,
+                largest,
+                ..
             } => MeasureKind::Usage {
                 aggregate: match aggregate.as_ref().map(|t| t.text.as_str()) {
                     Some("max") => Aggregate::Max,
+                    Some("latest") => Aggregate::Latest,
                     _ => Aggregate::Sum,
                 },
                 metric: metric.name.clone(),
+                // Unknown and repeated keys are reported by the checker
+                // (E0321); the model keeps each known key once.
+                keys: keys.iter().fold(Vec::new(), |mut kept, k| {
+                    if let Some(key) = Key::from_word(&k.name)
+                        && !kept.contains(&key)
+                    {
+                        kept.push(key);
+                    }
+                    kept
+                }),
+                largest: largest.is_some(),
                 filter,
             },
             ast::MeasureBody::DistinctCustomers { .. } => return None,
@@ -294,7 +344,7 @@ impl Names {
 /// has `wrong` so (`developing` for `developing_marketing`). Candidates
 /// whose length alone rules out a typo are not compared; the rest are
 /// while `budget` lasts (when it runs out, no guess).
-fn closest<'a>(
+pub(crate) fn closest<'a>(
     wrong: &str,
     candidates: impl Iterator<Item = &'a str>,
     budget: &Cell<usize>,

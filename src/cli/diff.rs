@@ -241,6 +241,7 @@ fn impact(
             // Both versions see the same records: a person under two
             // partners is the data's problem, reported by `rubric eval`.
             people_check: false,
+            ..batch::Options::default()
         },
         &impact,
         &mut |event| {
@@ -249,6 +250,7 @@ fn impact(
                     emit(&err);
                     exit = exit.max(Exit::Usage);
                 }
+                Event::Warning(warning) => emit(&warning),
                 Event::Record(record) => {
                     exit = exit.max(super::emit_record_problems(&record));
                     if record.rendered.is_empty() || args.limit.is_some_and(|l| shown >= l) {

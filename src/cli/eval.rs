@@ -80,11 +80,14 @@ pub struct Args {
     /// and json, `requirements` for jsonl.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub detail: Option<DetailArg>,
-    /// Skip the check that no person is listed under two partners. The check
-    /// keeps 16 bytes per person seen; without it memory stays flat however
-    /// many partners the data holds.
+    /// Skip the check that no person is listed under two partners.
     #[arg(long)]
     pub no_people_check: bool,
+    /// People the check across partners keeps in memory (about 50 bytes
+    /// each); past that, it writes them to a temporary file, and a person
+    /// listed that far apart is reported after the last partner.
+    #[arg(long, value_name = "N", default_value_t = rubric::batch::PEOPLE_IN_MEMORY, hide_default_value = false)]
+    pub people_in_memory: usize,
     /// Threads to evaluate on; by default every core. Output order is the
     /// input order whatever the number.
     #[arg(long, value_name = "N")]
@@ -151,6 +154,9 @@ pub fn run(args: &Args) -> Exit {
     };
     let mut closed = head.is_err();
     let mut first = true;
+    // In JSON, the run's warnings follow the partners as an array of
+    // their own, opened at the first.
+    let mut warnings_open = false;
     let colour = args.format == Format::Human && super::color_stdout();
     // Progress only when the results go elsewhere than the terminal that
     // would show it.
@@ -172,6 +178,7 @@ pub fn run(args: &Args) -> Exit {
             threads,
             detail,
             people_check: !args.no_people_check,
+            people_in_memory: args.people_in_memory,
         },
         render,
         &mut |event| {
@@ -180,6 +187,35 @@ pub fn run(args: &Args) -> Exit {
                     progress.clear();
                     emit(&err);
                     exit = exit.max(Exit::Usage);
+                }
+                Event::Warning(warning) => {
+                    progress.clear();
+                    emit(&warning);
+                    let item = rubric::report::json::RunWarningResult::of(&warning);
+                    let written = match args.format {
+                        Format::Human => Ok(()),
+                        Format::Jsonl => {
+                            serde_json::to_writer(&mut out, &WarningLine { warning: item })
+                                .map_err(std::io::Error::other)
+                                .and_then(|()| writeln!(out))
+                        }
+                        Format::Json => {
+                            let open = if warnings_open {
+                                ",\n    ".to_owned()
+                            } else {
+                                let close = if first { "]" } else { "\n  ]" };
+                                format!("{close},\n  \"warnings\": [\n    ")
+                            };
+                            warnings_open = true;
+                            serde_json::to_string(&item)
+                                .map_err(std::io::Error::other)
+                                .and_then(|item| write!(out, "{open}{item}"))
+                        }
+                    };
+                    if written.is_err() {
+                        closed = true;
+                        return ControlFlow::Break(());
+                    }
                 }
                 Event::Record(record) => {
                     if !record.errors.is_empty() || !record.warnings.is_empty() {
@@ -210,14 +246,31 @@ pub fn run(args: &Args) -> Exit {
         },
     );
     progress.clear();
+    // What the run's data says of the catalogue: once, after every record.
+    if let Some(report) = &totals.data_report {
+        for warning in report.warnings() {
+            emit(&warning);
+        }
+    }
     if closed {
         return exit;
     }
     let summary = summary(policy, &totals);
     let finished = match args.format {
         Format::Human => writeln!(out, "{}", summary.text),
-        Format::Jsonl => Ok(()),
-        Format::Json => json_tail(&mut out, first, &summary.json),
+        // A last line of its own kind, as the first is the decision's.
+        Format::Jsonl => match &totals.data_report {
+            Some(report) => serde_json::to_writer(
+                &mut out,
+                &DataReportLine {
+                    data_report: report,
+                },
+            )
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+            None => Ok(()),
+        },
+        Format::Json => json_tail(&mut out, first, warnings_open, &summary.json),
     };
     let _ = finished.and_then(|()| out.flush());
     exit
@@ -307,6 +360,13 @@ struct DecisionLine<'a> {
     decision: &'a DecisionRecord,
 }
 
+/// A line of JSON Lines output after the partners: a problem of the run as
+/// a whole.
+#[derive(serde::Serialize)]
+struct WarningLine<'a> {
+    warning: rubric::report::json::RunWarningResult<'a>,
+}
+
 /// `value` as pretty JSON, its lines after the first indented by two spaces,
 /// as it stands inside the batch document.
 fn nested_pretty<T: serde::Serialize>(value: &T) -> std::io::Result<String> {
@@ -323,14 +383,27 @@ fn json_head(out: &mut impl Write, decision: &DecisionRecord) -> std::io::Result
     )
 }
 
-/// The JSON document after its last partner: the summary.
-fn json_tail(out: &mut impl Write, empty: bool, summary: &SummaryJson) -> std::io::Result<()> {
-    let close = if empty { "]" } else { "\n  ]" };
+/// The JSON document after its last partner (and the run's warnings, if
+/// any): the summary.
+fn json_tail(
+    out: &mut impl Write,
+    empty: bool,
+    warnings: bool,
+    summary: &SummaryJson,
+) -> std::io::Result<()> {
+    // Closes the partners, or the run's warnings when there are some.
+    let close = if empty && !warnings { "]" } else { "\n  ]" };
     writeln!(
         out,
         "{close},\n  \"summary\": {}\n}}",
         nested_pretty(summary)?
     )
+}
+
+/// The last line of JSON Lines output for a policy with a catalogue.
+#[derive(serde::Serialize)]
+struct DataReportLine<'a> {
+    data_report: &'a rubric::eval::watch::DataReport,
 }
 
 #[derive(serde::Serialize)]
@@ -339,6 +412,9 @@ struct SummaryJson {
     not_evaluated: usize,
     tiers: std::collections::BTreeMap<String, usize>,
     no_tier: usize,
+    /// What the run's data says of the policy's catalogue, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_report: Option<rubric::eval::watch::DataReport>,
 }
 
 struct Summary {
@@ -381,6 +457,7 @@ fn summary(policy: &rubric::model::Policy, tally: &batch::Totals) -> Summary {
             not_evaluated: tally.failed,
             tiers,
             no_tier: tally.no_tier,
+            data_report: tally.data_report.clone(),
         },
     }
 }

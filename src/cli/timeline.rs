@@ -153,6 +153,7 @@ pub fn run(args: &Args) -> Exit {
             // outcome is only the tier, and the record arrives parsed.
             detail: Detail::Tier,
             people_check: !args.no_people_check,
+            ..batch::Options::default()
         },
         &render,
         &mut |event| {
@@ -161,6 +162,7 @@ pub fn run(args: &Args) -> Exit {
                     emit(&err);
                     exit = exit.max(Exit::Usage);
                 }
+                Event::Warning(warning) => emit(&warning),
                 Event::Record(record) => {
                     exit = exit.max(super::emit_record_problems(&record));
                     if closed {

@@ -222,6 +222,69 @@ pub enum DataError {
         #[label("this line has no `customer`")]
         span: SourceSpan,
     },
+    /// A line whose value of a closed field is not one the policy lists.
+    #[error("`{value}` is not a value of field `{field}`")]
+    #[diagnostic(
+        code(E0414),
+        severity(Warning),
+        help(
+            "the policy lists the values of `{field}`: {allowed}; correct the line, or add the value to the policy's `field {field}` declaration; until then the line meets no condition on `{field}`"
+        )
+    )]
+    FieldValueNotListed {
+        /// The field.
+        field: String,
+        /// The value as written.
+        value: String,
+        /// The values the policy lists.
+        allowed: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// Where.
+        #[label("not a listed value")]
+        span: SourceSpan,
+    },
+    /// A line whose value of a declared field is not a string.
+    #[error("a line's `{field}` must be a string")]
+    #[diagnostic(
+        code(E0415),
+        severity(Warning),
+        help(
+            "write the value in quotes, e.g. \"{field}\": \"enterprise\"; until then the line meets no condition on `{field}`"
+        )
+    )]
+    FieldValueNotText {
+        /// The field.
+        field: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// Where.
+        #[label("not a string")]
+        span: SourceSpan,
+    },
+    /// A line that a measure would count but for a field it does not carry.
+    #[error("a line has no `{field}`, which measure `{measure}` filters on")]
+    #[diagnostic(
+        code(E0416),
+        severity(Warning),
+        help(
+            "give the line its `{field}` if it belongs to the measure; a line without it meets no condition on `{field}`, so `{measure}` does not count it"
+        )
+    )]
+    FieldMissing {
+        /// The field.
+        field: String,
+        /// The measure that would count the line.
+        measure: String,
+        /// The data.
+        #[source_code]
+        source_code: Arc<DataSource>,
+        /// The line's opening `{`.
+        #[label("this line has no `{field}`")]
+        span: SourceSpan,
+    },
     /// Two people of one partner with the same id.
     #[error("person `{id}` appears twice in this partner")]
     #[diagnostic(
@@ -319,6 +382,9 @@ impl DataError {
             | DataError::MarketNotListed { source_code, .. }
             | DataError::MarketMissing { source_code, .. }
             | DataError::LineWithoutCustomer { source_code, .. }
+            | DataError::FieldValueNotListed { source_code, .. }
+            | DataError::FieldValueNotText { source_code, .. }
+            | DataError::FieldMissing { source_code, .. }
             | DataError::SumOverflow { source_code, .. } => source_code,
         }
     }
@@ -337,6 +403,9 @@ impl DataError {
             | DataError::MarketNotListed { span, .. }
             | DataError::MarketMissing { span, .. }
             | DataError::LineWithoutCustomer { span, .. }
+            | DataError::FieldValueNotListed { span, .. }
+            | DataError::FieldValueNotText { span, .. }
+            | DataError::FieldMissing { span, .. }
             | DataError::SumOverflow { span, .. } => *span,
         }
     }
@@ -381,6 +450,45 @@ impl DataError {
         DataError::CurrencyMismatch {
             currency: clip(currency),
             expected: expected.to_owned(),
+            source_code: record.source.clone(),
+            span: at(record, within),
+        }
+    }
+
+    /// A line's value `value` of closed field `field`, at `within`, that
+    /// is not among `allowed`.
+    pub(crate) fn field_value_not_listed(
+        record: &Record,
+        within: Span,
+        field: &str,
+        value: &str,
+        allowed: &[String],
+    ) -> Self {
+        let allowed: Vec<String> = allowed.iter().map(|v| format!("\"{v}\"")).collect();
+        DataError::FieldValueNotListed {
+            field: field.to_owned(),
+            value: clip(value),
+            allowed: allowed.join(", "),
+            source_code: record.source.clone(),
+            span: at(record, within),
+        }
+    }
+
+    /// A line's value of field `field`, at `within`, that is not a string.
+    pub(crate) fn field_value_not_text(record: &Record, within: Span, field: &str) -> Self {
+        DataError::FieldValueNotText {
+            field: field.to_owned(),
+            source_code: record.source.clone(),
+            span: at(record, within),
+        }
+    }
+
+    /// A line, whose `{` is at `within`, without the field `field` that
+    /// measure `measure` filters on.
+    pub(crate) fn field_missing(record: &Record, within: Span, field: &str, measure: &str) -> Self {
+        DataError::FieldMissing {
+            field: field.to_owned(),
+            measure: measure.to_owned(),
             source_code: record.source.clone(),
             span: at(record, within),
         }

@@ -6,6 +6,7 @@
 //! per record, so one bad record never loses the others.
 
 mod error;
+mod fields;
 pub mod read;
 mod source;
 
@@ -18,7 +19,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+pub(crate) use error::clip;
 pub use error::{DataError, FirstListing};
+pub use fields::{FieldValue, LineFields, line_fields};
 pub use source::{DataSource, Record};
 
 use crate::ast::Span;

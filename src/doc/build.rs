@@ -165,6 +165,7 @@ impl Builder<'_> {
             self.option(option, &mut blocks)?;
         }
         self.credentials(&mut blocks)?;
+        self.products(&mut blocks)?;
         self.about(&mut blocks)?;
         if let Some(since) = since {
             let version = since
@@ -330,19 +331,32 @@ impl Builder<'_> {
                 aggregate,
                 metric,
                 filter,
+                keys,
+                largest,
             } => {
                 let products = self.join(&filter.products, "list-or")?;
                 let metric = metric.replace('_', " ");
-                let id = match aggregate {
-                    Aggregate::Sum => "measure-usage-sum",
-                    Aggregate::Max => "measure-usage-max",
+                let id = match (aggregate, *largest) {
+                    (Aggregate::Sum, false) => "measure-usage-sum",
+                    (Aggregate::Max, false) if keys.is_empty() => "measure-usage-max",
+                    (Aggregate::Max, false) => "measure-usage-max-per-key",
+                    (Aggregate::Latest, false) => "measure-usage-latest",
+                    (Aggregate::Sum, true) => "measure-usage-largest-total",
+                    (Aggregate::Max, true) => "measure-usage-max",
+                    (Aggregate::Latest, true) => "measure-usage-largest-latest",
                 };
+                let words = keys
+                    .iter()
+                    .map(|k| self.t(&format!("key-{}", k.word()), &[]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let keys = self.join(&words, "list-and")?;
                 self.t(
                     id,
                     &[
                         ("metric", Arg::Text(&metric)),
                         ("products", Arg::Text(&products)),
                         ("window", Arg::Text(&window)),
+                        ("keys", Arg::Text(&keys)),
                     ],
                 )
             }
@@ -389,6 +403,34 @@ impl Builder<'_> {
         if filter.paid_only {
             out.push(self.t("measure-paid-only", &[])?);
         }
+        if let Some(other) = filter
+            .customers_of
+            .and_then(|o| self.policy.measures.get(o.0))
+        {
+            let of = self.measure_phrase(other)?;
+            out.push(self.t("measure-customers-of", &[("of", Arg::Text(&of))])?);
+        }
+        for condition in &filter.conditions {
+            let Some(field) = self.policy.fields.get(condition.field.0) else {
+                continue;
+            };
+            let name = field.title.clone().unwrap_or_else(|| field.id.clone());
+            let values: Vec<String> = condition
+                .values
+                .iter()
+                .map(|v| format!("\u{201c}{v}\u{201d}"))
+                .collect();
+            let values = self.join(&values, "list-or")?;
+            let id = if condition.negated {
+                "measure-field-is-not"
+            } else {
+                "measure-field-is"
+            };
+            out.push(self.t(
+                id,
+                &[("field", Arg::Text(&name)), ("values", Arg::Text(&values))],
+            )?);
+        }
         Ok(out)
     }
 
@@ -418,6 +460,13 @@ impl Builder<'_> {
         let mut lead = self.measure_phrase(measure)?;
         lead.push(':');
         let (market_id, everywhere_id) = match (requirement.per_month, requirement.more_than) {
+            _ if requirement.every_month && requirement.more_than => (
+                "every-month-threshold-more",
+                "all-markets-every-month-threshold-more",
+            ),
+            _ if requirement.every_month => {
+                ("every-month-threshold", "all-markets-every-month-threshold")
+            }
             (true, false) => ("per-month-threshold", "all-markets-per-month-threshold"),
             (false, false) => ("market-threshold", "all-markets-threshold"),
             (true, true) => (
@@ -617,6 +666,53 @@ impl Builder<'_> {
                 .iter()
                 .map(|exam| self.credential(exam, true))
                 .collect::<Result<_, _>>()?,
+        });
+        Ok(())
+    }
+
+    /// The product catalogue: each product with its former names, and each
+    /// family with the products it stands for.
+    fn products(&self, out: &mut Vec<Block>) -> Result<(), DocError> {
+        if self.policy.products.is_empty() && self.policy.families.is_empty() {
+            return Ok(());
+        }
+        out.push(Block::Heading {
+            level: 2,
+            anchor: "products".to_owned(),
+            text: self.t("products-heading", &[])?,
+        });
+        let mut items = Vec::new();
+        for product in &self.policy.products {
+            let mut lead = vec![Inline::Text(product.name.clone())];
+            if !product.former_names.is_empty() {
+                let names = self.join(&product.former_names, "list-and")?;
+                let note = self.t("formerly", &[("names", Arg::Text(&names))])?;
+                lead.push(Inline::Text(format!(" — {note}")));
+            }
+            items.push(Item {
+                lead,
+                children: Vec::new(),
+            });
+        }
+        for family in &self.policy.families {
+            let members: Vec<String> = family
+                .products
+                .iter()
+                .filter_map(|p| self.policy.products.get(p.0))
+                .map(|p| p.name.clone())
+                .collect();
+            let members = self.join(&members, "list-and")?;
+            items.push(Item::text(self.t(
+                "product-family",
+                &[
+                    ("family", Arg::Text(&family.name)),
+                    ("products", Arg::Text(&members)),
+                ],
+            )?));
+        }
+        out.push(Block::List {
+            ordered: false,
+            items,
         });
         Ok(())
     }

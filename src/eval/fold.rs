@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::watch::{DataField, Seen};
 use super::window::Window;
 use super::{Evaluator, Facts, customer_key};
 use crate::data::{offset_in, parse_amount, parse_date};
@@ -73,11 +74,24 @@ enum Source {
 
 impl Plan {
     /// The plan for an evaluator's policy; `None` when the policy names more
-    /// products, types or associations than fit the bit sets, in which case
-    /// every record takes the careful path.
+    /// products, types or associations than fit the bit sets, or declares
+    /// line fields, in which case every record takes the careful path.
     pub(crate) fn new(evaluator: &Evaluator<'_>) -> Option<Plan> {
         let policy = evaluator.policy;
-        if policy.associations.len() > 64 {
+        // Line fields (`field segment ...`) are read, and their values
+        // checked, on the careful path only.
+        if policy.associations.len() > 64 || !policy.fields.is_empty() {
+            return None;
+        }
+        // So are lines restricted to another measure's customers, which
+        // are known only once that measure's lines are all read.
+        let restricted = policy.measures.iter().any(|m| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of.is_some()
+            }
+            MeasureKind::DistinctCustomers { .. } => false,
+        });
+        if restricted {
             return None;
         }
         let mut kinds: Vec<String> = Vec::new();
@@ -92,6 +106,11 @@ impl Plan {
             }
         };
         let bit = |i: usize| 1u64.checked_shl(u32::try_from(i).unwrap_or(u32::MAX));
+        // `in every month` compares each month of a window apart: the
+        // careful path evaluates it.
+        if evaluator.monthly.iter().any(|m| *m) {
+            return None;
+        }
         let mut measures = Vec::with_capacity(policy.measures.len());
         for (measure, window) in policy.measures.iter().zip(&evaluator.windows) {
             let (source, kind, filter, aggregate) = match &measure.kind {
@@ -105,10 +124,21 @@ impl Plan {
                     }
                     (Source::Revenue, bits, Some(filter), Aggregate::Sum)
                 }
+                // Per-key aggregation keeps a value per key: the careful
+                // path evaluates it.
+                MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } if !keys.is_empty() || *largest || *aggregate == Aggregate::Latest => {
+                    return None;
+                }
                 MeasureKind::Usage {
                     aggregate,
                     metric,
                     filter,
+                    ..
                 } => (
                     Source::Usage,
                     bit(intern(&mut kinds, metric))?,
@@ -129,7 +159,7 @@ impl Plan {
             let mut product_bits = 0u64;
             let mut association_bits = 0u64;
             if let Some(filter) = filter {
-                for product in &filter.products {
+                for product in &filter.names {
                     let i = intern(&mut products, product);
                     product_bits |= 1u64.checked_shl(u32::try_from(i).ok()?).unwrap_or(0);
                 }
@@ -200,6 +230,8 @@ pub struct Scratch {
     sorted: Vec<u64>,
     /// Customers of the lines each measure counted, for `distinct customers`.
     customers: Vec<Vec<String>>,
+    /// What the catalogue's names met in the data, when a batch watches it.
+    seen: Option<Seen>,
 }
 
 impl Scratch {
@@ -211,6 +243,12 @@ impl Scratch {
     /// The people of the last record folded.
     pub fn people(&self) -> &[PersonKey] {
         &self.people
+    }
+
+    /// What the catalogue's names met in the data: set to watch, taken at
+    /// the end of a run.
+    pub(crate) fn seen_mut(&mut self) -> &mut Option<Seen> {
+        &mut self.seen
     }
 }
 
@@ -301,6 +339,9 @@ impl<'p> Evaluator<'p> {
         scratch.people.clear();
         scratch.customers.resize_with(measures, Vec::new);
         scratch.customers.iter_mut().for_each(Vec::clear);
+        if let Some(seen) = scratch.seen.as_mut() {
+            seen.begin();
+        }
 
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let folded = PartnerSeed {
@@ -868,6 +909,15 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, 'de> {
         let product = product.ok_or_else(missing)?;
         let value = parse_amount(value.ok_or_else(missing)?.get()).ok_or_else(missing)?;
         let date = parse_date(&date.ok_or_else(missing)?.0).ok_or_else(missing)?;
+        if let (Some(watch), Some(seen)) = (evaluator.watch(), scratch.seen.as_mut()) {
+            seen.stage(watch, DataField::Product, &product.0);
+            let field = if revenue {
+                DataField::RevenueType
+            } else {
+                DataField::UsageMetric
+            };
+            seen.stage(watch, field, &kind.0);
+        }
         if revenue {
             let currency = currency.ok_or_else(missing)?;
             if let Some(expected) = &plan.currency

@@ -21,7 +21,9 @@
 pub mod assign;
 pub mod fold;
 pub mod gap;
+pub mod keyed;
 pub mod renamed;
+pub mod watch;
 pub mod window;
 
 use std::borrow::Cow;
@@ -71,12 +73,17 @@ pub struct Evaluator<'p> {
     groups: Vec<GroupPlan>,
     /// Each measure's window.
     windows: Vec<Window>,
+    /// Whether some requirement reads each measure `in every month`.
+    monthly: Vec<bool>,
     /// Whether the policy has revenue measures (and so a currency to check).
     has_revenue: bool,
     /// What the fast path needs; `None` when the policy is beyond it.
     fold: Option<fold::Plan>,
     /// The credentials as why-not reads them at the as-of date, compiled.
     catalog: gap::WhyNot,
+    /// The declared catalogue names to watch data for; `None` when the
+    /// policy declares no catalogue (and then nothing is watched).
+    watch: Option<watch::Watch>,
 }
 
 /// A group compiled to masks: which exams and which (earlier) groups it
@@ -129,6 +136,51 @@ pub enum Exclusion {
     NotPartnerOfRecord,
     /// The measure counts paid lines only, and this one is not marked paid.
     NotPaid,
+    /// Its value of a field the measure filters on (`where ...`) does not
+    /// meet the condition.
+    OtherFieldValue,
+    /// It has no value (or no valid value) of a field the measure filters on.
+    NoFieldValue,
+    /// The measure counts lines of another measure's customers only
+    /// (`for customers of`), and this line's customer is not one (or it
+    /// names none).
+    NotCustomerOf,
+}
+
+/// How many reasons a line may not count for: the length of
+/// [`MeasureTotal::excluded`].
+pub const EXCLUSIONS: usize = 8;
+
+/// Each measure's customers, by measure index, for the measures that
+/// another restricts to their customers (`for customers of`); `None` for
+/// the others.
+type Restrictions = Vec<Option<HashSet<String>>>;
+
+/// A problem with a line's value of a declared field, found while
+/// evaluating; reported as a data warning (see [`Evaluator::warnings`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineWarning {
+    /// A revenue line (else a usage line).
+    pub revenue: bool,
+    /// The line's index in its list.
+    pub line: usize,
+    /// The field.
+    pub field: model::FieldId,
+    /// What is wrong.
+    pub problem: FieldProblem,
+    /// Where, within the record: the value, or the line's `{`.
+    pub span: crate::ast::Span,
+}
+
+/// What is wrong with a line's value of a declared field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// A value the closed field does not list.
+    NotListed,
+    /// Not a string.
+    NotText,
+    /// No value, on a line this measure would count otherwise.
+    Missing(MeasureId),
 }
 
 /// A measure's value for one partner, with what counted and what did not
@@ -142,13 +194,21 @@ pub struct MeasureTotal {
     /// measure reads; for a derived measure, its base's).
     pub counted: Vec<usize>,
     /// Lines that did not count, by reason, in [`Exclusion`] order.
-    pub excluded: [usize; 5],
+    pub excluded: [usize; EXCLUSIONS],
     /// Each line that did not count, with why.
     pub excluded_lines: Vec<(usize, Exclusion)>,
     /// For a customer measure: the lines (indices, as in `counted`) its
     /// base counts in the window that name no customer, so belong to none
-    /// (reported as a data warning, E0410, not dropped silently).
+    /// (reported as a data warning, E0410, not dropped silently); for a
+    /// usage measure kept per customer, its own such lines, which no key
+    /// takes.
     pub without_customer: Vec<usize>,
+    /// For a usage measure with keys (`per customer and product`) or
+    /// `latest`: each key's value, in the order of their first lines.
+    pub keys: Vec<keyed::KeyValue>,
+    /// For a measure some requirement reads `in every month`: its value
+    /// within each month of the window, oldest first.
+    pub months: Vec<keyed::MonthValue>,
 }
 
 /// A credential pass in the data that cannot be right: dated before the exam
@@ -175,6 +235,8 @@ pub struct PartnerOutcome<'p> {
     pub measures: Vec<MeasureTotal>,
     /// Passes in the data that cannot be right.
     pub flags: Vec<PassFlag>,
+    /// Lines whose values of declared fields are wrong or missing.
+    pub warnings: Vec<LineWarning>,
     /// Each option's outcome, in policy order; empty at [`Detail::Tier`].
     pub options: Vec<OptionOutcome<'p>>,
 }
@@ -265,6 +327,11 @@ pub struct MeasureOutcome<'p> {
     pub actual: Decimal,
     /// Whether `actual` is a monthly average.
     pub per_month: bool,
+    /// Whether `actual` is the lowest month's value (`in every month`).
+    pub every_month: bool,
+    /// With `in every month`: the measure within each month of the window,
+    /// oldest first; a month with no line counted is zero.
+    pub months: Vec<keyed::MonthValue>,
     /// The threshold for the partner's market; `None` when the policy sets
     /// none for it.
     pub required: Option<Decimal>,
@@ -408,6 +475,9 @@ pub struct Facts {
     pub market: Option<MarketId>,
     /// Each measure's value, by measure index.
     pub totals: Vec<Decimal>,
+    /// Each measure's value within each month of its window, by measure
+    /// index; empty for a measure no requirement reads `in every month`.
+    pub months: Vec<Vec<keyed::MonthValue>>,
     /// Each person's groups, as bits.
     pub people: Vec<u64>,
     /// Each person's exams that count at the as-of date, as bits by catalog
@@ -439,6 +509,12 @@ impl<'p> Evaluator<'p> {
             .map(|m| Window::of(m.period, as_of))
             .collect();
         let has_revenue = policy.measures.iter().any(model::Measure::is_money);
+        let mut monthly = vec![false; policy.measures.len()];
+        for option in &policy.options {
+            for tier in &option.tiers {
+                mark_monthly(&tier.requirements, &mut monthly);
+            }
+        }
         let words = policy.exams.len().div_ceil(64);
         let groups: Vec<GroupPlan> = group_order(policy)
             .into_iter()
@@ -473,12 +549,25 @@ impl<'p> Evaluator<'p> {
             exam_exact,
             groups,
             windows,
+            monthly,
             has_revenue,
             fold: None,
             catalog,
+            watch: watch::Watch::of(policy),
         };
         evaluator.fold = fold::Plan::new(&evaluator);
         evaluator
+    }
+
+    /// Whether the policy declares a catalogue whose names a batch watches
+    /// the data for (see [`watch`]).
+    pub fn watches_data(&self) -> bool {
+        self.watch.is_some()
+    }
+
+    /// The catalogue names to watch data for.
+    pub(crate) fn watch(&self) -> Option<&watch::Watch> {
+        self.watch.as_ref()
     }
 
     /// The policy.
@@ -530,9 +619,18 @@ impl<'p> Evaluator<'p> {
             return Err(vec![DataError::market_outside(partner, &markets)]);
         }
 
+        // Declared fields are read only for a policy that declares some.
+        let fields = (!self.policy.fields.is_empty()).then(|| {
+            let names: Vec<&str> = self.policy.fields.iter().map(|f| f.id.as_str()).collect();
+            crate::data::line_fields(partner.record, &names)
+        });
         let mut measures = self
-            .measure_totals(partner)
+            .measure_totals(partner, fields.as_ref())
             .ok_or_else(|| vec![DataError::sum_overflow(partner)])?;
+        let warnings = fields
+            .as_ref()
+            .map(|f| self.field_warnings(f, &measures))
+            .unwrap_or_default();
         let mut flags = Vec::new();
         let mut holds = Vec::new();
         let people = self.group_masks(
@@ -543,6 +641,12 @@ impl<'p> Evaluator<'p> {
         let facts = Facts {
             market: self.market_of(partner.market.as_deref()),
             totals: measures.iter().map(|m| m.total).collect(),
+            // Only policies with `in every month` pay for month values.
+            months: if self.monthly.contains(&true) {
+                measures.iter().map(|m| m.months.clone()).collect()
+            } else {
+                Vec::new()
+            },
             people,
             holds,
             attributes: self
@@ -563,7 +667,114 @@ impl<'p> Evaluator<'p> {
                 m.excluded_lines = Vec::new();
             }
         }
-        Ok(self.judge(&facts, measures, flags, detail))
+        let mut outcome = self.judge(&facts, measures, flags, detail);
+        outcome.warnings = warnings;
+        Ok(outcome)
+    }
+
+    /// The problems with lines' values of declared fields: a value that is
+    /// not a string, or not one a closed field lists, on any line; and no
+    /// value on a line that a measure would count but for it.
+    fn field_warnings(
+        &self,
+        fields: &crate::data::LineFields<'_>,
+        measures: &[MeasureTotal],
+    ) -> Vec<LineWarning> {
+        use crate::data::FieldValue;
+        let mut out = Vec::new();
+        for (revenue, lines) in [(true, &fields.revenue), (false, &fields.usage)] {
+            for (line, values) in lines.iter().enumerate() {
+                for ((f, value), field) in values.iter().enumerate().zip(&self.policy.fields) {
+                    let problem = match value {
+                        FieldValue::NotText { .. } => FieldProblem::NotText,
+                        FieldValue::Text { value, .. } if !field.allows(value) => {
+                            FieldProblem::NotListed
+                        }
+                        _ => continue,
+                    };
+                    out.push(LineWarning {
+                        revenue,
+                        line,
+                        field: model::FieldId(f),
+                        problem,
+                        span: value.span(),
+                    });
+                }
+            }
+        }
+        for (m, (measure, total)) in self.policy.measures.iter().zip(measures).enumerate() {
+            let (MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+                &measure.kind
+            else {
+                continue;
+            };
+            let revenue = measure.is_money();
+            let lines = if revenue {
+                &fields.revenue
+            } else {
+                &fields.usage
+            };
+            for (line, why) in &total.excluded_lines {
+                if *why != Exclusion::NoFieldValue {
+                    continue;
+                }
+                let missing = filter.conditions.iter().find_map(|c| {
+                    let value = lines.get(*line)?.get(c.field.0)?;
+                    matches!(value, FieldValue::Missing { .. }).then_some((c.field, value.span()))
+                });
+                let Some((field, span)) = missing else {
+                    continue;
+                };
+                let known = out
+                    .iter()
+                    .any(|w| w.revenue == revenue && w.line == *line && w.field == field);
+                if !known {
+                    out.push(LineWarning {
+                        revenue,
+                        line: *line,
+                        field,
+                        problem: FieldProblem::Missing(model::MeasureId(m)),
+                        span,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The data warnings of an outcome's [`PartnerOutcome::warnings`], in
+    /// `partner`'s record.
+    pub fn warnings(&self, partner: &Partner<'_>, outcome: &PartnerOutcome<'_>) -> Vec<DataError> {
+        let record = partner.record;
+        outcome
+            .warnings
+            .iter()
+            .filter_map(|w| {
+                let field = self.policy.fields.get(w.field.0)?;
+                Some(match w.problem {
+                    FieldProblem::NotText => {
+                        DataError::field_value_not_text(record, w.span, &field.id)
+                    }
+                    FieldProblem::NotListed => {
+                        let json = record.text().get(w.span.range()).unwrap_or_default();
+                        let value = serde_json::from_str::<String>(json).unwrap_or_default();
+                        DataError::field_value_not_listed(
+                            record,
+                            w.span,
+                            &field.id,
+                            &value,
+                            field.values.as_deref().unwrap_or_default(),
+                        )
+                    }
+                    FieldProblem::Missing(m) => DataError::field_missing(
+                        record,
+                        w.span,
+                        &field.id,
+                        &self.policy.measures.get(m.0)?.name,
+                    ),
+                })
+            })
+            .collect()
     }
 
     /// The market the policy knows by the name the data gives.
@@ -590,6 +801,7 @@ impl<'p> Evaluator<'p> {
                 market: facts.market,
                 measures,
                 flags,
+                warnings: Vec::new(),
                 options: Vec::new(),
             };
         }
@@ -626,6 +838,7 @@ impl<'p> Evaluator<'p> {
             market: facts.market,
             measures,
             flags,
+            warnings: Vec::new(),
             options,
         }
     }
@@ -659,7 +872,14 @@ impl<'p> Evaluator<'p> {
     /// A measure requirement's compared value and its threshold for the market.
     fn measure_value(&self, r: &MeasureRequirement, facts: &Facts) -> (Decimal, Option<Decimal>) {
         let total = facts.totals.get(r.measure.0).copied().unwrap_or_default();
-        let actual = if r.per_month {
+        let actual = if r.every_month {
+            // The month furthest from the threshold decides.
+            facts
+                .months
+                .get(r.measure.0)
+                .and_then(|months| months.iter().map(|m| m.value).min())
+                .unwrap_or_default()
+        } else if r.per_month {
             let months = self
                 .policy
                 .measures
@@ -675,8 +895,15 @@ impl<'p> Evaluator<'p> {
         )
     }
 
-    /// Every measure's value; `None` when a sum overflows.
-    fn measure_totals(&self, partner: &Partner<'_>) -> Option<Vec<MeasureTotal>> {
+    /// Every measure's value; `None` when a sum overflows. `fields` holds
+    /// the lines' values of the declared fields, when there are any.
+    fn measure_totals(
+        &self,
+        partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
+    ) -> Option<Vec<MeasureTotal>> {
+        let customers = self.restrictions(partner, fields)?;
+        let customers = &customers;
         let mut totals: Vec<MeasureTotal> = self
             .policy
             .measures
@@ -687,26 +914,74 @@ impl<'p> Evaluator<'p> {
                     revenue_types,
                     filter,
                 } => {
-                    let lines = partner.revenue.iter().map(Line::from);
-                    self.sum_lines(lines, revenue_types, filter, *window, Aggregate::Sum)
+                    let lines = revenue_lines(partner, fields);
+                    self.sum_lines(
+                        lines,
+                        revenue_types,
+                        filter,
+                        *window,
+                        Aggregate::Sum,
+                        customers,
+                    )
                 }
                 MeasureKind::Usage {
                     aggregate,
                     metric,
                     filter,
+                    keys,
+                    largest,
                 } => {
-                    let lines = partner.usage.iter().map(Line::from);
-                    self.sum_lines(
+                    let lines = usage_lines(partner, fields);
+                    let mut total = self.sum_lines(
                         lines,
                         std::slice::from_ref(metric),
                         filter,
                         *window,
                         *aggregate,
-                    )
+                        customers,
+                    )?;
+                    if !keys.is_empty() || *largest || *aggregate == Aggregate::Latest {
+                        let readings = readings(partner, measure, &total.counted);
+                        let months = window.months(measure.window_months);
+                        let (value, values) =
+                            keyed::combine(&readings, *aggregate, keys, *largest, &months)?;
+                        total.total = value;
+                        total.keys = values;
+                        if keys.contains(&model::Key::Customer) {
+                            total.without_customer = readings
+                                .iter()
+                                .filter(|r| r.customer.and_then(customer_key).is_none())
+                                .map(|r| r.line)
+                                .collect();
+                        }
+                    }
+                    Some(total)
                 }
                 MeasureKind::DistinctCustomers { .. } => Some(MeasureTotal::default()),
             })
             .collect::<Option<_>>()?;
+        for (i, measure) in self.policy.measures.iter().enumerate() {
+            if !self.monthly.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let (Some(window), Some(slot)) = (self.windows.get(i), totals.get_mut(i)) else {
+                continue;
+            };
+            let months = window.months(measure.window_months);
+            let readings = readings(partner, measure, &slot.counted);
+            slot.months = match &measure.kind {
+                MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } => keyed::by_month(&readings, *aggregate, keys, *largest, &months)?,
+                MeasureKind::Revenue { .. } => {
+                    keyed::by_month(&readings, Aggregate::Sum, &[], false, &months)?
+                }
+                MeasureKind::DistinctCustomers { .. } => Vec::new(),
+            };
+        }
         // Derived measures read their base's counted lines, computed above.
         for (i, measure) in self.policy.measures.iter().enumerate() {
             let MeasureKind::DistinctCustomers { of, count } = measure.kind else {
@@ -718,7 +993,8 @@ impl<'p> Evaluator<'p> {
                 else {
                     continue;
                 };
-                let mut total = self.customers_counted(partner, base, *window, count)?;
+                let mut total =
+                    self.customers_counted(partner, fields, base, (*window, count), customers)?;
                 if let Some(lines) = totals.get(of.0) {
                     total.without_customer =
                         self.without_customer(partner, base.is_money(), &lines.counted);
@@ -754,9 +1030,11 @@ impl<'p> Evaluator<'p> {
                 *slot = MeasureTotal {
                     total: Decimal::from(customers.len()),
                     counted,
-                    excluded: [0; 5],
+                    excluded: [0; EXCLUSIONS],
                     excluded_lines: Vec::new(),
                     without_customer,
+                    keys: Vec::new(),
+                    months: Vec::new(),
                 };
             }
         }
@@ -770,11 +1048,12 @@ impl<'p> Evaluator<'p> {
     fn customers_counted(
         &self,
         partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
-        window: Window,
-        count: CustomerCount,
+        (window, count): (Window, CustomerCount),
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
-        let sums = |window: Window| self.customer_sums(partner, base, window);
+        let sums = |window: Window| self.customer_sums(partner, fields, base, window, customers);
         let current = sums(window)?;
         let customers = |sums: &HashMap<String, (Decimal, Vec<usize>)>| -> HashSet<String> {
             sums.iter()
@@ -828,9 +1107,11 @@ impl<'p> Evaluator<'p> {
         Some(MeasureTotal {
             total,
             counted,
-            excluded: [0; 5],
+            excluded: [0; EXCLUSIONS],
             excluded_lines: Vec::new(),
             without_customer: Vec::new(),
+            keys: Vec::new(),
+            months: Vec::new(),
         })
     }
 
@@ -912,8 +1193,10 @@ impl<'p> Evaluator<'p> {
     fn customer_sums(
         &self,
         partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
         base: &Measure,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<HashMap<String, (Decimal, Vec<usize>)>> {
         let mut sums: HashMap<String, (Decimal, Vec<usize>)> = HashMap::new();
         let mut add = |customer: Option<&str>, index: usize, value: Decimal| -> Option<()> {
@@ -928,10 +1211,14 @@ impl<'p> Evaluator<'p> {
                 revenue_types,
                 filter,
             } => {
-                for (i, l) in partner.revenue.iter().enumerate() {
-                    let line = Line::from(l);
+                for (i, (l, line)) in partner
+                    .revenue
+                    .iter()
+                    .zip(revenue_lines(partner, fields))
+                    .enumerate()
+                {
                     if self
-                        .exclusion(&line, revenue_types, filter, window)
+                        .exclusion(&line, revenue_types, filter, window, customers)
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -940,10 +1227,20 @@ impl<'p> Evaluator<'p> {
                 }
             }
             MeasureKind::Usage { metric, filter, .. } => {
-                for (i, l) in partner.usage.iter().enumerate() {
-                    let line = Line::from(l);
+                for (i, (l, line)) in partner
+                    .usage
+                    .iter()
+                    .zip(usage_lines(partner, fields))
+                    .enumerate()
+                {
                     if self
-                        .exclusion(&line, std::slice::from_ref(metric), filter, window)
+                        .exclusion(
+                            &line,
+                            std::slice::from_ref(metric),
+                            filter,
+                            window,
+                            customers,
+                        )
                         .is_none()
                         && l.customer.as_deref().and_then(customer_key).is_some()
                     {
@@ -964,11 +1261,12 @@ impl<'p> Evaluator<'p> {
         filter: &LineFilter,
         window: Window,
         aggregate: Aggregate,
+        customers: &Restrictions,
     ) -> Option<MeasureTotal> {
         let mut out = MeasureTotal::default();
         let mut max: Option<Decimal> = None;
         for (i, line) in lines.enumerate() {
-            match self.exclusion(&line, kinds, filter, window) {
+            match self.exclusion(&line, kinds, filter, window, customers) {
                 None => {
                     if aggregate == Aggregate::Sum {
                         out.total = out.total.checked_add(line.value)?;
@@ -996,12 +1294,13 @@ impl<'p> Evaluator<'p> {
         kinds: &[String],
         filter: &LineFilter,
         window: Window,
+        customers: &Restrictions,
     ) -> Option<Exclusion> {
         if !kinds.iter().any(|kind| model::same_name(line.kind, kind)) {
             return Some(Exclusion::OtherType);
         }
         if !filter
-            .products
+            .names
             .iter()
             .any(|p| model::same_name(line.product, p))
         {
@@ -1025,7 +1324,87 @@ impl<'p> Evaluator<'p> {
         if filter.paid_only && line.paid != Some(true) {
             return Some(Exclusion::NotPaid);
         }
+        for c in &filter.conditions {
+            let field = self.policy.fields.get(c.field.0);
+            // A value a closed field does not list is no value: reported,
+            // it meets no condition.
+            let value = line
+                .fields
+                .get(c.field.0)
+                .and_then(crate::data::FieldValue::text)
+                .filter(|v| field.is_some_and(|f| f.allows(v)));
+            match value {
+                Some(v) if c.holds(v) => {}
+                Some(_) => return Some(Exclusion::OtherFieldValue),
+                None => return Some(Exclusion::NoFieldValue),
+            }
+        }
+        if let Some(other) = filter.customers_of {
+            let theirs = customers.get(other.0).and_then(Option::as_ref);
+            let key = line.customer.and_then(customer_key);
+            if !key.is_some_and(|k| theirs.is_some_and(|set| set.contains(&k))) {
+                return Some(Exclusion::NotCustomerOf);
+            }
+        }
         None
+    }
+
+    /// The customers of each measure another restricts to its customers:
+    /// those whose lines it counts in its own window sum to more than zero
+    /// (as for `new customers of`); `None` when a sum overflows.
+    fn restrictions(
+        &self,
+        partner: &Partner<'_>,
+        fields: Option<&crate::data::LineFields<'_>>,
+    ) -> Option<Restrictions> {
+        let measures = &self.policy.measures;
+        let mut sets: Restrictions = vec![None; measures.len()];
+        let restricted_to = |m: &Measure| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => {
+                filter.customers_of
+            }
+            MeasureKind::DistinctCustomers { .. } => None,
+        };
+        if measures.iter().all(|m| restricted_to(m).is_none()) {
+            return Some(sets);
+        }
+        // Each measure after those whose customers it needs: a chain is at
+        // most as long as the measures (the checker refuses rings).
+        let mut pending: Vec<usize> = measures
+            .iter()
+            .filter_map(restricted_to)
+            .map(|m| m.0)
+            .collect();
+        let mut rounds = 0;
+        while let Some(&m) = pending.last() {
+            rounds += 1;
+            if rounds > measures.len() * measures.len() + 1 {
+                return Some(sets);
+            }
+            if sets.get(m).is_some_and(Option::is_some) {
+                pending.pop();
+                continue;
+            }
+            let measure = measures.get(m)?;
+            if let Some(other) = restricted_to(measure)
+                && sets.get(other.0).is_some_and(Option::is_none)
+            {
+                pending.push(other.0);
+                continue;
+            }
+            let window = self.windows.get(m).copied()?;
+            let sums = self.customer_sums(partner, fields, measure, window, &sets)?;
+            let set = sums
+                .into_iter()
+                .filter(|(_, (sum, _))| *sum > Decimal::ZERO)
+                .map(|(customer, _)| customer)
+                .collect();
+            if let Some(slot) = sets.get_mut(m) {
+                *slot = Some(set);
+            }
+            pending.pop();
+        }
+        Some(sets)
     }
 
     /// The catalog index of an exam code as the data writes it.
@@ -1139,6 +1518,12 @@ impl<'p> Evaluator<'p> {
                     met: required.is_some_and(|t| r.meets(actual, t)),
                     actual,
                     per_month: r.per_month,
+                    every_month: r.every_month,
+                    months: if r.every_month {
+                        facts.months.get(r.measure.0).cloned().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                     required,
                     shortfall,
                     window: self.windows.get(r.measure.0).copied().unwrap_or(Window {
@@ -1218,6 +1603,69 @@ impl<'p> Evaluator<'p> {
 
 /// The key a customer is counted under by `distinct customers of`:
 /// case-insensitive, surrounding whitespace dropped; `None` when blank.
+/// Marks in `monthly` each measure that a requirement in `list` (or in its
+/// `either` branches) reads `in every month`.
+fn mark_monthly(list: &[Requirement], monthly: &mut [bool]) {
+    for requirement in list {
+        match requirement {
+            Requirement::Measure(r) if r.every_month => {
+                if let Some(slot) = monthly.get_mut(r.measure.0) {
+                    *slot = true;
+                }
+            }
+            Requirement::Either(branches, _) => {
+                for branch in branches {
+                    mark_monthly(&branch.requirements, monthly);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `counted` lines of `measure` as per-key aggregation reads them.
+fn readings<'l>(
+    partner: &'l Partner<'_>,
+    measure: &'l Measure,
+    counted: &[usize],
+) -> Vec<keyed::Reading<'l>> {
+    let (products, revenue) = match &measure.kind {
+        MeasureKind::Revenue { filter, .. } => (&filter.products, true),
+        MeasureKind::Usage { filter, .. } => (&filter.products, false),
+        MeasureKind::DistinctCustomers { .. } => return Vec::new(),
+    };
+    let product = |written: &str| -> &'l str {
+        products
+            .iter()
+            .find(|p| model::same_name(written, p))
+            .map_or("", String::as_str)
+    };
+    counted
+        .iter()
+        .filter_map(|&line| {
+            Some(if revenue {
+                let l = partner.revenue.get(line)?;
+                keyed::Reading {
+                    line,
+                    date: l.date,
+                    customer: l.customer.as_deref(),
+                    product: product(&l.product),
+                    value: l.amount,
+                }
+            } else {
+                let l = partner.usage.get(line)?;
+                keyed::Reading {
+                    line,
+                    date: l.date,
+                    customer: l.customer.as_deref(),
+                    product: product(&l.product),
+                    value: l.quantity,
+                }
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn customer_key(customer: &str) -> Option<String> {
     let key = customer.trim().to_lowercase();
     (!key.is_empty()).then_some(key)
@@ -1334,22 +1782,54 @@ fn fillable(p: &PeopleRequirement, people: &[u64]) -> bool {
 /// A revenue or usage line as a measure sees it.
 struct Line<'l> {
     kind: &'l str,
+    customer: Option<&'l str>,
     product: &'l str,
     date: NaiveDate,
     associations: &'l [std::borrow::Cow<'l, str>],
     paid: Option<bool>,
     value: Decimal,
+    /// Its values of the declared fields, by field index (empty when the
+    /// policy declares none).
+    fields: &'l [crate::data::FieldValue<'l>],
+}
+
+/// A partner's revenue lines as measures see them, with their field values.
+fn revenue_lines<'l>(
+    partner: &'l Partner<'_>,
+    fields: Option<&'l crate::data::LineFields<'_>>,
+) -> impl Iterator<Item = Line<'l>> {
+    partner.revenue.iter().enumerate().map(move |(i, l)| Line {
+        fields: fields
+            .and_then(|f| f.revenue.get(i))
+            .map_or(&[], Vec::as_slice),
+        ..Line::from(l)
+    })
+}
+
+/// A partner's usage lines as measures see them, with their field values.
+fn usage_lines<'l>(
+    partner: &'l Partner<'_>,
+    fields: Option<&'l crate::data::LineFields<'_>>,
+) -> impl Iterator<Item = Line<'l>> {
+    partner.usage.iter().enumerate().map(move |(i, l)| Line {
+        fields: fields
+            .and_then(|f| f.usage.get(i))
+            .map_or(&[], Vec::as_slice),
+        ..Line::from(l)
+    })
 }
 
 impl<'l> From<&'l crate::data::RevenueLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::RevenueLine<'_>) -> Self {
         Line {
             kind: &l.kind,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,
             paid: None,
             value: l.amount,
+            fields: &[],
         }
     }
 }
@@ -1358,11 +1838,13 @@ impl<'l> From<&'l crate::data::UsageLine<'_>> for Line<'l> {
     fn from(l: &'l crate::data::UsageLine<'_>) -> Self {
         Line {
             kind: &l.metric,
+            customer: l.customer.as_deref(),
             product: &l.product,
             date: l.date,
             associations: &l.associations,
             paid: l.paid,
             value: l.quantity,
+            fields: &[],
         }
     }
 }

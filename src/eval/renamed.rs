@@ -47,3 +47,63 @@ pub fn renamed_passes<'a>(policy: &'a Policy, partner: &'a Partner<'a>) -> Vec<R
     }
     out
 }
+
+/// Which list of a partner's lines a line is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineList {
+    /// `revenue`.
+    Revenue,
+    /// `usage`.
+    Usage,
+}
+
+/// A revenue or usage line recorded under a former name of a product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenamedLine<'a> {
+    /// Whether it is a revenue or a usage line.
+    pub list: LineList,
+    /// Its index in that list, from 0.
+    pub line: usize,
+    /// The product as the data records it (a former name).
+    pub recorded_as: &'a str,
+    /// The product's current name in the catalogue.
+    pub counted_as: &'a str,
+    /// The line's date.
+    pub date: NaiveDate,
+}
+
+/// Every revenue and usage line of `partner` recorded under a former name
+/// of a product in `policy`'s catalogue, revenue first, in the order of
+/// the data. Empty (and free) when no product declares a former name.
+pub fn renamed_lines<'a>(policy: &'a Policy, partner: &'a Partner<'a>) -> Vec<RenamedLine<'a>> {
+    if policy.products.iter().all(|p| p.former_names.is_empty()) {
+        return Vec::new();
+    }
+    let revenue = partner
+        .revenue
+        .iter()
+        .map(|l| (LineList::Revenue, &*l.product, l.date));
+    let usage = partner
+        .usage
+        .iter()
+        .map(|l| (LineList::Usage, &*l.product, l.date));
+    let mut index = [0usize; 2];
+    revenue
+        .chain(usage)
+        .filter_map(|(list, product, date)| {
+            let slot = index.get_mut(list as usize)?;
+            let line = *slot;
+            *slot += 1;
+            let (current, former) = policy.product_of(product)?;
+            former?;
+            Some(RenamedLine {
+                list,
+                line,
+                recorded_as: product,
+                counted_as: &current.name,
+                date,
+            })
+        })
+        .collect()
+}

@@ -43,6 +43,25 @@ impl Window {
         self.start.succ_opt().unwrap_or(self.start)
     }
 
+    /// The window's `months` months, oldest first: each runs from the day
+    /// after the same day one month earlier to its end, so together they
+    /// cover the window exactly (a trailing window ending 31 March has a
+    /// month from 1 March to 31 March and one from 1 to 28 February).
+    pub fn months(&self, months: u32) -> Vec<Window> {
+        let bound = |k: u32| {
+            self.end
+                .checked_sub_months(Months::new(k))
+                .unwrap_or(NaiveDate::MIN)
+        };
+        (0..months)
+            .rev()
+            .map(|k| Window {
+                start: bound(k + 1).max(self.start),
+                end: bound(k),
+            })
+            .collect()
+    }
+
     /// Whether `date` lies in the window.
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.start < date && date <= self.end

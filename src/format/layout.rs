@@ -189,12 +189,35 @@ impl<'s> Printer<'s> {
                 }
                 Item::Association(d) => self.declaration(keywords::ASSOCIATION, d, name_width),
                 Item::Attribute(d) => self.declaration(keywords::ATTRIBUTE, d, name_width),
+                Item::Field(f) => self.field(f, name_width),
                 Item::Tiers(list, _) => {
                     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
                     self.out.push_str(&format!("tiers {}", names.join(", ")));
                 }
                 Item::Exam(e) => self.exam(e, name_width),
                 Item::Group(g) => self.group(g, name_width),
+                Item::Product(p) => {
+                    let mut line = format!("product {}", quoted(&p.name.value));
+                    if !p.former_names.is_empty() {
+                        let names: Vec<String> =
+                            p.former_names.iter().map(|n| quoted(&n.value)).collect();
+                        line.push_str(&format!(" formerly {}", names.join(", ")));
+                    }
+                    self.out.push_str(&line);
+                }
+                Item::Family(f) => {
+                    let members: Vec<String> = f.members.iter().map(|n| quoted(&n.value)).collect();
+                    let head = format!("family {} =", quoted(&f.name.value));
+                    self.listed(&head, &members);
+                }
+                Item::LineTypes(t) => {
+                    let names: Vec<&str> = t.names.iter().map(|n| n.name.as_str()).collect();
+                    let head = match t.source {
+                        LineSource::Revenue => "revenue types",
+                        LineSource::Usage => "usage metrics",
+                    };
+                    self.out.push_str(&format!("{head} {}", names.join(", ")));
+                }
                 Item::Measure(m) => self.measure(m),
                 Item::Option(o) => {
                     self.option(o);
@@ -209,6 +232,33 @@ impl<'s> Printer<'s> {
             // Comments inside an item printed on one line follow it.
             self.comments.inner(&mut self.out, span.end, 1);
         }
+    }
+
+    /// `head` and the `items` after it, separated by commas, continued on
+    /// lines indented under the first item when they do not fit.
+    fn listed(&mut self, head: &str, items: &[String]) {
+        let mut line = head.to_owned();
+        let column = 2 + head.chars().count() + 1;
+        let mut width = column;
+        let last = items.len().saturating_sub(1);
+        for (i, item) in items.iter().enumerate() {
+            let piece = if i < last {
+                format!("{item},")
+            } else {
+                item.clone()
+            };
+            if i > 0 && width + 1 + piece.chars().count() > WIDTH {
+                line.push('\n');
+                line.push_str(&" ".repeat(column));
+                width = column;
+            } else {
+                line.push(' ');
+                width += 1;
+            }
+            width += piece.chars().count();
+            line.push_str(&piece);
+        }
+        self.out.push_str(&line);
     }
 
     fn header(&mut self, keyword: keywords::Keyword, value: &str, width: usize) {
@@ -226,6 +276,24 @@ impl<'s> Printer<'s> {
             )),
             None => self.out.push_str(&format!("{keyword} {}", d.id.name)),
         }
+    }
+
+    fn field(&mut self, f: &FieldDecl, width: usize) {
+        let keyword = keywords::FIELD.word;
+        let mut line = match &f.title {
+            Some(t) => format!(
+                "{keyword} {} {}",
+                padded(&f.id.name, width),
+                quoted(&t.value)
+            ),
+            None if f.values.is_empty() => format!("{keyword} {}", f.id.name),
+            None => format!("{keyword} {}", padded(&f.id.name, width)),
+        };
+        if !f.values.is_empty() {
+            let values: Vec<String> = f.values.iter().map(|v| quoted(&v.value)).collect();
+            line.push_str(&format!(" = {}", values.join(", ")));
+        }
+        self.out.push_str(&line);
     }
 
     fn exam(&mut self, e: &ExamDecl, width: usize) {
@@ -331,15 +399,31 @@ impl<'s> Printer<'s> {
             }
             MeasureBody::Usage {
                 aggregate,
+                largest,
                 metric,
+                keys,
                 filter,
             } => {
+                let largest = match largest {
+                    Some(t) if t.text.split_whitespace().any(|w| w == "total") => "largest total ",
+                    Some(_) => "largest ",
+                    None => "",
+                };
                 let aggregate = aggregate
                     .as_ref()
                     .map(|a| format!("{} ", a.text))
                     .unwrap_or_default();
+                let keys = if keys.is_empty() {
+                    String::new()
+                } else {
+                    let words: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+                    format!(" per {}", words.join(" and "))
+                };
                 (
-                    format!("usage {} = {aggregate}{}", m.name.name, metric.name),
+                    format!(
+                        "usage {} = {largest}{aggregate}{}{keys}",
+                        m.name.name, metric.name
+                    ),
                     Some(filter),
                 )
             }
@@ -370,20 +454,28 @@ impl<'s> Printer<'s> {
                 format!("over last complete fiscal year ending {}", ends.text)
             }
         };
+        let mut conditions = Vec::new();
         if !filter.associations.is_empty() {
             let names: Vec<&str> = filter
                 .associations
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            rest.push_str(&format!(" as {}", names.join(" or ")));
+            conditions.push(format!("as {}", names.join(" or ")));
         }
         if filter.paid_only.is_some() {
-            rest.push_str(if filter.associations.is_empty() {
-                " paid only"
-            } else {
-                ", paid only"
-            });
+            conditions.push("paid only".to_owned());
+        }
+        conditions.extend(filter.conditions.iter().map(field_condition));
+        conditions.extend(
+            filter
+                .customers_of
+                .iter()
+                .map(|c| format!("for customers of {}", c.measure.name)),
+        );
+        if !conditions.is_empty() {
+            rest.push(' ');
+            rest.push_str(&conditions.join(", "));
         }
         // Comments among the products stay with them: one product a line.
         let column = 2 + head.find(" = ").map_or(0, |i| i + 3);
@@ -417,6 +509,14 @@ impl<'s> Printer<'s> {
         // `NAME = `; the window and conditions go on a line of their own.
         let mut line = format!("{head} from");
         let mut width = 2 + line.chars().count();
+        // A head with keys (`per customer and product`) is long already:
+        // `from` and the products start on the next line.
+        if head.contains(" per ") {
+            self.out.push_str(&head);
+            self.out.push('\n');
+            line = format!("{}from", " ".repeat(column));
+            width = line.chars().count();
+        }
         // Whether `line` holds a product yet: each line holds at least one,
         // however long.
         let mut filled = false;
@@ -528,10 +628,11 @@ impl<'s> Printer<'s> {
             indent(&mut self.out, level);
             match req {
                 Requirement::Measure(m) => {
-                    let per_month = if m.per_month.is_some() {
-                        " per month"
-                    } else {
-                        ""
+                    let per_month = match (m.per_month.is_some(), m.every_month.is_some()) {
+                        (true, true) => " per month in every month",
+                        (true, false) => " per month",
+                        (false, true) => " in every month",
+                        (false, false) => "",
                     };
                     let op = if m.more_than.is_some() { ">" } else { ">=" };
                     let threshold = match &m.threshold {
@@ -655,6 +756,18 @@ fn role_text(role: &Role) -> String {
     format!("{}{noun} passing {}", role.count.text, groups.join(" and "))
 }
 
+/// `where segment is "enterprise"`, `where segment is not one of "a", "b"`.
+fn field_condition(c: &FieldCondition) -> String {
+    let values: Vec<String> = c.values.iter().map(|v| quoted(&v.value)).collect();
+    format!(
+        "where {} is {}{}{}",
+        c.field.name,
+        if c.negated.is_some() { "not " } else { "" },
+        if c.one_of { "one of " } else { "" },
+        values.join(", ")
+    )
+}
+
 fn item_span(item: &Item) -> Span {
     match item {
         Item::Version(_, s)
@@ -664,8 +777,12 @@ fn item_span(item: &Item) -> Span {
         | Item::Tiers(_, s)
         | Item::ClosedMarkets(_, s) => *s,
         Item::Market(d) | Item::Association(d) | Item::Attribute(d) => d.span,
+        Item::Field(f) => f.span,
         Item::Exam(e) => e.span,
         Item::Group(g) => g.span,
+        Item::Product(p) => p.span,
+        Item::Family(f) => f.span,
+        Item::LineTypes(t) => t.span,
         Item::Measure(m) => m.span,
         Item::Option(o) => o.span,
         Item::Translation(t) => t.span,
@@ -697,6 +814,10 @@ fn same_kind(a: &Item, b: &Item) -> bool {
         Item::Measure(_) => 9,
         Item::Option(_) => 10,
         Item::Translation(_) => 11,
+        Item::Field(_) => 12,
+        Item::Product(_) => 13,
+        Item::Family(_) => 14,
+        Item::LineTypes(_) => 15,
     };
     kind(a) == kind(b)
         && !matches!(
@@ -721,6 +842,7 @@ fn header_keyword(item: &Item) -> Option<&'static str> {
 fn declared_name(item: &Item) -> Option<String> {
     match item {
         Item::Market(d) | Item::Association(d) | Item::Attribute(d) => Some(d.id.name.clone()),
+        Item::Field(f) if f.title.is_some() || !f.values.is_empty() => Some(f.id.name.clone()),
         Item::Exam(e) if e.title.is_some() => Some(code(&e.code)),
         Item::Group(g) => Some(g.name.name.clone()),
         _ => None,

@@ -149,6 +149,40 @@ pub enum Warning {
         #[label("never used")]
         span: SourceSpan,
     },
+    /// A line field no measure filters on.
+    #[error("field `{name}` is declared but no measure filters on it")]
+    #[diagnostic(
+        code(W0120),
+        severity(Warning),
+        help(
+            "filter a measure on it (`where {name} is \"...\"`), or remove the declaration; a declared field makes every partner's lines be read for it"
+        )
+    )]
+    UnusedField {
+        /// The field.
+        name: String,
+        /// Its declaration.
+        #[label("never used")]
+        span: SourceSpan,
+    },
+    /// A product or family of the catalogue that no measure counts.
+    #[error("{kind} `{name}` is in the product catalogue but no measure counts it")]
+    #[diagnostic(
+        code(W0118),
+        severity(Warning),
+        help(
+            "name it in the measure whose page lists it (`from \"{name}\"`), or in a family a measure names; if the page does not count it, remove it"
+        )
+    )]
+    UnusedProduct {
+        /// `product` or `family`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// Its declaration.
+        #[label("no measure counts it")]
+        span: SourceSpan,
+    },
     /// A group no role or group uses.
     #[error("group `{name}` is never used")]
     #[diagnostic(
@@ -232,6 +266,28 @@ pub enum Warning {
         /// The first.
         #[label("first listed here")]
         first: SourceSpan,
+    },
+    /// A metric named as a current count (`active_...`) summed over a
+    /// window of several months: each monthly report of the same users
+    /// would be counted again.
+    #[error("`{measure}` adds up every `{metric}` report over {window}")]
+    #[diagnostic(
+        code(W0119),
+        severity(Warning),
+        help(
+            "an active count is a level, reported again each month; write `latest {metric} per customer and product` to add up each customer's latest report, or `max {metric}` for the largest one; if the lines really are new ones, allow W0119 in rubric.toml"
+        )
+    )]
+    SummedCurrentCount {
+        /// The measure.
+        measure: String,
+        /// The metric, e.g. `active_entitlements`.
+        metric: String,
+        /// The window, e.g. `trailing 12 months`.
+        window: String,
+        /// The metric.
+        #[label("a current count, summed over several months")]
+        span: SourceSpan,
     },
     /// A fiscal year that does not end on the last day of a month.
     #[error("fiscal year ending `{text}` does not end at the end of a month")]
@@ -397,8 +453,10 @@ pub fn lint(file: &ast::PolicyFile, policy: &Policy) -> Vec<Warning> {
     let mut out = Vec::new();
     header(file, policy, &mut out);
     catalog(file, policy, &mut out);
+    products(policy, &mut out);
     end_dates(file, &mut out);
-    measures(file, &mut out);
+    measures(file, &totals_read(policy), &mut out);
+    unused_fields(policy, &mut out);
     roles_within_roles(policy, &mut out);
     distinct_named_new(policy, &mut out);
     markets_dropped(policy, &mut out);
@@ -426,6 +484,93 @@ fn header(file: &ast::PolicyFile, policy: &Policy, out: &mut Vec<Warning>) {
             name: c.id.name.clone(),
             span: sp(c.id.span),
         });
+    }
+}
+
+/// Fields no measure filters on (W0120).
+fn unused_fields(policy: &Policy, out: &mut Vec<Warning>) {
+    let mut used = vec![false; policy.fields.len()];
+    for measure in &policy.measures {
+        let (MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. }) =
+            &measure.kind
+        else {
+            continue;
+        };
+        for c in &filter.conditions {
+            if let Some(flag) = used.get_mut(c.field.0) {
+                *flag = true;
+            }
+        }
+    }
+    for (field, used) in policy.fields.iter().zip(used) {
+        if !used {
+            out.push(Warning::UnusedField {
+                name: field.id.clone(),
+                span: sp(field.span),
+            });
+        }
+    }
+}
+
+/// Products and families of the catalogue that no measure counts (W0118).
+fn products(policy: &Policy, out: &mut Vec<Warning>) {
+    let filters: Vec<&LineFilter> = policy
+        .measures
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MeasureKind::Revenue { filter, .. } | MeasureKind::Usage { filter, .. } => Some(filter),
+            MeasureKind::DistinctCustomers { .. } => None,
+        })
+        .collect();
+    for product in &policy.products {
+        if !filters
+            .iter()
+            .any(|f| f.names.iter().any(|n| same_name(n, &product.name)))
+        {
+            out.push(Warning::UnusedProduct {
+                kind: "product",
+                name: product.name.clone(),
+                span: sp(product.span),
+            });
+        }
+    }
+    // Families a measure names, and (through them) the families inside.
+    let mut counted: Vec<bool> = policy
+        .families
+        .iter()
+        .map(|f| {
+            filters
+                .iter()
+                .any(|m| m.products.iter().any(|n| same_name(n, &f.name)))
+        })
+        .collect();
+    loop {
+        let inner: Vec<usize> = policy
+            .families
+            .iter()
+            .zip(&counted)
+            .filter(|(_, c)| **c)
+            .flat_map(|(f, _)| &f.members)
+            .filter_map(|m| policy.families.iter().position(|f| same_name(m, &f.name)))
+            .filter(|i| counted.get(*i) == Some(&false))
+            .collect();
+        if inner.is_empty() {
+            break;
+        }
+        for i in inner {
+            if let Some(c) = counted.get_mut(i) {
+                *c = true;
+            }
+        }
+    }
+    for (family, counted) in policy.families.iter().zip(counted) {
+        if !counted {
+            out.push(Warning::UnusedProduct {
+                kind: "family",
+                name: family.name.clone(),
+                span: sp(family.span),
+            });
+        }
     }
 }
 
@@ -633,7 +778,7 @@ fn roles_within_roles(policy: &Policy, out: &mut Vec<Warning>) {
 
 /// Revenue types listed twice in one measure, and fiscal years ending
 /// mid-month (syntax tree, for the spans).
-fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
+fn measures(file: &ast::PolicyFile, totals_read: &[&str], out: &mut Vec<Warning>) {
     for item in &file.competency.items {
         let ast::Item::Measure(decl) = item else {
             continue;
@@ -660,7 +805,43 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
                 }
                 filter
             }
-            ast::MeasureBody::Usage { filter, .. } => filter,
+            ast::MeasureBody::Usage {
+                filter,
+                aggregate,
+                largest,
+                keys,
+                metric,
+            } => {
+                let summed = aggregate.as_ref().is_none_or(|a| a.text == "sum")
+                    && largest.is_none()
+                    && keys.is_empty();
+                let active = metric.name.to_lowercase();
+                let current = active == "active" || active.starts_with("active_");
+                let window = match &filter.window.period {
+                    ast::Period::Trailing(months) if months.text.trim() != "1" => {
+                        Some(format!("trailing {} months", months.text))
+                    }
+                    ast::Period::Trailing(_) => None,
+                    ast::Period::CalendarYear => Some("a calendar year".to_owned()),
+                    ast::Period::FiscalYear(_) => Some("a fiscal year".to_owned()),
+                };
+                // Averaged (`per month`) or taken month by month, a sum of
+                // monthly reports is meant: only a total read as such is.
+                let total_read = totals_read.contains(&decl.name.name.as_str());
+                if summed
+                    && current
+                    && total_read
+                    && let Some(window) = window
+                {
+                    out.push(Warning::SummedCurrentCount {
+                        measure: decl.name.name.clone(),
+                        metric: metric.name.clone(),
+                        window,
+                        span: sp(metric.span),
+                    });
+                }
+                filter
+            }
             ast::MeasureBody::DistinctCustomers { .. } => continue,
         };
         if let ast::Period::FiscalYear(ends) = &filter.window.period
@@ -673,6 +854,33 @@ fn measures(file: &ast::PolicyFile, out: &mut Vec<Warning>) {
             });
         }
     }
+}
+
+/// The names of the measures some requirement compares as a whole-window
+/// total (neither `per month` nor `in every month`).
+fn totals_read(policy: &Policy) -> Vec<&str> {
+    fn walk<'p>(list: &'p [Requirement], policy: &'p Policy, out: &mut Vec<&'p str>) {
+        for r in list {
+            match r {
+                Requirement::Measure(m) if !m.per_month && !m.every_month => {
+                    if let Some(measure) = policy.measures.get(m.measure.0) {
+                        out.push(measure.name.as_str());
+                    }
+                }
+                Requirement::Either(branches, _) => {
+                    for b in branches {
+                        walk(&b.requirements, policy, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for tier in policy.options.iter().flat_map(|o| &o.tiers) {
+        walk(&tier.requirements, policy, &mut out);
+    }
+    out
 }
 
 /// For a valid `MM-DD` that is not a month's last day (in a year that is
@@ -821,7 +1029,10 @@ fn markets_dropped(policy: &Policy, out: &mut Vec<Warning>) {
                         let Requirement::Measure(high) = high else {
                             continue;
                         };
-                        if high.measure != low.measure || high.per_month != low.per_month {
+                        if high.measure != low.measure
+                            || high.per_month != low.per_month
+                            || high.every_month != low.every_month
+                        {
                             continue;
                         }
                         for (market, threshold) in low_markets {
@@ -1010,7 +1221,8 @@ impl Levels {
 }
 
 /// Every lint code, for rule lists and JUnit.
-pub const CODES: [&str; 19] = [
+pub const CODES: [&str; 22] = [
     "W0100", "W0101", "W0102", "W0103", "W0104", "W0105", "W0106", "W0107", "W0108", "W0109",
-    "W0110", "W0111", "W0112", "W0113", "W0114", "W0115", "W0116", "W0117", "W0121",
+    "W0110", "W0111", "W0112", "W0113", "W0114", "W0115", "W0116", "W0117", "W0118", "W0119",
+    "W0120", "W0121",
 ];

@@ -92,7 +92,7 @@ pub fn tier_order(policy: &Policy) -> Vec<TierPair> {
 pub fn counterpart(higher: &Tier, requirement: &Requirement) -> crate::ast::Span {
     let same = |r: &&Requirement| match (requirement, r) {
         (Requirement::Measure(a), Requirement::Measure(b)) => {
-            a.measure == b.measure && a.per_month == b.per_month
+            a.measure == b.measure && a.per_month == b.per_month && a.every_month == b.every_month
         }
         (Requirement::People(_), Requirement::People(_)) => true,
         (Requirement::Attribute(a, _), Requirement::Attribute(b, _)) => a == b,
@@ -215,13 +215,28 @@ impl Prover<'_> {
                 let mut why = format!(
                     "the higher tier has no `{}` requirement{}",
                     self.measure_name(low.measure),
-                    if low.per_month { " per month" } else { "" }
+                    if low.per_month {
+                        " per month"
+                    } else if low.every_month {
+                        " in every month"
+                    } else {
+                        ""
+                    }
                 );
                 for g in given {
                     let Requirement::Measure(high) = g else {
                         continue;
                     };
-                    if high.measure != low.measure || high.per_month != low.per_month {
+                    let same =
+                        high.per_month == low.per_month && high.every_month == low.every_month;
+                    // A summed measure at least N in every month averages
+                    // at least N a month.
+                    let monthly_average = high.every_month
+                        && !high.per_month
+                        && low.per_month
+                        && !low.every_month
+                        && self.summed(high.measure);
+                    if high.measure != low.measure || !(same || monthly_average) {
                         continue;
                     }
                     match self.thresholds_cover(low, high) {
@@ -276,6 +291,24 @@ impl Prover<'_> {
                 Err(why)
             }
         }
+    }
+
+    /// Whether the measure is a plain sum of lines (revenue, or usage
+    /// summed without keys), whose monthly values add up to its total.
+    fn summed(&self, measure: crate::model::MeasureId) -> bool {
+        self.policy
+            .measures
+            .get(measure.0)
+            .is_some_and(|m| match &m.kind {
+                crate::model::MeasureKind::Revenue { .. } => true,
+                crate::model::MeasureKind::Usage {
+                    aggregate,
+                    keys,
+                    largest,
+                    ..
+                } => *aggregate == crate::model::Aggregate::Sum && keys.is_empty() && !largest,
+                crate::model::MeasureKind::DistinctCustomers { .. } => false,
+            })
     }
 
     fn thresholds_cover(
@@ -623,7 +656,7 @@ fn build_partner(
             match &base.kind {
                 MeasureKind::Revenue { revenue_types, filter } => revenue.push(json!({
                     "customer": customer,
-                    "product": filter.products.first()?,
+                    "product": filter.names.first()?,
                     "type": revenue_types.first()?,
                     "amount": value.to_string(),
                     // A checked policy with a money threshold declares its
@@ -634,7 +667,7 @@ fn build_partner(
                 })),
                 MeasureKind::Usage { metric, filter, .. } => usage.push(json!({
                     "customer": customer,
-                    "product": filter.products.first()?,
+                    "product": filter.names.first()?,
                     "metric": metric,
                     "quantity": value.to_string(),
                     "date": line_date.to_string(),

@@ -133,7 +133,7 @@ impl Server {
         };
         let new_name = p.new_name.trim();
         let bare = is_name(occurrence.kind, new_name);
-        if occurrence.kind != NameKind::Credential && !bare {
+        if !matches!(occurrence.kind, NameKind::Credential | NameKind::Product) && !bare {
             return Err(Failure::new(
                 ErrorCode::InvalidParams,
                 format!(
@@ -210,6 +210,7 @@ impl Server {
                 "E0205" => Some(NameKind::Association),
                 "E0210" => Some(NameKind::Attribute),
                 "E0202" => Some(NameKind::Group),
+                "E0326" => Some(NameKind::Field),
                 _ => None,
             };
             if !diagnostic.is_error()
@@ -326,6 +327,7 @@ fn declaration_edit(
         NameKind::Association => format!("association {name} {}", quoted(name)),
         NameKind::Attribute => format!("attribute {name} {}", quoted(name)),
         NameKind::Group => format!("group {name} = any of"),
+        NameKind::Field => format!("field {name} {}", quoted(name)),
         _ => return None,
     };
     let items = &file.competency.items;
@@ -334,6 +336,7 @@ fn declaration_edit(
         | (NameKind::Association, ast::Item::Association(d))
         | (NameKind::Attribute, ast::Item::Attribute(d)) => Some(d.span),
         (NameKind::Group, ast::Item::Group(g)) => Some(g.span),
+        (NameKind::Field, ast::Item::Field(f)) => Some(f.span),
         _ => None,
     };
     let anchor = items.iter().filter_map(same_kind).next_back();
@@ -374,6 +377,7 @@ fn item_span(item: &ast::Item) -> Span {
         | ast::Item::Currency(_, s)
         | ast::Item::Tiers(_, s) => *s,
         ast::Item::Market(d) | ast::Item::Association(d) | ast::Item::Attribute(d) => d.span,
+        ast::Item::Field(f) => f.span,
         ast::Item::Exam(e) => e.span,
         ast::Item::Group(g) => g.span,
         ast::Item::Measure(m) => m.span,
@@ -471,6 +475,23 @@ fn describe(
             })
         }
         NameKind::Credential => credential(file, &key).map(credential_line),
+        NameKind::Field => items.iter().find_map(|item| match item {
+            ast::Item::Field(f) if f.id.name == occurrence.name => {
+                let values = if f.values.is_empty() {
+                    "any value".to_owned()
+                } else {
+                    let listed: Vec<String> = f.values.iter().map(|v| quoted(&v.value)).collect();
+                    format!("one of {}", listed.join(", "))
+                };
+                Some(format!(
+                    "field `{}`{}\n\nlines carry it as `\"{}\"`: {values}",
+                    f.id.name,
+                    title(&f.title),
+                    f.id.name
+                ))
+            }
+            _ => None,
+        }),
         NameKind::Group => {
             let group = group(file, &occurrence.name)?;
             let quantifier = match group.quantifier {
@@ -523,6 +544,33 @@ fn describe(
                 names.join(", ")
             ))
         }
+        NameKind::Product => items.iter().find_map(|item| match item {
+            ast::Item::Product(p)
+                if std::iter::once(&p.name)
+                    .chain(&p.former_names)
+                    .any(|n| occurrence.kind.key(&n.value) == key) =>
+            {
+                let former: Vec<String> = p.former_names.iter().map(|n| quoted(&n.value)).collect();
+                Some(if former.is_empty() {
+                    format!("product {}", quoted(&p.name.value))
+                } else {
+                    format!(
+                        "product {}, formerly {}",
+                        quoted(&p.name.value),
+                        former.join(", ")
+                    )
+                })
+            }
+            ast::Item::Family(f) if occurrence.kind.key(&f.name.value) == key => {
+                let members: Vec<String> = f.members.iter().map(|n| quoted(&n.value)).collect();
+                Some(format!(
+                    "family {} = {}",
+                    quoted(&f.name.value),
+                    members.join(", ")
+                ))
+            }
+            _ => None,
+        }),
         NameKind::Option => items.iter().find_map(|item| match item {
             ast::Item::Option(o) if o.name.name == occurrence.name => {
                 let tiers: Vec<&str> = o.tiers.iter().map(|t| t.name.name.as_str()).collect();
@@ -763,6 +811,7 @@ fn complete(doc: &Document, offset: usize) -> Vec<CompletionItem> {
             return declared(NameKind::Association);
         }
         "attribute" if first == "require" => return declared(NameKind::Attribute),
+        "where" if matches!(first, "revenue" | "usage") => return declared(NameKind::Field),
         "require" => {
             let mut items = declared(NameKind::Measure);
             items.extend(words_of(&["distinct", "shared", "attribute", "either"]));
@@ -830,11 +879,13 @@ fn item_kind(kind: NameKind) -> CompletionItemKind {
         NameKind::Market | NameKind::Association | NameKind::Attribute => {
             CompletionItemKind::ENUM_MEMBER
         }
+        NameKind::Field => CompletionItemKind::FIELD,
         NameKind::Tier => CompletionItemKind::CONSTANT,
         NameKind::Credential => CompletionItemKind::VALUE,
         NameKind::Group => CompletionItemKind::CLASS,
         NameKind::Measure => CompletionItemKind::FUNCTION,
         NameKind::Option => CompletionItemKind::MODULE,
+        NameKind::Product => CompletionItemKind::VALUE,
     }
 }
 
@@ -866,6 +917,13 @@ fn outline(doc: &Document, file: &ast::PolicyFile) -> DocumentSymbol {
                     SymbolKind::PROPERTY,
                     d.span,
                     d.id.span,
+                    vec![],
+                ),
+                ast::Item::Field(f) => (
+                    f.id.name.clone(),
+                    SymbolKind::FIELD,
+                    f.span,
+                    f.id.span,
                     vec![],
                 ),
                 ast::Item::Tiers(_, span) => {

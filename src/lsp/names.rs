@@ -22,6 +22,8 @@ pub(crate) enum NameKind {
     Association,
     /// `attribute NAME`
     Attribute,
+    /// `field NAME`: a field lines may carry.
+    Field,
     /// A rung of `tiers`.
     Tier,
     /// An exam, assessment or certification of the catalog.
@@ -32,6 +34,9 @@ pub(crate) enum NameKind {
     Measure,
     /// `option NAME { ... }`
     Option,
+    /// A product or family of the catalogue (`product "NAME"`, `family
+    /// "NAME" = ...`), or a product a measure names.
+    Product,
 }
 
 impl NameKind {
@@ -41,11 +46,13 @@ impl NameKind {
             NameKind::Market => "market",
             NameKind::Association => "association",
             NameKind::Attribute => "attribute",
+            NameKind::Field => "field",
             NameKind::Tier => "tier",
             NameKind::Credential => "credential",
             NameKind::Group => "group",
             NameKind::Measure => "measure",
             NameKind::Option => "option",
+            NameKind::Product => "product",
         }
     }
 
@@ -59,9 +66,13 @@ impl NameKind {
                 Cow::Owned(name.to_lowercase())
             }
             NameKind::Credential => Cow::Owned(exam_key(name)),
-            NameKind::Tier | NameKind::Group | NameKind::Measure | NameKind::Option => {
-                Cow::Borrowed(name)
-            }
+            // As data is matched: case and surrounding spaces aside.
+            NameKind::Product => Cow::Owned(name.trim().to_lowercase()),
+            NameKind::Tier
+            | NameKind::Group
+            | NameKind::Measure
+            | NameKind::Option
+            | NameKind::Field => Cow::Borrowed(name),
         }
     }
 }
@@ -174,6 +185,10 @@ impl Walk {
         });
     }
 
+    fn text(&mut self, kind: NameKind, text: &ast::Text, declaration: bool) {
+        self.push(kind, &text.value, text.span, true, declaration);
+    }
+
     fn ident(&mut self, kind: NameKind, ident: &ast::Ident, declaration: bool) {
         self.push(kind, &ident.name, ident.span, false, declaration);
     }
@@ -199,6 +214,7 @@ impl Walk {
             }
             ast::Item::Association(d) => self.ident(NameKind::Association, &d.id, true),
             ast::Item::Attribute(d) => self.ident(NameKind::Attribute, &d.id, true),
+            ast::Item::Field(f) => self.ident(NameKind::Field, &f.id, true),
             ast::Item::Tiers(tiers, _) => {
                 for tier in tiers {
                     self.ident(NameKind::Tier, tier, true);
@@ -219,13 +235,35 @@ impl Walk {
                     self.member(member, groups);
                 }
             }
+            ast::Item::Product(p) => {
+                self.text(NameKind::Product, &p.name, true);
+                // A former name declares another name of the product.
+                for former in &p.former_names {
+                    self.text(NameKind::Product, former, true);
+                }
+            }
+            ast::Item::Family(f) => {
+                self.text(NameKind::Product, &f.name, true);
+                for member in &f.members {
+                    self.text(NameKind::Product, member, false);
+                }
+            }
             ast::Item::Measure(m) => {
                 self.ident(NameKind::Measure, &m.name, true);
                 match &m.body {
                     ast::MeasureBody::Revenue { filter, .. }
                     | ast::MeasureBody::Usage { filter, .. } => {
+                        for product in &filter.products {
+                            self.text(NameKind::Product, product, false);
+                        }
                         for association in &filter.associations {
                             self.ident(NameKind::Association, association, false);
+                        }
+                        for condition in &filter.conditions {
+                            self.ident(NameKind::Field, &condition.field, false);
+                        }
+                        for clause in &filter.customers_of {
+                            self.ident(NameKind::Measure, &clause.measure, false);
                         }
                     }
                     ast::MeasureBody::DistinctCustomers { of, .. } => {
@@ -333,5 +371,64 @@ mod tests {
         assert_eq!(index.references(&at("developed", 1)).count(), 2);
         assert_eq!(index.references(&at("silver", 0)).count(), 2);
         assert!(index.at(POLICY.find("net_new").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_field_is_declared_once_and_used_in_where_conditions() {
+        let text = r#"competency k {
+  tiers gold
+  field segment "Customer segment" = "enterprise", "smb"
+  revenue a = net_new from "CRM" over trailing 12 months where segment is "enterprise"
+  usage b = seats from "CRM" over trailing 12 months paid only, where segment is not "smb"
+  option o { tier gold { require a >= 1 USD } }
+}"#;
+        let file = crate::syntax::parse(text).unwrap();
+        let index = NameIndex::new(&file);
+        let second_use = text.match_indices("segment").nth(3).unwrap().0;
+        let used = index.at(second_use).unwrap().clone();
+        assert_eq!(used.kind, NameKind::Field);
+        assert!(!used.declaration);
+        let declarations: Vec<_> = index.declarations(&used).collect();
+        assert_eq!(declarations.len(), 1);
+        assert_eq!(declarations[0].span.start, text.find("segment").unwrap());
+        assert_eq!(index.references(&used).count(), 3);
+        // The values are not names.
+        assert!(index.at(text.find("\"enterprise\"").unwrap() + 1).is_none());
+    }
+
+    #[test]
+    fn finds_products_and_families_by_the_names_data_matches() {
+        let text = r#"competency k {
+  tiers silver
+  product "Dynamics 365 Customer Engagement" formerly "Dynamics 365 Plan 1"
+  product "Dynamics 365 for Sales"
+  family "Enterprise" = "dynamics 365 customer engagement", "Dynamics 365 for Sales"
+  revenue crm = net_new from "Enterprise", " Dynamics 365 for Sales" over trailing 12 months
+  option o { tier silver { require crm >= 1 USD } }
+}"#;
+        let file = crate::syntax::parse(text).unwrap();
+        let index = NameIndex::new(&file);
+        let at = |needle: &str, nth: usize| {
+            let offset = text.match_indices(needle).nth(nth).unwrap().0;
+            index.at(offset + 1).unwrap().clone()
+        };
+        // A member written in another case is the product.
+        let member = at("\"dynamics 365 customer engagement\"", 0);
+        assert_eq!(member.kind, NameKind::Product);
+        let declarations: Vec<_> = index.declarations(&member).collect();
+        assert_eq!(declarations.len(), 1);
+        assert_eq!(
+            declarations[0].span.start,
+            text.find("\"Dynamics 365 Customer Engagement\"").unwrap()
+        );
+        // The family: its declaration and the measure's use.
+        assert_eq!(index.references(&at("\"Enterprise\"", 1)).count(), 2);
+        // Surrounding spaces aside: declaration, member and measure.
+        assert_eq!(
+            index.references(&at("Dynamics 365 for Sales", 0)).count(),
+            3
+        );
+        // A former name is declared, as another name of its product.
+        assert!(at("Dynamics 365 Plan 1", 0).declaration);
     }
 }

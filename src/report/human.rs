@@ -57,6 +57,21 @@ pub fn partner(policy: &Policy, evaluated: &Evaluated<'_, '_>) -> String {
                 renamed.counted_as
             );
         }
+        // 1-based, as the other line evidence ("revenue line 2").
+        for renamed in crate::eval::renamed::renamed_lines(policy, partner) {
+            let list = match renamed.list {
+                crate::eval::renamed::LineList::Revenue => "revenue",
+                crate::eval::renamed::LineList::Usage => "usage",
+            };
+            let _ = writeln!(
+                out,
+                "  ~ {list} line {} of {} recorded under {:?}, a former name: read as {}",
+                renamed.line + 1,
+                renamed.date,
+                renamed.recorded_as,
+                renamed.counted_as
+            );
+        }
     }
     for o in &outcome.options {
         let option = o.option;
@@ -128,6 +143,8 @@ impl View<'_> {
                 };
                 let what = if r.per_month {
                     format!("{} per month", measure.name)
+                } else if r.every_month {
+                    format!("{} in every month", measure.name)
                 } else {
                     measure.name.clone()
                 };
@@ -186,6 +203,47 @@ impl View<'_> {
                         r.window.end
                     );
                 }
+                // Each month with its value; a short month says by how much,
+                // which is what it would take.
+                for month in &r.months {
+                    let short = r
+                        .required
+                        .filter(|t| !r.requirement.meets(month.value, *t))
+                        .map(|t| {
+                            t.checked_sub(month.value)
+                                .unwrap_or(t)
+                                .max(rust_decimal::Decimal::ZERO)
+                        });
+                    let _ = match short {
+                        Some(short) if self.gaps => writeln!(
+                            out,
+                            "{pad}    ✗ {} to {}: {}{unit}, short by {above}{}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value),
+                            number(short)
+                        ),
+                        Some(_) => writeln!(
+                            out,
+                            "{pad}    ✗ {} to {}: {}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value)
+                        ),
+                        None => writeln!(
+                            out,
+                            "{pad}    ✓ {} to {}: {}{unit}",
+                            month.first,
+                            month.last,
+                            number(month.value)
+                        ),
+                    };
+                }
+                if self.evaluated.partner.is_some()
+                    && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
+                {
+                    key_lines(out, &pad, measure, totals, &unit);
+                }
                 if self.evaluated.partner.is_some()
                     && let Some(totals) = self.evaluated.outcome.measures.get(r.measure.0)
                     && !totals.without_customer.is_empty()
@@ -203,19 +261,36 @@ impl View<'_> {
                     && !matches!(measure.kind, model::MeasureKind::DistinctCustomers { .. })
                 {
                     let reasons = [
-                        (Exclusion::OtherType, "other type"),
-                        (Exclusion::OtherProduct, "other product"),
-                        (Exclusion::OutsideWindow, "outside the window"),
-                        (Exclusion::NotPartnerOfRecord, "not partner of record"),
-                        (Exclusion::NotPaid, "not paid"),
+                        Exclusion::OtherType,
+                        Exclusion::OtherProduct,
+                        Exclusion::OutsideWindow,
+                        Exclusion::NotPartnerOfRecord,
+                        Exclusion::NotPaid,
+                        Exclusion::OtherFieldValue,
+                        Exclusion::NoFieldValue,
+                        Exclusion::NotCustomerOf,
                     ];
                     let excluded: Vec<String> = reasons
                         .iter()
-                        .filter_map(|(why, text)| {
+                        .filter_map(|why| {
                             let n = totals.excluded.get(*why as usize).copied().unwrap_or(0);
-                            (n > 0).then(|| format!("{n} {text}"))
+                            (n > 0).then(|| format!("{n} {}", exclusion(policy, measure, *why)))
                         })
                         .collect();
+                    if let model::MeasureKind::Revenue { filter, .. }
+                    | model::MeasureKind::Usage { filter, .. } = &measure.kind
+                        && let Some(other) =
+                            filter.customers_of.and_then(|o| policy.measures.get(o.0))
+                    {
+                        let _ = writeln!(out, "{pad}    for customers of {}", other.name);
+                    }
+                    for condition in filter_conditions(measure) {
+                        let field = policy
+                            .fields
+                            .get(condition.field.0)
+                            .map_or("", |f| f.id.as_str());
+                        let _ = writeln!(out, "{pad}    {}", condition.describe(field));
+                    }
                     let lines = totals.counted.len();
                     let plural = if lines == 1 { "" } else { "s" };
                     let _ = if excluded.is_empty() {
@@ -228,7 +303,7 @@ impl View<'_> {
                         )
                     };
                     if self.gaps && !r.met && r.required.is_some() {
-                        excluded_lines(out, &pad, partner, measure, totals);
+                        excluded_lines(out, &pad, policy, partner, measure, totals);
                     }
                 }
             }
@@ -336,24 +411,58 @@ impl View<'_> {
     }
 }
 
+/// Each key's value of a usage measure with keys (the first ten), the
+/// largest marked when the measure takes it.
+fn key_lines(
+    out: &mut String,
+    pad: &str,
+    measure: &model::Measure,
+    totals: &crate::eval::MeasureTotal,
+    unit: &str,
+) {
+    const SHOWN: usize = 10;
+    let chosen = super::json::largest_key(measure, &totals.keys);
+    for (i, key) in totals.keys.iter().enumerate().take(SHOWN) {
+        let latest = key
+            .as_of
+            .map(|d| format!(", latest reading {d}"))
+            .unwrap_or_default();
+        let largest = if chosen == Some(i) { " (largest)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{pad}    {}: {}{unit}{latest}{largest}",
+            key.describe(),
+            money::count(key.value)
+        );
+    }
+    if totals.keys.len() > SHOWN {
+        let _ = writeln!(out, "{pad}    and {} more keys", totals.keys.len() - SHOWN);
+    }
+    if let Some(i) = chosen.filter(|i| *i >= SHOWN)
+        && let Some(key) = totals.keys.get(i)
+    {
+        let _ = writeln!(
+            out,
+            "{pad}    largest: {}: {}{unit}",
+            key.describe(),
+            money::count(key.value)
+        );
+    }
+}
+
 /// The lines that did not count towards an unmet measure, and why (the
 /// first ten).
 fn excluded_lines(
     out: &mut String,
     pad: &str,
+    policy: &Policy,
     partner: &Partner<'_>,
     measure: &model::Measure,
     totals: &crate::eval::MeasureTotal,
 ) {
     const SHOWN: usize = 10;
     for (line, reason) in totals.excluded_lines.iter().take(SHOWN) {
-        let why = match reason {
-            Exclusion::OtherType => "other type",
-            Exclusion::OtherProduct => "other product",
-            Exclusion::OutsideWindow => "outside the window",
-            Exclusion::NotPartnerOfRecord => "not partner of record",
-            Exclusion::NotPaid => "not paid",
-        };
+        let why = exclusion(policy, measure, *reason);
         // 1-based here, "the 2nd revenue line"; the JSON output gives the
         // 0-based index into the list (`excluded_lines[].line`).
         let list = match measure.kind {
@@ -395,6 +504,48 @@ fn excluded_lines(
             "{pad}      and {} more lines not counted",
             totals.excluded_lines.len() - SHOWN
         );
+    }
+}
+
+/// Why a line did not count, in words; a field condition names the fields
+/// the measure filters on (`other segment`, `no segment`).
+fn exclusion(policy: &Policy, measure: &model::Measure, why: Exclusion) -> String {
+    let fields = || {
+        let names: Vec<&str> = filter_conditions(measure)
+            .iter()
+            .filter_map(|c| policy.fields.get(c.field.0).map(|f| f.id.as_str()))
+            .collect();
+        names.join(" or ")
+    };
+    match why {
+        Exclusion::OtherType => "other type".to_owned(),
+        Exclusion::OtherProduct => "other product".to_owned(),
+        Exclusion::OutsideWindow => "outside the window".to_owned(),
+        Exclusion::NotPartnerOfRecord => "not partner of record".to_owned(),
+        Exclusion::NotPaid => "not paid".to_owned(),
+        Exclusion::OtherFieldValue => format!("other {}", fields()),
+        Exclusion::NoFieldValue => format!("no {}", fields()),
+        Exclusion::NotCustomerOf => {
+            let other = match &measure.kind {
+                model::MeasureKind::Revenue { filter, .. }
+                | model::MeasureKind::Usage { filter, .. } => filter
+                    .customers_of
+                    .and_then(|o| policy.measures.get(o.0))
+                    .map_or("", |m| m.name.as_str()),
+                model::MeasureKind::DistinctCustomers { .. } => "",
+            };
+            format!("not a customer of {other}")
+        }
+    }
+}
+
+/// The field conditions of a revenue or usage measure.
+fn filter_conditions(measure: &model::Measure) -> &[model::FieldCondition] {
+    match &measure.kind {
+        model::MeasureKind::Revenue { filter, .. } | model::MeasureKind::Usage { filter, .. } => {
+            &filter.conditions
+        }
+        model::MeasureKind::DistinctCustomers { .. } => &[],
     }
 }
 

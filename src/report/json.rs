@@ -37,6 +37,10 @@ pub struct PartnerResult<'a> {
     /// which count as passes of the credential it was renamed to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub renamed_passes: Vec<RenamedPassResult<'a>>,
+    /// With evidence: revenue and usage lines recorded under a former name
+    /// of a product, which count as lines of the product it was renamed to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renamed_lines: Vec<RenamedLineResult<'a>>,
     /// Why the record could not be evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorResult>,
@@ -72,6 +76,54 @@ pub struct TierResult<'a> {
     pub requirements: Vec<RequirementResult<'a>>,
 }
 
+/// What a requirement `in every month` adds to its result.
+#[derive(Serialize)]
+pub struct EveryMonthResult {
+    /// Always true: `actual` is the lowest month's value.
+    pub every_month: bool,
+    /// The measure within each month of the window, oldest first, with
+    /// what each month is short of.
+    pub months: Vec<MonthResult>,
+}
+
+/// A measure's value within one month of its window (`in every month`).
+#[derive(Serialize)]
+pub struct MonthResult {
+    /// The month's first day.
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+    /// The measure within it.
+    pub actual: String,
+    /// What the month is short of the threshold (`"0"` when it reaches
+    /// it); `null` when there is no threshold.
+    pub shortfall: Option<String>,
+}
+
+/// One key's value in a usage measure with keys (evidence).
+#[derive(Serialize)]
+pub struct KeyResult {
+    /// The customer (with `per customer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The product (with `per product`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The month's first and last day (with `per month`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<[String; 2]>,
+    /// The key's value.
+    pub value: String,
+    /// With `latest`: the date of the reading taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+    /// Whether this key is the measure's value (`largest`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub largest: bool,
+    /// Indices (from 0) of the key's lines in the partner's `usage` list.
+    pub lines: Vec<usize>,
+}
+
 /// One requirement's outcome.
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -89,6 +141,9 @@ pub enum RequirementResult<'a> {
         /// Whether `actual` is a monthly average.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         per_month: bool,
+        /// With `in every month`: `every_month` and each month's value.
+        #[serde(flatten)]
+        every_month: Option<Box<EveryMonthResult>>,
         /// Whether `actual` must be above `required` (`>`), not only reach it.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         more_than: bool,
@@ -111,7 +166,7 @@ pub enum RequirementResult<'a> {
         period: Option<PeriodResult>,
         /// How many lines counted and why the others did not (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
-        lines: Option<LineCounts>,
+        lines: Option<Box<LineCounts>>,
         /// For a customer measure, lines its base counted that name no
         /// customer (evidence, when there are any).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,6 +178,10 @@ pub enum RequirementResult<'a> {
         /// The lines that did not count, and why (evidence).
         #[serde(skip_serializing_if = "Option::is_none")]
         excluded_lines: Option<Vec<ExcludedLine>>,
+        /// For a usage measure with keys or `latest`: each key's value
+        /// (evidence).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        keys: Option<Box<Vec<KeyResult>>>,
     },
     /// Roles filled by people.
     People {
@@ -364,6 +423,21 @@ pub struct LineCounts {
     pub not_partner_of_record: usize,
     /// Not marked paid, where only paid lines count.
     pub not_paid: usize,
+    /// A value of a field the measure filters on that does not meet its
+    /// condition (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_field_value: usize,
+    /// No (valid) value of a field the measure filters on (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub no_field_value: usize,
+    /// Not of a customer of the measure this one is restricted to (`for
+    /// customers of`; absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_customer_of: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One role's outcome.
@@ -421,6 +495,19 @@ pub struct RenamedPassResult<'a> {
     pub passed: String,
 }
 
+/// A line recorded under a former name of a product.
+#[derive(Serialize)]
+pub struct RenamedLineResult<'a> {
+    /// `revenue` or `usage`: the list the line is in.
+    pub list: crate::eval::renamed::LineList,
+    /// Its index in that list, from 0 (as `counted_lines`).
+    pub line: usize,
+    /// The product as the data records it: a former name.
+    pub recorded_as: &'a str,
+    /// The product it is a line of, by its current name.
+    pub counted_as: &'a str,
+}
+
 /// A data error in a result.
 #[derive(Serialize)]
 pub struct ErrorResult {
@@ -447,6 +534,39 @@ impl ErrorResult {
             file: file.to_owned(),
             line,
             column,
+        }
+    }
+}
+
+/// A problem of a run as a whole, in machine form: in JSON Lines, a line
+/// `{"warning": …}` after the partners; in JSON, an item of `warnings`.
+#[derive(Serialize)]
+pub struct RunWarningResult<'a> {
+    /// The diagnostic code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// The person concerned.
+    pub person: &'a str,
+    /// The partners concerned, in input order (at most 20).
+    pub partners: &'a [String],
+    /// Partners beyond those named.
+    pub more: usize,
+}
+
+impl<'a> RunWarningResult<'a> {
+    /// The machine form of a run's warning.
+    pub fn of(warning: &'a crate::batch::RunWarning) -> Self {
+        use miette::Diagnostic;
+        let code = warning.code().map(|c| c.to_string()).unwrap_or_default();
+        match warning {
+            crate::batch::RunWarning::PersonAcrossPartners(person) => RunWarningResult {
+                code,
+                message: warning.to_string(),
+                person: &person.id,
+                partners: &person.partners,
+                more: person.more,
+            },
         }
     }
 }
@@ -519,6 +639,20 @@ pub fn evaluated<'a>(
                     .collect()
             })
             .unwrap_or_default(),
+        renamed_lines: evaluated
+            .partner
+            .map(|partner| {
+                crate::eval::renamed::renamed_lines(policy, partner)
+                    .into_iter()
+                    .map(|r| RenamedLineResult {
+                        list: r.list,
+                        line: r.line,
+                        recorded_as: r.recorded_as,
+                        counted_as: r.counted_as,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         errors: Vec::new(),
         warnings: Vec::new(),
         decision,
@@ -564,6 +698,23 @@ impl<'a> View<'a> {
                     market: if per_market { market } else { None },
                     actual: number(r.actual),
                     per_month: r.per_month,
+                    every_month: r.every_month.then(|| {
+                        Box::new(EveryMonthResult {
+                            every_month: true,
+                            months: r
+                                .months
+                                .iter()
+                                .map(|m| MonthResult {
+                                    from: m.first.to_string(),
+                                    to: m.last.to_string(),
+                                    actual: number(m.value),
+                                    shortfall: r
+                                        .required
+                                        .map(|t| number(month_shortfall(t, m.value))),
+                                })
+                                .collect(),
+                        })
+                    }),
                     more_than: r.requirement.more_than,
                     other_markets,
                     required: r.required.map(number),
@@ -585,14 +736,17 @@ impl<'a> View<'a> {
                     lines: evidence.map(|t| {
                         let excluded =
                             |why: Exclusion| t.excluded.get(why as usize).copied().unwrap_or(0);
-                        LineCounts {
+                        Box::new(LineCounts {
                             counted: t.counted.len(),
                             other_type: excluded(Exclusion::OtherType),
                             other_product: excluded(Exclusion::OtherProduct),
                             outside_window: excluded(Exclusion::OutsideWindow),
                             not_partner_of_record: excluded(Exclusion::NotPartnerOfRecord),
                             not_paid: excluded(Exclusion::NotPaid),
-                        }
+                            other_field_value: excluded(Exclusion::OtherFieldValue),
+                            no_field_value: excluded(Exclusion::NoFieldValue),
+                            not_customer_of: excluded(Exclusion::NotCustomerOf),
+                        })
                     }),
                     lines_without_customer: evidence
                         .map(|t| t.without_customer.len())
@@ -606,6 +760,24 @@ impl<'a> View<'a> {
                                 reason: *reason,
                             })
                             .collect()
+                    }),
+                    keys: evidence.filter(|t| !t.keys.is_empty()).map(|t| {
+                        let chosen = largest_key(measure, &t.keys);
+                        Box::new(
+                            t.keys
+                                .iter()
+                                .enumerate()
+                                .map(|(i, k)| KeyResult {
+                                    customer: k.customer.clone(),
+                                    product: k.product.clone(),
+                                    month: k.month.map(|(a, b)| [a.to_string(), b.to_string()]),
+                                    value: number(k.value),
+                                    latest: k.as_of.map(|d| d.to_string()),
+                                    largest: chosen == Some(i),
+                                    lines: k.lines.clone(),
+                                })
+                                .collect(),
+                        )
                     }),
                 }
             }
@@ -672,6 +844,27 @@ impl<'a> View<'a> {
 }
 
 /// A count for machine output: normalised, no trailing zeros.
+/// What a month's `value` is short of `threshold`: zero when it reaches it.
+fn month_shortfall(threshold: Decimal, value: Decimal) -> Decimal {
+    threshold
+        .checked_sub(value)
+        .unwrap_or(Decimal::MAX)
+        .max(Decimal::ZERO)
+}
+
+/// With `largest`, the index of the key whose value is the measure's (the
+/// first of equal ones).
+pub(crate) fn largest_key(
+    measure: &crate::model::Measure,
+    keys: &[crate::eval::keyed::KeyValue],
+) -> Option<usize> {
+    let crate::model::MeasureKind::Usage { largest: true, .. } = measure.kind else {
+        return None;
+    };
+    let best = keys.iter().map(|k| k.value).max()?;
+    keys.iter().position(|k| k.value == best)
+}
+
 fn count_text(count: Decimal) -> String {
     count.normalize().to_string()
 }
@@ -693,6 +886,7 @@ pub fn failed<'a>(
         options: Vec::new(),
         flags: Vec::new(),
         renamed_passes: Vec::new(),
+        renamed_lines: Vec::new(),
         errors: errors.iter().map(ErrorResult::from_error).collect(),
         warnings: Vec::new(),
         decision,
@@ -836,6 +1030,27 @@ fn put_requirements(
                 put_decimal(out, m.actual, money);
                 if m.per_month {
                     out.extend_from_slice(b",\"per_month\":true");
+                }
+                if m.every_month {
+                    out.extend_from_slice(b",\"every_month\":true,\"months\":[");
+                    for (i, month) in m.months.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(b"{\"from\":");
+                        put_str(out, &month.first.to_string());
+                        out.extend_from_slice(b",\"to\":");
+                        put_str(out, &month.last.to_string());
+                        out.extend_from_slice(b",\"actual\":");
+                        put_decimal(out, month.value, money);
+                        out.extend_from_slice(b",\"shortfall\":");
+                        match m.required {
+                            Some(t) => put_decimal(out, month_shortfall(t, month.value), money),
+                            None => out.extend_from_slice(b"null"),
+                        }
+                        out.push(b'}');
+                    }
+                    out.push(b']');
                 }
                 if m.requirement.more_than {
                     out.extend_from_slice(b",\"more_than\":true");

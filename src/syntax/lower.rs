@@ -141,6 +141,12 @@ fn competency(pair: Pair<'_, Rule>) -> Result<Competency> {
 fn item(pair: Pair<'_, Rule>) -> Result<Item> {
     let span = span_of(&pair);
     let rule = pair.as_rule();
+    // `revenue types` or `usage metrics`: the opening keyword decides.
+    let of_revenue = rule == Rule::line_types_decl
+        && pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_revenue);
     let mut children = Children::of(pair);
     Ok(match rule {
         Rule::version_decl => Item::Version(string(children.expect(Rule::string)?)?, span),
@@ -151,6 +157,23 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::markets_decl => Item::ClosedMarkets(children.rest().map(ident).collect(), span),
         Rule::association_decl => Item::Association(declaration(children, span)?),
         Rule::attribute_decl => Item::Attribute(declaration(children, span)?),
+        Rule::field_decl => {
+            let id = ident(children.expect(Rule::ident)?);
+            let title = children.optional(Rule::title).map(title).transpose()?;
+            let values = match children.optional(Rule::field_values) {
+                Some(list) => Children::of(list)
+                    .rest()
+                    .map(string)
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
+            };
+            Item::Field(FieldDecl {
+                id,
+                title,
+                values,
+                span,
+            })
+        }
         Rule::tiers_decl => Item::Tiers(children.rest().map(ident).collect(), span),
         Rule::exam_decl => Item::Exam(exam(children, span)?),
         Rule::group_decl => {
@@ -173,6 +196,43 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 span,
             })
         }
+        Rule::product_decl => {
+            let name = string(children.expect(Rule::string)?)?;
+            let former_names = match children.optional(Rule::product_former_names) {
+                Some(former) => Children::of(former)
+                    .rest()
+                    .map(string)
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
+            };
+            Item::Product(ProductDecl {
+                name,
+                former_names,
+                span,
+            })
+        }
+        Rule::family_decl => {
+            let name = string(children.expect(Rule::string)?)?;
+            let members = children.rest().map(string).collect::<Result<_>>()?;
+            Item::Family(FamilyDecl {
+                name,
+                members,
+                span,
+            })
+        }
+        Rule::line_types_decl => {
+            let source = if of_revenue {
+                LineSource::Revenue
+            } else {
+                LineSource::Usage
+            };
+            let names = children.rest().map(ident).collect();
+            Item::LineTypes(LineTypesDecl {
+                source,
+                names,
+                span,
+            })
+        }
         Rule::revenue_decl => {
             let name = ident(children.expect(Rule::ident)?);
             let mut revenue_types = Vec::new();
@@ -191,15 +251,22 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         }
         Rule::usage_decl => {
             let name = ident(children.expect(Rule::ident)?);
+            let largest = children.optional(Rule::largest).map(token);
             let aggregate = children.optional(Rule::aggregate).map(token);
             let metric =
                 ident(Children::of(children.expect(Rule::usage_metric)?).expect(Rule::ident)?);
+            let keys = children
+                .optional(Rule::per_key)
+                .map(|p| Children::of(p).rest().map(ident).collect())
+                .unwrap_or_default();
             let filter = line_filter(children)?;
             Item::Measure(MeasureDecl {
                 name,
                 body: MeasureBody::Usage {
                     aggregate,
+                    largest,
                     metric,
+                    keys,
                     filter,
                 },
                 span,
@@ -370,6 +437,8 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
         window,
         associations: Vec::new(),
         paid_only: None,
+        conditions: Vec::new(),
+        customers_of: Vec::new(),
     };
     for condition in children.rest() {
         match condition.as_rule() {
@@ -379,10 +448,46 @@ fn line_filter(mut children: Children<'_>) -> Result<LineFilter> {
                     .extend(Children::of(condition).rest().map(ident));
             }
             Rule::paid_only => filter.paid_only = Some(span_of(&condition)),
+            Rule::where_clause => filter.conditions.push(field_condition(condition)?),
+            Rule::customers_clause => {
+                let span = span_of(&condition);
+                let measure = ident(Children::of(condition).expect(Rule::ident)?);
+                filter.customers_of.push(CustomersOf { measure, span });
+            }
             _ => {}
         }
     }
     Ok(filter)
+}
+
+/// `where FIELD is [not] VALUE` or `... is [not] one of VALUE, VALUE`.
+fn field_condition(pair: Pair<'_, Rule>) -> Result<FieldCondition> {
+    let span = span_of(&pair);
+    let mut children = Children::of(pair);
+    let field = ident(children.expect(Rule::ident)?);
+    let negated = children.optional(Rule::field_negation).map(|p| span_of(&p));
+    let mut condition = FieldCondition {
+        field,
+        negated,
+        one_of: false,
+        values: Vec::new(),
+        span,
+    };
+    for part in children.rest() {
+        match part.as_rule() {
+            Rule::field_one_of => {
+                condition.one_of = true;
+                for value in Children::of(part).rest() {
+                    if value.as_rule() == Rule::string {
+                        condition.values.push(string(value)?);
+                    }
+                }
+            }
+            Rule::string => condition.values.push(string(part)?),
+            _ => {}
+        }
+    }
+    Ok(condition)
 }
 
 /// `trailing N months`, `last complete calendar year` or `last complete
@@ -454,6 +559,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
         Rule::measure_requirement => {
             let measure = ident(children.expect(Rule::ident)?);
             let per_month = children.optional(Rule::per_month).map(|p| span_of(&p));
+            let every_month = children.optional(Rule::every_month).map(|p| span_of(&p));
             let more_than = children.optional(Rule::more_than).map(|p| span_of(&p));
             if more_than.is_none() {
                 children.expect(Rule::at_least)?;
@@ -473,6 +579,7 @@ fn requirement(pair: Pair<'_, Rule>) -> Result<Requirement> {
             Ok(Requirement::Measure(MeasureRequirement {
                 measure,
                 per_month,
+                every_month,
                 more_than,
                 threshold,
                 span,

@@ -44,6 +44,10 @@ market-threshold-more = { $market }: more than { $amount }
 all-markets-threshold-more = All markets: more than { $amount }
 per-month-threshold-more = { $market }: an average of more than { $amount } a month
 all-markets-per-month-threshold-more = All markets: an average of more than { $amount } a month
+every-month-threshold = { $market }: at least { $amount } in every month
+all-markets-every-month-threshold = All markets: at least { $amount } in every month
+every-month-threshold-more = { $market }: more than { $amount } in every month
+all-markets-every-month-threshold-more = All markets: more than { $amount } in every month
 
 window = { $months ->
     [1] in the trailing month
@@ -55,6 +59,13 @@ window = { $months ->
 measure-revenue = { $type } revenue from { $products } { $window }
 measure-usage-sum = { $products } { $metric } { $window }
 measure-usage-max = Highest { $products } { $metric } { $window }
+measure-usage-latest = Current { $products } { $metric }: the latest reading { $window } for each { $keys }, added up
+measure-usage-max-per-key = Highest { $products } { $metric } { $window } for each { $keys }, added up
+measure-usage-largest-total = { $products } { $metric } { $window } for the { $keys } with the highest total
+measure-usage-largest-latest = Current { $products } { $metric } for the { $keys } with the highest latest reading { $window }
+key-customer = customer
+key-product = product
+key-month = month
 measure-distinct-customers = Number of different customers counted by: { $of }
 measure-new-customers = Number of new customers, whose first counted line falls in the period: { $of }
 measure-lost-customers = Number of customers counted in the period before and not in this one: { $of }
@@ -63,6 +74,9 @@ period-calendar-year = in the last complete calendar year
 period-fiscal-year = in the last complete fiscal year (ending { $month }/{ $day })
 measure-associated = Your organization must be associated with those customers as { $associations }.
 measure-paid-only = Only paid lines count; trials and free seats do not.
+measure-field-is = Only lines whose { $field } is { $values } count.
+measure-field-is-not = Lines whose { $field } is { $values } do not count, nor do lines that state no { $field }.
+measure-customers-of = Only lines of customers whose counted lines add up to more than zero in: { $of }
 
 role-first-any = { $count ->
     [one] { $count } individual must pass one of the following:
@@ -115,6 +129,8 @@ retired-grace = This { $kind ->
 } will continue to be accepted until { $date }.
 
 credentials-heading = Exams, assessments and certifications
+products-heading = Products
+product-family = { $family }: { $products }
 about-heading = About this page
 about-version = Policy version: { $version }
 about-effective = Effective from: { $date }

@@ -38,6 +38,10 @@ market-threshold-more = { $market }: { $amount } 초과
 all-markets-threshold-more = 모든 시장: { $amount } 초과
 per-month-threshold-more = { $market }: 월평균 { $amount } 초과
 all-markets-per-month-threshold-more = 모든 시장: 월평균 { $amount } 초과
+every-month-threshold = { $market }: 매월 최소 { $amount }
+all-markets-every-month-threshold = 모든 시장: 매월 최소 { $amount }
+every-month-threshold-more = { $market }: 매월 { $amount } 초과
+all-markets-every-month-threshold-more = 모든 시장: 매월 { $amount } 초과
 
 window = { $months ->
     [12] 지난 12개월(TTM) 동안
@@ -46,6 +50,13 @@ window = { $months ->
 measure-revenue = { $window } { $products }에서 발생한 { $type } 매출
 measure-usage-sum = { $window } { $products }의 { $metric }
 measure-usage-max = { $window } { $products }의 최대 { $metric }
+measure-usage-latest = 현재 { $products }의 { $metric }: { $window } { $keys }별 최신 보고 값의 합계
+measure-usage-max-per-key = { $window } { $keys }별 { $products }의 최대 { $metric }의 합계
+measure-usage-largest-total = { $window } { $products }의 { $metric } 합계가 가장 큰 { $keys }의 합계
+measure-usage-largest-latest = { $window } { $keys }별 최신 보고 값 중 가장 큰 { $products }의 현재 { $metric }
+key-customer = 고객
+key-product = 제품
+key-month = 월
 measure-distinct-customers = 다음으로 집계되는 서로 다른 고객 수: { $of }
 measure-new-customers = 해당 기간에 처음 집계된 신규 고객 수: { $of }
 measure-lost-customers = 이전 기간에 집계되었으나 해당 기간에 집계되지 않은 고객 수: { $of }
@@ -54,6 +65,9 @@ period-calendar-year = 마지막으로 완료된 역년 동안
 period-fiscal-year = 마지막으로 완료된 회계 연도({ $month }월 { $day }일 종료) 동안
 measure-associated = 조직은 해당 고객과 다음 자격으로 연결되어 있어야 합니다: { $associations }
 measure-paid-only = 유료 항목만 인정되며 평가판과 무료 좌석은 인정되지 않습니다.
+measure-field-is = { $field } 값이 { $values }인 항목만 인정됩니다.
+measure-field-is-not = { $field } 값이 { $values }인 항목과 { $field } 값이 없는 항목은 인정되지 않습니다.
+measure-customers-of = 다음에서 집계된 항목의 합계가 0보다 큰 고객의 항목만 인정됩니다: { $of }
 
 role-first-any = { $count }명이 다음 시험 중 하나에 합격해야 합니다.
 role-first-all = { $count }명이 다음 시험에 모두 합격해야 합니다.
@@ -82,6 +96,8 @@ retired-grace = 이 { $kind ->
 } { $date }까지 계속 인정됩니다.
 
 credentials-heading = 시험, 평가 및 인증
+products-heading = 제품
+product-family = { $family }: { $products }
 about-heading = 이 페이지 정보
 about-version = 정책 버전: { $version }
 about-effective = 시행일: { $date }
