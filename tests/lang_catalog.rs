@@ -451,13 +451,13 @@ fn undeclared_types_and_metrics_are_e0219_once_declared() {
         )
     };
     assert_eq!(
-        codes(&usage("usage metrics active_users", "active_user")),
+        codes(&usage("usage metrics deployed_seats", "deployed_seat")),
         ["E0219"]
     );
-    assert!(codes(&usage("revenue types net_new", "active_user")).is_empty());
+    assert!(codes(&usage("revenue types net_new", "deployed_seat")).is_empty());
     // A quantifier word is E0337's alone.
     assert_eq!(
-        codes(&usage("usage metrics active_users", "any")),
+        codes(&usage("usage metrics deployed_seats", "any")),
         ["E0337"]
     );
 }

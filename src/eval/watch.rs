@@ -293,7 +293,16 @@ impl Seen {
                     Some(&at) => {
                         if let Some(e) = mine.get_mut(at) {
                             e.lines += entry.lines;
-                            if e.first.is_none() {
+                            // The first in input order, whichever worker
+                            // saw it (lines are numbered per input).
+                            let earlier = match (&e.first, &entry.first) {
+                                (None, Some(_)) => true,
+                                (Some(mine), Some(theirs)) => {
+                                    mine.0 == theirs.0 && theirs.1 < mine.1
+                                }
+                                _ => false,
+                            };
+                            if earlier {
                                 e.first = entry.first;
                             }
                         }
