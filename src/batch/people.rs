@@ -154,9 +154,10 @@ impl PeopleSeen {
             self.spill();
         }
         if self.first.capacity() == 0 {
-            // Sized once, so that the table never grows (and never holds
-            // two copies of itself while it does).
-            self.first.reserve(self.limit);
+            // Sized once, so that at the default limit the table never
+            // grows (and never holds two copies of itself while it does); a
+            // larger limit grows it as people come, not all at once.
+            self.first.reserve(self.limit.min(PEOPLE_IN_MEMORY));
         }
         let mut conflicts = Vec::new();
         let mut this: Option<u32> = None;
