@@ -1542,14 +1542,25 @@ impl<'p> Differ<'p> {
             .get(b.measure.0)
             .map(|m| m.name.clone())
             .unwrap_or_default();
-        if a.per_month != b.per_month {
-            let word = |per_month: bool| {
-                if per_month {
-                    "per month".to_owned()
-                } else {
-                    "over the whole window".to_owned()
-                }
-            };
+        // How the measure is compared: as a whole, per month, or in every
+        // month; one change at a time, each with what it means.
+        let compared = |per_month: bool, every_month: bool| {
+            if per_month {
+                "per month"
+            } else if every_month {
+                "in every month"
+            } else {
+                "over the whole window"
+            }
+        };
+        let note = if a.per_month != b.per_month {
+            Some("the compared value is divided by another number of months")
+        } else if a.every_month != b.every_month {
+            Some("each month of the window is compared on its own, or the window as a whole")
+        } else {
+            None
+        };
+        if let Some(note) = note {
             self.push(
                 draft(
                     scope,
@@ -1557,29 +1568,11 @@ impl<'p> Differ<'p> {
                     format!("how `{name}` is compared{within}"),
                     Effect::Unproven,
                 )
-                .values(Some(word(a.per_month)), Some(word(b.per_month)))
-                .note("the compared value is divided by another number of months")
-                .at(Some(a.span), Some(b.span)),
-            );
-            return;
-        }
-        if a.every_month != b.every_month {
-            let word = |every_month: bool| {
-                if every_month {
-                    "in every month".to_owned()
-                } else {
-                    "over the whole window".to_owned()
-                }
-            };
-            self.push(
-                draft(
-                    scope,
-                    ChangeKind::PerMonth,
-                    format!("how `{name}` is compared{within}"),
-                    Effect::Unproven,
+                .values(
+                    Some(compared(a.per_month, a.every_month).to_owned()),
+                    Some(compared(b.per_month, b.every_month).to_owned()),
                 )
-                .values(Some(word(a.every_month)), Some(word(b.every_month)))
-                .note("each month of the window is compared on its own, or the window as a whole")
+                .note(note)
                 .at(Some(a.span), Some(b.span)),
             );
             return;
