@@ -259,6 +259,30 @@ struct Draft {
     spans: (Option<Span>, Option<Span>),
 }
 
+/// A change to a set of conditions on a measure's lines (associations,
+/// field conditions), shown as the sets before and after; no condition
+/// reads "any line".
+fn line_set_change(
+    scope: &Scope,
+    subject: String,
+    (before, after): (&BTreeSet<String>, &BTreeSet<String>),
+) -> Draft {
+    let show = |s: &BTreeSet<String>| {
+        if s.is_empty() {
+            "any line".to_owned()
+        } else {
+            join(s)
+        }
+    };
+    draft(
+        scope,
+        ChangeKind::MeasureDefinition,
+        subject,
+        Effect::Unproven,
+    )
+    .values(Some(show(before)), Some(show(after)))
+}
+
 fn draft(scope: &Scope, kind: ChangeKind, subject: String, effect: Effect) -> Draft {
     Draft {
         scope: scope.clone(),
@@ -1226,21 +1250,12 @@ impl<'p> Differ<'p> {
                 (_, true) => Some(true),
                 _ => direction(&before, &after),
             };
-            let show = |s: &BTreeSet<String>| {
-                if s.is_empty() {
-                    "any line".to_owned()
-                } else {
-                    join(s)
-                }
-            };
             self.push(
-                draft(
+                line_set_change(
                     &whole,
-                    ChangeKind::MeasureDefinition,
                     format!("associations of measure `{name}`"),
-                    Effect::Unproven,
+                    (&before, &after),
                 )
-                .values(Some(show(&before)), Some(show(&after)))
                 .note(lines_note(more, money))
                 .at(at.0, at.1),
             );
@@ -1271,21 +1286,12 @@ impl<'p> Differ<'p> {
                 _ if before.is_superset(&after) => Some(true),
                 _ => None,
             };
-            let show = |s: &BTreeSet<String>| {
-                if s.is_empty() {
-                    "any line".to_owned()
-                } else {
-                    join(s)
-                }
-            };
             self.push(
-                draft(
+                line_set_change(
                     &whole,
-                    ChangeKind::MeasureDefinition,
                     format!("field conditions of measure `{name}`"),
-                    Effect::Unproven,
+                    (&before, &after),
                 )
-                .values(Some(show(&before)), Some(show(&after)))
                 .note(lines_note(more, money))
                 .at(at.0, at.1),
             );
