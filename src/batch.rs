@@ -45,7 +45,6 @@
 //! assert!(lines[0].contains(r#""tier":"silver""#));
 //! ```
 
-use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::mpsc;
@@ -55,7 +54,7 @@ use serde_json::value::RawValue;
 
 use crate::ast::Span;
 use crate::data::read::{self, ReadError};
-use crate::data::{DataError, DataSource, Partner, Record, offset_in};
+use crate::data::{DataError, DataSource, Partner, Record};
 use crate::eval::fold::{PersonKey, Scratch};
 use crate::eval::watch::{DataReport, Seen};
 use crate::eval::{Detail, Evaluated, Evaluator};
@@ -337,6 +336,12 @@ struct Done {
     records: Vec<Evaluation>,
     /// Each evaluated record's people, for the check across partners.
     people: Vec<PersonKey>,
+    /// Their ids as written in JSON, end to end, and where each ends, so
+    /// that the calling thread's check reads them without parsing again.
+    people_ids: String,
+    people_id_ends: Vec<u32>,
+    /// The partner ids of records with people, end to end.
+    partner_ids: String,
     /// The block's input name and bytes, kept so that a record can be
     /// rebuilt in the rare case a warning needs it.
     name: Arc<str>,
@@ -355,6 +360,8 @@ struct Evaluation {
     warnings: Vec<DataError>,
     /// Its people's range in `people`.
     people: std::ops::Range<usize>,
+    /// Its partner's id in `partner_ids`.
+    partner: std::ops::Range<usize>,
     /// Where the record is, for the check across partners to name it and
     /// render it again with a warning; `None` when it has no people.
     origin: Option<Origin>,
@@ -370,11 +377,9 @@ enum Origin {
         trimmed: Span,
         /// Its first line in the input, from 1.
         first_line: usize,
-        /// The partner's id within the record.
-        id: Span,
     },
-    /// A record framed on its own, and its partner's id within it.
-    Record(Record, Span),
+    /// A record framed on its own.
+    Record(Record),
 }
 
 impl Origin {
@@ -390,28 +395,48 @@ impl Origin {
                 let text = std::str::from_utf8(done.bytes.get(lines.clone())?).ok()?;
                 Some(lines_record(&done.name, text, *trimmed, *first_line))
             }
-            Origin::Record(record, _) => Some(record.clone()),
+            Origin::Record(record) => Some(record.clone()),
         }
     }
+}
 
-    /// The record's text.
-    fn text<'d>(&'d self, done: &'d Done) -> Option<&'d str> {
-        match self {
-            Origin::Lines { lines, trimmed, .. } => {
-                let lines = std::str::from_utf8(done.bytes.get(lines.clone())?).ok()?;
-                lines.get(trimmed.range())
-            }
-            Origin::Record(record, _) => Some(record.text()),
+impl Done {
+    /// Notes a record's people for the check across partners: their keys,
+    /// their ids as written in `text` (the record), and its partner's id.
+    /// Returns the ranges of both.
+    fn note_people(
+        &mut self,
+        partner: &RawValue,
+        text: &str,
+        people: impl IntoIterator<Item = PersonKey>,
+    ) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let start = self.people.len();
+        for person in people {
+            let id = text
+                .get(person.start as usize..person.end as usize)
+                .unwrap_or("");
+            self.people_ids.push_str(id);
+            self.people_id_ends
+                .push(u32::try_from(self.people_ids.len()).unwrap_or(u32::MAX));
+            self.people.push(person);
         }
+        let people = start..self.people.len();
+        let at = self.partner_ids.len();
+        if !people.is_empty() {
+            self.partner_ids
+                .push_str(&crate::data::Id::from_json(partner).text());
+        }
+        (people, at..self.partner_ids.len())
     }
 
-    /// The partner's id, as text, from the record's `text`.
-    fn partner<'t>(&self, text: &'t str) -> Option<Cow<'t, str>> {
-        let id = match self {
-            Origin::Lines { id, .. } | Origin::Record(_, id) => id,
+    /// The id, as written, of the person at `index` of `people`.
+    fn person_id(&self, index: usize) -> &str {
+        let end = self.people_id_ends.get(index).copied().unwrap_or(0) as usize;
+        let start = match index.checked_sub(1) {
+            Some(before) => self.people_id_ends.get(before).copied().unwrap_or(0) as usize,
+            None => 0,
         };
-        let raw: &RawValue = serde_json::from_str(text.get(id.range())?).ok()?;
-        Some(crate::data::Id::from_json(raw).text())
+        self.people_ids.get(start..end).unwrap_or("")
     }
 }
 
@@ -442,6 +467,9 @@ impl<'e, 'p> Worker<'e, 'p> {
             rendered: Vec::with_capacity(BLOCK_BYTES / 2),
             records: Vec::new(),
             people: Vec::new(),
+            people_ids: String::new(),
+            people_id_ends: Vec::new(),
+            partner_ids: String::new(),
             name: Arc::from(""),
             bytes: Vec::new(),
         };
@@ -463,7 +491,6 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 lines: framed.lines.clone(),
                                 trimmed: span,
                                 first_line: line,
-                                id: Span::new(0, 0),
                             };
                             self.record(&name, text, origin, &mut done);
                         }
@@ -514,12 +541,11 @@ impl<'e, 'p> Worker<'e, 'p> {
             let evaluated = Evaluated::of_folded(folded, outcome, self.detail);
             self.render
                 .evaluated(self.evaluator.policy(), &evaluated, &[], &mut done.rendered);
-            let start = done.people.len();
-            done.people.extend_from_slice(self.scratch.people());
-            let people = start..done.people.len();
-            let id = offset_in(text, evaluated.id.json().get()).map_or(Span::new(0, 0), |at| {
-                Span::new(at, at + evaluated.id.json().get().len())
-            });
+            let (people, partner) = done.note_people(
+                evaluated.id.json(),
+                text,
+                self.scratch.people().iter().copied(),
+            );
             done.records.push(Evaluation {
                 end: done.rendered.len(),
                 tier,
@@ -530,9 +556,9 @@ impl<'e, 'p> Worker<'e, 'p> {
                     lines: range,
                     trimmed: span,
                     first_line: line,
-                    id,
                 }),
                 people,
+                partner,
             });
             return;
         }
@@ -559,24 +585,21 @@ impl<'e, 'p> Worker<'e, 'p> {
                 &warnings,
                 &mut done.rendered,
             );
-            let raw = partner.id.json().get();
-            let id = offset_in(record.text(), raw)
-                .map_or(Span::new(0, 0), |at| Span::new(at, at + raw.len()));
-            Ok((tier, id, person_keys(&partner), warnings))
+            let (people, partner) =
+                done.note_people(partner.id.json(), record.text(), person_keys(&partner));
+            Ok((tier, people, partner, warnings))
         });
         match evaluated {
-            Ok((tier, id, people, warnings)) => {
-                let start = done.people.len();
-                done.people.extend(people);
-                let people = start..done.people.len();
+            Ok((tier, people, partner, warnings)) => {
                 done.records.push(Evaluation {
                     end: done.rendered.len(),
                     tier,
                     failed: false,
                     errors: Vec::new(),
                     warnings,
-                    origin: (!people.is_empty()).then_some(Origin::Record(record, id)),
+                    origin: (!people.is_empty()).then_some(Origin::Record(record)),
                     people,
+                    partner,
                 });
             }
             Err(errors) => {
@@ -596,6 +619,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             errors,
             warnings: Vec::new(),
             people: at..at,
+            partner: 0..0,
             origin: None,
         });
     }
@@ -701,14 +725,16 @@ impl Ordered<'_, '_> {
             self.next_index += 1;
             let mut warnings = evaluation.warnings.clone();
             let mut again = Vec::new();
-            if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check)
-                && let Some(text) = origin.text(&done)
-                && let Some(partner) = origin.partner(text)
-            {
+            if let Some(origin) = evaluation.origin.as_ref().filter(|_| self.people_check) {
                 let people = done.people.get(evaluation.people.clone()).unwrap_or(&[]);
+                let partner = done
+                    .partner_ids
+                    .get(evaluation.partner.clone())
+                    .unwrap_or("");
+                let first = evaluation.people.start;
                 let place = match origin {
                     Origin::Lines { first_line, .. } => (&*done.name, Place::Line(*first_line)),
-                    Origin::Record(record, _) => (
+                    Origin::Record(record) => (
                         record.source.name.as_str(),
                         Place::Source {
                             source: Arc::downgrade(&record.source),
@@ -718,7 +744,9 @@ impl Ordered<'_, '_> {
                         },
                     ),
                 };
-                let conflicts = self.people.add(&partner, place, people, text);
+                let conflicts = self
+                    .people
+                    .add(partner, place, people, |i| done.person_id(first + i));
                 // Rare: rebuild the record to point at each person and to
                 // render it again with its warnings.
                 if !conflicts.is_empty()

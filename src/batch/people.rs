@@ -83,11 +83,15 @@ pub(super) struct PeopleSeen {
     names: Vec<Arc<str>>,
     /// People held in memory before writing them out.
     limit: usize,
-    /// Partners of the people written out already, so that partners keep
-    /// their order across runs.
-    partners_before: u64,
     /// The runs written out, each sorted by fingerprint.
     runs: Vec<BufWriter<File>>,
+    /// The details of the people in every run, once the first is written.
+    details: Option<Details>,
+    /// Buffers reused from run to run: bytes to write, each kept person's
+    /// details offset, the people sorted by fingerprint.
+    buffer: Vec<u8>,
+    offsets: Vec<u64>,
+    order: Vec<(u64, u32, u32)>,
 }
 
 /// Where a partner's record starts in its input, to point at a person's
@@ -123,8 +127,11 @@ impl PeopleSeen {
             partner_places: Vec::new(),
             names: Vec::new(),
             limit: limit.max(1),
-            partners_before: 0,
             runs: Vec::new(),
+            details: None,
+            buffer: Vec::new(),
+            offsets: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -138,17 +145,16 @@ impl PeopleSeen {
         self.partner_text.get(start..end).unwrap_or("")
     }
 
-    /// Records a partner's people, whose ids are written in `text` (the
-    /// partner's record) at their keys' offsets, its record starting at
-    /// `place` of input `name`. Returns each person already listed under
-    /// another partner among the people in memory, with that partner's id,
-    /// input name and place.
-    pub(super) fn add<'k>(
+    /// Records a partner's people, the `i`th of whom has the id `id(i)` as
+    /// written in JSON, its record starting at `place` of input `name`.
+    /// Returns each person already listed under another partner among the
+    /// people in memory, with that partner's id, input name and place.
+    pub(super) fn add<'k, 'i>(
         &mut self,
         partner: &str,
         (name, place): (&str, Place),
         people: &'k [PersonKey],
-        text: &str,
+        id: impl Fn(usize) -> &'i str,
     ) -> Vec<Conflict<'k>> {
         if self.first.len() + people.len() > self.limit && !self.first.is_empty() {
             self.spill();
@@ -161,7 +167,7 @@ impl PeopleSeen {
         }
         let mut conflicts = Vec::new();
         let mut this: Option<u32> = None;
-        for person in people {
+        for (i, person) in people.iter().enumerate() {
             match self.first.get(&person.hash) {
                 Some(&(check, kept)) => {
                     let other = self.kept.get(kept as usize).map_or(0, |&(p, _)| p);
@@ -186,10 +192,7 @@ impl PeopleSeen {
                         self.partner_places.push((n, place.clone()));
                         to_u32(self.partner_ends.len().saturating_sub(1))
                     });
-                    let id = text
-                        .get(person.start as usize..person.end as usize)
-                        .unwrap_or("");
-                    self.ids.push_str(id);
+                    self.ids.push_str(id(i));
                     self.kept.push((index, to_u32(self.ids.len())));
                     let kept = to_u32(self.kept.len() - 1);
                     self.first.insert(person.hash, (person.check, kept));
@@ -199,32 +202,19 @@ impl PeopleSeen {
         conflicts
     }
 
-    /// Writes the people in memory out as a run sorted by fingerprint, and
-    /// starts memory afresh. When no run can be written (no temporary
-    /// directory), the people stay in memory: the check stays exact, and
-    /// memory grows as it would without runs.
+    /// Writes the people in memory out and starts memory afresh: their
+    /// details (partner, place, id) in the order they came, appended to the
+    /// run's details file, then a run of fixed-size entries sorted by
+    /// fingerprint, each pointing at its details. Everything is read in the
+    /// order it lies in memory and written in bulk, so writing out costs
+    /// about a sort of the fingerprints. When no file can be written (no
+    /// temporary directory), the people stay in memory: the check stays
+    /// exact, and memory grows as it would without runs.
     fn spill(&mut self) {
-        let mut order: Vec<(u64, u32, u32)> = self
-            .first
-            .iter()
-            .map(|(&hash, &(check, kept))| (hash, check, kept))
-            .collect();
-        order.sort_unstable();
-        match tempfile::tempfile().and_then(|file| {
-            let mut out = BufWriter::with_capacity(1 << 16, file);
-            for &(hash, check, kept) in &order {
-                self.write_entry(&mut out, hash, check, kept)?;
-            }
-            out.flush()?;
-            Ok(out)
-        }) {
-            Ok(run) => self.runs.push(run),
-            Err(_) => {
-                self.limit = usize::MAX;
-                return;
-            }
+        if self.write_run().is_err() {
+            self.limit = usize::MAX;
+            return;
         }
-        self.partners_before += self.partner_ends.len() as u64;
         self.first.clear();
         self.kept.clear();
         self.ids.clear();
@@ -233,45 +223,95 @@ impl PeopleSeen {
         self.partner_places.clear();
     }
 
-    /// One person of a run: fingerprint, the partner's place in the whole
-    /// run, its input and place there, its id, and the person's id.
-    fn write_entry(
-        &self,
-        out: &mut impl Write,
-        hash: u64,
-        check: u32,
-        kept: u32,
-    ) -> io::Result<()> {
-        let (partner, id_end) = self.kept.get(kept as usize).copied().unwrap_or((0, 0));
-        let id_start = match (kept as usize).checked_sub(1) {
-            Some(before) => self.kept.get(before).map_or(0, |&(_, end)| end),
-            None => 0,
-        };
-        let id = self
-            .ids
-            .get(id_start as usize..id_end as usize)
-            .unwrap_or("");
-        let (name, place) = self.partner_places.get(partner as usize).map_or(
-            (0, (0u8, 0u64, 0u64)),
-            |(name, place)| {
-                let place = match place {
-                    Place::Line(line) => (0, *line as u64, 0),
-                    Place::Source { offset, line, .. } => {
-                        (1, *offset as u64, line.map_or(0, |l| l as u64))
-                    }
-                };
-                (*name, place)
+    fn write_run(&mut self) -> io::Result<()> {
+        let mut details = match self.details.take() {
+            Some(details) => details,
+            None => Details {
+                file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+                len: 0,
             },
+        };
+        let written = self.write_details(&mut details);
+        // Earlier runs point into the details file, whatever happened now.
+        self.details = Some(details);
+        let offsets = written?;
+        self.write_index(&offsets)?;
+        self.offsets = offsets;
+        Ok(())
+    }
+
+    /// Appends the details of the people in memory to `details`; returns
+    /// where each person's start.
+    fn write_details(&mut self, details: &mut Details) -> io::Result<Vec<u64>> {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let mut offsets = std::mem::take(&mut self.offsets);
+        buffer.clear();
+        offsets.clear();
+        let mut id_start = 0usize;
+        for &(partner, id_end) in &self.kept {
+            offsets.push(details.len + buffer.len() as u64);
+            let id = self.ids.get(id_start..id_end as usize).unwrap_or("");
+            id_start = id_end as usize;
+            let (name, (kind, at, line)) = self.partner_places.get(partner as usize).map_or(
+                (0, (0u8, 0u64, 0u64)),
+                |(name, place)| {
+                    let place = match place {
+                        Place::Line(line) => (0, *line as u64, 0),
+                        Place::Source { offset, line, .. } => {
+                            (1, *offset as u64, line.map_or(0, |l| l as u64))
+                        }
+                    };
+                    (*name, place)
+                },
+            );
+            buffer.extend_from_slice(&name.to_le_bytes());
+            buffer.push(kind);
+            buffer.extend_from_slice(&at.to_le_bytes());
+            buffer.extend_from_slice(&line.to_le_bytes());
+            push_text(&mut buffer, self.partner(partner));
+            push_text(&mut buffer, id);
+            if buffer.len() >= 1 << 16 {
+                details.file.write_all(&buffer)?;
+                details.len += buffer.len() as u64;
+                buffer.clear();
+            }
+        }
+        details.file.write_all(&buffer)?;
+        details.len += buffer.len() as u64;
+        self.buffer = buffer;
+        Ok(offsets)
+    }
+
+    /// Writes a run: the people in memory sorted by fingerprint, each with
+    /// where their details start.
+    fn write_index(&mut self, offsets: &[u64]) -> io::Result<()> {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(
+            self.first
+                .iter()
+                .map(|(&hash, &(check, kept))| (hash, check, kept)),
         );
-        out.write_all(&hash.to_le_bytes())?;
-        out.write_all(&check.to_le_bytes())?;
-        out.write_all(&(self.partners_before + u64::from(partner)).to_le_bytes())?;
-        out.write_all(&name.to_le_bytes())?;
-        out.write_all(&[place.0])?;
-        out.write_all(&place.1.to_le_bytes())?;
-        out.write_all(&place.2.to_le_bytes())?;
-        write_text(out, self.partner(partner))?;
-        write_text(out, id)
+        order.sort_unstable();
+        let mut run = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+        for &(hash, check, kept) in &order {
+            let at = offsets.get(kept as usize).copied().unwrap_or(0);
+            buffer.extend_from_slice(&hash.to_le_bytes());
+            buffer.extend_from_slice(&check.to_le_bytes());
+            buffer.extend_from_slice(&at.to_le_bytes());
+            if buffer.len() >= 1 << 16 {
+                run.write_all(&buffer)?;
+                buffer.clear();
+            }
+        }
+        run.write_all(&buffer)?;
+        run.flush()?;
+        self.runs.push(run);
+        self.order = order;
+        self.buffer = buffer;
+        Ok(())
     }
 
     /// At the end of the run: every person whose first listing was written
@@ -291,76 +331,118 @@ impl PeopleSeen {
                 return Err(io::Error::other("the last people could not be written out"));
             }
         }
+        let Some(details) = self.details.take() else {
+            return Ok(ControlFlow::Continue(()));
+        };
+        let details = details
+            .file
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         let mut readers = Vec::with_capacity(self.runs.len());
         for run in std::mem::take(&mut self.runs) {
             let mut file = run.into_inner().map_err(io::IntoInnerError::into_error)?;
             file.rewind()?;
             readers.push(BufReader::with_capacity(1 << 14, file));
         }
-        let mut heads: Vec<Entry> = Vec::with_capacity(readers.len());
         let mut heap = BinaryHeap::new();
         for (i, reader) in readers.iter_mut().enumerate() {
-            let mut head = Entry::default();
-            if head.read(reader)? {
-                heap.push(Reverse((head.hash, head.check, head.partner_seq, i)));
+            if let Some(head) = RunEntry::read(reader)? {
+                heap.push(Reverse((head, i)));
             }
-            heads.push(head);
         }
-        // The person being merged: their first listing, and the warning,
-        // made only once a second partner turns up (most people have one).
-        let mut first: Option<Entry> = None;
+        // The person being merged: the first listing's entry, and the
+        // warning, made only once a second listing turns up (most people
+        // have one), when their details are read back.
+        let mut first: Option<RunEntry> = None;
         let mut person: Option<PersonAcrossPartners> = None;
-        while let Some(Reverse((hash, check, _, i))) = heap.pop() {
-            let (Some(entry), Some(reader)) = (heads.get_mut(i), readers.get_mut(i)) else {
-                break;
-            };
-            match &mut first {
-                Some(first) if (first.hash, first.check) == (hash, check) => {
-                    if entry.partner != first.partner {
-                        person
-                            .get_or_insert_with(|| PersonAcrossPartners::first(first, &self.names))
-                            .also(entry, &self.names);
-                    }
+        let mut scratch = Listing::default();
+        while let Some(Reverse((entry, i))) = heap.pop() {
+            match first {
+                Some(head) if (head.hash, head.check) == (entry.hash, entry.check) => {
+                    scratch.read(&details, entry.at)?;
+                    let person = match &mut person {
+                        Some(person) => person,
+                        None => {
+                            let mut head_listing = Listing::default();
+                            head_listing.read(&details, head.at)?;
+                            person.insert(PersonAcrossPartners::first(&head_listing, &self.names))
+                        }
+                    };
+                    person.also(&scratch, &self.names);
                 }
                 _ => {
-                    if let Some(person) = person.take()
-                        && each(person).is_break()
+                    if let Some(done) = person.take().filter(|p| p.partners.len() > 1)
+                        && each(done).is_break()
                     {
                         return Ok(ControlFlow::Break(()));
                     }
-                    match &mut first {
-                        Some(first) => first.copy_from(entry),
-                        None => first = Some(entry.clone()),
-                    }
+                    first = Some(entry);
                 }
             }
-            if entry.read(reader)? {
-                heap.push(Reverse((entry.hash, entry.check, entry.partner_seq, i)));
+            if let Some(reader) = readers.get_mut(i)
+                && let Some(next) = RunEntry::read(reader)?
+            {
+                heap.push(Reverse((next, i)));
             }
         }
-        Ok(match person {
+        Ok(match person.filter(|p| p.partners.len() > 1) {
             Some(person) => each(person),
             None => ControlFlow::Continue(()),
         })
     }
 }
 
+/// The file the details of people written out go to, shared by all runs.
+#[derive(Debug)]
+struct Details {
+    file: BufWriter<File>,
+    /// Bytes written to it so far.
+    len: u64,
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn write_text(out: &mut impl Write, text: &str) -> io::Result<()> {
-    out.write_all(&to_u32(text.len()).to_le_bytes())?;
-    out.write_all(text.as_bytes())
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&to_u32(text.len()).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
 }
 
-/// A person of a run read back.
-#[derive(Clone, Default)]
-struct Entry {
+/// A person of a run: their fingerprint and where their details are. A run
+/// holds each fingerprint once, and runs are merged in input order, so
+/// ordering by fingerprint then run puts a person's listings in input order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RunEntry {
     hash: u64,
     check: u32,
-    /// The partner's place among the partners of the whole run.
-    partner_seq: u64,
+    /// Where their details start in the details file.
+    at: u64,
+}
+
+impl RunEntry {
+    /// The next entry of a run; `None` at its end.
+    fn read(input: &mut impl Read) -> io::Result<Option<RunEntry>> {
+        let mut bytes = [0u8; 8 + 4 + 8];
+        match input.read_exact(&mut bytes) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(err) => return Err(err),
+        }
+        let (hash, rest) = bytes.split_at(8);
+        let (check, at) = rest.split_at(4);
+        let u64_of = |b: &[u8]| b.try_into().map_or(0, u64::from_le_bytes);
+        Ok(Some(RunEntry {
+            hash: u64_of(hash),
+            check: check.try_into().map_or(0, u32::from_le_bytes),
+            at: u64_of(at),
+        }))
+    }
+}
+
+/// A listing of a person written out, read back from the details file.
+#[derive(Clone, Default)]
+struct Listing {
     /// Its input, an index into the names.
     name: u32,
     /// 0: `line` is its first line; 1: `at` is a byte offset, with its
@@ -373,48 +455,25 @@ struct Entry {
     id: String,
 }
 
-impl Entry {
-    /// Reads the next entry of a run over this one, reusing its text;
-    /// false at the run's end.
-    fn read(&mut self, input: &mut impl Read) -> io::Result<bool> {
-        let mut hash = [0u8; 8];
-        match input.read_exact(&mut hash) {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-            Err(err) => return Err(err),
-        }
-        let mut fixed = [0u8; 4 + 8 + 4 + 1 + 8 + 8];
+impl Listing {
+    /// Reads the listing at byte `at` of `details` over this one, reusing
+    /// its text. Rare (a person listed twice), so a seek each is cheap.
+    fn read(&mut self, details: &File, at: u64) -> io::Result<()> {
+        let mut file = details;
+        file.seek(io::SeekFrom::Start(at))?;
+        let mut input = BufReader::with_capacity(512, file);
+        let mut fixed = [0u8; 4 + 1 + 8 + 8];
         input.read_exact(&mut fixed)?;
-        let (check, rest) = fixed.split_at(4);
-        let (seq, rest) = rest.split_at(8);
-        let (name, rest) = rest.split_at(4);
+        let (name, rest) = fixed.split_at(4);
         let (kind, rest) = rest.split_at(1);
         let (at, line) = rest.split_at(8);
-        let u32_of = |b: &[u8]| b.try_into().map_or(0, u32::from_le_bytes);
         let u64_of = |b: &[u8]| b.try_into().map_or(0, u64::from_le_bytes);
-        self.hash = u64::from_le_bytes(hash);
-        self.check = u32_of(check);
-        self.partner_seq = u64_of(seq);
-        self.name = u32_of(name);
+        self.name = name.try_into().map_or(0, u32::from_le_bytes);
         self.kind = kind.first().copied().unwrap_or(0);
         self.at = u64_of(at);
         self.line = u64_of(line);
-        read_text(input, &mut self.partner)?;
-        read_text(input, &mut self.id)?;
-        Ok(true)
-    }
-
-    /// Becomes a copy of `other`, reusing its own text.
-    fn copy_from(&mut self, other: &Entry) {
-        self.hash = other.hash;
-        self.check = other.check;
-        self.partner_seq = other.partner_seq;
-        self.name = other.name;
-        self.kind = other.kind;
-        self.at = other.at;
-        self.line = other.line;
-        self.partner.clone_from(&other.partner);
-        self.id.clone_from(&other.id);
+        read_text(&mut input, &mut self.partner)?;
+        read_text(&mut input, &mut self.id)
     }
 
     /// Where its partner's record starts, in words.
@@ -467,7 +526,7 @@ pub struct PersonAcrossPartners {
 }
 
 impl PersonAcrossPartners {
-    fn first(entry: &Entry, names: &[Arc<str>]) -> Self {
+    fn first(entry: &Listing, names: &[Arc<str>]) -> Self {
         let id = serde_json::from_str::<&RawValue>(&entry.id)
             .map(|raw| crate::data::Id::from_json(raw).text().into_owned())
             .unwrap_or_else(|_| entry.id.clone());
@@ -486,7 +545,7 @@ impl PersonAcrossPartners {
     }
 
     /// A later listing, under another partner than the first.
-    fn also(&mut self, entry: &Entry, names: &[Arc<str>]) {
+    fn also(&mut self, entry: &Listing, names: &[Arc<str>]) {
         if self.partners.first() == Some(&entry.partner) {
             return;
         }
