@@ -1137,6 +1137,17 @@ proptest! {
     }
 }
 
+/// Found by `a_mutated_record_in_an_array_never_takes_the_others_with_it`:
+/// a first record whose `{"id":` was cut, leaving its line indented deeper
+/// than the records after it, lost every later record.
+#[test]
+fn a_broken_first_record_indented_deeper_loses_no_other() {
+    let text = "[\n    \"name\": \"Contoso\", \"people\": [{\"id\": 1}]},\n  {\"id\": \"P-1\"},\n  {\"id\": \"P-2\"}\n]\n";
+    let (evaluated, failed) = evaluated_and_failed(text);
+    assert_eq!(evaluated, ["P-1", "P-2"]);
+    assert!(!failed.is_empty());
+}
+
 #[test]
 fn resynchronising_an_array_stays_linear() {
     // Stray closing brackets, commas and open brackets after a broken

@@ -245,8 +245,8 @@ enum Resume {
 /// Finds the end of a broken element, scanning from `from`.
 ///
 /// When the array's records start lines (`indent` is the first record's
-/// indentation), the next record is the next line that starts with `{` at
-/// that indentation, and the array ends at a line starting with `]` that is
+/// indentation), the next record is the next line that starts with `{`
+/// indented no deeper than that, and the array ends at a line starting with `]` that is
 /// indented less; the rest of the broken record's lines go with it (as in
 /// JSON Lines framing). Brackets are not trusted there: a broken record's
 /// are off, and an object nested in it must not be taken for a partner.
@@ -262,14 +262,14 @@ fn resume_after(text: &str, from: usize, indent: Option<&str>) -> Resume {
         while let Some(newline) = text.get(at..).and_then(|rest| rest.find('\n')) {
             at += newline + 1;
             let line = text.get(at..).unwrap_or("");
-            if line
-                .strip_prefix(indent)
-                .is_some_and(|after| after.starts_with('{'))
-            {
+            let content = line.trim_start_matches([' ', '\t']);
+            let lead = line.len() - content.len();
+            // Indented no deeper than the first record: a broken first
+            // record may have pushed its own start further in.
+            if content.starts_with('{') && lead <= indent.len() {
                 return Resume::Next(at);
             }
-            let content = line.trim_start_matches([' ', '\t']);
-            if content.starts_with(']') && line.len() - content.len() < indent.len() {
+            if content.starts_with(']') && lead < indent.len() {
                 return Resume::End(at + line.len() - content.len() + 1);
             }
         }
