@@ -48,7 +48,7 @@
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use serde_json::value::RawValue;
 
@@ -192,36 +192,48 @@ pub fn evaluate(
         next_index: 0,
     };
     let threads = options.threads.max(1);
+    let mut source = Blocks::new(inputs);
     if threads == 1 {
         let mut worker = Worker::new(evaluator, render, options.detail);
-        let run = blocks(inputs, &mut |block| match block {
-            Ok(block) => ordered.hand_on(worker.run(block), sink),
-            Err(err) => ordered.unreadable(err, sink),
-        });
+        let mut run = ControlFlow::Continue(());
+        while let Some(block) = source.next_block() {
+            run = match block {
+                Ok(block) => ordered.hand_on(worker.run(block), sink),
+                Err(err) => ordered.unreadable(err, sink),
+            };
+            if run.is_break() {
+                break;
+            }
+        }
         let seen = worker.scratch.seen_mut().take();
         let totals = ordered.finish(run, sink);
         return with_data_report(evaluator, totals, seen.into_iter());
     }
 
-    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Block)>(threads);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
+    // Workers take the next block under the lock, in input order, as long
+    // as fewer than `in_flight` blocks are read and not yet handed on.
+    let in_flight = 2 * threads as u64 + 2;
+    let shared = Mutex::new(Reading {
+        source,
+        taken: 0,
+        handed_on: 0,
+        stopped: false,
+    });
+    let turn = Condvar::new();
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Result<Done, ReadError>)>();
     let mut seen: Vec<Seen> = Vec::new();
     let run = std::thread::scope(|scope| {
         let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
-            let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
+            let (shared, turn) = (&shared, &turn);
             workers.push(scope.spawn(move || {
+                // A worker that panics stops the others, not to leave them
+                // waiting for a block that never comes.
+                let _stop = StopOnPanic(shared, turn);
                 let mut worker = Worker::new(evaluator, render, options.detail);
-                loop {
-                    // The lock is held only to take the next block.
-                    let next = match work_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok((seq, block)) = next else { break };
-                    if done_tx.send((seq, worker.run(block))).is_err() {
+                while let Some((seq, block)) = Reading::take(shared, turn, in_flight) {
+                    if done_tx.send((seq, block.map(|b| worker.run(b)))).is_err() {
                         break;
                     }
                 }
@@ -232,68 +244,85 @@ pub fn evaluate(
         drop(done_tx);
 
         // Blocks finished out of order wait here until their turn.
-        let mut waiting: std::collections::BTreeMap<u64, Done> = std::collections::BTreeMap::new();
-        let mut sent = 0u64;
+        let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0u64;
-        let mut stopped = false;
-        let drain = |waiting: &mut std::collections::BTreeMap<u64, Done>,
-                     next: &mut u64,
-                     ordered: &mut Ordered<'_, '_>,
-                     stopped: &mut bool,
-                     sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>| {
-            while let Some(done) = waiting.remove(next) {
-                *next += 1;
-                if !*stopped && ordered.hand_on(done, sink).is_break() {
-                    *stopped = true;
-                }
-            }
-        };
-        let read = blocks(inputs, &mut |block| {
-            let block = match block {
-                Ok(block) => block,
-                Err(err) => {
-                    // Everything before the failure is handed on first.
-                    while next < sent {
-                        let Ok((seq, done)) = done_rx.recv() else {
-                            break;
-                        };
-                        waiting.insert(seq, done);
-                        drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
-                    }
-                    return ordered.unreadable(err, sink);
-                }
-            };
-            // Keep a bounded number of blocks in flight.
-            while sent - next >= 2 * threads as u64 + 2 {
-                let Ok((seq, done)) = done_rx.recv() else {
-                    break;
-                };
-                waiting.insert(seq, done);
-                drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
-            }
-            if stopped || work_tx.send((sent, block)).is_err() {
-                return ControlFlow::Break(());
-            }
-            sent += 1;
-            ControlFlow::Continue(())
-        });
-        drop(work_tx);
-        while next < sent {
-            let Ok((seq, done)) = done_rx.recv() else {
-                break;
-            };
+        let mut run = ControlFlow::Continue(());
+        for (seq, done) in done_rx.iter() {
             waiting.insert(seq, done);
-            drain(&mut waiting, &mut next, &mut ordered, &mut stopped, sink);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                if run.is_continue() {
+                    run = match done {
+                        Ok(done) => ordered.hand_on(done, sink),
+                        Err(err) => ordered.unreadable(err, sink),
+                    };
+                }
+                if let Ok(mut reading) = shared.lock() {
+                    reading.handed_on = next;
+                    reading.stopped |= run.is_break();
+                }
+                turn.notify_all();
+            }
         }
-        seen.extend(workers.into_iter().filter_map(|w| w.join().ok().flatten()));
-        if stopped || read.is_break() {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
+        for worker in workers {
+            match worker.join() {
+                Ok(saw) => seen.extend(saw),
+                // A bug: never lose records silently.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
+        run
     });
     let totals = ordered.finish(run, sink);
     with_data_report(evaluator, totals, seen.into_iter())
+}
+
+/// Stops a run when the worker holding it panics.
+struct StopOnPanic<'a>(&'a Mutex<Reading>, &'a Condvar);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Ok(mut reading) = self.0.lock() {
+                reading.stopped = true;
+            }
+            self.1.notify_all();
+        }
+    }
+}
+
+/// The reading side of a run on several threads, shared by the workers.
+struct Reading {
+    source: Blocks,
+    /// Blocks taken by the workers so far.
+    taken: u64,
+    /// Blocks handed on to the caller so far.
+    handed_on: u64,
+    /// Whether the caller stopped the run.
+    stopped: bool,
+}
+
+impl Reading {
+    /// The next block and its place in the run, once fewer than
+    /// `in_flight` blocks wait to be handed on; `None` at the end of the
+    /// input or once the run is stopped.
+    fn take(
+        shared: &Mutex<Reading>,
+        turn: &Condvar,
+        in_flight: u64,
+    ) -> Option<(u64, Result<Block, ReadError>)> {
+        let mut reading = shared.lock().ok()?;
+        while !reading.stopped && reading.taken - reading.handed_on >= in_flight {
+            reading = turn.wait(reading).ok()?;
+        }
+        if reading.stopped {
+            return None;
+        }
+        let block = reading.source.next_block()?;
+        let seq = reading.taken;
+        reading.taken += 1;
+        Some((seq, block))
+    }
 }
 
 /// The run's totals with its data report, merged from what each worker saw.
@@ -793,50 +822,40 @@ impl Ordered<'_, '_> {
     }
 }
 
-/// Reads every input as blocks for the workers.
-fn blocks(
-    inputs: Vec<DataInput>,
-    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
-) -> ControlFlow<()> {
-    for input in inputs {
-        let (name, stream): (String, Box<dyn Read>) = match input {
-            DataInput::Stdin => ("<stdin>".to_owned(), Box::new(io::stdin())),
-            DataInput::Path(path) => {
-                let lower = path.to_ascii_lowercase();
-                if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-                    match std::fs::File::open(&path) {
-                        Ok(file) => (path, Box::new(file)),
-                        Err(cause) => {
-                            each(Err(ReadError { path, cause }))?;
-                            continue;
-                        }
-                    }
-                } else {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => {
-                            framed_blocks(read::whole_text(&path, text), each)?;
-                        }
-                        Err(cause) => each(Err(ReadError { path, cause }))?,
-                    }
-                    continue;
-                }
-            }
-            DataInput::Text { name, text } => {
-                let lower = name.to_ascii_lowercase();
-                let array = text
-                    .trim_start_matches('\u{feff}')
-                    .trim_start()
-                    .starts_with('[');
-                if array || !(lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
-                    framed_blocks(read::whole_text(&name, text.to_string()), each)?;
-                    continue;
-                }
-                (name, Box::new(io::Cursor::new(Shared(text))))
-            }
-        };
-        stream_blocks(&name, stream, each)?;
-    }
-    ControlFlow::Continue(())
+/// The inputs of a run, read as blocks for the workers: pulled one at a
+/// time, by whichever worker is free (under a lock), so that reading and
+/// cutting happen on the workers and a block's bytes land in the cache of
+/// the thread that evaluates them.
+struct Blocks {
+    inputs: std::vec::IntoIter<DataInput>,
+    current: Current,
+}
+
+/// The input being read.
+enum Current {
+    /// Between inputs.
+    Between,
+    /// Records framed already (a file read whole, an array).
+    Framed(std::vec::IntoIter<read::Framed>),
+    /// A stream cut into blocks at record boundaries.
+    Stream(Stream),
+}
+
+/// A stream being cut into blocks.
+struct Stream {
+    name: Arc<str>,
+    reader: Box<dyn Read + Send>,
+    /// The start of a record cut by the last block's end.
+    carry: Vec<u8>,
+    /// Lines of the input before `carry`.
+    lines_before: usize,
+    /// Whether nothing has been read yet (a BOM or an array may come).
+    first: bool,
+    /// A failure to report once the records read before it are handed on.
+    failed: Option<io::Error>,
+    /// Whether the end was read (not to read past it again: a terminal
+    /// would wait for another end).
+    eof: bool,
 }
 
 /// Shared text, read as bytes.
@@ -848,40 +867,126 @@ impl AsRef<[u8]> for Shared {
     }
 }
 
-/// Records framed already, in blocks of a few thousand.
-fn framed_blocks(
-    framed: Vec<read::Framed>,
-    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
-) -> ControlFlow<()> {
-    let mut framed = framed.into_iter().peekable();
-    while framed.peek().is_some() {
-        let block: Vec<read::Framed> = framed.by_ref().take(2_048).collect();
-        each(Ok(Block::Framed(block)))?;
+/// How many records a block of records framed already holds.
+const FRAMED_PER_BLOCK: usize = 2_048;
+
+impl Blocks {
+    fn new(inputs: Vec<DataInput>) -> Self {
+        Blocks {
+            inputs: inputs.into_iter(),
+            current: Current::Between,
+        }
     }
-    ControlFlow::Continue(())
+
+    /// The next block of the run, or a failure to read; `None` at the end
+    /// of the last input (and after it).
+    fn next_block(&mut self) -> Option<Result<Block, ReadError>> {
+        loop {
+            match &mut self.current {
+                Current::Between => {
+                    let input = self.inputs.next()?;
+                    if let Err(err) = self.open(input) {
+                        return Some(Err(err));
+                    }
+                }
+                Current::Framed(records) => {
+                    let block: Vec<read::Framed> =
+                        records.by_ref().take(FRAMED_PER_BLOCK).collect();
+                    if block.is_empty() {
+                        self.current = Current::Between;
+                    } else {
+                        return Some(Ok(Block::Framed(block)));
+                    }
+                }
+                Current::Stream(stream) => match stream.next_block() {
+                    Step::Block(block) => return Some(Ok(block)),
+                    Step::Framed(framed) => self.current = Current::Framed(framed.into_iter()),
+                    Step::Failed(err) => {
+                        self.current = Current::Between;
+                        return Some(Err(err));
+                    }
+                    Step::End => self.current = Current::Between,
+                },
+            }
+        }
+    }
+
+    /// Starts reading `input`.
+    fn open(&mut self, input: DataInput) -> Result<(), ReadError> {
+        let (name, reader): (String, Box<dyn Read + Send>) = match input {
+            DataInput::Stdin => ("<stdin>".to_owned(), Box::new(io::stdin())),
+            DataInput::Path(path) => {
+                let lower = path.to_ascii_lowercase();
+                if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+                    match std::fs::File::open(&path) {
+                        Ok(file) => (path, Box::new(file)),
+                        Err(cause) => return Err(ReadError { path, cause }),
+                    }
+                } else {
+                    let text = std::fs::read_to_string(&path).map_err(|cause| ReadError {
+                        path: path.clone(),
+                        cause,
+                    })?;
+                    self.current = Current::Framed(read::whole_text(&path, text).into_iter());
+                    return Ok(());
+                }
+            }
+            DataInput::Text { name, text } => {
+                let lower = name.to_ascii_lowercase();
+                let array = text
+                    .trim_start_matches('\u{feff}')
+                    .trim_start()
+                    .starts_with('[');
+                if array || !(lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
+                    let framed = read::whole_text(&name, text.to_string());
+                    self.current = Current::Framed(framed.into_iter());
+                    return Ok(());
+                }
+                (name, Box::new(io::Cursor::new(Shared(text))))
+            }
+        };
+        self.current = Current::Stream(Stream {
+            name: Arc::from(name),
+            reader,
+            carry: Vec::new(),
+            lines_before: 0,
+            first: true,
+            failed: None,
+            eof: false,
+        });
+        Ok(())
+    }
 }
 
-/// A stream cut into blocks at record boundaries; an array on stdin is read
-/// whole and framed as a file would be.
-fn stream_blocks(
-    name: &str,
-    mut stream: Box<dyn Read>,
-    each: &mut dyn FnMut(Result<Block, ReadError>) -> ControlFlow<()>,
-) -> ControlFlow<()> {
-    let shared: Arc<str> = Arc::from(name);
-    let fail = |cause| ReadError {
-        path: name.to_owned(),
-        cause,
-    };
-    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (BLOCK_BYTES >> 2));
-    let mut lines_before = 0usize;
-    let mut first = true;
-    let mut eof = false;
-    while !eof {
+/// What reading a stream on gave.
+enum Step {
+    /// Whole records.
+    Block(Block),
+    /// The whole input, framed (an array on standard input).
+    Framed(Vec<read::Framed>),
+    /// A failure; the stream is given up.
+    Failed(ReadError),
+    /// The end of the stream.
+    End,
+}
+
+impl Stream {
+    /// The next block: the carried start of a record, then about a block's
+    /// worth of bytes, cut at the last record boundary.
+    fn next_block(&mut self) -> Step {
+        if let Some(cause) = self.failed.take() {
+            return Step::Failed(self.fail(cause));
+        }
+        if self.eof && self.carry.is_empty() {
+            return Step::End;
+        }
+        let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (BLOCK_BYTES >> 2));
+        buffer.append(&mut self.carry);
+        let mut eof = self.eof;
         // Fill to a block's size, or to the end.
-        while buffer.len() < BLOCK_BYTES {
+        while !eof && buffer.len() < BLOCK_BYTES {
             let want = (BLOCK_BYTES - buffer.len()) as u64;
-            match stream.by_ref().take(want).read_to_end(&mut buffer) {
+            match self.reader.by_ref().take(want).read_to_end(&mut buffer) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -891,77 +996,73 @@ fn stream_blocks(
                 Err(err) => {
                     // What was read is evaluated; the failure is reported after it.
                     let cut = read::record_boundary(&buffer, true);
-                    if cut > 0 {
-                        let rest = buffer.split_off(cut);
-                        each(Ok(Block::Lines {
-                            name: Arc::clone(&shared),
-                            bytes: std::mem::replace(&mut buffer, rest),
-                            lines_before,
-                        }))?;
+                    if cut == 0 {
+                        return Step::Failed(self.fail(err));
                     }
-                    return each(Err(fail(err)));
+                    self.failed = Some(err);
+                    buffer.truncate(cut);
+                    return Step::Block(self.block(buffer));
                 }
             }
         }
-        if first {
-            first = false;
+        if std::mem::take(&mut self.first) {
             read::strip_bom(&mut buffer);
             // An array must be read whole.
             if buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-                if let Err(err) = stream.read_to_end(&mut buffer) {
-                    return each(Err(fail(err)));
+                if let Err(err) = self.reader.read_to_end(&mut buffer) {
+                    return Step::Failed(self.fail(err));
                 }
                 let text = String::from_utf8_lossy(&buffer).into_owned();
-                return framed_blocks(read::whole_text(name, text), each);
+                return Step::Framed(read::whole_text(&self.name, text));
             }
         }
-        let cut = read::record_boundary(&buffer, eof);
-        if cut == 0 && !eof {
-            // One record longer than a block: read on.
-            if buffer.len() > read::MAX_RECORD_BYTES + BLOCK_BYTES {
-                let rest = buffer.split_off(buffer.len());
-                each(Ok(Block::Lines {
-                    name: Arc::clone(&shared),
-                    bytes: std::mem::replace(&mut buffer, rest),
-                    lines_before,
-                }))?;
-            } else {
-                match stream
-                    .by_ref()
-                    .take(BLOCK_BYTES as u64)
-                    .read_to_end(&mut buffer)
-                {
-                    Ok(0) => eof = true,
-                    Ok(_) => {}
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                    Err(err) => return each(Err(fail(err))),
+        loop {
+            let cut = read::record_boundary(&buffer, eof);
+            self.eof = eof;
+            if cut > 0 || eof {
+                if let Some(rest) = buffer.get(cut..) {
+                    self.carry.extend_from_slice(rest);
                 }
+                buffer.truncate(cut);
+                if buffer.is_empty() {
+                    return Step::End;
+                }
+                return Step::Block(self.block(buffer));
             }
-            continue;
+            // One record longer than a block: read on, up to the most a
+            // record may hold (past it, the worker reports it).
+            if buffer.len() > read::MAX_RECORD_BYTES + BLOCK_BYTES {
+                return Step::Block(self.block(buffer));
+            }
+            match self
+                .reader
+                .by_ref()
+                .take(BLOCK_BYTES as u64)
+                .read_to_end(&mut buffer)
+            {
+                Ok(0) => eof = true,
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Step::Failed(self.fail(err)),
+            }
         }
-        let rest = buffer.get(cut..).map(<[u8]>::to_vec).unwrap_or_default();
-        buffer.truncate(cut);
-        let lines = memchr::memchr_iter(b'\n', &buffer).count();
-        let mut next = Vec::with_capacity(BLOCK_BYTES + (BLOCK_BYTES >> 2));
-        next.extend_from_slice(&rest);
-        let bytes = std::mem::replace(&mut buffer, next);
-        if !bytes.is_empty() {
-            each(Ok(Block::Lines {
-                name: Arc::clone(&shared),
-                bytes,
-                lines_before,
-            }))?;
-        }
-        lines_before += lines;
     }
-    // A last record longer than a block, which the end of the input cut
-    // short or left without its newline.
-    if !buffer.is_empty() {
-        each(Ok(Block::Lines {
-            name: Arc::clone(&shared),
-            bytes: buffer,
+
+    /// Whole lines of the input, the next after those before.
+    fn block(&mut self, bytes: Vec<u8>) -> Block {
+        let lines_before = self.lines_before;
+        self.lines_before += memchr::memchr_iter(b'\n', &bytes).count();
+        Block::Lines {
+            name: Arc::clone(&self.name),
+            bytes,
             lines_before,
-        }))?;
+        }
     }
-    ControlFlow::Continue(())
+
+    fn fail(&self, cause: io::Error) -> ReadError {
+        ReadError {
+            path: self.name.to_string(),
+            cause,
+        }
+    }
 }

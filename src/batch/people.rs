@@ -16,6 +16,7 @@
 //! disk.
 
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
 use std::hash::BuildHasherDefault;
@@ -168,20 +169,26 @@ impl PeopleSeen {
         let mut conflicts = Vec::new();
         let mut this: Option<u32> = None;
         for (i, person) in people.iter().enumerate() {
-            match self.first.get(&person.hash) {
-                Some(&(check, kept)) => {
+            // One probe of the table per person: most are new.
+            let kept = to_u32(self.kept.len());
+            match self.first.entry(person.hash) {
+                Entry::Occupied(seen) => {
+                    let (check, kept) = *seen.get();
                     let other = self.kept.get(kept as usize).map_or(0, |&(p, _)| p);
-                    let (name, place) = self
-                        .partner_places
-                        .get(other as usize)
-                        .and_then(|(n, p)| Some((self.names.get(*n as usize)?.clone(), p.clone())))
-                        .unwrap_or_else(|| (Arc::from(""), Place::Line(0)));
-                    let other = self.partner(other);
-                    if check == person.check && other != partner {
-                        conflicts.push((person, other.to_owned(), name, place));
+                    let other_partner = self.partner(other);
+                    if check == person.check && other_partner != partner {
+                        let (name, place) = self
+                            .partner_places
+                            .get(other as usize)
+                            .and_then(|(n, p)| {
+                                Some((self.names.get(*n as usize)?.clone(), p.clone()))
+                            })
+                            .unwrap_or_else(|| (Arc::from(""), Place::Line(0)));
+                        conflicts.push((person, other_partner.to_owned(), name, place));
                     }
                 }
-                None => {
+                Entry::Vacant(slot) => {
+                    slot.insert((person.check, kept));
                     let index = *this.get_or_insert_with(|| {
                         self.partner_text.push_str(partner);
                         self.partner_ends.push(to_u32(self.partner_text.len()));
@@ -194,8 +201,6 @@ impl PeopleSeen {
                     });
                     self.ids.push_str(id(i));
                     self.kept.push((index, to_u32(self.ids.len())));
-                    let kept = to_u32(self.kept.len() - 1);
-                    self.first.insert(person.hash, (person.check, kept));
                 }
             }
         }
