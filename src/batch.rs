@@ -1,17 +1,18 @@
 //! Batch evaluation: the pipeline from partner data to rendered outcomes,
 //! in input order, on as many threads as asked.
 //!
-//! One thread reads the input in blocks of about a megabyte and cuts each at
-//! a record boundary. A pool of workers, kept for the whole run, frames the
-//! records of a block, evaluates each (the fast path of
-//! [`Evaluator::fold`] where it applies, the careful path otherwise) and
-//! renders it with the caller's [`Render`]. Blocks come back in any order
-//! and are handed on in input order; only that hand-over, the
-//! one-partner-at-a-time check of people and the caller's writing happen on
-//! the calling thread. Memory is bounded by the blocks in flight, plus a
-//! bounded number of people for the check across partners (see
-//! [`people`]): past that number they go to a temporary file, so memory
-//! stays flat at any batch size.
+//! A pool of workers, kept for the whole run, takes the input a block of
+//! about a megabyte at a time: the free worker reads the next block and cuts
+//! it at a record boundary (under a lock, so blocks are taken in input
+//! order), then, without the lock, frames its records, evaluates each (the
+//! fast path of [`Evaluator::fold`] where it applies, the careful path
+//! otherwise) and renders it with the caller's [`Render`]. Blocks come back
+//! in any order and are handed on in input order; only that hand-over, the
+//! one-partner-at-a-time check of people (on ids the workers have picked
+//! out) and the caller's writing happen on the calling thread. Memory is
+//! bounded by the blocks in flight, plus a bounded number of people for the
+//! check across partners (see [`people`]): past that number they go to a
+//! temporary file, so memory stays flat at any batch size.
 //!
 //! Every caller (the CLI, the tests, the benchmarks) evaluates through
 //! [`evaluate`], so what is tested is what runs.

@@ -291,3 +291,116 @@ proptest::proptest! {
         proptest::prop_assert_eq!(second_listings(&text, people_in_memory, threads), expected);
     }
 }
+
+/// What a run hands on, in order: each record's partner (or `failed`), and
+/// each unreadable input's path; at most `stop_after` records, when given.
+fn events(
+    inputs: Vec<rubric::batch::DataInput>,
+    threads: usize,
+    stop_after: Option<usize>,
+) -> Vec<String> {
+    use rubric::batch::{self, Event, Options};
+    use std::ops::ControlFlow;
+    let policy =
+        rubric::load_policy(&std::fs::read_to_string("policies/cloud_crm.policy").unwrap())
+            .unwrap();
+    let evaluator = rubric::eval::Evaluator::new(
+        &policy,
+        chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap(),
+    );
+    let options = Options {
+        threads,
+        detail: rubric::eval::Detail::Tier,
+        ..Options::default()
+    };
+    let mut seen = Vec::new();
+    let mut records = 0;
+    batch::evaluate(
+        &evaluator,
+        inputs,
+        options,
+        &rubric::report::JsonLines,
+        &mut |event| {
+            match event {
+                Event::Record(record) => {
+                    records += 1;
+                    let value: serde_json::Value = serde_json::from_slice(record.rendered).unwrap();
+                    seen.push(match value["partner"].as_str() {
+                        Some(id) if !record.failed => id.to_owned(),
+                        _ => "failed".to_owned(),
+                    });
+                }
+                Event::Unreadable(err) => seen.push(format!("unreadable {}", err.path)),
+                Event::Warning(_) => seen.push("warning".to_owned()),
+            }
+            if stop_after.is_some_and(|n| records >= n) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    );
+    seen
+}
+
+/// Several inputs, each of several blocks, with an unreadable one and an
+/// array between them: on any number of threads, records and failures come
+/// in input order, exactly as on one thread.
+#[test]
+fn inputs_of_many_blocks_come_out_in_input_order_on_any_number_of_threads() {
+    use rubric::batch::DataInput;
+    // About 3 MB each: several blocks of a megabyte.
+    let lines =
+        |from: usize, to: usize| -> String { (from..to).map(|i| partner(i) + "\n").collect() };
+    let inputs = || {
+        vec![
+            DataInput::Text {
+                name: "first.jsonl".to_owned(),
+                text: lines(0, 6_000).into(),
+            },
+            DataInput::Path("tests/no such file.jsonl".to_owned()),
+            DataInput::Text {
+                name: "array.json".to_owned(),
+                text: format!("[{}, {}]", partner(6_000), partner(6_001)).into(),
+            },
+            DataInput::Text {
+                name: "last.jsonl".to_owned(),
+                text: (lines(6_002, 12_000) + "{\"id\": broken\n" + &partner(12_000)).into(),
+            },
+        ]
+    };
+    let one = events(inputs(), 1, None);
+    let mut expected: Vec<String> = (0..6_000).map(|i| format!("P{i}")).collect();
+    expected.push("unreadable tests/no such file.jsonl".to_owned());
+    expected.extend((6_000..12_000).map(|i| format!("P{i}")));
+    expected.push("failed".to_owned());
+    expected.push("P12000".to_owned());
+    assert_eq!(one, expected);
+    for threads in [2, 3] {
+        assert_eq!(
+            events(inputs(), threads, None),
+            expected,
+            "{threads} threads"
+        );
+    }
+}
+
+/// A caller that stops the run gets no record after it said stop, on any
+/// number of threads, and the run ends (no worker is left waiting).
+#[test]
+fn a_run_stopped_by_its_caller_ends_at_once() {
+    use rubric::batch::DataInput;
+    let text: String = (0..8_000).map(|i| partner(i) + "\n").collect();
+    for threads in [1, 2, 4] {
+        let seen = events(
+            vec![DataInput::Text {
+                name: "p.jsonl".to_owned(),
+                text: text.clone().into(),
+            }],
+            threads,
+            Some(2_500),
+        );
+        let expected: Vec<String> = (0..2_500).map(|i| format!("P{i}")).collect();
+        assert_eq!(seen, expected, "{threads} threads");
+    }
+}
