@@ -1197,7 +1197,7 @@ mod tests {
             zero,
             Decimal::new(5, 2),
             Decimal::new(-5, 2),
-            Decimal::new(100_000_00, 2),
+            Decimal::new(10_000_000, 2),
             Decimal::new(-123_456, 0),
             Decimal::new(1, 28),
             Decimal::MAX,
