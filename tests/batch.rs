@@ -203,18 +203,22 @@ fn the_json_document_lists_the_run_warnings_after_the_partners() {
     assert!(doc.get("warnings").is_none(), "no warnings array when none");
 }
 
+/// The Cloud CRM policy, checked.
+fn cloud_crm() -> rubric::model::Policy {
+    rubric::load_policy(&std::fs::read_to_string("policies/cloud_crm.policy").unwrap()).unwrap()
+}
+
+fn as_of() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap()
+}
+
 /// Each second listing of a person, as (person, the partner listing them
 /// again), found as records are read or at the end of the run.
 fn second_listings(text: &str, people_in_memory: usize, threads: usize) -> Vec<(String, String)> {
     use rubric::batch::{self, DataInput, Event, Options, RunWarning};
     use std::ops::ControlFlow;
-    let policy =
-        rubric::load_policy(&std::fs::read_to_string("policies/cloud_crm.policy").unwrap())
-            .unwrap();
-    let evaluator = rubric::eval::Evaluator::new(
-        &policy,
-        chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap(),
-    );
+    let policy = cloud_crm();
+    let evaluator = rubric::eval::Evaluator::new(&policy, as_of());
     let input = DataInput::Text {
         name: "p.jsonl".to_owned(),
         text: text.into(),
@@ -301,13 +305,8 @@ fn events(
 ) -> Vec<String> {
     use rubric::batch::{self, Event, Options};
     use std::ops::ControlFlow;
-    let policy =
-        rubric::load_policy(&std::fs::read_to_string("policies/cloud_crm.policy").unwrap())
-            .unwrap();
-    let evaluator = rubric::eval::Evaluator::new(
-        &policy,
-        chrono::NaiveDate::from_ymd_opt(2017, 6, 30).unwrap(),
-    );
+    let policy = cloud_crm();
+    let evaluator = rubric::eval::Evaluator::new(&policy, as_of());
     let options = Options {
         threads,
         detail: rubric::eval::Detail::Tier,

@@ -257,18 +257,7 @@ impl PeopleSeen {
             offsets.push(details.len + buffer.len() as u64);
             let id = self.ids.get(id_start..id_end as usize).unwrap_or("");
             id_start = id_end as usize;
-            let (name, (kind, at, line)) = self.partner_places.get(partner as usize).map_or(
-                (0, (0u8, 0u64, 0u64)),
-                |(name, place)| {
-                    let place = match place {
-                        Place::Line(line) => (0, *line as u64, 0),
-                        Place::Source { offset, line, .. } => {
-                            (1, *offset as u64, line.map_or(0, |l| l as u64))
-                        }
-                    };
-                    (*name, place)
-                },
-            );
+            let (name, (kind, at, line)) = self.place(partner);
             buffer.extend_from_slice(&name.to_le_bytes());
             buffer.push(kind);
             buffer.extend_from_slice(&at.to_le_bytes());
@@ -330,12 +319,21 @@ impl PeopleSeen {
         if self.runs.is_empty() {
             return Ok(ControlFlow::Continue(()));
         }
-        if !self.first.is_empty() {
-            self.spill();
-            if !self.first.is_empty() {
-                return Err(io::Error::other("the last people could not be written out"));
-            }
-        }
+        // The people still in memory take part as a last run, sorted in
+        // place rather than written out and read back.
+        let mut memory = std::mem::take(&mut self.order);
+        memory.clear();
+        memory.extend(
+            self.first
+                .iter()
+                .map(|(&hash, &(check, kept))| (hash, check, kept)),
+        );
+        memory.sort_unstable();
+        let mut memory = memory.into_iter().map(|(hash, check, kept)| RunEntry {
+            hash,
+            check,
+            at: IN_MEMORY | u64::from(kept),
+        });
         let Some(details) = self.details.take() else {
             return Ok(ControlFlow::Continue(()));
         };
@@ -355,6 +353,10 @@ impl PeopleSeen {
                 heap.push(Reverse((head, i)));
             }
         }
+        let in_memory = readers.len();
+        if let Some(head) = memory.next() {
+            heap.push(Reverse((head, in_memory)));
+        }
         // The person being merged: the first listing's entry, and the
         // warning, made only once a second listing turns up (most people
         // have one), when their details are read back.
@@ -364,12 +366,12 @@ impl PeopleSeen {
         while let Some(Reverse((entry, i))) = heap.pop() {
             match first {
                 Some(head) if (head.hash, head.check) == (entry.hash, entry.check) => {
-                    scratch.read(&details, entry.at)?;
+                    self.listing(&mut scratch, &details, entry.at)?;
                     let person = match &mut person {
                         Some(person) => person,
                         None => {
                             let mut head_listing = Listing::default();
-                            head_listing.read(&details, head.at)?;
+                            self.listing(&mut head_listing, &details, head.at)?;
                             person.insert(PersonAcrossPartners::first(&head_listing, &self.names))
                         }
                     };
@@ -384,9 +386,11 @@ impl PeopleSeen {
                     first = Some(entry);
                 }
             }
-            if let Some(reader) = readers.get_mut(i)
-                && let Some(next) = RunEntry::read(reader)?
-            {
+            let next = match readers.get_mut(i) {
+                Some(reader) => RunEntry::read(reader)?,
+                None => memory.next(),
+            };
+            if let Some(next) = next {
                 heap.push(Reverse((next, i)));
             }
         }
@@ -395,7 +399,55 @@ impl PeopleSeen {
             None => ControlFlow::Continue(()),
         })
     }
+
+    /// Reads into `listing` the person whose details are at `at`: in the
+    /// details file, or (with [`IN_MEMORY`] set) still in memory.
+    fn listing(&self, listing: &mut Listing, details: &File, at: u64) -> io::Result<()> {
+        if at & IN_MEMORY == 0 {
+            return listing.read(details, at);
+        }
+        let kept = (at & !IN_MEMORY) as usize;
+        let (partner, id_end) = self.kept.get(kept).copied().unwrap_or((0, 0));
+        let id_start = match kept.checked_sub(1) {
+            Some(before) => self.kept.get(before).map_or(0, |&(_, end)| end),
+            None => 0,
+        };
+        let (name, (kind, place_at, line)) = self.place(partner);
+        listing.name = name;
+        listing.kind = kind;
+        listing.at = place_at;
+        listing.line = line;
+        listing.partner.clear();
+        listing.partner.push_str(self.partner(partner));
+        listing.id.clear();
+        listing.id.push_str(
+            self.ids
+                .get(id_start as usize..id_end as usize)
+                .unwrap_or(""),
+        );
+        Ok(())
+    }
+
+    /// Where partner `index` (of those in memory) is: its input, and its
+    /// place there as written out (kind, line or offset, line).
+    fn place(&self, index: u32) -> (u32, (u8, u64, u64)) {
+        self.partner_places
+            .get(index as usize)
+            .map_or((0, (0, 0, 0)), |(name, place)| {
+                let place = match place {
+                    Place::Line(line) => (0, *line as u64, 0),
+                    Place::Source { offset, line, .. } => {
+                        (1, *offset as u64, line.map_or(0, |l| l as u64))
+                    }
+                };
+                (*name, place)
+            })
+    }
 }
+
+/// Marks a person's details as still in memory, at the end of the run
+/// (an offset in the details file never comes near it).
+const IN_MEMORY: u64 = 1 << 63;
 
 /// The file the details of people written out go to, shared by all runs.
 #[derive(Debug)]
