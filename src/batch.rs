@@ -461,12 +461,7 @@ impl Done {
 
     /// The id, as written, of the person at `index` of `people`.
     fn person_id(&self, index: usize) -> &str {
-        let end = self.people_id_ends.get(index).copied().unwrap_or(0) as usize;
-        let start = match index.checked_sub(1) {
-            Some(before) => self.people_id_ends.get(before).copied().unwrap_or(0) as usize,
-            None => 0,
-        };
-        self.people_ids.get(start..end).unwrap_or("")
+        people::nth_piece(&self.people_ids, &self.people_id_ends, index)
     }
 }
 

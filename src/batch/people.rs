@@ -137,13 +137,21 @@ impl PeopleSeen {
     }
 
     fn partner(&self, index: u32) -> &str {
-        let i = index as usize;
-        let end = self.partner_ends.get(i).copied().unwrap_or(0) as usize;
-        let start = match i.checked_sub(1) {
-            Some(before) => self.partner_ends.get(before).copied().unwrap_or(0) as usize,
-            None => 0,
-        };
-        self.partner_text.get(start..end).unwrap_or("")
+        nth_piece(&self.partner_text, &self.partner_ends, index as usize)
+    }
+
+    /// The people in memory sorted by fingerprint, as (hash, check, index
+    /// into `kept`), in the buffer kept for it.
+    fn sorted_people(&mut self) -> Vec<(u64, u32, u32)> {
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(
+            self.first
+                .iter()
+                .map(|(&hash, &(check, kept))| (hash, check, kept)),
+        );
+        order.sort_unstable();
+        order
     }
 
     /// Records a partner's people, the `i`th of whom has the id `id(i)` as
@@ -281,14 +289,7 @@ impl PeopleSeen {
     fn write_index(&mut self, offsets: &[u64]) -> io::Result<()> {
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        order.extend(
-            self.first
-                .iter()
-                .map(|(&hash, &(check, kept))| (hash, check, kept)),
-        );
-        order.sort_unstable();
+        let order = self.sorted_people();
         let mut run = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
         for &(hash, check, kept) in &order {
             let at = offsets.get(kept as usize).copied().unwrap_or(0);
@@ -321,19 +322,14 @@ impl PeopleSeen {
         }
         // The people still in memory take part as a last run, sorted in
         // place rather than written out and read back.
-        let mut memory = std::mem::take(&mut self.order);
-        memory.clear();
-        memory.extend(
-            self.first
-                .iter()
-                .map(|(&hash, &(check, kept))| (hash, check, kept)),
-        );
-        memory.sort_unstable();
-        let mut memory = memory.into_iter().map(|(hash, check, kept)| RunEntry {
-            hash,
-            check,
-            at: IN_MEMORY | u64::from(kept),
-        });
+        let mut memory = self
+            .sorted_people()
+            .into_iter()
+            .map(|(hash, check, kept)| RunEntry {
+                hash,
+                check,
+                at: IN_MEMORY | u64::from(kept),
+            });
         let Some(details) = self.details.take() else {
             return Ok(ControlFlow::Continue(()));
         };
@@ -455,6 +451,17 @@ struct Details {
     file: BufWriter<File>,
     /// Bytes written to it so far.
     len: u64,
+}
+
+/// The `i`th of the pieces of `text` written end to end, each ending at its
+/// entry of `ends`.
+pub(super) fn nth_piece<'t>(text: &'t str, ends: &[u32], i: usize) -> &'t str {
+    let end = ends.get(i).copied().unwrap_or(0) as usize;
+    let start = match i.checked_sub(1) {
+        Some(before) => ends.get(before).copied().unwrap_or(0) as usize,
+        None => 0,
+    };
+    text.get(start..end).unwrap_or("")
 }
 
 fn to_u32(n: usize) -> u32 {
