@@ -743,7 +743,16 @@ impl Ordered<'_, '_> {
         sink: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         let mut start = 0;
+        // The people check's table slots are fetched a few people ahead of
+        // their check, so that waiting for memory overlaps other work.
+        let mut fetched = 0;
         for evaluation in &done.records {
+            if self.people_check {
+                let ahead = (evaluation.people.end + PEOPLE_FETCHED_AHEAD).min(done.people.len());
+                self.people
+                    .prefetch(done.people.get(fetched..ahead).unwrap_or(&[]));
+                fetched = fetched.max(ahead);
+            }
             let rendered = done.rendered.get(start..evaluation.end).unwrap_or(&[]);
             start = evaluation.end;
             let index = self.next_index;
@@ -817,6 +826,11 @@ impl Ordered<'_, '_> {
         }
     }
 }
+
+/// How many people past the record being handed on have their table slots
+/// fetched (about four records' worth: enough to hide a wait for memory,
+/// few enough for the processor to keep track of).
+const PEOPLE_FETCHED_AHEAD: usize = 16;
 
 /// The inputs of a run, read as blocks for the workers: pulled one at a
 /// time, by whichever worker is free (under a lock), so that reading and

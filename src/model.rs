@@ -894,9 +894,44 @@ pub fn exam_key_into(code: &str, out: &mut String) {
             in_separator = true;
         } else {
             in_separator = false;
-            out.extend(c.to_uppercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
         }
     }
+}
+
+/// Whether `code` is its own matching key (see [`exam_key_into`]): ASCII
+/// with no lowercase letter, no space or underscore, no surrounding
+/// whitespace, and no hyphen next to another. Most codes in data are
+/// written this way, and need no key built. (It may say no for a code that
+/// is its own key, e.g. one with a letter outside ASCII: then the key is
+/// merely built.)
+///
+/// ```
+/// use rubric::model::{exam_key, is_exam_key};
+/// assert!(is_exam_key("MB2-714"));
+/// assert!(!is_exam_key("mb2-714") && !is_exam_key("MB2--714") && !is_exam_key(" MB2-714"));
+/// for code in ["MB2-714", "mb2 714", "A\tB", "-X-", "\u{b}X", "X\r", ""] {
+///     assert_eq!(is_exam_key(code), exam_key(code) == code);
+/// }
+/// ```
+pub fn is_exam_key(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    let ends_clean = match (bytes.first(), bytes.last()) {
+        // As `str::trim` reads whitespace (which includes vertical tab).
+        (Some(&first), Some(&last)) => {
+            !char::from(first).is_whitespace() && !char::from(last).is_whitespace()
+        }
+        _ => true,
+    };
+    ends_clean
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii() && !b.is_ascii_lowercase() && !matches!(b, b' ' | b'_'))
+        && !bytes.windows(2).any(|pair| pair == b"--")
 }
 
 /// The matching key of an exam code; see [`exam_key_into`].
@@ -929,4 +964,25 @@ pub fn same_name(data: &str, policy: &str) -> bool {
     data.chars()
         .flat_map(char::to_lowercase)
         .eq(policy.chars().flat_map(char::to_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{exam_key, is_exam_key};
+
+    proptest::proptest! {
+        /// A code taken for its own key is its own key, whatever its bytes.
+        #[test]
+        fn a_code_taken_for_its_own_key_is_one(code in "[ -~\t\u{b}\r\n_é]{0,12}") {
+            if is_exam_key(&code) {
+                proptest::prop_assert_eq!(exam_key(&code), code);
+            }
+        }
+
+        /// Every code written as catalogues write them is taken for its key.
+        #[test]
+        fn a_code_in_catalogue_form_is_its_own_key(code in "[A-Z0-9]{1,4}(-[A-Z0-9]{1,4}){0,3}") {
+            proptest::prop_assert!(is_exam_key(&code));
+        }
+    }
 }

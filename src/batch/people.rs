@@ -15,11 +15,11 @@
 //! and a batch small enough to fit (about 50,000 partners) never touches the
 //! disk.
 
+mod fingerprints;
+
 use std::cmp::Reverse;
-use std::collections::hash_map::Entry;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fs::File;
-use std::hash::BuildHasherDefault;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::ops::ControlFlow;
 use std::sync::{Arc, Weak};
@@ -31,29 +31,13 @@ use thiserror::Error;
 use crate::ast::Span;
 use crate::data::{DataError, DataSource, FirstListing, Record};
 use crate::eval::fold::PersonKey;
+use fingerprints::{Fingerprints, Found};
 
 /// How many people the check keeps in memory before it writes them out:
-/// about 12 MB with the table's slack, a little under the 2^18 slots the
-/// table then needs, so it never grows past them.
+/// exactly what 2^19 table slots of 16 bytes (8 MB) hold 7/16 full, so the
+/// table never grows past them; about 14 MB with each person's id and
+/// partner.
 pub const PEOPLE_IN_MEMORY: usize = 7 << 15;
-
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// The people seen so far in a run, to report a person listed under two
 /// partners.
@@ -67,7 +51,7 @@ impl std::hash::Hasher for PassThrough {
 #[derive(Debug)]
 pub(super) struct PeopleSeen {
     /// Person fingerprint → (check, index into `kept`).
-    first: HashMap<u64, (u32, u32), BuildHasherDefault<PassThrough>>,
+    first: Fingerprints,
     /// Per person in `first`: the partner (into `partner_ends`) and where
     /// their id ends in `ids`.
     kept: Vec<(u32, u32)>,
@@ -120,7 +104,7 @@ impl PeopleSeen {
     /// A check that keeps up to `limit` people in memory.
     pub(super) fn new(limit: usize) -> Self {
         PeopleSeen {
-            first: HashMap::default(),
+            first: Fingerprints::default(),
             kept: Vec::new(),
             ids: String::new(),
             partner_text: String::new(),
@@ -148,10 +132,19 @@ impl PeopleSeen {
         order.extend(
             self.first
                 .iter()
-                .map(|(&hash, &(check, kept))| (hash, check, kept)),
+                .map(|slot| (slot.hash, slot.check, slot.kept)),
         );
         order.sort_unstable();
         order
+    }
+
+    /// Asks for the table slots of `people` to be brought into the cache,
+    /// ahead of their [`add`](Self::add): the table is larger than the
+    /// cache, and a probe waiting on memory is most of the check's time.
+    pub(super) fn prefetch(&self, people: &[PersonKey]) {
+        for person in people {
+            self.first.prefetch(person.hash);
+        }
     }
 
     /// Records a partner's people, the `i`th of whom has the id `id(i)` as
@@ -168,7 +161,7 @@ impl PeopleSeen {
         if self.first.len() + people.len() > self.limit && !self.first.is_empty() {
             self.spill();
         }
-        if self.first.capacity() == 0 {
+        if self.first.is_empty() {
             // Sized once, so that at the default limit the table never
             // grows (and never holds two copies of itself while it does); a
             // larger limit grows it as people come, not all at once.
@@ -179,9 +172,8 @@ impl PeopleSeen {
         for (i, person) in people.iter().enumerate() {
             // One probe of the table per person: most are new.
             let kept = to_u32(self.kept.len());
-            match self.first.entry(person.hash) {
-                Entry::Occupied(seen) => {
-                    let (check, kept) = *seen.get();
+            match self.first.find_or_insert(person.hash, person.check, kept) {
+                Found::Already { check, kept } => {
                     let other = self.kept.get(kept as usize).map_or(0, |&(p, _)| p);
                     let other_partner = self.partner(other);
                     if check == person.check && other_partner != partner {
@@ -195,8 +187,7 @@ impl PeopleSeen {
                         conflicts.push((person, other_partner.to_owned(), name, place));
                     }
                 }
-                Entry::Vacant(slot) => {
-                    slot.insert((person.check, kept));
+                Found::Inserted => {
                     let index = *this.get_or_insert_with(|| {
                         self.partner_text.push_str(partner);
                         self.partner_ends.push(to_u32(self.partner_text.len()));

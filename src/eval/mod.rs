@@ -29,6 +29,8 @@ pub mod window;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -64,10 +66,12 @@ pub struct Evaluator<'p> {
     policy: &'p Policy,
     as_of: NaiveDate,
     /// Exam key (see [`model::exam_key`]) → catalog index.
-    exam_index: HashMap<String, usize>,
+    exam_index: FxHashMap<String, usize>,
     /// Exam codes exactly as the catalog writes them → catalog index: most
-    /// data spells codes that way, and an exact match needs no key.
-    exam_exact: HashMap<String, usize>,
+    /// data spells codes that way, and an exact match needs no key. (Both
+    /// maps hash with Fx: their keys come from the policy, and a lookup of
+    /// every exam of every person is hot.)
+    exam_exact: FxHashMap<String, usize>,
     /// Each group as masks over exams and groups, in an order where members
     /// come before the groups containing them.
     groups: Vec<GroupPlan>,
@@ -1411,6 +1415,10 @@ impl<'p> Evaluator<'p> {
     fn exam_of(&self, code: &str, key: &mut String) -> Option<usize> {
         if let Some(&index) = self.exam_exact.get(code) {
             return Some(index);
+        }
+        if model::is_exam_key(code) {
+            // Already its own key: the exact lookup was the keyed one.
+            return self.exam_index.get(code).copied();
         }
         key.clear();
         model::exam_key_into(code, key);
