@@ -40,6 +40,12 @@ pub mod syntax;
 pub mod timeline;
 pub mod versions;
 
+/// The README's Rust examples, compiled and run as doctests so that they
+/// stay true to the library.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
+
 /// Any error that stops a policy from loading.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum PolicyLoadError {
