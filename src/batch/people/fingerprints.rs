@@ -5,10 +5,17 @@
 //! the default limit it is a few megabytes, larger than a core's cache, so
 //! nearly every probe misses the cache. A general hash map keeps a slot's
 //! control byte and its entry apart: two misses a person, each waited for.
-//! Here a person's slot is one 16-byte entry found by linear probing from
-//! their fingerprint (uniform bits already, so no hashing), and the caller
-//! can ask for the slots of people coming next to be fetched early
-//! ([`Fingerprints::prefetch`]), so that the wait overlaps other work.
+//! Here a person's slot is one 16-byte entry found by linear probing, and
+//! the caller can ask for the slots of people coming next to be fetched
+//! early ([`Fingerprints::prefetch`]), so that the wait overlaps other work.
+//!
+//! Fingerprints are a fixed hash, so anyone can compute them: a hostile
+//! file could list people whose fingerprints share the bits that pick a
+//! slot, and every probe would walk one long cluster (quadratic time). So
+//! the first slot comes from the fingerprint times a random odd number
+//! drawn per run, whose top bits depend on all of the fingerprint's: which
+//! fingerprints meet cannot be known in advance. Nothing the user sees
+//! depends on where a person sits in the table.
 
 /// A person in memory: their fingerprint, its independent check, and their
 /// index among the people kept.
@@ -35,13 +42,37 @@ pub(super) enum Found {
 /// index plus one, so that a free slot is all zeros. A new table is then
 /// zeroed memory, which the system hands over without writing it: a run
 /// of a few partners does not pay for the megabytes a large one uses.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Fingerprints {
     slots: Vec<[u64; 2]>,
     len: usize,
+    /// Odd: a fingerprint times it, top bits first, gives its first slot.
+    spread: u64,
+    /// How many top bits of the product pick a slot (the table's size is
+    /// 2 to this power).
+    bits: u32,
+}
+
+impl Default for Fingerprints {
+    fn default() -> Self {
+        use std::hash::BuildHasher as _;
+        // The standard library's random hash keys, drawn once per process.
+        let random = std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64);
+        Fingerprints::with_spread(random)
+    }
 }
 
 impl Fingerprints {
+    /// A table whose first slots are picked with `spread` (made odd).
+    fn with_spread(spread: u64) -> Self {
+        Fingerprints {
+            slots: Vec::new(),
+            len: 0,
+            spread: spread | 1,
+            bits: 0,
+        }
+    }
+
     /// How many people are in the table.
     pub fn len(&self) -> usize {
         self.len
@@ -67,8 +98,10 @@ impl Fingerprints {
 
     /// The slot to probe first for `hash`.
     fn home(&self, hash: u64) -> usize {
-        // Fingerprints are hashes: their low bits are as good as any.
-        (hash as usize) & self.slots.len().wrapping_sub(1)
+        match self.bits {
+            0 => 0,
+            bits => (hash.wrapping_mul(self.spread) >> (64 - bits)) as usize,
+        }
     }
 
     /// Asks the processor to bring the slot of `hash` into the cache, for a
@@ -120,6 +153,7 @@ impl Fingerprints {
 
     fn rebuild(&mut self, slots: usize) {
         let old = std::mem::replace(&mut self.slots, vec![[0, 0]; slots]);
+        self.bits = slots.trailing_zeros();
         self.len = 0;
         for slot in old.into_iter().filter(|slot| slot[1] != 0).map(unpack) {
             self.find_or_insert(slot.hash, slot.check, slot.kept);
@@ -174,23 +208,48 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_sharing_a_home_slot_are_kept_apart_and_the_table_grows() {
-        let mut table = Fingerprints::default();
-        // All of these start their probe in slot 0 of any table up to 2^20
-        // slots, and the table must grow many times to take them.
+    fn fingerprints_sharing_a_first_slot_are_kept_apart_and_the_table_grows() {
+        // With a spread of 1 the top bits of a fingerprint pick its slot:
+        // all of these start their probe in slot 0, and the table must
+        // grow many times to take them.
+        let mut table = Fingerprints::with_spread(1);
         for i in 0..1000u32 {
-            let hash = u64::from(i) << 20;
-            assert_eq!(table.find_or_insert(hash, i, i), Found::Inserted);
+            assert_eq!(table.find_or_insert(u64::from(i), i, i), Found::Inserted);
         }
         for i in 0..1000u32 {
-            let hash = u64::from(i) << 20;
             assert_eq!(
-                table.find_or_insert(hash, 0, 0),
+                table.find_or_insert(u64::from(i), 0, 0),
                 Found::Already { check: i, kept: i }
             );
         }
         assert_eq!(table.iter().count(), 1000);
         assert!(table.slots.len() * 7 >= 1000 * 16);
+    }
+
+    /// The longest run of taken slots, wrapping around.
+    fn longest_cluster(table: &Fingerprints) -> usize {
+        let taken: Vec<bool> = table.slots.iter().map(|slot| slot[1] != 0).collect();
+        let mut longest = 0;
+        let mut run = 0;
+        for taken in taken.iter().chain(&taken) {
+            run = if *taken { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        longest
+    }
+
+    #[test]
+    fn fingerprints_made_to_share_their_low_and_high_bits_still_spread_out() {
+        // What a hostile file could aim for: 100,000 fingerprints alike in
+        // their low 24 and high 20 bits (one first slot each, were slots
+        // picked by either). The random spread still scatters them, so no
+        // probe walks far.
+        let mut table = Fingerprints::default();
+        for i in 0..100_000u64 {
+            let hash = (0xABCDE << 44) | (i << 24) | 0x00C0_FFEE;
+            assert_eq!(table.find_or_insert(hash, 1, 1), Found::Inserted);
+        }
+        assert!(longest_cluster(&table) < 100, "{}", longest_cluster(&table));
     }
 
     #[test]
