@@ -83,7 +83,7 @@ pub struct Args {
     /// Skip the check that no person is listed under two partners.
     #[arg(long)]
     pub no_people_check: bool,
-    /// People the check across partners keeps in memory (about 50 bytes
+    /// People the check across partners keeps in memory (about 100 bytes
     /// each); past that, it writes them to a temporary file, and a person
     /// listed that far apart is reported after the last partner.
     #[arg(long, value_name = "N", default_value_t = rubric::batch::PEOPLE_IN_MEMORY, hide_default_value = false)]
