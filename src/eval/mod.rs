@@ -29,10 +29,9 @@ pub mod window;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::data::{DataError, Id, Partner};
 use crate::model::{
