@@ -30,10 +30,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use common::lang::{date, dec as usd};
 use rubric::batch::{self, DataInput, Event};
 use rubric::data::{DataError, Partner};
 use rubric::eval::{
@@ -78,14 +80,6 @@ fn policy() -> &'static Policy {
         .expect("the policy file is readable");
         rubric::load_policy(&text).expect("the policy loads")
     })
-}
-
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a test date")
-}
-
-fn usd(text: &str) -> Decimal {
-    Decimal::from_str_exact(text).expect("a test amount")
 }
 
 fn quoted(text: &str) -> String {

@@ -16,9 +16,12 @@
     clippy::indexing_slicing
 )]
 
-use std::process::Command;
+mod common;
 
 use chrono::NaiveDate;
+use common::lang::{
+    clean_shape as shape, codes, date as d, dec, evaluate_at, rubric_command, shape_text,
+};
 use rubric::data::{Partner, read};
 use rubric::eval::fold::Scratch;
 use rubric::eval::{Detail, Evaluator, MeasureOutcome, PartnerOutcome, RequirementOutcome};
@@ -27,39 +30,6 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn d(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str_exact(text).unwrap()
-}
-
-fn shape_text(name: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/tests/shapes/{name}.policy")).unwrap()
-}
-
-/// Loads `tests/shapes/<name>.policy`, which must check without any
-/// diagnostic.
-fn shape(name: &str) -> Policy {
-    let text = shape_text(name);
-    assert_eq!(codes(&text), Vec::<String>::new(), "{name} checks clean");
-    rubric::load_policy(&text).unwrap()
-}
-
-/// The codes `rubric check` reports on a policy's text.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(|d| {
-            miette::Diagnostic::code(d)
-                .map(|c| c.to_string())
-                .unwrap_or_default()
-        })
-        .collect()
-}
 
 /// A usage line; `customer` `None` leaves the field out.
 fn used(customer: Option<&str>, product: &str, metric: &str, quantity: &str, date: &str) -> Value {
@@ -97,13 +67,7 @@ fn evaluate<'p>(policy: &'p Policy, as_of: &str, text: &str) -> PartnerOutcome<'
         evaluator.fold(text, &mut Scratch::default()).is_none(),
         "the fast path leaves per-key aggregation and `in every month` to the careful path"
     );
-    let record = read::whole_text("case.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
-    let partner = Partner::parse(&record).unwrap();
-    evaluator.evaluate_at(&partner, Detail::Evidence).unwrap()
+    evaluate_at(policy, as_of, text)
 }
 
 /// The value of the measure named `name`.
@@ -130,12 +94,7 @@ fn measure_outcome<'a, 'p>(outcome: &'a PartnerOutcome<'p>, tier: usize) -> &'a 
 
 /// Runs the CLI.
 fn rubric(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap()
+    rubric_command(args).env("COLUMNS", "100").output().unwrap()
 }
 
 /// Writes `text` to a fresh temporary file named `name`.

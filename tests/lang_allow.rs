@@ -9,7 +9,11 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::lang::rubric_command;
 
 /// A policy whose gold tier differs in kind from silver (W0100), with
 /// `ALLOW` replaced by the test's `allow` lines: `SILVER`, `GOLD`, `PLATINUM`
@@ -64,9 +68,7 @@ fn codes(text: &str) -> (Vec<String>, Vec<(String, String)>) {
 
 fn rubric_stdin(args: &[&str], input: &str) -> Output {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
+    let mut child = rubric_command(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -11,23 +11,15 @@
     clippy::indexing_slicing
 )]
 
-use std::str::FromStr;
+mod common;
 
-use chrono::NaiveDate;
-use rubric::data::{Partner, read};
+use common::lang::{codes, date, dec, load, parsed, report, rubric_cli};
+use rubric::data::Partner;
 use rubric::eval::fold::Scratch;
-use rubric::eval::{Detail, Evaluated, Evaluator};
+use rubric::eval::{Detail, Evaluator};
 use rubric::model::Policy;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str(text).unwrap()
-}
 
 const SHAPE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -40,19 +32,6 @@ fn shape_text() -> String {
 
 fn shape() -> Policy {
     load(&shape_text())
-}
-
-fn load(text: &str) -> Policy {
-    rubric::load_policy(text).unwrap_or_else(|e| panic!("{text}\ndoes not check: {e:?}"))
-}
-
-/// The codes `rubric check` reports for a policy text, errors and lints.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(rubric::PolicyDiagnostic::code_text)
-        .collect()
 }
 
 /// A small policy with `catalogue` declarations and one revenue measure
@@ -80,14 +59,6 @@ fn line(product: &str, kind: &str, amount: &str, date: &str) -> Value {
 /// A partner in the developed market with `revenue` lines, as JSON text.
 fn partner(revenue: &[Value]) -> String {
     json!({"id": "P-1", "market": "developed", "revenue": revenue}).to_string()
-}
-
-fn parsed(text: &str) -> rubric::data::Record {
-    read::whole_text("p.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
 }
 
 /// Each measure's value, after checking that the fast path (folding the
@@ -119,20 +90,6 @@ fn tier(policy: &Policy, as_of: &str, text: &str) -> Option<String> {
     let partner = Partner::parse(&record).unwrap();
     let outcome = evaluator.evaluate(&partner).unwrap();
     outcome.tier.map(|t| policy.tiers[t.0].id.clone())
-}
-
-/// The human report with evidence, and the JSON result.
-fn report(policy: &Policy, as_of: &str, text: &str) -> (String, Value) {
-    let record = parsed(text);
-    let partner = Partner::parse(&record).unwrap();
-    let outcome = Evaluator::new(policy, date(as_of))
-        .evaluate(&partner)
-        .unwrap();
-    let evaluated = Evaluated::of_partner(&partner, outcome, Detail::Evidence);
-    let human = rubric::report::human::partner(policy, &evaluated);
-    let json =
-        serde_json::to_value(rubric::report::json::evaluated(policy, &evaluated, None)).unwrap();
-    (human, json)
 }
 
 // ---------------------------------------------------------------------------
@@ -813,11 +770,7 @@ fn distinct_values_past_the_limit_are_counted_not_kept() {
 
 /// Runs the real binary; returns stdout, stderr and the exit code.
 fn rubric(args: &[&str]) -> (String, String, i32) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let output = rubric_cli(args);
     (
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),

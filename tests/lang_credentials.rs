@@ -10,28 +10,22 @@
     clippy::indexing_slicing
 )]
 
-use chrono::NaiveDate;
+mod common;
+
+use common::lang::{codes, date, load, parsed, report};
 use proptest::prelude::*;
-use rubric::data::{Partner, read};
+use rubric::data::Partner;
 use rubric::eval::fold::Scratch;
-use rubric::eval::{Detail, Evaluated, Evaluator, RequirementOutcome};
+use rubric::eval::{Detail, Evaluator, RequirementOutcome};
 use rubric::model::{PassStatus, Policy};
 use serde_json::{Value, json};
 
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
 fn shape_text() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/shapes/credential_life.policy"
-    ))
-    .unwrap()
+    common::lang::shape_text("credential_life")
 }
 
 fn shape() -> Policy {
-    rubric::load_policy(&shape_text()).unwrap()
+    load(&shape_text())
 }
 
 /// A policy with one credential declared as `exam` (the rest of the line
@@ -49,19 +43,6 @@ fn one_exam(exam: &str) -> String {
     )
 }
 
-fn load(text: &str) -> Policy {
-    rubric::load_policy(text).unwrap_or_else(|e| panic!("{text}\ndoes not check: {e:?}"))
-}
-
-/// The codes `rubric check` reports for a policy text.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(rubric::PolicyDiagnostic::code_text)
-        .collect()
-}
-
 /// A partner whose people pass `passes` (one person each), as JSON text.
 fn partner(people: &[&[(&str, &str)]]) -> String {
     let people: Vec<Value> = people
@@ -76,15 +57,6 @@ fn partner(people: &[&[(&str, &str)]]) -> String {
         })
         .collect();
     json!({ "id": "P-1", "people": people }).to_string()
-}
-
-/// The parsed record of a partner's JSON text.
-fn parsed(text: &str) -> rubric::data::Record {
-    read::whole_text("p.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
 }
 
 /// The tier reached by the careful path, after checking that the fast
@@ -114,20 +86,6 @@ fn status(policy: &Policy, code: &str, passed: &str, as_of: &str) -> PassStatus 
         .find(|e| e.code == code)
         .unwrap_or_else(|| panic!("no `{code}`"));
     exam.pass_status(date(passed), date(as_of))
-}
-
-/// The human report with evidence, and the JSON result.
-fn report(policy: &Policy, as_of: &str, text: &str) -> (String, Value) {
-    let record = parsed(text);
-    let partner = Partner::parse(&record).unwrap();
-    let outcome = Evaluator::new(policy, date(as_of))
-        .evaluate(&partner)
-        .unwrap();
-    let evaluated = Evaluated::of_partner(&partner, outcome, Detail::Evidence);
-    let human = rubric::report::human::partner(policy, &evaluated);
-    let json =
-        serde_json::to_value(rubric::report::json::evaluated(policy, &evaluated, None)).unwrap();
-    (human, json)
 }
 
 // ---------------------------------------------------------------------------

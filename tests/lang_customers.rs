@@ -10,12 +10,12 @@
     clippy::indexing_slicing
 )]
 
-use std::ops::ControlFlow;
-use std::process::{Command, Output};
+mod common;
 
 use chrono::NaiveDate;
+use common::lang::{batch_records, codes, date, load, rubric_cli, shape_path, shape_text};
 use miette::Diagnostic as _;
-use rubric::batch::{self, DataInput, Event};
+use rubric::batch;
 use rubric::eval::fold::Scratch;
 use rubric::eval::{Detail, Evaluator};
 use rubric::model::Policy;
@@ -25,15 +25,11 @@ use serde_json::{Value, json};
 const AS_OF: &str = "2018-06-30";
 
 fn as_of() -> NaiveDate {
-    NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()
-}
-
-fn shape_path(name: &str) -> String {
-    format!("{}/tests/shapes/{name}.policy", env!("CARGO_MANIFEST_DIR"))
+    date(AS_OF)
 }
 
 fn shape(name: &str) -> Policy {
-    rubric::load_policy(&std::fs::read_to_string(shape_path(name)).unwrap()).unwrap()
+    load(&shape_text(name))
 }
 
 /// A net new line of `amount` on `date`, for `customer` (`None`: no
@@ -63,10 +59,6 @@ fn batch(
 ) -> Vec<(Vec<String>, Vec<String>, Value)> {
     let evaluator = Evaluator::new(policy, as_of());
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    let input = DataInput::Text {
-        name: "batch.jsonl".to_owned(),
-        text: text.into(),
-    };
     let options = batch::Options {
         people_check: true,
         threads: 1,
@@ -74,28 +66,17 @@ fn batch(
         ..Default::default()
     };
     let mut out = Vec::new();
-    batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
-        if let Event::Record(record) = event {
-            let codes = |list: &[rubric::data::DataError]| {
-                list.iter()
-                    .map(|e| e.code().unwrap().to_string())
-                    .collect::<Vec<_>>()
-            };
-            let rendered: Value =
-                serde_json::from_str(String::from_utf8_lossy(record.rendered).trim()).unwrap();
-            out.push((codes(record.errors), codes(record.warnings), rendered));
-        }
-        ControlFlow::Continue(())
+    batch_records(&evaluator, &text, options, &JsonLines, |record| {
+        let codes = |list: &[rubric::data::DataError]| {
+            list.iter()
+                .map(|e| e.code().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let rendered: Value =
+            serde_json::from_str(String::from_utf8_lossy(record.rendered).trim()).unwrap();
+        out.push((codes(record.errors), codes(record.warnings), rendered));
     });
     out
-}
-
-fn rubric_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 /// Three new customers, and lines without one in the window.
@@ -285,14 +266,6 @@ fn customer_policy(name: &str, count: &str) -> String {
 }}
 "#
     )
-}
-
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(rubric::PolicyDiagnostic::code_text)
-        .collect()
 }
 
 #[test]

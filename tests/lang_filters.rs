@@ -17,12 +17,17 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::ops::ControlFlow;
 
-use chrono::NaiveDate;
+use common::lang::{
+    batch_records, clean_shape as shape, codes, date as d, dec, evaluate_at, parsed,
+    rubric_command, shape_text,
+};
 use miette::Diagnostic as _;
 use rubric::batch::{self, DataInput, Event};
-use rubric::data::{Partner, read};
+use rubric::data::Partner;
 use rubric::eval::fold::Scratch;
 use rubric::eval::{Detail, Evaluator, Exclusion, PartnerOutcome};
 use rubric::model::Policy;
@@ -34,34 +39,6 @@ use serde_json::{Value, json};
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const AS_OF: &str = "2017-12-31";
 const BOOKED: &str = "2017-10-15";
-
-fn d(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str_exact(text).unwrap()
-}
-
-fn shape_text(name: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/tests/shapes/{name}.policy")).unwrap()
-}
-
-/// `tests/shapes/<name>.policy`, which checks with no finding at all.
-fn shape(name: &str) -> Policy {
-    let text = shape_text(name);
-    assert_eq!(codes(&text), Vec::<String>::new());
-    rubric::load_policy(&text).unwrap()
-}
-
-/// The codes `rubric check` reports on a policy's text.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(|d| d.code().map(|c| c.to_string()).unwrap_or_default())
-        .collect()
-}
 
 /// A revenue line of `Dynamics 365` in USD on [`BOOKED`], with `segment`
 /// set to `segment` (a JSON value; `None` leaves the field out).
@@ -119,11 +96,7 @@ fn record(revenue: &[Value], usage: &[Value]) -> String {
 /// Evaluates one record the careful way, with evidence.
 fn evaluate<'p>(policy: &'p Policy, text: &str) -> (PartnerOutcome<'p>, Vec<String>) {
     let evaluator = Evaluator::new(policy, d(AS_OF));
-    let record = read::whole_text("case.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
+    let record = parsed(text);
     let partner = Partner::parse(&record).unwrap();
     let outcome = evaluator.evaluate_at(&partner, Detail::Evidence).unwrap();
     let warnings = evaluator
@@ -352,16 +325,9 @@ fn both_paths(policy: &Policy, records: &[String]) -> (Vec<Option<String>>, Vec<
         people_check: false,
         ..Default::default()
     };
-    let input = DataInput::Text {
-        name: "batch.jsonl".into(),
-        text: text.into(),
-    };
-    batch::evaluate(&evaluator, vec![input], options, &JsonLines, &mut |event| {
-        if let Event::Record(r) = event {
-            assert!(!r.failed);
-            batch_tiers.push(r.tier.map(|t| policy.tiers[t.0].id.clone()));
-        }
-        ControlFlow::Continue(())
+    batch_records(&evaluator, &text, options, &JsonLines, |r| {
+        assert!(!r.failed);
+        batch_tiers.push(r.tier.map(|t| policy.tiers[t.0].id.clone()));
     });
     let careful = records
         .iter()
@@ -647,9 +613,7 @@ fn the_formatter_writes_fields_and_conditions_canonically_and_round_trips() {
 // ---------------------------------------------------------------------------
 
 fn rubric_cli(args: &[&str]) -> (String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
+    let out = rubric_command(args)
         .env("COLUMNS", "100")
         .current_dir(ROOT)
         .output()
@@ -828,17 +792,6 @@ fn pro_seats(customer: Option<&str>, quantity: u32, date: &str) -> Value {
         line["customer"] = json!(customer);
     }
     line
-}
-
-fn evaluate_at<'p>(policy: &'p Policy, as_of: &str, text: &str) -> PartnerOutcome<'p> {
-    let evaluator = Evaluator::new(policy, d(as_of));
-    let record = read::whole_text("case.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
-    let partner = Partner::parse(&record).unwrap();
-    evaluator.evaluate_at(&partner, Detail::Evidence).unwrap()
 }
 
 #[test]

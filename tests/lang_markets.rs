@@ -12,12 +12,15 @@
     clippy::indexing_slicing
 )]
 
-use std::ops::ControlFlow;
-use std::process::{Command, Output};
+mod common;
 
 use chrono::NaiveDate;
-use rubric::batch::{self, DataInput, Event};
-use rubric::data::{Partner, read};
+use common::lang::{
+    batch_records, careful_outcome, codes, date, fast_path_agrees, load, parsed as record,
+    rubric_cli, shape_path, shape_text,
+};
+use rubric::batch;
+use rubric::data::Partner;
 use rubric::doc::{Format, Language, Options as DocOptions};
 use rubric::eval::fold::Scratch;
 use rubric::eval::{Detail, Evaluated, Evaluator};
@@ -31,28 +34,7 @@ use serde_json::{Value, json};
 const AS_OF: &str = "2018-06-30";
 
 fn as_of() -> NaiveDate {
-    NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()
-}
-
-fn shape_path(name: &str) -> String {
-    format!("{}/tests/shapes/{name}.policy", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shape_text(name: &str) -> String {
-    std::fs::read_to_string(shape_path(name)).unwrap()
-}
-
-fn load(text: &str) -> Policy {
-    rubric::load_policy(text).unwrap_or_else(|e| panic!("does not check: {e:?}\n{text}"))
-}
-
-/// The codes `rubric check` reports for `text`, in order.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(rubric::PolicyDiagnostic::code_text)
-        .collect()
+    date(AS_OF)
 }
 
 /// The message of the first diagnostic with `code`.
@@ -112,41 +94,19 @@ fn partner_json(id: &str, market: Option<&str>, amount: &str) -> Value {
     p
 }
 
-fn record(text: &str) -> rubric::data::Record {
-    read::whole_text("p.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
-}
-
 /// The tier the careful path reaches, after checking that the fast path
 /// decides the same (or gives up, which it must for a data error).
 fn tier(policy: &Policy, market: Option<&str>, amount: &str) -> Result<Option<String>, String> {
     let text = partner_json("P-1", market, amount).to_string();
     let evaluator = Evaluator::new(policy, as_of());
-    let record = record(&text);
-    let partner = Partner::parse(&record).unwrap();
-    let careful = evaluator.evaluate_at(&partner, Detail::Requirements);
-    let mut scratch = Scratch::default();
-    let folded = evaluator.fold(&text, &mut scratch);
+    let careful = careful_outcome(&evaluator, &text, Detail::Requirements);
     match &careful {
-        Ok(careful) => {
-            assert!(folded.is_some(), "the fast path should decide {text}");
-            let fast = evaluator.judge(
-                scratch.facts(),
-                Vec::new(),
-                Vec::new(),
-                Detail::Requirements,
-            );
-            assert_eq!(
-                format!("{:?} {:?}", fast.tier, fast.options),
-                format!("{:?} {:?}", careful.tier, careful.options),
-                "the two paths disagree on {text}"
-            );
-        }
+        Ok(careful) => assert!(
+            fast_path_agrees(&evaluator, &text, careful),
+            "the fast path should decide {text}"
+        ),
         Err(_) => assert!(
-            folded.is_none(),
+            evaluator.fold(&text, &mut Scratch::default()).is_none(),
             "the fast path must leave a data error to the careful path: {text}"
         ),
     }
@@ -194,10 +154,6 @@ fn batch_codes(
     render: &dyn rubric::report::Render,
 ) -> (Vec<Vec<String>>, String) {
     let evaluator = Evaluator::new(policy, as_of());
-    let input = DataInput::Text {
-        name: "batch.jsonl".to_owned(),
-        text: data.to_owned().into(),
-    };
     let options = batch::Options {
         people_check: true,
         threads: 1,
@@ -206,29 +162,18 @@ fn batch_codes(
     };
     let mut codes = Vec::new();
     let mut rendered = String::new();
-    batch::evaluate(&evaluator, vec![input], options, render, &mut |event| {
-        if let Event::Record(record) = event {
-            use miette::Diagnostic as _;
-            codes.push(
-                record
-                    .errors
-                    .iter()
-                    .map(|e| e.code().unwrap().to_string())
-                    .collect(),
-            );
-            rendered.push_str(&String::from_utf8_lossy(record.rendered));
-        }
-        ControlFlow::Continue(())
+    batch_records(&evaluator, data, options, render, |record| {
+        use miette::Diagnostic as _;
+        codes.push(
+            record
+                .errors
+                .iter()
+                .map(|e| e.code().unwrap().to_string())
+                .collect(),
+        );
+        rendered.push_str(&String::from_utf8_lossy(record.rendered));
     });
     (codes, rendered)
-}
-
-fn rubric_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 const PER_MARKET: &str = "{ developed: 100_000 USD, emerging: 50_000 USD }";

@@ -13,7 +13,10 @@
     clippy::indexing_slicing
 )]
 
-use chrono::{Days, NaiveDate};
+mod common;
+
+use chrono::Days;
+use common::lang::{codes, date as d, dec, evaluate_at, shape_text};
 use miette::Diagnostic as _;
 use rubric::data::{Partner, read};
 use rubric::eval::fold::Scratch;
@@ -25,19 +28,10 @@ use serde_json::{Value, json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn d(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str_exact(text).unwrap()
-}
-
 /// Loads `tests/shapes/<name>.policy`, which must check without errors or
 /// warnings other than the missing version and effective date.
 fn shape(name: &str) -> Policy {
-    let text = std::fs::read_to_string(format!("{ROOT}/tests/shapes/{name}.policy")).unwrap();
-    policy(&text)
+    policy(&shape_text(name))
 }
 
 fn policy(text: &str) -> Policy {
@@ -48,19 +42,6 @@ fn policy(text: &str) -> Policy {
         "{codes:?}"
     );
     checked.policy.expect("the policy checks")
-}
-
-/// The codes `rubric check` reports on a policy's text.
-fn codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(|d| {
-            miette::Diagnostic::code(d)
-                .map(|c| c.to_string())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// A revenue line in USD.
@@ -84,10 +65,7 @@ fn record(revenue: &[Value]) -> String {
 fn evaluate<'p>(policy: &'p Policy, as_of: &str, revenue: &[Value]) -> PartnerOutcome<'p> {
     let text = record(revenue);
     let evaluator = Evaluator::new(policy, d(as_of));
-    let framed = read::whole_text("case.json", text.clone());
-    let record = framed.into_iter().next().unwrap().unwrap();
-    let partner = Partner::parse(&record).unwrap();
-    let outcome = evaluator.evaluate_at(&partner, Detail::Evidence).unwrap();
+    let outcome = evaluate_at(policy, as_of, &text);
     let mut scratch = Scratch::default();
     evaluator
         .fold(&text, &mut scratch)

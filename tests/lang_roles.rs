@@ -10,9 +10,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use chrono::NaiveDate;
-use rubric::data::Partner;
-use rubric::eval::fold::Scratch;
+use common::lang::{
+    careful_outcome, codes as all_codes, fast_path_agrees, load, rubric_cli, shape_text,
+};
 use rubric::eval::{Detail, Evaluator};
 use rubric::model::Policy;
 use serde_json::{Value, json};
@@ -35,14 +38,6 @@ fn codes(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn all_codes(text: &str) -> Vec<String> {
-    rubric::check_source(text)
-        .diagnostics
-        .iter()
-        .map(rubric::PolicyDiagnostic::code_text)
-        .collect()
-}
-
 /// The help of the first diagnostic with `code`.
 fn help(text: &str, code: &str) -> String {
     use miette::Diagnostic as _;
@@ -55,13 +50,8 @@ fn help(text: &str, code: &str) -> String {
     d.help().map(|h| h.to_string()).unwrap_or_default()
 }
 
-fn load(text: &str) -> Policy {
-    rubric::load_policy(text).unwrap_or_else(|e| panic!("does not check: {e:?}"))
-}
-
 fn shape(name: &str) -> (String, Policy) {
-    let path = format!("{}/tests/shapes/{name}.policy", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = shape_text(name);
     let policy = load(&text);
     (text, policy)
 }
@@ -87,29 +77,8 @@ fn partner(people: &[&[&str]]) -> String {
 fn tier(policy: &Policy, people: &[&[&str]]) -> Option<String> {
     let text = partner(people);
     let evaluator = Evaluator::new(policy, as_of());
-    let record = rubric::data::read::whole_text("case.json", text.clone())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
-    let parsed = Partner::parse(&record).unwrap();
-    let careful = evaluator
-        .evaluate_at(&parsed, Detail::Requirements)
-        .unwrap();
-    let mut scratch = Scratch::default();
-    if evaluator.fold(&text, &mut scratch).is_some() {
-        let fast = evaluator.judge(
-            scratch.facts(),
-            Vec::new(),
-            Vec::new(),
-            Detail::Requirements,
-        );
-        assert_eq!(
-            format!("{:?} {:?}", fast.tier, fast.options),
-            format!("{:?} {:?}", careful.tier, careful.options),
-            "the fast path decides {text} as the careful path does"
-        );
-    }
+    let careful = careful_outcome(&evaluator, &text, Detail::Requirements).unwrap();
+    fast_path_agrees(&evaluator, &text, &careful);
     careful.tier.map(|t| policy.tiers[t.0].id.clone())
 }
 
@@ -484,27 +453,8 @@ fn with_revenue(market: &str, amounts: &[&str]) -> String {
 /// The tier on both paths, for a partner given as JSON text.
 fn tier_of(policy: &Policy, text: &str) -> Option<String> {
     let evaluator = Evaluator::new(policy, as_of());
-    let record = rubric::data::read::whole_text("case.json", text.to_owned())
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
-    let parsed = Partner::parse(&record).unwrap();
-    let careful = evaluator
-        .evaluate_at(&parsed, Detail::Requirements)
-        .unwrap();
-    let mut scratch = Scratch::default();
-    assert!(evaluator.fold(text, &mut scratch).is_some(), "fast path");
-    let fast = evaluator.judge(
-        scratch.facts(),
-        Vec::new(),
-        Vec::new(),
-        Detail::Requirements,
-    );
-    assert_eq!(
-        format!("{:?} {:?}", fast.tier, fast.options),
-        format!("{:?} {:?}", careful.tier, careful.options)
-    );
+    let careful = careful_outcome(&evaluator, text, Detail::Requirements).unwrap();
+    assert!(fast_path_agrees(&evaluator, text, &careful), "fast path");
     careful.tier.map(|t| policy.tiers[t.0].id.clone())
 }
 
@@ -611,11 +561,7 @@ fn more_than_a_count_and_per_market_and_per_month() {
 }
 
 fn run(args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rubric"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = rubric_cli(args);
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 

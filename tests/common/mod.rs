@@ -1,5 +1,12 @@
 //! Helpers shared by integration tests: the diagnostic codes the library
-//! declares, read from its sources.
+//! declares, read from its sources, and (in [`lang`]) what the language
+//! tests repeat.
+#![allow(
+    dead_code,
+    reason = "each test binary that declares `mod common` uses some of its helpers"
+)]
+
+pub mod lang;
 
 use std::collections::BTreeSet;
 use std::path::Path;
